@@ -1,0 +1,169 @@
+package quant
+
+import "math"
+
+// This file is the specification written as code: every other
+// implementation must return exactly these bits. It has no build tags and
+// is always compiled and tested. Every float32 operation is wrapped in an
+// explicit float32(...) conversion, which forbids the compiler from fusing
+// a multiply and an add into an FMA (the Go spec allows fusion otherwise).
+
+// genericKernels is the reference implementation.
+var genericKernels = Kernels{
+	QuantizeU8:   quantizeU8Generic,
+	QuantizeI8:   quantizeI8Generic,
+	DequantizeU8: dequantizeU8Generic,
+	DequantizeI8: dequantizeI8Generic,
+	MinMax:       minMaxGeneric,
+	AbsMax:       absMaxGeneric,
+	QuantError:   quantErrorGeneric,
+	SquaredError: squaredErrorGeneric,
+}
+
+// pytorchInv is the PyTorch convention's multiplier, float32(1/s).
+func pytorchInv(s float32) float32 { return float32(1 / s) }
+
+// quantizeOne is the quantization formula for one element.
+//
+//	x' = 0 if x is NaN, else x
+//	Seed:    v = rne(float32(float32(x'/s) + float32(z)))        q = clamp(v, lo, hi)
+//	ONNX:    v = rne(float32(x'/s))                              q = clamp(v + z, lo, hi)
+//	PyTorch: v = rne(float32(x'*inv)), inv = float32(1/s)        q = clamp(v + z, lo, hi)
+//
+// v is an integer-valued float32 or ±Inf; the sum v + z and the clamp are
+// done in float64 (exact below 2^53, monotone above), so no conversion
+// ever sees an out-of-range value.
+func quantizeOne(x float32, c Convention, s, inv float32, z, lo, hi int32) int32 {
+	if x != x {
+		x = 0
+	}
+	var v float64
+	switch c {
+	case Seed:
+		v = math.RoundToEven(float64(float32(float32(x/s) + float32(z))))
+	case ONNX:
+		v = math.RoundToEven(float64(float32(x/s))) + float64(z)
+	default: // PyTorch
+		v = math.RoundToEven(float64(float32(x*inv))) + float64(z)
+	}
+	if v <= float64(lo) {
+		return lo
+	}
+	if v >= float64(hi) {
+		return hi
+	}
+	return int32(v)
+}
+
+func quantizeU8Generic(dst []uint8, src []float32, p *Params) {
+	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = uint8(quantizeOne(x, c, s, inv, z, lo, hi))
+	}
+}
+
+func quantizeI8Generic(dst []int8, src []float32, p *Params) {
+	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = int8(quantizeOne(x, c, s, inv, z, lo, hi))
+	}
+}
+
+// Dequantize: x = float32(q - z) * s, the int32 difference converted with
+// round-to-nearest-even, one float32 multiply.
+func dequantizeU8Generic(dst []float32, src []uint8, p *Params) {
+	s, z := p.Scale, p.Zero
+	dst = dst[:len(src)]
+	for i, q := range src {
+		dst[i] = float32(float32(int32(q)-z) * s)
+	}
+}
+
+func dequantizeI8Generic(dst []float32, src []int8, p *Params) {
+	s, z := p.Scale, p.Zero
+	dst = dst[:len(src)]
+	for i, q := range src {
+		dst[i] = float32(float32(int32(q)-z) * s)
+	}
+}
+
+// minMaxGeneric: NaN is skipped; finite is false if any element is NaN or
+// ±Inf; a zero result is +0. With no non-NaN element, lo = +Inf and
+// hi = -Inf (the identities of min and max).
+func minMaxGeneric(src []float32) (lo, hi float32, finite bool) {
+	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
+	finite = true
+	for _, x := range src {
+		if x-x != 0 { // NaN or ±Inf
+			finite = false
+			if x != x {
+				continue
+			}
+		}
+		if x < lo {
+			lo = x
+		}
+		if x > hi {
+			hi = x
+		}
+	}
+	// -0 + +0 = +0 under round-to-nearest; every other value is unchanged.
+	return lo + 0, hi + 0, finite
+}
+
+// absMaxGeneric returns max |x|, skipping NaN; +0 for an empty or all-NaN
+// or all-zero input; +Inf if any element is ±Inf.
+func absMaxGeneric(src []float32) float32 {
+	var m float32
+	for _, x := range src {
+		a := float32(math.Abs(float64(x)))
+		if a > m { // false for NaN
+			m = a
+		}
+	}
+	return m
+}
+
+// sumLanes is the number of float64 partial sums of QuantError and
+// SquaredError: element i is added to lane i % sumLanes, in index order.
+const sumLanes = 16
+
+// combineLanes adds the lanes by a fixed pairwise tree:
+// l[i] += l[i+8] (i < 8), l[i] += l[i+4] (i < 4), l[i] += l[i+2] (i < 2),
+// then l[0] + l[1]. (NaN payloads are made canonical by the caller, see
+// Impl.QuantError.)
+func combineLanes(l *[sumLanes]float64) float64 {
+	for w := sumLanes / 2; w >= 1; w /= 2 {
+		for i := 0; i < w; i++ {
+			l[i] = l[i] + l[i+w]
+		}
+	}
+	return l[0]
+}
+
+// quantErrorGeneric: sum over i of d*d, d = float64(x) - float64(dequant(quant(x))),
+// each term rounded to float64 before it is added to its lane.
+func quantErrorGeneric(src []float32, p *Params) float64 {
+	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
+	var l [sumLanes]float64
+	for i, x := range src {
+		q := quantizeOne(x, c, s, inv, z, lo, hi)
+		y := float32(float32(q-z) * s)
+		d := float64(x) - float64(y)
+		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
+	}
+	return combineLanes(&l)
+}
+
+// squaredErrorGeneric: sum over i of d*d, d = float64(a[i]) - float64(b[i]).
+func squaredErrorGeneric(a, b []float32) float64 {
+	var l [sumLanes]float64
+	b = b[:len(a)]
+	for i, x := range a {
+		d := float64(x) - float64(b[i])
+		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
+	}
+	return combineLanes(&l)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 )
 
@@ -50,8 +51,16 @@ var registry = []*Impl{{name: "generic", features: "none", supported: true, k: g
 
 // register adds an implementation. It is called from package-level
 // variable initializers in the architecture files, so that all
-// registrations are done before init() chooses one.
+// registrations are done before init() chooses one. A nil kernel in k is
+// filled with the generic one, so an implementation may accelerate only
+// some kernels.
 func register(name, features string, supported bool, k Kernels) *Impl {
+	kv, gv := reflect.ValueOf(&k).Elem(), reflect.ValueOf(genericKernels)
+	for i := range kv.NumField() {
+		if kv.Field(i).IsNil() {
+			kv.Field(i).Set(gv.Field(i))
+		}
+	}
 	m := &Impl{name: name, features: features, supported: supported, k: k}
 	registry = append(registry, m)
 	return m

@@ -236,6 +236,10 @@ func dstBuf[T elem](n, off int, salt uint32) *buf[T] {
 func call(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			if f, ok := r.(interface{ Addr() uintptr }); ok {
+				err = fmt.Errorf("panic: %v (fault address %#x)", r, f.Addr())
+				return
+			}
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
@@ -533,24 +537,22 @@ func TestDiffParams(t *testing.T) {
 }
 
 func suiteParams(m *Impl, short bool, only string) error {
-	{
-		rng := rand.New(rand.NewPCG(1, 2))
-		var e errs
-		for i, p := range paramsTable(short) {
-			vals := append(specialFloats(), paramSpecials(p)...)
-			vals = append(vals, randFloats(rng, 48, float32(float64(p.Scale)*float64(p.Hi-p.Lo+1)))...)
-			rev := slices.Clone(vals)
-			slices.Reverse(rev)
-			for _, k := range floatKernels {
-				if !k.params || !k.fits(p) || only != "" && k.name != only {
-					continue
-				}
-				e.add(k.check(m, vals, nil, 0, 0, p, uint32(i)))
-				e.add(k.check(m, rev, nil, 5, 3, p, uint32(i)))
+	rng := rand.New(rand.NewPCG(1, 2))
+	var e errs
+	for i, p := range paramsTable(short) {
+		vals := append(specialFloats(), paramSpecials(p)...)
+		vals = append(vals, randFloats(rng, 48, float32(float64(p.Scale)*float64(p.Hi-p.Lo+1)))...)
+		rev := slices.Clone(vals)
+		slices.Reverse(rev)
+		for _, k := range floatKernels {
+			if !k.params || !k.fits(p) || only != "" && k.name != only {
+				continue
 			}
+			e.add(k.check(m, vals, nil, 0, 0, p, uint32(i)))
+			e.add(k.check(m, rev, nil, 5, 3, p, uint32(i)))
 		}
-		return e.err()
 	}
+	return e.err()
 }
 
 // dequantParams are the Params of the Dequantize sweeps: every zero point
@@ -578,25 +580,23 @@ func TestDiffDequantizeParams(t *testing.T) {
 }
 
 func suiteDequantizeParams(m *Impl) error {
-	{
-		var u []uint8
-		var s []int8
-		for i := range 256 {
-			u = append(u, uint8(i))
-			s = append(s, int8(i-128))
-		}
-		ur, sr := slices.Clone(u), slices.Clone(s)
-		slices.Reverse(ur)
-		slices.Reverse(sr)
-		var e errs
-		for i, p := range dequantParams() {
-			e.add(diffDequantizeU8(m, srcBuf(u, 0), p, 0, uint32(i)))
-			e.add(diffDequantizeU8(m, srcBuf(ur, 3), p, 7, uint32(i)))
-			e.add(diffDequantizeI8(m, srcBuf(s, 0), p, 0, uint32(i)))
-			e.add(diffDequantizeI8(m, srcBuf(sr, 9), p, 1, uint32(i)))
-		}
-		return e.err()
+	var u []uint8
+	var s []int8
+	for i := range 256 {
+		u = append(u, uint8(i))
+		s = append(s, int8(i-128))
 	}
+	ur, sr := slices.Clone(u), slices.Clone(s)
+	slices.Reverse(ur)
+	slices.Reverse(sr)
+	var e errs
+	for i, p := range dequantParams() {
+		e.add(diffDequantizeU8(m, srcBuf(u, 0), p, 0, uint32(i)))
+		e.add(diffDequantizeU8(m, srcBuf(ur, 3), p, 7, uint32(i)))
+		e.add(diffDequantizeI8(m, srcBuf(s, 0), p, 0, uint32(i)))
+		e.add(diffDequantizeI8(m, srcBuf(sr, 9), p, 1, uint32(i)))
+	}
+	return e.err()
 }
 
 // runLengthsOffsets runs kernel k on the mixed and finite master inputs
@@ -665,38 +665,36 @@ func TestDiffDequantizeLengthsOffsets(t *testing.T) {
 }
 
 func suiteDequantizeLengthsOffsets(m *Impl, c sweepConfig) error {
-	{
-		rng := rand.New(rand.NewPCG(3, 4))
-		maxN := slices.Max(c.lengths)
-		u := make([]uint8, maxN)
-		for i := range u {
-			u[i] = uint8(rng.Uint32())
-		}
-		s := make([]int8, maxN)
-		for i := range s {
-			s[i] = int8(u[(i*7+1)%maxN] ^ 0x80)
-		}
-		var e errs
-		for _, p := range []Params{
-			{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255},
-			{Scale: 0x1p-126, Zero: -MaxZero, Lo: 0, Hi: 255},
-			{Scale: 1e38, Zero: 3, Lo: 0, Hi: 255},
-		} {
-			for _, n := range c.lengths {
-				e.add(diffDequantizeU8(m, srcBuf(u[:n], 0), p, 0, uint32(n)))
-				e.add(diffDequantizeI8(m, srcBuf(s[:n], 0), p, 0, uint32(n)))
-			}
-			for _, n := range c.offLengths {
-				for _, off := range c.offsets {
-					e.add(diffDequantizeU8(m, srcBuf(u[:n], off), p, 0, uint32(n+off)))
-					e.add(diffDequantizeU8(m, srcBuf(u[:n], 0), p, off, uint32(n+off)))
-					e.add(diffDequantizeI8(m, srcBuf(s[:n], off), p, 0, uint32(n+off)))
-					e.add(diffDequantizeI8(m, srcBuf(s[:n], 0), p, off, uint32(n+off)))
-				}
-			}
-		}
-		return e.err()
+	rng := rand.New(rand.NewPCG(3, 4))
+	maxN := slices.Max(c.lengths)
+	u := make([]uint8, maxN)
+	for i := range u {
+		u[i] = uint8(rng.Uint32())
 	}
+	s := make([]int8, maxN)
+	for i := range s {
+		s[i] = int8(u[(i*7+1)%maxN] ^ 0x80)
+	}
+	var e errs
+	for _, p := range []Params{
+		{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255},
+		{Scale: 0x1p-126, Zero: -MaxZero, Lo: 0, Hi: 255},
+		{Scale: 1e38, Zero: 3, Lo: 0, Hi: 255},
+	} {
+		for _, n := range c.lengths {
+			e.add(diffDequantizeU8(m, srcBuf(u[:n], 0), p, 0, uint32(n)))
+			e.add(diffDequantizeI8(m, srcBuf(s[:n], 0), p, 0, uint32(n)))
+		}
+		for _, n := range c.offLengths {
+			for _, off := range c.offsets {
+				e.add(diffDequantizeU8(m, srcBuf(u[:n], off), p, 0, uint32(n+off)))
+				e.add(diffDequantizeU8(m, srcBuf(u[:n], 0), p, off, uint32(n+off)))
+				e.add(diffDequantizeI8(m, srcBuf(s[:n], off), p, 0, uint32(n+off)))
+				e.add(diffDequantizeI8(m, srcBuf(s[:n], 0), p, off, uint32(n+off)))
+			}
+		}
+	}
+	return e.err()
 }
 
 // laneBackgrounds are the inputs a lone special is placed in: +0 (where
@@ -807,31 +805,29 @@ func TestDiffRandomBits(t *testing.T) {
 }
 
 func suiteRandomBits(m *Impl, short bool, only string) error {
-	{
-		rng := rand.New(rand.NewPCG(5, 6))
-		var e errs
-		rounds := 200
-		if short {
-			rounds = 40
-		}
-		for r := range rounds {
-			n := rng.IntN(300)
-			a, b := randBits(rng, n), randBits(rng, n)
-			for _, k := range floatKernels {
-				if only != "" && k.name != only {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var e errs
+	rounds := 200
+	if short {
+		rounds = 40
+	}
+	for r := range rounds {
+		n := rng.IntN(300)
+		a, b := randBits(rng, n), randBits(rng, n)
+		for _, k := range floatKernels {
+			if only != "" && k.name != only {
+				continue
+			}
+			for _, p := range representativeParams() {
+				if k.params && !k.fits(p) {
 					continue
 				}
-				for _, p := range representativeParams() {
-					if k.params && !k.fits(p) {
-						continue
-					}
-					e.add(k.check(m, a, b, rng.IntN(64), rng.IntN(64), p, uint32(r)))
-					if !k.params {
-						break
-					}
+				e.add(k.check(m, a, b, rng.IntN(64), rng.IntN(64), p, uint32(r)))
+				if !k.params {
+					break
 				}
 			}
 		}
-		return e.err()
 	}
+	return e.err()
 }

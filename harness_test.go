@@ -446,9 +446,34 @@ type errs struct {
 	extra int
 }
 
+// abortOnFirst makes errs.add panic with an abortSuite carrying the
+// first error, so runSuite can stop a sweep at its first mismatch (the
+// mutant tests need only one).
+var abortOnFirst bool
+
+type abortSuite struct{ err error }
+
+// runSuite runs one suite, stopping at the first mismatch if
+// abortOnFirst is set.
+func runSuite(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a, ok := r.(abortSuite)
+			if !ok {
+				panic(r)
+			}
+			err = a.err
+		}
+	}()
+	return f()
+}
+
 func (e *errs) add(err error) {
 	if err == nil {
 		return
+	}
+	if abortOnFirst {
+		panic(abortSuite{err})
 	}
 	if len(e.list) < 8 {
 		e.list = append(e.list, err)

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -16,26 +17,36 @@ import (
 // must be reported by the differential suites. A clean copy of generic must
 // pass them all.
 
-// runAllSuites runs every differential suite that covers kernel on m
-// (every suite if kernel is "") and returns the errors by suite name.
-func runAllSuites(m *Impl, short bool, kernel string) map[string]error {
+// namedSuite is one differential suite bound to an implementation.
+type namedSuite struct {
+	name string
+	run  func() error
+}
+
+// suitesFor lists every differential suite that covers kernel (every
+// suite if kernel is ""), run on m with the short or full sweep; the
+// cheap, targeted ones first.
+func suitesFor(m *Impl, short bool, kernel string) []namedSuite {
 	c := sweep(short)
-	res := map[string]error{}
-	if kernel == "" || strings.HasPrefix(kernel, "Dequantize") {
-		res["DequantizeParams"] = suiteDequantizeParams(m)
-		res["DequantizeLengthsOffsets"] = suiteDequantizeLengthsOffsets(m, c)
-	}
-	if kernel == "" || !strings.HasPrefix(kernel, "Dequantize") {
-		res["Params"] = suiteParams(m, short, kernel)
-		res["RandomBits"] = suiteRandomBits(m, short, kernel)
-	}
+	var s []namedSuite
 	for _, k := range floatKernels {
 		if kernel == "" || k.name == kernel {
-			res["LengthsOffsets/"+k.name] = suitePerKernel(m, k, c, runLengthsOffsets)
-			res["SpecialLanes/"+k.name] = suitePerKernel(m, k, c, runSpecialLanes)
+			s = append(s,
+				namedSuite{"SpecialLanes/" + k.name, func() error { return suitePerKernel(m, k, c, runSpecialLanes) }},
+				namedSuite{"LengthsOffsets/" + k.name, func() error { return suitePerKernel(m, k, c, runLengthsOffsets) }})
 		}
 	}
-	return res
+	if kernel == "" || strings.HasPrefix(kernel, "Dequantize") {
+		s = append(s,
+			namedSuite{"DequantizeParams", func() error { return suiteDequantizeParams(m) }},
+			namedSuite{"DequantizeLengthsOffsets", func() error { return suiteDequantizeLengthsOffsets(m, c) }})
+	}
+	if kernel == "" || !strings.HasPrefix(kernel, "Dequantize") {
+		s = append(s,
+			namedSuite{"RandomBits", func() error { return suiteRandomBits(m, short, kernel) }},
+			namedSuite{"Params", func() error { return suiteParams(m, short, kernel) }})
+	}
+	return s
 }
 
 func mutantImpl(name string, edit func(k *Kernels)) *Impl {
@@ -246,22 +257,25 @@ var mutants = []struct {
 	}},
 }
 
-// TestHarnessCatchesMutants runs the short sweeps on every mutant and
-// requires a reported mismatch.
+// TestHarnessCatchesMutants runs the short sweeps covering the mutated
+// kernel on every mutant, stopping at the first reported mismatch, and
+// requires one.
 func TestHarnessCatchesMutants(t *testing.T) {
+	abortOnFirst = true
+	defer func() { abortOnFirst = false }()
 	for _, mu := range mutants {
 		t.Run(mu.name, func(t *testing.T) {
 			m := mutantImpl("mutant", mu.edit)
 			start := time.Now()
-			res := runAllSuites(m, true, mu.kernel)
-			var caught []string
-			for name, err := range res {
-				if err != nil {
-					caught = append(caught, name)
+			var caught error
+			for _, s := range suitesFor(m, true, mu.kernel) {
+				if err := runSuite(s.run); err != nil {
+					caught = fmt.Errorf("%s: %w", s.name, err)
+					break
 				}
 			}
-			require.NotEmpty(t, caught, "the harness passed a broken implementation")
-			t.Logf("caught by %v in %v", caught, time.Since(start).Round(time.Millisecond))
+			require.Error(t, caught, "the harness passed a broken implementation")
+			t.Logf("caught in %v by %v", time.Since(start).Round(time.Millisecond), caught)
 		})
 	}
 }
@@ -271,7 +285,7 @@ func TestHarnessCatchesMutants(t *testing.T) {
 // It also exercises every sweep when no SIMD implementation is supported.
 func TestHarnessPassesClone(t *testing.T) {
 	m := mutantImpl("clone", func(*Kernels) {})
-	for name, err := range runAllSuites(m, true, "") {
-		assert.NoError(t, err, name)
+	for _, s := range suitesFor(m, true, "") {
+		assert.NoError(t, s.run(), s.name)
 	}
 }

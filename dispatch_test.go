@@ -1,12 +1,14 @@
 package quant
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -55,7 +57,24 @@ func runHelper(t *testing.T, env ...string) helperResult {
 	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "helper env %v\nstdout:\n%s\nstderr:\n%s", env, stdout.String(), stderr.String())
+	err := cmd.Run()
+	if errors.Is(err, syscall.ENOEXEC) {
+		// A cross-compiled binary run by a user-mode emulator (go test
+		// -exec qemu-aarch64-static) without binfmt_misc: run the
+		// subprocess under the same emulator.
+		emu := "qemu-" + map[string]string{"arm64": "aarch64", "amd64": "x86_64"}[runtime.GOARCH] + "-static"
+		path, lerr := exec.LookPath(emu)
+		if lerr != nil {
+			t.Skipf("cannot run the test binary as a subprocess (%v) and %s is not in PATH", err, emu)
+		}
+		ecmd := exec.Command(path, cmd.Args...)
+		ecmd.Env = cmd.Env
+		stdout.Reset()
+		stderr.Reset()
+		ecmd.Stdout, ecmd.Stderr = &stdout, &stderr
+		err = ecmd.Run()
+	}
+	require.NoError(t, err, "helper env %v\nstdout:\n%s\nstderr:\n%s", env, stdout.String(), stderr.String())
 	r := helperResult{supported: map[string]bool{}, stderr: stderr.String()}
 	for _, line := range strings.Split(stdout.String(), "\n") {
 		switch {

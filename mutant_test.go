@@ -283,7 +283,11 @@ func TestHarnessCatchesMutants(t *testing.T) {
 // TestHarnessPassesClone runs the short sweeps on a copy of generic
 // under another name: a harness that reports mismatches there is broken.
 // It also exercises every sweep when no SIMD implementation is supported.
+// Under -short (emulators) it runs only if no SIMD implementation does.
 func TestHarnessPassesClone(t *testing.T) {
+	if testing.Short() && len(Supported()) > 1 {
+		t.Skip("-short: the supported SIMD implementations run the same sweeps")
+	}
 	m := mutantImpl("clone", func(*Kernels) {})
 	for _, s := range suitesFor(m, true, "") {
 		assert.NoError(t, s.run(), s.name)

@@ -236,7 +236,7 @@ func paramsTable(short bool) []Params {
 		for zi, z := range zerosFor(b) {
 			for si, s := range scaleTable {
 				n++
-				if short && (zi+si+n)%5 != 0 {
+				if short && (zi+si+n)%8 != 0 {
 					continue
 				}
 				for _, c := range conventions {

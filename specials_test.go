@@ -3,6 +3,7 @@ package quant
 import (
 	"math"
 	"math/rand/v2"
+	"testing"
 )
 
 // Special-value generators shared by the differential, guard-page and fuzz
@@ -93,9 +94,10 @@ func nextUp(x float32) float32   { return float32(math.Nextafter32(x, float32(ma
 func nextDown(x float32) float32 { return float32(math.Nextafter32(x, float32(math.Inf(-1)))) }
 
 // tieInput returns an x with preRound(x, p) == t exactly if one exists
-// within a few ulps of the obvious candidate, and whether it was found;
-// otherwise the candidate itself.
+// within a few ulps of the obvious candidate, and whether it was found
+// and t is a .5 tie; otherwise the candidate itself.
 func tieInput(t float32, p Params) (float32, bool) {
+	isTie := t-float32(math.Floor(float64(t))) == 0.5
 	var x0 float32
 	switch p.Convention {
 	case Seed:
@@ -111,10 +113,10 @@ func tieInput(t float32, p Params) (float32, bool) {
 	up, down := x0, x0
 	for range 8 {
 		if preRound(up, p) == t {
-			return up, true
+			return up, isTie
 		}
 		if preRound(down, p) == t {
-			return down, true
+			return down, isTie
 		}
 		up, down = nextUp(up), nextDown(down)
 	}
@@ -137,8 +139,9 @@ func paramSpecials(p Params) []float32 {
 	ks := []int32{p.Lo - 2, p.Lo - 1, p.Lo, p.Lo + 1, p.Hi - 1, p.Hi, p.Hi + 1,
 		p.Zero - 2, p.Zero - 1, p.Zero, p.Zero + 1, (p.Lo + p.Hi) / 2}
 	for _, k := range ks {
-		// Boundary between q = k and q = k+1, and its mirror through 0.
-		t := float32(float32(k)+0.5) - zq
+		// Boundary between q = k and q = k+1 (not a tie if float32
+		// cannot hold it: then no input rounds there).
+		t := float32(float64(k) + 0.5 - float64(zq))
 		x, _ := tieInput(t, p)
 		add(x)
 	}
@@ -271,3 +274,42 @@ func representativeParams() []Params {
 
 func fitsU8(p Params) bool { return p.ValidateU8() == nil }
 func fitsI8(p Params) bool { return p.ValidateI8() == nil }
+
+// TestGeneratorsReachTies keeps the generators honest: for the
+// representative Params most rounding boundaries near Lo, Hi and the zero
+// point have an input landing exactly on the .5 tie (some ties are not
+// reachable: x/s skips them), and at scale 1 every one does.
+func TestGeneratorsReachTies(t *testing.T) {
+	for _, p := range append(representativeParams(), Params{Scale: 1, Zero: 3, Lo: 0, Hi: 255, Convention: PyTorch},
+		Params{Scale: 1, Zero: -5, Lo: -128, Hi: 127, Convention: Seed}) {
+		zq := float32(0)
+		if p.Convention != Seed {
+			zq = float32(p.Zero)
+		}
+		found, total := 0, 0
+		for _, k := range []int32{p.Lo - 1, p.Lo, p.Hi - 1, p.Hi, p.Zero - 1, p.Zero} {
+			total++
+			x, ok := tieInput(float32(float64(k)+0.5-float64(zq)), p)
+			if ok {
+				found++
+				v := preRound(x, p)
+				if v-float32(math.Floor(float64(v))) != 0.5 {
+					t.Errorf("%+v: tieInput returned %v whose pre-round value %v is not a tie", p, x, v)
+				}
+			}
+		}
+		if p.Scale == 1 && p.Zero < 1<<20 && p.Zero > -1<<20 && found != total || found < total/2 {
+			t.Errorf("%+v: only %d of %d boundary ties reachable", p, found, total)
+		}
+	}
+	// Every special appears, NaNs with distinct payloads.
+	seen := map[uint32]bool{}
+	for _, x := range specialFloats() {
+		seen[math.Float32bits(x)] = true
+	}
+	for _, b := range append(nanBits32, 0x80000000, 0xFF800000, 0x80000001, 0xFF7FFFFF) {
+		if !seen[b] {
+			t.Errorf("specialFloats lacks %#08x", b)
+		}
+	}
+}

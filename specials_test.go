@@ -163,7 +163,7 @@ func paramSpecials(p Params) []float32 {
 func randFloats(rng *rand.Rand, n int, mag float32) []float32 {
 	s := make([]float32, n)
 	for i := range s {
-		m := mag * float32(math.Pow(10, float64(rng.IntN(7)-3)))
+		m := mag * [...]float32{1e-3, 1e-2, 1e-1, 1, 10, 100, 1000}[rng.IntN(7)]
 		switch rng.IntN(4) {
 		case 0:
 			s[i] = float32(rng.NormFloat64()) * m

@@ -135,6 +135,18 @@ def datasets():
     out.append(("log_wide", x))
     # Small integers: ranges whose scales are short binary fractions.
     out.append(("small_ints", g.integers(-3, 12, 300).astype(f32)))
+    # Ranges whose zero point lands exactly on a .5 tie (min/scale = -(k+0.5)
+    # for some bits and conventions), with points on the half steps of
+    # several grids, where x/s + z or x/s can tie too.
+    for lo, hi in ((-1, 1), (-1, 5), (-0.5, 2.5), (-3, 3), (-3, 7), (-0.25, 3.25)):
+        v = [lo, hi]
+        for q in (3, 7, 15, 255):
+            v += [lo + (k + 0.5) * (hi - lo) / q for k in range(q)]
+        amax = max(-lo, hi)
+        for m in (1, 3, 7, 127):
+            v += [sg * (k + 0.5) * amax / m for k in range(m) for sg in (1, -1)]
+        x = np.array([t for t in v if lo <= t <= hi], dtype=f32)
+        out.append((f"ties_{lo}_{hi}", x))
     return out
 
 

@@ -90,6 +90,31 @@ func loadOracle(t *testing.T) *oracle {
 	return o
 }
 
+// quantizeAll quantizes x under p with every implementation this CPU
+// supports (uint8 output if !signed, int8 if signed) and returns the
+// results widened to int32, one slice per implementation.
+func quantizeAll(x []float32, p Params, signed bool) (names []string, out [][]int32) {
+	for _, m := range Supported() {
+		got := make([]int32, len(x))
+		if signed {
+			q := make([]int8, len(x))
+			m.QuantizeI8(q, x, p)
+			for i := range q {
+				got[i] = int32(q[i])
+			}
+		} else {
+			q := make([]uint8, len(x))
+			m.QuantizeU8(q, x, p)
+			for i := range q {
+				got[i] = int32(q[i])
+			}
+		}
+		names = append(names, m.Name())
+		out = append(out, got)
+	}
+	return names, out
+}
+
 // exactInt converts a float64 column that holds an integer.
 func exactInt(t *testing.T, v float64) int {
 	t.Helper()
@@ -149,37 +174,31 @@ func TestOracleSeed(t *testing.T) {
 		require.Equal(t, [2]int32{lo, hi}, [2]int32{p.Lo, p.Hi}, name)
 		require.Equal(t, Seed, p.Convention, name)
 
-		got := make([]int32, len(src))
 		var want, notebook []int32
-		if method == MethodAbsMax {
-			q := make([]int8, len(src))
-			QuantizeI8(q, src, p)
-			for i := range q {
-				got[i] = int32(q[i])
+		for i := range src {
+			if method == MethodAbsMax {
 				want = append(want, int32(fi8[off+i]))
 				notebook = append(notebook, int32(qi8[off+i]))
-			}
-		} else {
-			q := make([]uint8, len(src))
-			QuantizeU8(q, src, p)
-			for i := range q {
-				got[i] = int32(q[i])
+			} else {
 				want = append(want, int32(fu8[off+i]))
 				notebook = append(notebook, int32(qu8[off+i]))
 			}
 		}
-		n := 0
-		for i := range got {
-			if got[i] != want[i] {
-				t.Fatalf("%s: element %d (x=%v): got %d, the float32 Seed formula in numpy gives %d",
-					name, i, src[i], got[i], want[i])
+		impls, outs := quantizeAll(src, p, method == MethodAbsMax)
+		for k, got := range outs {
+			n := 0
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%s [%s]: element %d (x=%v): got %d, the float32 Seed formula in numpy gives %d",
+						name, impls[k], i, src[i], got[i], want[i])
+				}
+				if got[i] != notebook[i] {
+					n++
+				}
 			}
-			if got[i] != notebook[i] {
-				n++
-			}
+			require.Equal(t, mismatch, n, "%s [%s]: elements where the notebook differs from the kernel", name, impls[k])
+			totalMismatch += n
 		}
-		require.Equal(t, mismatch, n, "%s: elements where the notebook differs from the kernel", name)
-		totalMismatch += n
 	}
 	require.Zero(t, totalMismatch, "the notebook's quantized output equals the kernels' everywhere")
 	t.Logf("%d notebook cases over %d data sets, all bitwise", len(rows), len(o.sets))
@@ -243,28 +262,33 @@ func TestOracleTorchQuantize(t *testing.T) {
 		}
 		require.NoError(t, p.Validate())
 		x, wantQ, wantDQ := xs[off:off+n], qs[off:off+n], dqs[off:off+n]
-		got := make([]int32, n)
-		dq := make([]float32, n)
-		if kind == 0 {
-			q := make([]uint8, n)
-			QuantizeU8(q, x, p)
-			for i := range q {
-				got[i] = int32(q[i])
+		impls, outs := quantizeAll(x, p, kind == 1)
+		for k, got := range outs {
+			for i := range x {
+				if got[i] != int32(wantQ[i]) {
+					t.Fatalf("case %d (%+v) [%s]: x=%v (%#08x): got %d, torch %d", ci, p, impls[k], x[i], math.Float32bits(x[i]), got[i], wantQ[i])
+				}
 			}
-			DequantizeU8(dq, q, p)
-		} else {
-			q := make([]int8, n)
-			QuantizeI8(q, x, p)
-			for i := range q {
-				got[i] = int32(q[i])
-			}
-			DequantizeI8(dq, q, p)
 		}
-		for i := range x {
-			if got[i] != int32(wantQ[i]) {
-				t.Fatalf("case %d (%+v): x=%v (%#08x): got %d, torch %d", ci, p, x[i], math.Float32bits(x[i]), got[i], wantQ[i])
+		// Dequantize torch's own int_repr.
+		for _, m := range Supported() {
+			dq := make([]float32, n)
+			if kind == 0 {
+				q := make([]uint8, n)
+				for i := range q {
+					q[i] = uint8(wantQ[i])
+				}
+				m.DequantizeU8(dq, q, p)
+			} else {
+				q := make([]int8, n)
+				for i := range q {
+					q[i] = int8(wantQ[i])
+				}
+				m.DequantizeI8(dq, q, p)
 			}
-			f32bits(t, wantDQ[i], dq[i], "case %d (%+v): dequantize(%d)", ci, p, got[i])
+			for i := range dq {
+				f32bits(t, wantDQ[i], dq[i], "case %d (%+v) [%s]: dequantize(%d)", ci, p, m.Name(), wantQ[i])
+			}
 		}
 	}
 }
@@ -295,17 +319,10 @@ func TestOracleTorchDivergent(t *testing.T) {
 		default:
 			ours = p.Lo
 		}
-		var got int32
-		if kind == 0 {
-			q := []uint8{0}
-			QuantizeU8(q, []float32{x}, p)
-			got = int32(q[0])
-		} else {
-			q := []int8{0}
-			QuantizeI8(q, []float32{x}, p)
-			got = int32(q[0])
+		impls, outs := quantizeAll([]float32{x}, p, kind == 1)
+		for k, got := range outs {
+			require.Equal(t, ours, got[0], "%s on %v (%+v)", impls[k], x, p)
 		}
-		require.Equal(t, ours, got, "our kernel on %v (%+v)", x, p)
 	}
 }
 
@@ -337,11 +354,12 @@ func TestOracleONNX(t *testing.T) {
 			continue
 		}
 		x, want := xs[off:off+n], qs[off:off+n]
-		got := make([]uint8, n)
-		QuantizeU8(got, x, p)
-		for i := range x {
-			if got[i] != want[i] {
-				t.Fatalf("%s: x=%v (%#08x): got %d, QuantizeLinear %d", name, x[i], math.Float32bits(x[i]), got[i], want[i])
+		impls, outs := quantizeAll(x, p, false)
+		for k, got := range outs {
+			for i := range x {
+				if got[i] != int32(want[i]) {
+					t.Fatalf("%s [%s]: x=%v (%#08x): got %d, QuantizeLinear %d", name, impls[k], x[i], math.Float32bits(x[i]), got[i], want[i])
+				}
 			}
 		}
 		quantized++

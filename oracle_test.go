@@ -134,7 +134,8 @@ func f32bits(t *testing.T, want, got float32, msg string, args ...any) {
 // TestOracleSeed: Calibrate(Convention Seed) reproduces the notebook's
 // asymmetric_quantization, symmetric_quantization and
 // asymmetric_quantization_percentile run by numpy 1.24 on float32 arrays:
-// Scale == float32(numpy scale) bitwise, Zero == numpy zero, and the
+// the float64 scale equals numpy's bitwise, Scale == float32(numpy scale),
+// Zero == numpy zero, and the
 // kernels' output equals the notebook's quantized output element for
 // element. The notebook's arithmetic on a float32 array is float32 (numpy
 // 1.x casts the float64 scalar scale and zero down to the array's dtype),
@@ -166,12 +167,27 @@ func TestOracleSeed(t *testing.T) {
 		f32bits(t, float32(scale64), scale32, "%s: recorded float32(scale)", name)
 
 		s := Scheme{Method: method, Bits: bits, Percentile: pct, Convention: Seed}
+		// The float64 scale before its rounding to float32, from the same
+		// internal function Calibrate uses.
+		lo32, hi32, _ := MinMax(src)
+		lo, hi := float64(lo32), float64(hi32)
+		if method == MethodPercentile {
+			var err1, err2 error
+			hi, err1 = Percentile(src, pct)
+			lo, err2 = Percentile(src, 100-pct)
+			require.NoError(t, errors.Join(err1, err2))
+		}
+		qlo, qhi := s.Bounds()
+		sc64, z64 := calibrateSeed(s, lo, hi, lo32, hi32, qlo, qhi)
+		if math.Float64bits(sc64) != math.Float64bits(scale64) || z64 != zero {
+			t.Fatalf("%s: float64 scale %v (%#x), zero %v; numpy %v (%#x), %v", name,
+				sc64, math.Float64bits(sc64), z64, scale64, math.Float64bits(scale64), zero)
+		}
 		p, err := Calibrate(src, s)
 		require.NoError(t, err, name)
 		f32bits(t, scale32, p.Scale, "%s: Scale", name)
 		require.Equal(t, zero, float64(p.Zero), "%s: Zero", name)
-		lo, hi := s.Bounds()
-		require.Equal(t, [2]int32{lo, hi}, [2]int32{p.Lo, p.Hi}, name)
+		require.Equal(t, [2]int32{qlo, qhi}, [2]int32{p.Lo, p.Hi}, name)
 		require.Equal(t, Seed, p.Convention, name)
 
 		var want, notebook []int32

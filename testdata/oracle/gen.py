@@ -29,8 +29,9 @@ manifest.json):
   torchq_x.npy    float32  their inputs
   torchq_q.npy    int16    int_repr() of each input
   torchq_dq.npy   float32  dequantize() of each input
-  torchq_odd.npy  float64  [n, 5] inputs torch maps differently from us:
-                           kind, scale32, zero, x, torch's q
+  torchq_odd.npy  float64  [n, 5] NaN, ±Inf, ±MaxFloat32: kind, scale32, zero,
+                           x, torch's q (quant_min for all of them; ours
+                           differs for NaN and the positive ones)
   onnx.npy        float64  [n, 7] DynamicQuantizeLinear cases: ds, bits,
                            pct, scale32, zero, xoff, n (n = 0: no outputs)
   onnx_x.npy      float32  QuantizeLinear inputs of the 8-bit cases

@@ -72,7 +72,7 @@ func fuzzCorpus(kernel string) map[string][]byte {
 			// Mode 2 folds raw bits r to r%(2*MaxZero+1) - MaxZero.
 			enc := p
 			enc.Zero = p.Zero + MaxZero
-			name := fmt.Sprintf("%v-s%08x-z%d-b%d..%d", p.Convention, f32bits(p.Scale), p.Zero, p.Lo, p.Hi)
+			name := fmt.Sprintf("%v-s%08x-z%d-b%d..%d", p.Convention, math.Float32bits(p.Scale), p.Zero, p.Lo, p.Hi)
 			add(name+"-specials", encodeFuzz(flags, enc, 0, 0, floatBytes(sp)))
 			add(name+"-ties", encodeFuzz(flags, enc, 7, 61, floatBytes(paramSpecials(p))))
 		}
@@ -91,7 +91,7 @@ func fuzzCorpus(kernel string) map[string][]byte {
 			enc := p
 			enc.Zero = p.Zero + MaxZero
 			flags := uint8(2<<4 | 8)
-			add(fmt.Sprintf("s%08x-z%d-all-bytes", f32bits(p.Scale), p.Zero), encodeFuzz(flags, enc, 3, 5, all))
+			add(fmt.Sprintf("s%08x-z%d-all-bytes", math.Float32bits(p.Scale), p.Zero), encodeFuzz(flags, enc, 3, 5, all))
 		}
 		invalid()
 	case "MinMax", "AbsMax", "SquaredError":
@@ -126,7 +126,6 @@ func fuzzCorpus(kernel string) map[string][]byte {
 	return seeds
 }
 
-func f32bits(x float32) uint32 { return math.Float32bits(x) }
 
 func corpusFile(b []byte) string {
 	return fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)

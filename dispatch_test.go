@@ -223,7 +223,7 @@ func TestUse(t *testing.T) {
 		assert.Same(t, m, Active())
 		assert.Equal(t, "set by Use", Selection())
 		// The package-level functions run the chosen implementation.
-		src := specialFloats()
+		src := specialValues()
 		dst, want := make([]uint8, len(src)), make([]uint8, len(src))
 		p := representativeParams()[0]
 		QuantizeU8(dst, src, p)

@@ -28,17 +28,17 @@ var fuzzTargets = []string{"QuantizeU8", "QuantizeI8", "DequantizeU8", "Dequanti
 // name.
 func fuzzCorpus(kernel string) map[string][]byte {
 	seeds := map[string][]byte{}
-	sp := specialFloats()
+	sp := specialValues()
 	rev := slices.Clone(sp)
 	slices.Reverse(rev)
 	const z16 = 1 << 4 // zero point read as int16
 	add := func(name string, b []byte) { seeds[name] = b }
 	invalid := func() {
-		nan := f32(0x7FC00000)
+		nan := fbits(0x7FC00000)
 		add("invalid-scale-nan", encodeFuzz(z16, Params{Scale: nan, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
 		add("invalid-scale-negative", encodeFuzz(z16|1, Params{Scale: -1, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-scale-subnormal", encodeFuzz(z16, Params{Scale: f32(0x007FFFFF), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-scale-inf", encodeFuzz(z16, Params{Scale: f32(0x7F800000), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-scale-subnormal", encodeFuzz(z16, Params{Scale: fbits(0x007FFFFF), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-scale-inf", encodeFuzz(z16, Params{Scale: fbits(0x7F800000), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
 		add("invalid-lo-above-hi", encodeFuzz(z16, Params{Scale: 1, Lo: 9, Hi: 3}, 0, 0, floatBytes(sp[:4])))
 		add("invalid-convention", encodeFuzz(z16|4, Params{Scale: 1, Lo: 0, Hi: 9, Convention: 7}, 0, 0, floatBytes(sp[:4])))
 		add("invalid-zero-beyond-maxzero", encodeFuzz(3<<4, Params{Scale: 1, Zero: MaxZero + 1, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
@@ -86,7 +86,7 @@ func fuzzCorpus(kernel string) map[string][]byte {
 			{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255},
 			{Scale: 1e38, Zero: -MaxZero, Lo: 0, Hi: 255},
 			{Scale: 0x1p-126, Zero: MaxZero, Lo: 0, Hi: 255},
-			{Scale: f32(0x3F7FFFFF), Zero: -128, Lo: -128, Hi: 127},
+			{Scale: fbits(0x3F7FFFFF), Zero: -128, Lo: -128, Hi: 127},
 		} {
 			enc := p
 			enc.Zero = p.Zero + MaxZero
@@ -96,21 +96,21 @@ func fuzzCorpus(kernel string) map[string][]byte {
 		invalid()
 	case "MinMax", "AbsMax", "SquaredError":
 		negz := []float32{negZero32, negZero32, negZero32}
-		mixedZeros := []float32{0, negZero32, 0, negZero32, f32(0x80000001)}
+		mixedZeros := []float32{0, negZero32, 0, negZero32, fbits(0x80000001)}
 		nans := []float32{}
 		for _, b := range nanBits32 {
-			nans = append(nans, f32(b))
+			nans = append(nans, fbits(b))
 		}
 		_, finite := masterInputs(representativeParams()[0], 200, 21)
 		for name, v := range map[string][]float32{
 			"finite-random":   finite,
-			"neginf-only":     {1, f32(0xFF800000), 2, 0},
+			"neginf-only":     {1, fbits(0xFF800000), 2, 0},
 			"specials":        sp,
 			"specials-rev":    rev,
 			"negative-zeros":  negz,
 			"mixed-zeros":     mixedZeros,
 			"all-nan":         nans,
-			"nan-then-neginf": append(slices.Clone(nans), f32(0xFF800000)),
+			"nan-then-neginf": append(slices.Clone(nans), fbits(0xFF800000)),
 		} {
 			if kernel == "SquaredError" {
 				b := rev[:min(len(v), len(rev))]

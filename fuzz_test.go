@@ -234,7 +234,7 @@ func addSeeds(f *testing.F, kernel string) {
 	if kernel == "QuantizeI8" {
 		p = Params{Scale: 0.7, Zero: -3, Lo: -128, Hi: 127, Convention: Seed}
 	}
-	payload := floatBytes(specialFloats())
+	payload := floatBytes(specialValues())
 	if kernel == "DequantizeU8" || kernel == "DequantizeI8" {
 		payload = payload[:256]
 	}

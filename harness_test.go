@@ -30,7 +30,7 @@ package quant
 //	floatKernels              the float-input kernels as a table (name,
 //	                          whether Params matter, which Params fit,
 //	                          check function), used by the sweeps
-//	specialFloats(), paramSpecials(p), randFloats, randBits, paramsTable,
+//	specialValues(), paramSpecials(p), randFloats, randBits, paramsTable,
 //	representativeParams      input and parameter generators (specials_test.go)
 //
 // The diff functions return errors instead of failing a testing.T so that
@@ -221,7 +221,7 @@ func dstBuf[T elem](n, off int, salt uint32) *buf[T] {
 		var p []T
 		if _, ok := any(z).(float32); ok {
 			p = any(pattern("dstf32", size+251, func(i int) float32 {
-				return f32(0x7F800001 | (uint32(i)*0x9E3779B1)&0x3FFFFF)
+				return fbits(0x7F800001 | (uint32(i)*0x9E3779B1)&0x3FFFFF)
 			})).([]T)
 		} else {
 			p = pattern(fmt.Sprintf("dst%T", z), size+251, func(i int) T { return T(uint8(0xA5 ^ uint32(i)*0x3B ^ uint32(i>>8)*0x95)) })
@@ -536,14 +536,14 @@ func masterInputs(p Params, n int, seed uint64) (mixed, finite []float32) {
 	if mag-mag != 0 || mag == 0 {
 		mag = p.Scale
 	}
-	sp := append(specialFloats(), paramSpecials(p)...)
+	sp := append(specialValues(), paramSpecials(p)...)
 	mixed = randFloats(rng, n, mag)
 	for i := rng.IntN(5); i < n; i += 1 + rng.IntN(9) {
 		mixed[i] = sp[rng.IntN(len(sp))]
 	}
 	finite = randFloats(rng, n, mag)
 	for i := rng.IntN(7); i < n; i += 1 + rng.IntN(13) {
-		finite[i] = [...]float32{0, negZero32, f32(1), f32(0x80000001), f32(0x007FFFFF), f32(0x807FFFFF)}[rng.IntN(6)]
+		finite[i] = [...]float32{0, negZero32, fbits(1), fbits(0x80000001), fbits(0x007FFFFF), fbits(0x807FFFFF)}[rng.IntN(6)]
 	}
 	return mixed, finite
 }
@@ -565,7 +565,7 @@ func suiteParams(m *Impl, short bool, only string) error {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var e errs
 	for i, p := range paramsTable(short) {
-		vals := append(specialFloats(), paramSpecials(p)...)
+		vals := append(specialValues(), paramSpecials(p)...)
 		vals = append(vals, randFloats(rng, 48, float32(float64(p.Scale)*float64(p.Hi-p.Lo+1)))...)
 		rev := slices.Clone(vals)
 		slices.Reverse(rev)
@@ -741,11 +741,11 @@ func laneBackgrounds(n int, p Params, seed uint64) map[string][]float32 {
 // of c.lanes and runs k on it, then runs every rotation of the list of all
 // specials (so each appears at every position 0..len-1).
 //
-// Reductions (MinMax, AbsMax, SquaredError) see each of specialFloats in
+// Reductions (MinMax, AbsMax, SquaredError) see each of specialValues in
 // four backgrounds (+0, where -0 and subnormals decide the result; -0; a
 // constant 1; random finite data) at lengths pos+1 (special last), 64 and
 // pos+67 (first vector, loop body, tail). Elementwise quantizers see
-// specialFloats and the Params' ties (paramSpecials, at positions below 32)
+// specialValues and the Params' ties (paramSpecials, at positions below 32)
 // in random data at lengths pos+1 and 64; QuantError also in +0.
 func runSpecialLanes(m *Impl, k floatKernel, p Params, c sweepConfig, seed uint64) error {
 	bgs := laneBackgrounds(256, p, seed)
@@ -779,7 +779,7 @@ func runSpecialLanes(m *Impl, k floatKernel, p Params, c sweepConfig, seed uint6
 			}
 		}
 	}
-	sp := specialFloats()
+	sp := specialValues()
 	lone(sp, c.lanes)
 	if k.params {
 		ps := paramSpecials(p)

@@ -25,19 +25,19 @@ var nanBits32 = []uint32{
 	0xFFA5A5A5, // -sNaN, mixed payload
 }
 
-func f32(b uint32) float32 { return math.Float32frombits(b) }
+func fbits(b uint32) float32 { return math.Float32frombits(b) }
 
 // negZero32 is -0 as a float32.
-var negZero32 = f32(0x80000000)
+var negZero32 = fbits(0x80000000)
 
-// specialFloats are the input values every kernel is tested with at every
+// specialValues are the input values every kernel is tested with at every
 // lane position: NaNs (see nanBits32), ±Inf, ±0, subnormals, the normal
 // limits, ±MaxFloat32, small integers and halves (ties at scale 1),
 // powers of two at the edges of float32's integer range and around 2^31.
-func specialFloats() []float32 {
+func specialValues() []float32 {
 	var s []float32
 	for _, b := range nanBits32 {
-		s = append(s, f32(b))
+		s = append(s, fbits(b))
 	}
 	for _, b := range []uint32{
 		0x7F800000, // +Inf
@@ -71,7 +71,7 @@ func specialFloats() []float32 {
 		0x437F8000, // 255.5
 		0x43800000, // 256
 	} {
-		s = append(s, f32(b), f32(b|0x80000000)) // and the negative
+		s = append(s, fbits(b), fbits(b|0x80000000)) // and the negative
 	}
 	return s
 }
@@ -184,7 +184,7 @@ func randFloats(rng *rand.Rand, n int, mag float32) []float32 {
 func randBits(rng *rand.Rand, n int) []float32 {
 	s := make([]float32, n)
 	for i := range s {
-		s[i] = f32(rng.Uint32())
+		s[i] = fbits(rng.Uint32())
 	}
 	return s
 }
@@ -223,8 +223,8 @@ func zerosFor(b boundsSet) []int32 {
 // huge values up to MaxFloat32, and values next to 1.
 var scaleTable = []float32{
 	1, 0.5, 0.1, float32(1.0 / 3), 0.7, float32(1.0 / 255), 0.00214854861, 7, 255,
-	1e-3, 1e3, 1e-20, 1e20, 0x1p-126, f32(0x00800001), 0x1p-100, 1e38, math.MaxFloat32,
-	f32(0x3F800001), f32(0x3F7FFFFF), 0.0213,
+	1e-3, 1e3, 1e-20, 1e20, 0x1p-126, fbits(0x00800001), 0x1p-100, 1e38, math.MaxFloat32,
+	fbits(0x3F800001), fbits(0x3F7FFFFF), 0.0213,
 }
 
 var conventions = []Convention{Seed, ONNX, PyTorch}
@@ -304,12 +304,12 @@ func TestGeneratorsReachTies(t *testing.T) {
 	}
 	// Every special appears, NaNs with distinct payloads.
 	seen := map[uint32]bool{}
-	for _, x := range specialFloats() {
+	for _, x := range specialValues() {
 		seen[math.Float32bits(x)] = true
 	}
 	for _, b := range append(nanBits32, 0x80000000, 0xFF800000, 0x80000001, 0xFF7FFFFF) {
 		if !seen[b] {
-			t.Errorf("specialFloats lacks %#08x", b)
+			t.Errorf("specialValues lacks %#08x", b)
 		}
 	}
 }

@@ -126,7 +126,6 @@ func fuzzCorpus(kernel string) map[string][]byte {
 	return seeds
 }
 
-
 func corpusFile(b []byte) string {
 	return fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
 }

@@ -856,3 +856,45 @@ func suiteRandomBits(m *Impl, short bool, only string) error {
 	}
 	return e.err()
 }
+
+// hugeLen is a length whose traffic (4 bytes in, 1 or 4 out per element)
+// exceeds the last-level cache, so that elementwise kernels that switch to
+// non-temporal stores (or other large-input paths) beyond the cache size
+// take them.
+func hugeLen() int {
+	c := CPU()
+	return max(c.L3, c.L2, 1<<20)/4 + 7
+}
+
+// TestDiffHuge runs the elementwise kernels (every convention) once on an
+// input larger than the last-level cache, aligned and with src and dst
+// misaligned. Not under -short (emulators).
+func TestDiffHuge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: inputs larger than the last-level cache are too slow under emulation")
+	}
+	forEachImpl(t, func(t *testing.T, m *Impl) {
+		n := hugeLen()
+		var e errs
+		rp := representativeParams()
+		mixed, _ := masterInputs(rp[0], n, 1)
+		u := make([]uint8, n)
+		s := make([]int8, n)
+		for i := range u {
+			u[i] = uint8(i*131 + i>>9)
+			s[i] = int8(u[i] ^ 0x5A)
+		}
+		for _, off := range [][2]int{{0, 0}, {3, 31}} {
+			src := srcBuf(mixed, off[0])
+			for ci := range conventions {
+				e.add(diffQuantizeU8(m, src, rp[4*ci], off[1], uint32(ci)))
+				e.add(diffQuantizeI8(m, src, rp[4*ci+1], off[1], uint32(ci)))
+			}
+			e.add(diffDequantizeU8(m, srcBuf(u, off[0]), rp[0], off[1], 1))
+			e.add(diffDequantizeI8(m, srcBuf(s, off[0]), rp[0], off[1], 2))
+		}
+		if err := e.err(); err != nil {
+			t.Error(err)
+		}
+	})
+}

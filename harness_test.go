@@ -44,6 +44,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 )
@@ -177,9 +178,14 @@ func (b *buf[T]) check(what string) error {
 func abs(i int) int { return max(i, -i) }
 
 // patterns caches long fill patterns by name, grown on demand.
-var patterns = map[string]any{}
+var (
+	patternsMu sync.Mutex
+	patterns   = map[string]any{}
+)
 
 func pattern[T elem](name string, size int, gen func(i int) T) []T {
+	patternsMu.Lock()
+	defer patternsMu.Unlock()
 	p, _ := patterns[name].([]T)
 	if len(p) < size {
 		p = make([]T, max(size, 2*len(p), 4096))
@@ -897,4 +903,79 @@ func TestDiffHuge(t *testing.T) {
 			t.Error(err)
 		}
 	})
+}
+
+// TestDiffConcurrent runs the kernels of one implementation from several
+// goroutines at once (different inputs, Params and offsets): a kernel
+// with shared scratch state or a non-reentrant path fails here.
+func TestDiffConcurrent(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, m *Impl) {
+		const workers = 4
+		rounds := 60
+		if testing.Short() {
+			rounds = 15
+		}
+		res := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(w), 99))
+				rp := representativeParams()
+				var e errs
+				for r := range rounds {
+					n := rng.IntN(2000)
+					a, b := randBits(rng, n), randFloats(rng, n, 3)
+					p := rp[rng.IntN(len(rp))]
+					for _, k := range floatKernels {
+						if k.params && !k.fits(p) {
+							continue
+						}
+						e.add(k.check(m, b, a, rng.IntN(64), rng.IntN(64), p, uint32(r)))
+					}
+					q := make([]uint8, n)
+					for i := range q {
+						q[i] = uint8(rng.Uint32())
+					}
+					e.add(diffDequantizeU8(m, srcBuf(q, rng.IntN(64)), p, rng.IntN(64), uint32(r)))
+				}
+				res[w] = e.err()
+			}()
+		}
+		wg.Wait()
+		for _, err := range res {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
+
+// TestKernelsDoNotAllocate checks the package contract that kernels never
+// allocate, for every supported implementation (generic included).
+func TestKernelsDoNotAllocate(t *testing.T) {
+	src := randFloats(rand.New(rand.NewPCG(9, 9)), 1000, 1)
+	u8, i8, f := make([]uint8, len(src)), make([]int8, len(src)), make([]float32, len(src))
+	for _, m := range Supported() {
+		for _, p := range representativeParams() {
+			allocs := testing.AllocsPerRun(5, func() {
+				if fitsU8(p) {
+					m.QuantizeU8(u8, src, p)
+					m.DequantizeU8(f, u8, p)
+				}
+				if fitsI8(p) {
+					m.QuantizeI8(i8, src, p)
+					m.DequantizeI8(f, i8, p)
+				}
+				m.MinMax(src)
+				m.AbsMax(src)
+				m.QuantError(src, p)
+				m.SquaredError(src, f)
+			})
+			if allocs != 0 {
+				t.Errorf("%s with %+v: %v allocations per run of every kernel", m.Name(), p, allocs)
+			}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"unsafe"
 )
 
 // Kernels is the set of raw kernels one implementation provides. The
@@ -157,6 +158,17 @@ func Use(name string) error {
 	return nil
 }
 
+// noescape hides p from escape analysis. The kernels are called through
+// func values, so the compiler must assume they keep the *Params they are
+// given and would move every Params argument to the heap: one allocation
+// per call. Kernels never retain p beyond the call (see Kernels).
+//
+//go:nosplit
+func noescape(p *Params) *Params {
+	x := uintptr(unsafe.Pointer(p))
+	return *(**Params)(unsafe.Pointer(&x))
+}
+
 func checkLen(fn string, dst, src int) {
 	if dst < src {
 		panic(fmt.Sprintf("quant.%s: dst has %d elements, src has %d", fn, dst, src))
@@ -173,28 +185,28 @@ func mustValid(fn string, err error) {
 func (m *Impl) QuantizeU8(dst []uint8, src []float32, p Params) {
 	checkLen("QuantizeU8", len(dst), len(src))
 	mustValid("QuantizeU8", p.ValidateU8())
-	m.k.QuantizeU8(dst[:len(src)], src, &p)
+	m.k.QuantizeU8(dst[:len(src)], src, noescape(&p))
 }
 
 // QuantizeI8 is the package-level QuantizeI8 on this implementation.
 func (m *Impl) QuantizeI8(dst []int8, src []float32, p Params) {
 	checkLen("QuantizeI8", len(dst), len(src))
 	mustValid("QuantizeI8", p.ValidateI8())
-	m.k.QuantizeI8(dst[:len(src)], src, &p)
+	m.k.QuantizeI8(dst[:len(src)], src, noescape(&p))
 }
 
 // DequantizeU8 is the package-level DequantizeU8 on this implementation.
 func (m *Impl) DequantizeU8(dst []float32, src []uint8, p Params) {
 	checkLen("DequantizeU8", len(dst), len(src))
 	mustValid("DequantizeU8", p.validateCommon())
-	m.k.DequantizeU8(dst[:len(src)], src, &p)
+	m.k.DequantizeU8(dst[:len(src)], src, noescape(&p))
 }
 
 // DequantizeI8 is the package-level DequantizeI8 on this implementation.
 func (m *Impl) DequantizeI8(dst []float32, src []int8, p Params) {
 	checkLen("DequantizeI8", len(dst), len(src))
 	mustValid("DequantizeI8", p.validateCommon())
-	m.k.DequantizeI8(dst[:len(src)], src, &p)
+	m.k.DequantizeI8(dst[:len(src)], src, noescape(&p))
 }
 
 // MinMax is the package-level MinMax on this implementation.
@@ -206,7 +218,7 @@ func (m *Impl) AbsMax(src []float32) float32 { return m.k.AbsMax(src) }
 // QuantError is the package-level QuantError on this implementation.
 func (m *Impl) QuantError(src []float32, p Params) float64 {
 	mustValid("QuantError", p.Validate())
-	return canonicalNaN(m.k.QuantError(src, &p))
+	return canonicalNaN(m.k.QuantError(src, noescape(&p)))
 }
 
 // SquaredError is the package-level SquaredError on this implementation.

@@ -863,13 +863,13 @@ func suiteRandomBits(m *Impl, short bool, only string) error {
 	return e.err()
 }
 
-// hugeLen is a length whose traffic (4 bytes in, 1 or 4 out per element)
-// exceeds the last-level cache, so that elementwise kernels that switch to
+// hugeLen is a length whose traffic (4 bytes in and 1 out, or 1 in and 4
+// out, per element) exceeds the last-level cache, so that elementwise kernels that switch to
 // non-temporal stores (or other large-input paths) beyond the cache size
 // take them.
 func hugeLen() int {
 	c := CPU()
-	return max(c.L3, c.L2, 1<<20)/4 + 7
+	return max(c.L3, c.L2, 1<<20)/5 + 1031
 }
 
 // TestDiffHuge runs the elementwise kernels (every convention) once on an
@@ -883,7 +883,11 @@ func TestDiffHuge(t *testing.T) {
 		n := hugeLen()
 		var e errs
 		rp := representativeParams()
-		mixed, _ := masterInputs(rp[0], n, 1)
+		tile, _ := masterInputs(rp[0], 65536+7, 1)
+		mixed := make([]float32, n)
+		for i := 0; i < n; i += len(tile) {
+			copy(mixed[i:], tile)
+		}
 		u := make([]uint8, n)
 		s := make([]int8, n)
 		for i := range u {

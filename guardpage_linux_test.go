@@ -81,7 +81,6 @@ func place[T elem](g *guardRegion, n int, atTail bool) []T {
 func guardCases(in []float32, bytesIn []uint8) []guardCase {
 	var cases []guardCase
 	for _, p := range representativeParams() {
-		p := p
 		if fitsU8(p) {
 			cases = append(cases, guardCase{"QuantizeU8/" + p.Convention.String(), func(m *Impl, a, b *guardRegion, n int, tail bool) error {
 				return guardQuantize(m, (*Impl).QuantizeU8, a, b, in[:n], p, tail)

@@ -30,8 +30,30 @@ package quant
 //	floatKernels              the float-input kernels as a table (name,
 //	                          whether Params matter, which Params fit,
 //	                          check function), used by the sweeps
-//	specialValues(), paramSpecials(p), randFloats, randBits, paramsTable,
-//	representativeParams      input and parameter generators (specials_test.go)
+//	errs                      collects up to 8 errors (.add, .err)
+//	call(f)                   runs f, turning a panic (or a fault, with
+//	                          debug.SetPanicOnFault) into an error
+//	sweep(short)              lengths, offsets and lane positions of the
+//	                          full or -short sweeps; seq(a, b)
+//	suitePerKernel, runLengthsOffsets, runSpecialLanes, suiteParams, ...
+//	                          the sweeps as functions returning errors
+//	masterInputs(p, n, seed)  mixed (specials sprinkled) and finite inputs
+//	specialValues(), paramSpecials(p), tieInput, preRound, randFloats,
+//	randBits, paramsTable, representativeParams, nanBits32, fbits
+//	                          input and parameter generators (specials_test.go)
+//	mutantImpl(name, edit)    generic with some kernels replaced, and the
+//	                          mutants table; suitesFor/runSuite with
+//	                          abortOnFirst (mutant_test.go)
+//	newGuardRegion, guardTail, guardHead, suiteGuardPages
+//	                          PROT_NONE-bounded memory (guardpage_linux_test.go)
+//	decodeFuzz, encodeFuzz, fuzzCheck, fuzzCorpus
+//	                          fuzz input format and seeds (fuzz_test.go,
+//	                          fuzz_corpus_test.go)
+//
+// To put a new kernel under the harness: add a diffX function built like
+// diffQuantize (generic via refImpl, m on guarded buffers, compare bits,
+// check guards and src), a sweep (or a floatKernels entry if it has the
+// float-input shape), at least one mutant it must catch, and a fuzz target.
 //
 // The diff functions return errors instead of failing a testing.T so that
 // TestHarnessCatchesMutants can prove each of them detects broken kernels.

@@ -25,7 +25,7 @@ func runCalibrate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc, err := sf.scheme()
+	sc, err := sf.scheme(path)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func runQuantize(e *env, args []string) error {
 	if *out == "" {
 		return usagef("missing -o OUT.npy")
 	}
-	sc, err := sf.scheme()
+	sc, err := sf.scheme(path)
 	if err != nil {
 		return err
 	}

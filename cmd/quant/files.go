@@ -118,6 +118,9 @@ func readNpy(path string, note func(string)) (t tensor, err error) {
 			err = fileErr(path, "corrupt .npy header (%v)", r)
 		}
 	}()
+	if err := npyPreamble(buf); err != nil {
+		return t, fileErr(path, "%v", err)
+	}
 	br := bytes.NewReader(buf)
 	r, err := npy.NewReader(br)
 	if err != nil {
@@ -130,6 +133,7 @@ func readNpy(path string, note func(string)) (t tensor, err error) {
 		return t, fileErr(path, "corrupt .npy header: %v", err)
 	}
 	h := r.Header.Descr
+	h.Type = strings.Trim(h.Type, "'\"")
 	dt, ok := npyDTypes[h.Type]
 	if !ok {
 		return t, fileErr(path, "unsupported dtype %q (want float32, float64, uint8 or int8)", h.Type)
@@ -170,6 +174,40 @@ func readNpy(path string, note func(string)) (t tensor, err error) {
 		return t, fileErr(path, "reading data: %v", err)
 	}
 	return t, nil
+}
+
+// npyPreamble checks the magic, version and header length of a .npy file
+// before npyio parses it (npyio panics on a header shorter than announced).
+func npyPreamble(b []byte) error {
+	const magic = "\x93NUMPY"
+	if len(b) < len(magic) || string(b[:len(magic)]) != magic {
+		if len(b) < len(magic) && strings.HasPrefix(magic, string(b)) {
+			return errors.New("truncated .npy header")
+		}
+		return errors.New("not a .npy file (bad magic)")
+	}
+	if len(b) < 10 {
+		return errors.New("truncated .npy header")
+	}
+	var start, hlen int
+	switch b[6] {
+	case 1:
+		start, hlen = 10, int(binary.LittleEndian.Uint16(b[8:]))
+	case 2, 3:
+		if len(b) < 12 {
+			return errors.New("truncated .npy header")
+		}
+		start, hlen = 12, int(binary.LittleEndian.Uint32(b[8:]))
+	default:
+		return fmt.Errorf("corrupt .npy header: unknown format version %d", b[6])
+	}
+	if hlen > len(b)-start {
+		return fmt.Errorf("truncated .npy header: it announces %d bytes, file has %d", hlen, len(b)-start)
+	}
+	if hlen == 0 || b[start+hlen-1] != '\n' {
+		return errors.New("corrupt .npy header: it does not end with a newline")
+	}
+	return nil
 }
 
 // readSafetensors reads the floating-point tensors of a .safetensors file,

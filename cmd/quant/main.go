@@ -116,9 +116,6 @@ func exitStatus(e *env, name string, err error) int {
 		fmt.Fprintf(e.stderr, "quant %s: %v (run quant %s -h)\n", name, ue.msg, name)
 		return 2
 	}
-	if errors.Is(err, errFlagParse) {
-		return 2 // the flag package has printed the problem and the usage
-	}
 	var ve *verifyFailed
 	if errors.As(err, &ve) {
 		fmt.Fprintf(e.stderr, "quant %s: %v\n", name, err)
@@ -130,13 +127,11 @@ func exitStatus(e *env, name string, err error) int {
 
 func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 
-var errFlagParse = errors.New("bad flags")
-
 // newFlags makes the flag set of a subcommand; its -h prints the synopsis,
 // the flags and the example.
 func newFlags(e *env, name, synopsis, example string) *flag.FlagSet {
 	fs := flag.NewFlagSet("quant "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard) // parse reports errors in one line
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "Usage: quant %s\n\nFlags:\n", synopsis)
@@ -159,7 +154,7 @@ func parse(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, errFlagParse
+			return nil, usagef("%v", err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"github.com/quantkernel/quant"
 )
@@ -35,9 +36,9 @@ func (s *schemeFlags) register(fs *flag.FlagSet, withMethod bool) {
 	fs.BoolVar(&s.narrow, "narrow", false, "narrow range: drop the lowest code (-127..127 for 8-bit int8)")
 }
 
-// scheme builds the quant.Scheme; a bad name or value is a usage error,
-// bits out of range is reported by the library (exit 1).
-func (s *schemeFlags) scheme() (quant.Scheme, error) {
+// scheme builds the quant.Scheme; a bad name is a usage error, a bad value
+// (bits, percentile) an error about the file at path (exit 1).
+func (s *schemeFlags) scheme(path string) (quant.Scheme, error) {
 	sc := quant.Scheme{Bits: s.bits, IncludeZero: s.includeZero, NarrowRange: s.narrow}
 	if s.method != "" {
 		m, err := quant.ParseMethod(s.method)
@@ -55,15 +56,18 @@ func (s *schemeFlags) scheme() (quant.Scheme, error) {
 	}
 	sc.Convention = c
 	if err := sc.Validate(); err != nil {
-		return sc, errors.New(trimQuant(err.Error()))
+		return sc, fileErr(path, "%s", trimQuant(err.Error()))
 	}
 	return sc, nil
 }
 
-// trimQuant drops the library's "quant: " prefix (the CLI adds its own).
+// trimQuant drops the library's "quant: " prefix (the CLI adds its own)
+// and the sentinel's text after the detail ("...: quant: bits out of
+// range").
 func trimQuant(s string) string {
-	for len(s) > 7 && s[:7] == "quant: " {
-		s = s[7:]
+	s = strings.TrimPrefix(s, "quant: ")
+	if i := strings.Index(s, ": quant: "); i >= 0 {
+		s = s[:i]
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
@@ -282,9 +283,9 @@ func readSafetensors(path string, note func(string)) (ts []tensor, err error) {
 	return ts, nil
 }
 
-// nested views flat as a nested slice of the given shape (sharing its
-// memory) so that npyio writes the shape: npyio derives the shape of a
-// value from its nesting. A 0-d shape gives the single element.
+// nested views flat (non-empty) as a nested slice of the given shape,
+// sharing its memory, so that npyio writes the shape: npyio derives the
+// shape of a value from its nesting. A 0-d shape gives the single element.
 func nested(flat any, shape []int) any {
 	v := reflect.ValueOf(flat)
 	if len(shape) == 0 {
@@ -292,13 +293,7 @@ func nested(flat any, shape []int) any {
 	}
 	for k := len(shape) - 1; k > 0; k-- {
 		d := shape[k]
-		rows := v.Len() / max(d, 1)
-		if d == 0 {
-			rows = 1
-			for _, e := range shape[:k] {
-				rows *= e
-			}
-		}
+		rows := v.Len() / d
 		out := reflect.MakeSlice(reflect.SliceOf(v.Type()), rows, rows)
 		for i := range rows {
 			out.Index(i).Set(v.Slice(i*d, (i+1)*d))
@@ -378,7 +373,30 @@ func discard(ps ...pending) {
 	}
 }
 
-// writeNpy writes data (a []float32, []uint8 or []int8) with the shape.
+// writeNpy writes data (a []float32, []uint8 or []int8) with the shape
+// through npyio, which takes the shape from the nesting of slices. An
+// array with no element has no nesting to show its shape: its header is
+// written here (format 1.0).
 func writeNpy(w io.Writer, data any, shape []int) error {
-	return npy.Write(w, nested(data, shape))
+	if reflect.ValueOf(data).Len() > 0 {
+		return npy.Write(w, nested(data, shape))
+	}
+	descr := map[reflect.Kind]string{reflect.Float32: "<f4", reflect.Uint8: "|u1", reflect.Int8: "|i1"}[reflect.TypeOf(data).Elem().Kind()]
+	dims := make([]string, len(shape))
+	for i, d := range shape {
+		dims[i] = strconv.Itoa(d)
+	}
+	sh := "(" + strings.Join(dims, ", ") + ")"
+	if len(shape) == 1 {
+		sh = "(" + dims[0] + ",)"
+	}
+	dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, sh)
+	pad := 64 - (10+len(dict)+1)%64
+	if pad == 64 {
+		pad = 0
+	}
+	dict += strings.Repeat(" ", pad) + "\n"
+	hdr := append([]byte("\x93NUMPY\x01\x00"), byte(len(dict)), byte(len(dict)>>8))
+	_, err := w.Write(append(hdr, dict...))
+	return err
 }

@@ -221,6 +221,33 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestShapes round-trips a 0-d array, empty arrays and a rank-4 array
+// through quantize and dequantize; the shape must survive.
+func TestShapes(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"scale": 0.5, "zero": 3, "lo": 0, "hi": 255, "convention": "seed"}`), 0o644))
+	for _, shape := range [][]int{{}, {0}, {0, 5}, {3, 0}, {1, 2, 1, 3}} {
+		t.Run(fmt.Sprint(shape), func(t *testing.T) {
+			n := 1
+			for _, d := range shape {
+				n *= d
+			}
+			src := testData(max(n, 2))[:n]
+			writeNpyFile(t, filepath.Join(dir, "x.npy"), src, shape)
+			r := quantCmd(t, dir, "quantize", "-params", "p.json", "-o", "q.npy", "x.npy")
+			require.Equal(t, 0, r.code, r.stderr)
+			q := readNpyT(t, filepath.Join(dir, "q.npy"))
+			require.Equal(t, shape, q.Shape)
+			require.Len(t, q.U8, n)
+			r = quantCmd(t, dir, "dequantize", "-o", "b.npy", "q.npy")
+			require.Equal(t, 0, r.code, r.stderr)
+			b := readNpyT(t, filepath.Join(dir, "b.npy"))
+			require.Equal(t, shape, b.Shape)
+			require.Len(t, b.F32, n)
+		})
+	}
+}
+
 func requireSameBits(t *testing.T, want, got []float32) {
 	t.Helper()
 	require.Equal(t, len(want), len(got))

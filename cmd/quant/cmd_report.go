@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/quantkernel/quant"
 	"github.com/schollz/progressbar/v3"
 )
 
-// reportPercentiles are the percentile schemes report compares.
+// reportPercentiles are the percentile schemes report compares by default.
 var reportPercentiles = []float64{99.9, 99.99, 99.999}
 
 // progressMin is the number of tensors from which report shows a progress
@@ -51,11 +52,12 @@ type tensorReport struct {
 }
 
 func runReport(e *env, args []string) error {
-	fs := newFlags(e, "report", "report [-bits N] [-convention C] [-include-zero] [-narrow] [-json] FILE",
-		"  quant report weights.npy\n  quant report -json model.safetensors > report.json")
+	fs := newFlags(e, "report", "report [-bits N] [-convention C] [-include-zero] [-narrow] [-percentiles P,...] [-json] FILE",
+		"  quant report weights.npy\n  quant report -percentiles 99,99.9 -bits 4 weights.npy\n  quant report -json model.safetensors > report.json")
 	var sf schemeFlags
 	sf.register(fs, false)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	pflag := fs.String("percentiles", "99.9,99.99,99.999", "comma-separated percentiles of the percentile schemes, each in (50, 100]")
 	pos, err := parse(fs, e, args)
 	if err != nil {
 		return err
@@ -66,6 +68,17 @@ func runReport(e *env, args []string) error {
 	}
 	if _, err := sf.scheme(path); err != nil {
 		return err
+	}
+	var pcts []float64
+	for _, f := range strings.Split(*pflag, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return usagef("-percentiles: %q is not a number", f)
+		}
+		if !(v > 50 && v <= 100) {
+			return fileErr(path, "percentile %v outside (50, 100]", v)
+		}
+		pcts = append(pcts, v)
 	}
 	ts, err := readTensors(path, e.note)
 	if err != nil {
@@ -81,7 +94,7 @@ func runReport(e *env, args []string) error {
 		if t.F32 == nil {
 			return fileErr(path, "dtype %s is already quantized (report wants float data)", t.DType)
 		}
-		r, err := reportTensor(path, t, sf)
+		r, err := reportTensor(path, t, sf, pcts)
 		if err != nil {
 			return err
 		}
@@ -115,7 +128,7 @@ func runReport(e *env, args []string) error {
 
 // reportTensor runs every scheme on t: calibrate, then the fused
 // QuantError kernel for the MSE.
-func reportTensor(path string, t tensor, sf schemeFlags) (tensorReport, error) {
+func reportTensor(path string, t tensor, sf schemeFlags, pcts []float64) (tensorReport, error) {
 	r := tensorReport{Name: t.Name, DType: t.DType, Shape: t.Shape, N: len(t.F32)}
 	if err := finiteCheck(path, t); err != nil {
 		return r, err
@@ -139,7 +152,7 @@ func reportTensor(path string, t tensor, sf schemeFlags) (tensorReport, error) {
 	}
 	add("asymmetric", quant.MethodMinMax, 0)
 	add("symmetric", quant.MethodAbsMax, 0)
-	for _, p := range reportPercentiles {
+	for _, p := range pcts {
 		add("percentile "+strconv.FormatFloat(p, 'f', -1, 64), quant.MethodPercentile, p)
 	}
 	var power float64 // mean of x^2

@@ -371,6 +371,10 @@ func TestReport(t *testing.T) {
 		require.Equal(t, quant.QuantError(x, p)/float64(len(x)), a.MSE, rep.Name)
 	}
 
+	r = quantCmd(t, dir, "report", "-percentiles", "99,99.5", "-bits", "4", "m.safetensors")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "percentile 99.5")
+	requireFail(t, quantCmd(t, dir, "report", "-percentiles", "30", "m.safetensors"), 1, "m.safetensors", "percentile 30")
 	r = quantCmd(t, dir, "report", "m.safetensors")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "SQNR dB")

@@ -139,7 +139,7 @@ func panel(r *report, kernel string, impls []string) (*plot.Plot, error) {
 			return nil, err
 		}
 	}
-	p.Y.Min, p.Y.Max = ymin/1.5, ymax*6 // room for the legend on top
+	p.Y.Min, p.Y.Max = ymin/2.5, ymax*15 // room for the legend on top
 	// Cache sizes.
 	for _, c := range []struct {
 		name string
@@ -148,13 +148,13 @@ func panel(r *report, kernel string, impls []string) (*plot.Plot, error) {
 		if c.b <= 0 || len(cp) == 0 || float64(c.b) < cp[0].X || float64(c.b) > cp[len(cp)-1].X {
 			continue
 		}
-		l, err := plotter.NewLine(plotter.XYs{{X: float64(c.b), Y: ymin / 1.5}, {X: float64(c.b), Y: ymax * 1.6}})
+		l, err := plotter.NewLine(plotter.XYs{{X: float64(c.b), Y: ymin / 2.5}, {X: float64(c.b), Y: ymax * 1.6}})
 		if err != nil {
 			return nil, err
 		}
 		l.Color, l.Dashes = color.RGBA{B: 160, G: 120, A: 255}, []vg.Length{vg.Points(2), vg.Points(2)}
 		p.Add(l)
-		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(c.b), Y: ymax * 1.6}}, Labels: []string{c.name}})
+		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: float64(c.b), Y: ymin / 2.2}}, Labels: []string{c.name}})
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // usageError is wrong usage: exit status 2.
@@ -78,6 +80,16 @@ Commands:
 
 func main() {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
+	// An interrupt removes the temporary outputs (SIGKILL cannot be
+	// caught: it may leave a hidden .OUT.tmp* file, never a partial OUT).
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		removeTemps()
+		fmt.Fprintf(os.Stderr, "quant: %v: interrupted; temporary outputs removed\n", s)
+		os.Exit(1)
+	}()
 	os.Exit(run(e, os.Args[1:]))
 }
 

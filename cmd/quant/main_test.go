@@ -76,10 +76,16 @@ func requireFail(t *testing.T, r result, code int, want ...string) {
 	require.NotContains(t, r.stderr, "goroutine")
 }
 
+// writeNpyFile writes a test input: through npyio for 1-D arrays (so the
+// tool reads files it did not write itself), through writeNpy otherwise.
 func writeNpyFile(t *testing.T, path string, data any, shape []int) {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, writeNpy(&buf, data, shape))
+	if len(shape) == 1 && shape[0] > 0 {
+		require.NoError(t, npy.Write(&buf, data))
+	} else {
+		require.NoError(t, writeNpy(&buf, data, shape))
+	}
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 }
 
@@ -111,6 +117,35 @@ func TestDemo(t *testing.T) {
 	p, err := quant.Calibrate(demoData(demoN, demoSeed), quant.Scheme{Bits: 8})
 	require.NoError(t, err)
 	require.Contains(t, r.stdout, fmt.Sprintf("Asymmetric scale: %v, zero: %d\n", p.Scale, p.Zero))
+}
+
+// TestWriteNpyMatchesNpyio checks the tool's .npy writer against npyio's
+// data bytes for 1-D arrays (npyio pads the header to 16 bytes, numpy and
+// the tool to 64), and that npyio reads back shapes of every rank.
+func TestWriteNpyMatchesNpyio(t *testing.T) {
+	for _, data := range []any{[]float32{1.5, -2, float32(math.NaN())}, []uint8{0, 7, 255}, []int8{-128, 0, 127}} {
+		var ours, theirs bytes.Buffer
+		require.NoError(t, writeNpy(&ours, data, []int{3}))
+		require.NoError(t, npy.Write(&theirs, data))
+		n := map[bool]int{true: 12, false: 3}[fmt.Sprintf("%T", data) == "[]float32"]
+		require.Equal(t, theirs.Bytes()[theirs.Len()-n:], ours.Bytes()[ours.Len()-n:])
+	}
+	dir := t.TempDir()
+	x := testData(24)
+	for _, shape := range [][]int{{}, {24}, {4, 6}, {2, 3, 4}, {1, 2, 3, 4}} {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		path := filepath.Join(dir, "s.npy")
+		var buf bytes.Buffer
+		require.NoError(t, writeNpy(&buf, x[:n], shape))
+		require.Zero(t, (len(buf.Bytes())-4*n)%64, "header padded to 64")
+		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+		got := readNpyT(t, path)
+		require.Equal(t, shape, got.Shape)
+		requireSameBits(t, x[:n], got.F32)
+	}
 }
 
 func TestPreviewLikeNumpy(t *testing.T) {
@@ -248,6 +283,14 @@ func TestShapes(t *testing.T) {
 	}
 }
 
+func arange32(n int, div float32) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i) / div
+	}
+	return x
+}
+
 func requireSameBits(t *testing.T, want, got []float32) {
 	t.Helper()
 	require.Equal(t, len(want), len(got))
@@ -278,6 +321,24 @@ print(q.dtype, q.shape, bool((q == want).all()))`)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	require.Equal(t, "int8 (2, 3, 4) True\n", string(out))
+
+	// numpy's own file of the same arrays is byte for byte the tool's.
+	for _, c := range []struct {
+		expr string
+		data any
+	}{{"np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 8", arange32(24, 8)}, {"np.arange(6, dtype=np.uint8)", []uint8{0, 1, 2, 3, 4, 5}},
+		{"np.arange(-3, 3, dtype=np.int8).reshape(3, 2, 1)", []int8{-3, -2, -1, 0, 1, 2}}, {"np.float32(2.5)", []float32{2.5}}, {"np.zeros((0, 5), np.float32)", []float32{}}} {
+		cmd := exec.Command(py, "-c", "import numpy as np, sys; a = "+c.expr+"; np.save('np.npy', a); print(a.shape)")
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+		want, err := os.ReadFile(filepath.Join(dir, "np.npy"))
+		require.NoError(t, err)
+		tt := readNpyT(t, filepath.Join(dir, "np.npy"))
+		var buf bytes.Buffer
+		require.NoError(t, writeNpy(&buf, c.data, tt.Shape))
+		require.Equal(t, want, buf.Bytes(), c.expr)
+	}
 }
 
 func TestCalibrate(t *testing.T) {

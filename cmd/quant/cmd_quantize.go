@@ -39,7 +39,8 @@ func runCalibrate(e *env, args []string) error {
 	}
 	var out []named
 	for _, t := range ts {
-		if t.F32 == nil {
+		t.load()
+		if !t.float() {
 			return fileErr(path, "dtype %s is already quantized (calibrate wants float data)", t.DType)
 		}
 		p, err := calibrate(path, t, sc)
@@ -110,7 +111,7 @@ func runQuantize(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if t.F32 == nil {
+	if !t.float() {
 		return fileErr(path, "dtype %s is already quantized (quantize wants float32 or float64)", t.DType)
 	}
 	var p quant.Params
@@ -200,7 +201,7 @@ func runDequantize(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if t.F32 != nil {
+	if t.float() {
 		return fileErr(path, "dtype %s is not quantized (dequantize wants uint8 or int8)", t.DType)
 	}
 	var p quant.Params

@@ -91,7 +91,8 @@ func runReport(e *env, args []string) error {
 	}
 	var reps []tensorReport
 	for _, t := range ts {
-		if t.F32 == nil {
+		t.load() // this copy only: the widened data is dropped after the tensor
+		if !t.float() {
 			return fileErr(path, "dtype %s is already quantized (report wants float data)", t.DType)
 		}
 		r, err := reportTensor(path, t, sf, pcts)

@@ -21,7 +21,9 @@ import (
 	"github.com/x448/float16"
 )
 
-// tensor is one array read from a file. Exactly one of F32, U8, I8 is set.
+// tensor is one array read from a file. Exactly one of F32, U8, I8 and
+// lazy is set: lazy decodes a .safetensors tensor to float32 on demand, so
+// that a large model is widened one tensor at a time.
 type tensor struct {
 	Name  string // the tensor's name in a .safetensors file; the file name for .npy
 	DType string // as stored: float32, float64, float16, bfloat16, uint8, int8
@@ -29,6 +31,17 @@ type tensor struct {
 	F32   []float32
 	U8    []uint8
 	I8    []int8
+	lazy  func() []float32
+}
+
+// float reports whether the tensor holds floating-point data.
+func (t *tensor) float() bool { return t.F32 != nil || t.lazy != nil }
+
+// load decodes a lazy tensor into F32 (of this copy of the tensor).
+func (t *tensor) load() {
+	if t.F32 == nil && t.lazy != nil {
+		t.F32 = t.lazy()
+	}
 }
 
 // fileError is a problem with a named file: printed as "FILE: problem".
@@ -248,24 +261,40 @@ func readSafetensors(path string, note func(string)) (ts []tensor, err error) {
 		t := tensor{Name: v.Name, Shape: shape}
 		switch tv.DType() {
 		case safetensors.F32:
-			t.DType, t.F32 = "float32", make([]float32, len(data)/4)
-			for i := range t.F32 {
-				t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+			t.DType = "float32"
+			t.lazy = func() []float32 {
+				x := make([]float32, len(data)/4)
+				for i := range x {
+					x[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+				}
+				return x
 			}
 		case safetensors.F16:
-			t.DType, t.F32 = "float16", make([]float32, len(data)/2)
-			for i := range t.F32 {
-				t.F32[i] = float16.Frombits(binary.LittleEndian.Uint16(data[2*i:])).Float32()
+			t.DType = "float16"
+			t.lazy = func() []float32 {
+				x := make([]float32, len(data)/2)
+				for i := range x {
+					x[i] = float16.Frombits(binary.LittleEndian.Uint16(data[2*i:])).Float32()
+				}
+				return x
 			}
 		case safetensors.BF16:
-			t.DType, t.F32 = "bfloat16", make([]float32, len(data)/2)
-			for i := range t.F32 {
-				t.F32[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(data[2*i:])) << 16)
+			t.DType = "bfloat16"
+			t.lazy = func() []float32 {
+				x := make([]float32, len(data)/2)
+				for i := range x {
+					x[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(data[2*i:])) << 16)
+				}
+				return x
 			}
 		case safetensors.F64:
-			t.DType, t.F32 = "float64", make([]float32, len(data)/8)
-			for i := range t.F32 {
-				t.F32[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:])))
+			t.DType = "float64"
+			t.lazy = func() []float32 {
+				x := make([]float32, len(data)/8)
+				for i := range x {
+					x[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:])))
+				}
+				return x
 			}
 			converted++
 		default:

@@ -63,13 +63,18 @@ func quantCmd(t *testing.T, dir string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
-// requireFail checks a one-line error on stderr containing each want, the
-// exit code and an empty stdout.
+// requireFail checks the exit code and a one-line error on stderr
+// containing each want.
 func requireFail(t *testing.T, r result, code int, want ...string) {
 	t.Helper()
 	require.Equal(t, code, r.code, "stderr: %s", r.stderr)
-	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
-	require.Len(t, lines, 1, "stderr must be one line: %q", r.stderr)
+	var lines []string // notes ("quant: note: ...") may precede the error
+	for _, l := range strings.Split(strings.TrimRight(r.stderr, "\n"), "\n") {
+		if !strings.HasPrefix(l, "quant: note: ") {
+			lines = append(lines, l)
+		}
+	}
+	require.Len(t, lines, 1, "the error must be one line: %q", r.stderr)
 	for _, w := range want {
 		require.Contains(t, r.stderr, w)
 	}
@@ -436,6 +441,11 @@ func TestReport(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "percentile 99.5")
 	requireFail(t, quantCmd(t, dir, "report", "-percentiles", "30", "m.safetensors"), 1, "m.safetensors", "percentile 30")
+	bad := testData(50)
+	bad[7] = float32(math.Inf(1))
+	writeSafetensors(t, filepath.Join(dir, "bad.safetensors"), map[string][]float32{"w": bad})
+	requireFail(t, quantCmd(t, dir, "report", "bad.safetensors"), 1, "bad.safetensors", `tensor "w.bf16"`, "element 7", "+Inf")
+
 	r = quantCmd(t, dir, "report", "m.safetensors")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "SQNR dB")

@@ -65,7 +65,7 @@ func runVerify(e *env, args []string) error {
 	v := newVerifier(ref, impls, *seed)
 	v.runFor(*dur)
 	fmt.Fprintf(w, "%-28s %12s %12s\n", "implementation", "executions", "mismatches")
-	fmt.Fprintf(w, "%-28s %12d %12d\n", "generic vs Params.Quantize", v.execs["generic"], v.mismatches["generic"])
+	fmt.Fprintf(w, "%-28s %12d %12d\n", "generic vs Params (1 element)", v.execs["generic"], v.mismatches["generic"])
 	for _, m := range impls {
 		fmt.Fprintf(w, "%-28s %12d %12d\n", m.Name()+" vs generic", v.execs[m.Name()], v.mismatches[m.Name()])
 	}
@@ -222,24 +222,13 @@ func (v *verifier) round() {
 	p := v.genParams(signed)
 	src := buf[soff:]
 	v.genInput(src, p)
-	desc := func(kernel string) string {
-		return fmt.Sprintf("%s n=%d src+%d dst+%d params=%+v", kernel, n, soff, doff, p)
+	desc := func(kernel string, q quant.Params) string {
+		return fmt.Sprintf("%s n=%d src+%d dst+%d params=%+v", kernel, n, soff, doff, q)
 	}
 	pu := p
 	if signed { // U8 kernels need unsigned bounds
 		pu = v.genParams(false)
 	}
-
-	// The reference against the one-element formula.
-	qu := make([]uint8, n)
-	v.ref.QuantizeU8(qu, src, pu)
-	for i, x := range src {
-		if want := pu.Quantize(x); int32(qu[i]) != want {
-			v.fail("generic", "QuantizeU8 n=%d params=%+v: element %d (x bits %#08x) = %d, Params.Quantize = %d", n, pu, i, math.Float32bits(x), qu[i], want)
-			break
-		}
-	}
-	v.execs["generic"]++
 
 	codesU := make([]uint8, n)
 	codesI := make([]int8, n)
@@ -247,6 +236,8 @@ func (v *verifier) round() {
 		codesU[i] = uint8(r.Uint32())
 		codesI[i] = int8(codesU[i])
 	}
+	v.checkReference(src, pu, toI8(p), codesU, codesI)
+
 	other := make([]float32, n)
 	v.genInput(other, p)
 
@@ -256,7 +247,7 @@ func (v *verifier) round() {
 		func() {
 			defer func() {
 				if e := recover(); e != nil {
-					v.fail(name, "%s: panic: %v", desc("?"), e)
+					v.fail(name, "%s: panic: %v", desc("?", p), e)
 				}
 			}()
 			// Quantize: whole dst buffers (with guard bytes) must match.
@@ -265,14 +256,14 @@ func (v *verifier) round() {
 			v.ref.QuantizeU8(wu[doff:doff+n], src, pu)
 			m.QuantizeU8(gu[doff:doff+n], src, pu)
 			if i := diffBytes(gu, wu); i >= 0 {
-				v.fail(name, "%s: byte %d = %d, generic %d", desc("QuantizeU8"), i-doff, gu[i], wu[i])
+				v.fail(name, "%s: byte %d = %d, generic %d", desc("QuantizeU8", pu), i-doff, gu[i], wu[i])
 			}
 			gi := guardI8(doff + n + 16)
 			wi := guardI8(doff + n + 16)
 			v.ref.QuantizeI8(wi[doff:doff+n], src, toI8(p))
 			m.QuantizeI8(gi[doff:doff+n], src, toI8(p))
 			if i := diffI8(gi, wi); i >= 0 {
-				v.fail(name, "%s: byte %d = %d, generic %d", desc("QuantizeI8"), i-doff, gi[i], wi[i])
+				v.fail(name, "%s: byte %d = %d, generic %d", desc("QuantizeI8", toI8(p)), i-doff, gi[i], wi[i])
 			}
 			// Dequantize: float bits of the whole buffers.
 			gf := guardF32(doff + n + 16)
@@ -280,31 +271,70 @@ func (v *verifier) round() {
 			v.ref.DequantizeU8(wf[doff:doff+n], codesU, p)
 			m.DequantizeU8(gf[doff:doff+n], codesU, p)
 			if i := diffF32(gf, wf); i >= 0 {
-				v.fail(name, "%s: element %d = %#08x, generic %#08x", desc("DequantizeU8"), i-doff, math.Float32bits(gf[i]), math.Float32bits(wf[i]))
+				v.fail(name, "%s: element %d = %#08x, generic %#08x", desc("DequantizeU8", p), i-doff, math.Float32bits(gf[i]), math.Float32bits(wf[i]))
 			}
 			gf, wf = guardF32(doff+n+16), guardF32(doff+n+16)
 			v.ref.DequantizeI8(wf[doff:doff+n], codesI, p)
 			m.DequantizeI8(gf[doff:doff+n], codesI, p)
 			if i := diffF32(gf, wf); i >= 0 {
-				v.fail(name, "%s: element %d = %#08x, generic %#08x", desc("DequantizeI8"), i-doff, math.Float32bits(gf[i]), math.Float32bits(wf[i]))
+				v.fail(name, "%s: element %d = %#08x, generic %#08x", desc("DequantizeI8", p), i-doff, math.Float32bits(gf[i]), math.Float32bits(wf[i]))
 			}
 			// Reductions: bits of every result.
 			glo, ghi, gfin := m.MinMax(src)
 			wlo, whi, wfin := v.ref.MinMax(src)
 			if math.Float32bits(glo) != math.Float32bits(wlo) || math.Float32bits(ghi) != math.Float32bits(whi) || gfin != wfin {
-				v.fail(name, "%s: (%#08x, %#08x, %v), generic (%#08x, %#08x, %v)", desc("MinMax"),
+				v.fail(name, "%s: (%#08x, %#08x, %v), generic (%#08x, %#08x, %v)", desc("MinMax", p),
 					math.Float32bits(glo), math.Float32bits(ghi), gfin, math.Float32bits(wlo), math.Float32bits(whi), wfin)
 			}
 			if g, w := m.AbsMax(src), v.ref.AbsMax(src); math.Float32bits(g) != math.Float32bits(w) {
-				v.fail(name, "%s: %#08x, generic %#08x", desc("AbsMax"), math.Float32bits(g), math.Float32bits(w))
+				v.fail(name, "%s: %#08x, generic %#08x", desc("AbsMax", p), math.Float32bits(g), math.Float32bits(w))
 			}
 			if g, w := m.QuantError(src, p), v.ref.QuantError(src, p); math.Float64bits(g) != math.Float64bits(w) {
-				v.fail(name, "%s: %#016x, generic %#016x", desc("QuantError"), math.Float64bits(g), math.Float64bits(w))
+				v.fail(name, "%s: %#016x, generic %#016x", desc("QuantError", p), math.Float64bits(g), math.Float64bits(w))
 			}
 			if g, w := m.SquaredError(src, other), v.ref.SquaredError(src, other); math.Float64bits(g) != math.Float64bits(w) {
-				v.fail(name, "%s: %#016x, generic %#016x", desc("SquaredError"), math.Float64bits(g), math.Float64bits(w))
+				v.fail(name, "%s: %#016x, generic %#016x", desc("SquaredError", p), math.Float64bits(g), math.Float64bits(w))
 			}
 		}()
+	}
+}
+
+// checkReference compares the reference's array kernels with the
+// one-element formulas Params.Quantize and Params.Dequantize.
+func (v *verifier) checkReference(src []float32, pu, pi quant.Params, codesU []uint8, codesI []int8) {
+	n := len(src)
+	v.execs["generic"]++
+	qu := make([]uint8, n)
+	v.ref.QuantizeU8(qu, src, pu)
+	for i, x := range src {
+		if want := pu.Quantize(x); int32(qu[i]) != want {
+			v.fail("generic", "QuantizeU8 n=%d params=%+v: element %d (x bits %#08x) = %d, Params.Quantize = %d", n, pu, i, math.Float32bits(x), qu[i], want)
+			return
+		}
+	}
+	qi := make([]int8, n)
+	v.ref.QuantizeI8(qi, src, pi)
+	for i, x := range src {
+		if want := pi.Quantize(x); int32(qi[i]) != want {
+			v.fail("generic", "QuantizeI8 n=%d params=%+v: element %d (x bits %#08x) = %d, Params.Quantize = %d", n, pi, i, math.Float32bits(x), qi[i], want)
+			return
+		}
+	}
+	du := make([]float32, n)
+	v.ref.DequantizeU8(du, codesU, pu)
+	for i, q := range codesU {
+		if want := pu.Dequantize(int32(q)); math.Float32bits(du[i]) != math.Float32bits(want) {
+			v.fail("generic", "DequantizeU8 n=%d params=%+v: element %d (q %d) = %#08x, Params.Dequantize = %#08x", n, pu, i, q, math.Float32bits(du[i]), math.Float32bits(want))
+			return
+		}
+	}
+	di := make([]float32, n)
+	v.ref.DequantizeI8(di, codesI, pi)
+	for i, q := range codesI {
+		if want := pi.Dequantize(int32(q)); math.Float32bits(di[i]) != math.Float32bits(want) {
+			v.fail("generic", "DequantizeI8 n=%d params=%+v: element %d (q %d) = %#08x, Params.Dequantize = %#08x", n, pi, i, q, math.Float32bits(di[i]), math.Float32bits(want))
+			return
+		}
 	}
 }
 

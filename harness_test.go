@@ -653,15 +653,19 @@ func suiteDequantizeParams(m *Impl) error {
 }
 
 // runLengthsOffsets runs kernel k on the mixed and finite master inputs
-// of p at every length of c.lengths (offsets 0), then at every length of
+// of p (SquaredError: each against another finite input) at every length
+// of c.lengths (offsets 0), then at every length of
 // c.offLengths with the src offset swept (dst/b at 0) and with the
 // dst/b offset swept (src at 0).
 func runLengthsOffsets(m *Impl, k floatKernel, p Params, c sweepConfig, seed uint64) error {
 	maxN := slices.Max(c.lengths)
 	mixed, finite := masterInputs(p, maxN, seed)
+	_, finite2 := masterInputs(p, maxN, seed+1000)
 	var e errs
 	for ii, in := range [][]float32{mixed, finite} {
-		aux := [][]float32{finite, mixed}[ii]
+		// SquaredError's b: finite data, so that finite-finite sums
+		// (where the order of additions shows) run at every length.
+		aux := [][]float32{finite2, finite2}[ii]
 		for _, n := range c.lengths {
 			e.add(k.check(m, in[:n], aux[:n], 0, 0, p, uint32(n)))
 		}

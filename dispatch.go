@@ -67,6 +67,12 @@ func register(name, features string, supported bool, k Kernels) *Impl {
 	return m
 }
 
+// kernelError is the error Lookup and QUANT_KERNEL give; it wraps ErrKernel.
+type kernelError struct{ msg string }
+
+func (e *kernelError) Error() string { return "quant: " + e.msg }
+func (e *kernelError) Unwrap() error { return ErrKernel }
+
 // active is the implementation the package-level functions call.
 var active = registry[0]
 
@@ -81,7 +87,7 @@ func init() {
 	if err != nil {
 		// Never ignore a bad QUANT_KERNEL silently: say so once on stderr
 		// and keep the best supported implementation.
-		fmt.Fprintf(os.Stderr, "quant: %v; using %s\n", err, name)
+		fmt.Fprintf(os.Stderr, "%v; using %s\n", err, name)
 	}
 }
 
@@ -102,7 +108,7 @@ func choose(forced string) (string, error) {
 	m, err := Lookup(forced)
 	if err != nil {
 		selection = fmt.Sprintf("best supported (%s=%q rejected)", EnvKernel, forced)
-		return best.name, fmt.Errorf("%s=%q: %w", EnvKernel, forced, err)
+		return best.name, &kernelError{fmt.Sprintf("%s=%q: %s", EnvKernel, forced, err.(*kernelError).msg)}
 	}
 	active, selection = m, fmt.Sprintf("forced by %s", EnvKernel)
 	return m.name, nil
@@ -130,13 +136,13 @@ func Lookup(name string) (*Impl, error) {
 	for _, m := range registry {
 		if m.name == name {
 			if !m.supported {
-				return nil, fmt.Errorf("implementation %q needs %s, which this CPU lacks (or GODEBUG disabled): %w", name, m.features, ErrKernel)
+				return nil, &kernelError{fmt.Sprintf("implementation %q needs %s, which this CPU lacks (or GODEBUG disabled it)", name, m.features)}
 			}
 			return m, nil
 		}
 		names = append(names, m.name)
 	}
-	return nil, fmt.Errorf("no implementation %q in this build (have %s): %w", name, strings.Join(names, ", "), ErrKernel)
+	return nil, &kernelError{fmt.Sprintf("no implementation %q in this build (have %s)", name, strings.Join(names, ", "))}
 }
 
 // Active returns the implementation the package-level functions use.

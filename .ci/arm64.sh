@@ -2,15 +2,18 @@
 # arm64 and portability checks, for a fresh machine with only Go installed:
 #   1. the whole test suite for GOARCH=arm64 under qemu-aarch64 user-mode
 #      emulation (NEON kernels, differential tests, fuzz seed corpora),
-#      then again with GODEBUG=cpu.asimd=off and with QUANT_KERNEL=generic;
+#      then again with GODEBUG=cpu.asimd=off, and the selection tests with
+#      QUANT_KERNEL=generic;
 #   2. a short fuzz run of every fuzz target under qemu-aarch64;
 #   3. the tests for linux/s390x (big-endian) under qemu-s390x;
 #   4. the tests for linux/386 (32-bit) natively on an amd64 host;
 #   5. a build of every port the pure-Go fallback serves, with and without
 #      -tags purego (go vet where the tests compiled the dependencies).
-# Environment: FUZZTIME (default 6s; much less and the emulated workers may
-# not finish the baseline-coverage pass in time) per fuzz target; QEMU_SHORT=-short
-# (default) passes -short to the emulated test runs.
+# Environment: FUZZTIME per fuzz target (default 10000x: a count, not a
+# duration — Go 1.26's coordinator can fail a duration-bounded run with a
+# spurious "context deadline exceeded" at the deadline, golang/go#75804,
+# which the slow emulated workers hit often; FUZZTIME=0 skips fuzzing);
+# QEMU_SHORT=-short (default) passes -short to the emulated test runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +30,7 @@ fi
 
 export CGO_ENABLED=0
 short=${QEMU_SHORT--short}
-fuzztime=${FUZZTIME:-6s}
+fuzztime=${FUZZTIME:-10000x}
 arm64=(env GOOS=linux GOARCH=arm64)
 
 # Packages whose tests run under emulation: all but the commands, whose
@@ -69,18 +72,23 @@ GODEBUG=cpu.asimd=off "${arm64[@]}" go test -exec qemu-aarch64-static $short -co
 	-skip '^TestDispatch(Default|ForceEach|Bogus)$' $emu_pkgs 2>&1 |
 	grep -v '^GODEBUG: unknown cpu feature "asimd"$'
 
-step "arm64: tests under qemu-aarch64 with QUANT_KERNEL=generic"
-QUANT_KERNEL=generic "${arm64[@]}" go test -exec qemu-aarch64-static $short -count=1 $emu_pkgs
+step "arm64: QUANT_KERNEL=generic selects generic under qemu-aarch64"
+# The kernels are then those of the asimd=off run above; only the selection
+# differs.
+QUANT_KERNEL=generic "${arm64[@]}" go test -exec qemu-aarch64-static -count=1 \
+	-run '^(TestNEONSelection|TestDispatch.*)$' .
 
-step "arm64: fuzz each target for $fuzztime under qemu-aarch64"
-# go test -fuzz runs one package at a time; list the targets per package.
-for pkg in $emu_pkgs; do
-	targets=$("${arm64[@]}" go test -exec "$wrap" -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
-	for f in $targets; do
-		step "fuzz $pkg $f"
-		"${arm64[@]}" go test -exec "$wrap" -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" "$pkg"
+if [ "$fuzztime" != 0 ]; then
+	step "arm64: fuzz each target for $fuzztime under qemu-aarch64"
+	# go test -fuzz runs one package at a time; list the targets per package.
+	for pkg in $emu_pkgs; do
+		targets=$("${arm64[@]}" go test -exec "$wrap" -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
+		for f in $targets; do
+			step "fuzz $pkg $f"
+			"${arm64[@]}" go test -exec "$wrap" -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" "$pkg"
+		done
 	done
-done
+fi
 
 step "s390x (big-endian): tests under qemu-s390x, vet"
 GOOS=linux GOARCH=s390x go test -exec qemu-s390x-static $short -count=1 $emu_pkgs

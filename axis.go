@@ -1,0 +1,244 @@
+package quant
+
+import "fmt"
+
+// Per-axis and blocked quantization of a row-major matrix (see Layout).
+//
+// The Quantize/Dequantize functions have the per-tensor kernels'
+// contracts, element by element: the same formula and bits, no
+// allocation, panics (messages naming the function) for a malformed
+// layout, a src whose length is not Rows*Cols, a short dst, a Params
+// slice whose length is not NumParams, or an invalid Params (the panic
+// value then wraps ErrParams and names the index). Nothing is written
+// before the checks pass.
+
+// QuantizeLayoutI8 quantizes the Rows×Cols matrix src into dst[:len(src)]
+// as int8, element (r, c) with ps[l.paramIndex(r, c)] (see Layout); every
+// Params' bounds must fit -128..127.
+func QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) {
+	active.QuantizeLayoutI8(dst, src, l, ps)
+}
+
+// QuantizeLayoutU8 is QuantizeLayoutI8 for uint8 (bounds within 0..255).
+func QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params) {
+	active.QuantizeLayoutU8(dst, src, l, ps)
+}
+
+// DequantizeLayoutI8 writes float32(q - z) * s for each element q of the
+// Rows×Cols matrix src, with the Params of its position, into
+// dst[:len(src)].
+func DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params) {
+	active.DequantizeLayoutI8(dst, src, l, ps)
+}
+
+// DequantizeLayoutU8 is DequantizeLayoutI8 for uint8 input.
+func DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
+	active.DequantizeLayoutU8(dst, src, l, ps)
+}
+
+// CalibrateLayout sets ps[i] to the Params that Calibrate(seg, s) returns
+// for the i-th row, column or block seg of the Rows×Cols matrix src (see
+// Layout), bit for bit, with the reductions of the implementation (MinMax
+// per row or block, an elementwise min/max over rows per column).
+// Errors: an error wrapping ErrShape if l is malformed or does not match
+// len(src) and len(ps); the Scheme's errors; ErrEmpty if a row or column
+// is empty (Cols == 0 per row, Rows == 0 per column); a *NotFiniteError
+// for the first NaN or ±Inf of src in index order (Index is the position
+// in src); ErrRange, wrapped with the row and block or column, as
+// Calibrate. On error the contents of ps are unspecified. It allocates
+// only for MethodPercentile (one scratch buffer of a row, block or two
+// columns).
+func CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
+	return active.CalibrateLayout(ps, src, l, s)
+}
+
+// QuantizeLayoutI8 is the package-level QuantizeLayoutI8 on this implementation.
+func (m *Impl) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) {
+	mustLayout("QuantizeLayoutI8", l, len(src), len(dst), len(ps))
+	mustValidAll("QuantizeLayoutI8", ps, Params.ValidateI8)
+	quantizeLayout(m.k.QuantizeBlocksI8, quantizeBlocksI8Generic, dst, src, l, ps, 0, l.Rows)
+}
+
+// QuantizeLayoutU8 is the package-level QuantizeLayoutU8 on this implementation.
+func (m *Impl) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params) {
+	mustLayout("QuantizeLayoutU8", l, len(src), len(dst), len(ps))
+	mustValidAll("QuantizeLayoutU8", ps, Params.ValidateU8)
+	quantizeLayout(m.k.QuantizeBlocksU8, quantizeBlocksU8Generic, dst, src, l, ps, 0, l.Rows)
+}
+
+// DequantizeLayoutI8 is the package-level DequantizeLayoutI8 on this implementation.
+func (m *Impl) DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params) {
+	mustLayout("DequantizeLayoutI8", l, len(src), len(dst), len(ps))
+	mustValidAll("DequantizeLayoutI8", ps, Params.validateCommon)
+	dequantizeLayout(m.k.DequantizeBlocksI8, dequantizeBlocksI8Generic, dst, src, l, ps, 0, l.Rows)
+}
+
+// DequantizeLayoutU8 is the package-level DequantizeLayoutU8 on this implementation.
+func (m *Impl) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
+	mustLayout("DequantizeLayoutU8", l, len(src), len(dst), len(ps))
+	mustValidAll("DequantizeLayoutU8", ps, Params.validateCommon)
+	dequantizeLayout(m.k.DequantizeBlocksU8, dequantizeBlocksU8Generic, dst, src, l, ps, 0, l.Rows)
+}
+
+// quantizeLayout quantizes rows r0..r1-1 of a checked layout. blocks is
+// the implementation's blocked kernel; perColumn the per-element loop for
+// Axis 1 (not yet a Kernels field: the generic kernel with block 1).
+func quantizeLayout[T int8 | uint8](blocks, perColumn func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params, r0, r1 int) {
+	c := l.Cols
+	if c == 0 || r0 >= r1 {
+		return
+	}
+	if l.Axis == 1 {
+		for r := r0; r < r1; r++ {
+			perColumn(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], 1, ps)
+		}
+		return
+	}
+	b, n := l.rowBlock()
+	if c%b == 0 { // blocks tile the rows: one call
+		blocks(dst[r0*c:r1*c], src[r0*c:r1*c], b, ps[r0*n:r1*n])
+		return
+	}
+	for r := r0; r < r1; r++ {
+		blocks(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], b, ps[r*n:(r+1)*n])
+	}
+}
+
+// dequantizeLayout is quantizeLayout's inverse.
+func dequantizeLayout[T int8 | uint8](blocks, perColumn func([]float32, []T, int, []Params), dst []float32, src []T, l Layout, ps []Params, r0, r1 int) {
+	c := l.Cols
+	if c == 0 || r0 >= r1 {
+		return
+	}
+	if l.Axis == 1 {
+		for r := r0; r < r1; r++ {
+			perColumn(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], 1, ps)
+		}
+		return
+	}
+	b, n := l.rowBlock()
+	if c%b == 0 {
+		blocks(dst[r0*c:r1*c], src[r0*c:r1*c], b, ps[r0*n:r1*n])
+		return
+	}
+	for r := r0; r < r1; r++ {
+		blocks(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], b, ps[r*n:(r+1)*n])
+	}
+}
+
+// checkLayout is mustLayout's error form, for the calibrating functions.
+func checkLayout(l Layout, src, nps int) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if src != l.Len() {
+		return fmt.Errorf("quant: layout %v has %d elements, src has %d: %w", l, l.Len(), src, ErrShape)
+	}
+	if nps != l.NumParams() {
+		return fmt.Errorf("quant: layout %v needs %d params, ps has %d: %w", l, l.NumParams(), nps, ErrShape)
+	}
+	return nil
+}
+
+// CalibrateLayout is the package-level CalibrateLayout on this implementation.
+func (m *Impl) CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
+	if err := checkLayout(l, len(src), len(ps)); err != nil {
+		return err
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if l.Axis == 1 {
+		return m.calibrateColumns(ps, src, l, s)
+	}
+	var buf []float32
+	if s.Method == MethodPercentile {
+		b, _ := l.rowBlock()
+		buf = make([]float32, min(b, l.Cols))
+	}
+	return m.calibrateRows(ps, src, l, s, buf, 0, l.Rows)
+}
+
+// calibrateRows calibrates the Params of rows r0..r1-1 of a checked
+// Axis-0 layout with one MinMax per row or block; s is valid, buf is
+// percentile scratch (len >= block).
+func (m *Impl) calibrateRows(ps []Params, src []float32, l Layout, s Scheme, buf []float32, r0, r1 int) error {
+	b, n := l.rowBlock()
+	c := l.Cols
+	for r := r0; r < r1; r++ {
+		if c == 0 {
+			return fmt.Errorf("quant: layout %v: row %d: %w", l, r, ErrEmpty)
+		}
+		for j := range n {
+			seg := src[r*c+j*b : r*c+min((j+1)*b, c)]
+			p, err := m.calibrateSeg(s, seg, buf, r*c+j*b)
+			if err != nil {
+				return fmt.Errorf("quant: layout %v: row %d block %d: %w", l, r, j, err)
+			}
+			ps[r*n+j] = p
+		}
+	}
+	return nil
+}
+
+// calibrateSeg is Calibrate(seg, s) for a non-empty seg starting at index
+// base of the whole input, with one MinMax; s is valid.
+func (m *Impl) calibrateSeg(s Scheme, seg, buf []float32, base int) (Params, error) {
+	lo, hi, finite := m.k.MinMax(seg)
+	if !finite {
+		return Params{}, firstNotFinite(seg, base)
+	}
+	return rangeParams(s, lo, hi, seg, buf)
+}
+
+// columnGroup is how many columns calibrateColumns reduces per pass over
+// the rows (stack arrays).
+const columnGroup = 256
+
+// calibrateColumns calibrates a checked Axis-1 layout: per group of
+// columns, MinMaxColumns over every row, then Calibrate's arithmetic per
+// column.
+func (m *Impl) calibrateColumns(ps []Params, src []float32, l Layout, s Scheme) error {
+	R, C := l.Rows, l.Cols
+	if C == 0 {
+		return nil
+	}
+	if R == 0 {
+		return fmt.Errorf("quant: layout %v: column 0: %w", l, ErrEmpty)
+	}
+	var buf []float32
+	if s.Method == MethodPercentile {
+		buf = make([]float32, 2*R)
+	}
+	var lo, hi [columnGroup]float32
+	for c0 := 0; c0 < C; c0 += columnGroup {
+		c1 := min(c0+columnGroup, C)
+		w := c1 - c0
+		for i := range w {
+			lo[i], hi[i] = posInf, negInf
+		}
+		finite := true
+		for r := range R {
+			finite = m.k.MinMaxColumns(lo[:w], hi[:w], src[r*C+c0:r*C+c1]) && finite
+		}
+		if !finite {
+			return firstNotFinite(src, 0)
+		}
+		for i := range w {
+			var col, scratch []float32
+			if buf != nil {
+				col, scratch = buf[:R], buf[R:]
+				for r := range R {
+					col[r] = src[r*C+c0+i]
+				}
+			}
+			// +0 turns a -0 extreme into +0, as MinMax returns.
+			p, err := rangeParams(s, lo[i]+0, hi[i]+0, col, scratch)
+			if err != nil {
+				return fmt.Errorf("quant: layout %v: column %d: %w", l, c0+i, err)
+			}
+			ps[c0+i] = p
+		}
+	}
+	return nil
+}

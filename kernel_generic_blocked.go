@@ -1,0 +1,178 @@
+package quant
+
+import "math"
+
+// Reference kernels of the grouped forms (per-axis, blocked, packed int4).
+// Like kernel_generic.go they are the specification: every other
+// implementation of a Kernels field below returns exactly these bits.
+//
+// Contracts, on top of those of Kernels (no allocation, nothing read or
+// written outside the slices, callers have checked lengths and Params):
+//
+//	QuantizeBlocksI8/U8(dst, src, block, ps)
+//	    block >= 1, len(ps) == ceil(len(src)/block), len(dst) >= len(src),
+//	    every ps[j] valid for the output type. Element i is quantized
+//	    with ps[i/block], exactly as QuantizeI8/U8 would; the last block
+//	    may be short. block 1 is the per-column form (one Params per
+//	    element).
+//	DequantizeBlocksI8/U8(dst, src, block, ps)
+//	    the same layout; dst[i] = float32(src[i] - z) * s of ps[i/block].
+//	QuantizeBlocksI4(dst, src, block, ps, hiFirst)
+//	    the layout of QuantizeBlocksI8, every ps[j] with bounds inside
+//	    -8..15 (signed -8..7 or unsigned 0..15), len(dst) >=
+//	    ceil(len(src)/2). Packs: the low 4 bits of code i go to byte i/2,
+//	    the first nibble of the byte (low nibble, or high if hiFirst) for
+//	    even i and the second for odd i; for odd len(src) the second
+//	    nibble of the last byte is 0. Writes exactly ceil(len(src)/2) bytes.
+//	DequantizeBlocksI4(dst, src, block, ps, signed, hiFirst)
+//	    len(src) >= ceil(len(dst)/2); writes len(dst) values: nibble i of
+//	    src (the order above), sign-extended (signed, -8..7) or
+//	    zero-extended (0..15), dequantized with ps[i/block];
+//	    len(ps) == ceil(len(dst)/block).
+//	MinMaxColumns(lo, hi, row)
+//	    len(lo) == len(hi) == len(row); lo[i] = min(lo[i], row[i]) and
+//	    hi[i] = max(hi[i], row[i]) with NaN skipped and, for equal values,
+//	    the accumulator kept (x < lo, x > hi comparisons); returns false if
+//	    any element of row is NaN or ±Inf. Accumulating every row of a
+//	    matrix into lo = +Inf, hi = -Inf and then adding +0 (which turns -0
+//	    into +0) gives exactly MinMax of each column.
+
+func quantizeBlocksI8Generic(dst []int8, src []float32, block int, ps []Params) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		p := &ps[i/block]
+		dst[i] = int8(quantizeOne(x, p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi))
+	}
+}
+
+func quantizeBlocksU8Generic(dst []uint8, src []float32, block int, ps []Params) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		p := &ps[i/block]
+		dst[i] = uint8(quantizeOne(x, p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi))
+	}
+}
+
+func dequantizeBlocksI8Generic(dst []float32, src []int8, block int, ps []Params) {
+	dst = dst[:len(src)]
+	for i, q := range src {
+		p := &ps[i/block]
+		dst[i] = float32(float32(int32(q)-p.Zero) * p.Scale)
+	}
+}
+
+func dequantizeBlocksU8Generic(dst []float32, src []uint8, block int, ps []Params) {
+	dst = dst[:len(src)]
+	for i, q := range src {
+		p := &ps[i/block]
+		dst[i] = float32(float32(int32(q)-p.Zero) * p.Scale)
+	}
+}
+
+func minMaxColumnsGeneric(lo, hi []float32, row []float32) bool {
+	finite := true
+	lo, hi = lo[:len(row)], hi[:len(row)]
+	for i, x := range row {
+		if x-x != 0 { // NaN or ±Inf
+			finite = false
+			if x != x {
+				continue
+			}
+		}
+		if x < lo[i] {
+			lo[i] = x
+		}
+		if x > hi[i] {
+			hi[i] = x
+		}
+	}
+	return finite
+}
+
+func quantizeBlocksI4Generic(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
+	for i, x := range src {
+		p := &ps[i/block]
+		q := uint8(quantizeOne(x, p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi)) & 0xF
+		if i%2 == 0 {
+			dst[i/2] = nibbleAt(q, 0, hiFirst)
+		} else {
+			dst[i/2] |= nibbleAt(q, 1, hiFirst)
+		}
+	}
+}
+
+func dequantizeBlocksI4Generic(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+	for i := range dst {
+		p := &ps[i/block]
+		q := nibble(nibbleOf(src[i/2], i%2, hiFirst), signed)
+		dst[i] = float32(float32(int32(q)-p.Zero) * p.Scale)
+	}
+}
+
+// nibbleAt places the 4-bit value v as nibble k (0 first, 1 second) of a
+// byte: the first nibble is the low one unless hiFirst.
+func nibbleAt(v uint8, k int, hiFirst bool) uint8 {
+	if (k == 1) != hiFirst {
+		return v << 4
+	}
+	return v
+}
+
+// nibbleOf extracts nibble k (0 first, 1 second) of b.
+func nibbleOf(b uint8, k int, hiFirst bool) uint8 {
+	if (k == 1) != hiFirst {
+		return b >> 4
+	}
+	return b & 0xF
+}
+
+// nibble converts a 4-bit value to int8, sign-extending if signed.
+func nibble(v uint8, signed bool) int8 {
+	if signed {
+		return int8(v<<4) >> 4
+	}
+	return int8(v)
+}
+
+// composeGrouped fills the grouped kernels an implementation leaves nil
+// with loops over its own per-tensor kernels (one call per block), so a
+// SIMD QuantizeI8 speeds up the blocked forms before a dedicated blocked
+// kernel exists. A field whose per-tensor kernel is nil too stays nil
+// (register then fills it with the generic kernel).
+func composeGrouped(k *Kernels) {
+	if q := k.QuantizeI8; k.QuantizeBlocksI8 == nil && q != nil {
+		k.QuantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
+			for j := range ps {
+				s := src[j*block : min((j+1)*block, len(src))]
+				q(dst[j*block:j*block+len(s)], s, &ps[j])
+			}
+		}
+	}
+	if q := k.QuantizeU8; k.QuantizeBlocksU8 == nil && q != nil {
+		k.QuantizeBlocksU8 = func(dst []uint8, src []float32, block int, ps []Params) {
+			for j := range ps {
+				s := src[j*block : min((j+1)*block, len(src))]
+				q(dst[j*block:j*block+len(s)], s, &ps[j])
+			}
+		}
+	}
+	if d := k.DequantizeI8; k.DequantizeBlocksI8 == nil && d != nil {
+		k.DequantizeBlocksI8 = func(dst []float32, src []int8, block int, ps []Params) {
+			for j := range ps {
+				s := src[j*block : min((j+1)*block, len(src))]
+				d(dst[j*block:j*block+len(s)], s, &ps[j])
+			}
+		}
+	}
+	if d := k.DequantizeU8; k.DequantizeBlocksU8 == nil && d != nil {
+		k.DequantizeBlocksU8 = func(dst []float32, src []uint8, block int, ps []Params) {
+			for j := range ps {
+				s := src[j*block : min((j+1)*block, len(src))]
+				d(dst[j*block:j*block+len(s)], s, &ps[j])
+			}
+		}
+	}
+}
+
+// posInf and negInf are the identities of min and max.
+var posInf, negInf = float32(math.Inf(1)), float32(math.Inf(-1))

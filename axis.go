@@ -166,7 +166,7 @@ func (m *Impl) calibrateRows(ps []Params, src []float32, l Layout, s Scheme, buf
 	b, n := l.rowBlock()
 	c := l.Cols
 	for r := r0; r < r1; r++ {
-		if c == 0 {
+		if c == 0 && n > 0 { // per row; a blocked layout has no blocks
 			return fmt.Errorf("quant: layout %v: row %d: %w", l, r, ErrEmpty)
 		}
 		for j := range n {

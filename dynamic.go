@@ -78,19 +78,24 @@ func (m *Impl) QuantizeDynamicU4(dst []uint8, ps []Params, src []float32, l Layo
 }
 
 func (m *Impl) dynamic4(fn string, dst []uint8, ps []Params, src []float32, l Layout, s Scheme, o NibbleOrder, lo, hi int32) error {
-	if o > HighFirst {
-		return fmt.Errorf("quant.%s: unknown nibble order %d: %w", fn, uint8(o), ErrParams)
-	}
-	if len(dst) < PackedLen(len(src)) {
-		return fmt.Errorf("quant.%s: dst has %d bytes, %d values need %d: %w", fn, len(dst), len(src), PackedLen(len(src)), ErrShape)
-	}
-	if err := m.dynamicCheck(fn, len(src), ps, src, l, s, lo, hi); err != nil {
+	if err := m.dynamic4Check(fn, dst, ps, src, l, s, o, lo, hi); err != nil {
 		return err
 	}
 	h := o == HighFirst
 	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
 		m.quantizeLayout4(dst, src, l, ps, r0, r1, h)
 	})
+}
+
+// dynamic4Check is dynamicCheck for a packed dst.
+func (m *Impl) dynamic4Check(fn string, dst []uint8, ps []Params, src []float32, l Layout, s Scheme, o NibbleOrder, lo, hi int32) error {
+	if o > HighFirst {
+		return fmt.Errorf("quant.%s: unknown nibble order %d: %w", fn, uint8(o), ErrParams)
+	}
+	if len(dst) < PackedLen(len(src)) {
+		return fmt.Errorf("quant.%s: dst has %d bytes, %d values need %d: %w", fn, len(dst), len(src), PackedLen(len(src)), ErrShape)
+	}
+	return m.dynamicCheck(fn, len(src), ps, src, l, s, lo, hi)
 }
 
 // dynamicCheck validates the arguments of a dynamic quantization whose
@@ -115,16 +120,24 @@ func (m *Impl) dynamic(ps []Params, src []float32, l Layout, s Scheme, quant fun
 		quant(0, l.Rows)
 		return nil
 	}
+	return m.dynamicRows(ps, src, l, s, 0, l.Rows, quant)
+}
+
+// dynamicRows calibrates, then quantizes (unless quant is nil), rows
+// r0..r1-1 of a checked Axis-0 layout one after the other.
+func (m *Impl) dynamicRows(ps []Params, src []float32, l Layout, s Scheme, r0, r1 int, quant func(r0, r1 int)) error {
 	var buf []float32
 	if s.Method == MethodPercentile {
 		b, _ := l.rowBlock()
 		buf = make([]float32, min(b, l.Cols))
 	}
-	for r := range l.Rows {
+	for r := r0; r < r1; r++ {
 		if err := m.calibrateRows(ps, src, l, s, buf, r, r+1); err != nil {
 			return err
 		}
-		quant(r, r+1)
+		if quant != nil {
+			quant(r, r+1)
+		}
 	}
 	return nil
 }

@@ -135,10 +135,10 @@ func TestLayoutHandComputed(t *testing.T) {
 		0.5, -0.5, 100, 1.25, -1,
 	}
 	ps := []Params{
-		{Scale: 1, Zero: 0, Lo: -128, Hi: 127, Convention: ONNX},   // 1 2.5 -> 1 2
-		{Scale: 2, Zero: 1, Lo: -128, Hi: 127, Convention: ONNX},   // -3 10 -> rne(-1.5)+1 = -1, 5+1
+		{Scale: 1, Zero: 0, Lo: -128, Hi: 127, Convention: ONNX},    // 1 2.5 -> 1 2
+		{Scale: 2, Zero: 1, Lo: -128, Hi: 127, Convention: ONNX},    // -3 10 -> rne(-1.5)+1 = -1, 5+1
 		{Scale: 0.5, Zero: -3, Lo: -128, Hi: 127, Convention: ONNX}, // 7 -> 14-3
-		{Scale: 1, Zero: 0, Lo: -128, Hi: 127, Convention: Seed},   // 0.5 -0.5 -> 0 -0
+		{Scale: 1, Zero: 0, Lo: -128, Hi: 127, Convention: Seed},    // 0.5 -0.5 -> 0 -0
 		{Scale: 0.5, Zero: 0, Lo: -8, Hi: 7, Convention: ONNX},      // 100 1.25 -> 7 2
 		{Scale: 0.25, Zero: 2, Lo: -128, Hi: 127, Convention: ONNX}, // -1 -> -4+2
 	}

@@ -56,41 +56,40 @@ func CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
 func (m *Impl) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutI8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutI8", ps, Params.ValidateI8)
-	quantizeLayout(m.k.QuantizeBlocksI8, quantizeBlocksI8Generic, dst, src, l, ps, 0, l.Rows)
+	quantizeLayout(m.k.QuantizeBlocksI8, dst, src, l, ps, 0, l.Rows)
 }
 
 // QuantizeLayoutU8 is the package-level QuantizeLayoutU8 on this implementation.
 func (m *Impl) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutU8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutU8", ps, Params.ValidateU8)
-	quantizeLayout(m.k.QuantizeBlocksU8, quantizeBlocksU8Generic, dst, src, l, ps, 0, l.Rows)
+	quantizeLayout(m.k.QuantizeBlocksU8, dst, src, l, ps, 0, l.Rows)
 }
 
 // DequantizeLayoutI8 is the package-level DequantizeLayoutI8 on this implementation.
 func (m *Impl) DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutI8", l, len(src), len(dst), len(ps))
 	mustValidAll("DequantizeLayoutI8", ps, Params.validateCommon)
-	dequantizeLayout(m.k.DequantizeBlocksI8, dequantizeBlocksI8Generic, dst, src, l, ps, 0, l.Rows)
+	dequantizeLayout(m.k.DequantizeBlocksI8, dst, src, l, ps, 0, l.Rows)
 }
 
 // DequantizeLayoutU8 is the package-level DequantizeLayoutU8 on this implementation.
 func (m *Impl) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutU8", l, len(src), len(dst), len(ps))
 	mustValidAll("DequantizeLayoutU8", ps, Params.validateCommon)
-	dequantizeLayout(m.k.DequantizeBlocksU8, dequantizeBlocksU8Generic, dst, src, l, ps, 0, l.Rows)
+	dequantizeLayout(m.k.DequantizeBlocksU8, dst, src, l, ps, 0, l.Rows)
 }
 
-// quantizeLayout quantizes rows r0..r1-1 of a checked layout. blocks is
-// the implementation's blocked kernel; perColumn the per-element loop for
-// Axis 1 (not yet a Kernels field: the generic kernel with block 1).
-func quantizeLayout[T int8 | uint8](blocks, perColumn func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params, r0, r1 int) {
+// quantizeLayout quantizes rows r0..r1-1 of a checked layout with the
+// implementation's blocked kernel (block 1 with the row's ps for Axis 1).
+func quantizeLayout[T int8 | uint8](blocks func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params, r0, r1 int) {
 	c := l.Cols
 	if c == 0 || r0 >= r1 {
 		return
 	}
 	if l.Axis == 1 {
 		for r := r0; r < r1; r++ {
-			perColumn(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], 1, ps)
+			blocks(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], 1, ps)
 		}
 		return
 	}
@@ -105,14 +104,14 @@ func quantizeLayout[T int8 | uint8](blocks, perColumn func([]T, []float32, int, 
 }
 
 // dequantizeLayout is quantizeLayout's inverse.
-func dequantizeLayout[T int8 | uint8](blocks, perColumn func([]float32, []T, int, []Params), dst []float32, src []T, l Layout, ps []Params, r0, r1 int) {
+func dequantizeLayout[T int8 | uint8](blocks func([]float32, []T, int, []Params), dst []float32, src []T, l Layout, ps []Params, r0, r1 int) {
 	c := l.Cols
 	if c == 0 || r0 >= r1 {
 		return
 	}
 	if l.Axis == 1 {
 		for r := r0; r < r1; r++ {
-			perColumn(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], 1, ps)
+			blocks(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], 1, ps)
 		}
 		return
 	}

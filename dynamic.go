@@ -53,7 +53,7 @@ func (m *Impl) QuantizeDynamicI8(dst []int8, ps []Params, src []float32, l Layou
 		return err
 	}
 	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
-		quantizeLayout(m.k.QuantizeBlocksI8, quantizeBlocksI8Generic, dst, src, l, ps, r0, r1)
+		quantizeLayout(m.k.QuantizeBlocksI8, dst, src, l, ps, r0, r1)
 	})
 }
 
@@ -63,7 +63,7 @@ func (m *Impl) QuantizeDynamicU8(dst []uint8, ps []Params, src []float32, l Layo
 		return err
 	}
 	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
-		quantizeLayout(m.k.QuantizeBlocksU8, quantizeBlocksU8Generic, dst, src, l, ps, r0, r1)
+		quantizeLayout(m.k.QuantizeBlocksU8, dst, src, l, ps, r0, r1)
 	})
 }
 

@@ -248,7 +248,7 @@ func mustLayout4(fn string, l Layout, src, dstBytes, nps int) {
 // quantizeLayout4 packs rows r0..r1-1 of a checked layout. A row that
 // starts on an even element index goes to the blocked kernel; a row that
 // starts mid-byte (odd Cols, odd r) takes the scalar path (quantize4Row).
-// Per-column layouts use the generic kernel with block 1.
+// Per-column layouts use the kernel with block 1.
 func (m *Impl) quantizeLayout4(dst []uint8, src []float32, l Layout, ps []Params, r0, r1 int, h bool) {
 	c := l.Cols
 	if c == 0 || r0 >= r1 {
@@ -257,7 +257,7 @@ func (m *Impl) quantizeLayout4(dst []uint8, src []float32, l Layout, ps []Params
 	if l.Axis == 1 {
 		for r := r0; r < r1; r++ {
 			if r*c%2 == 0 {
-				quantizeBlocksI4Generic(dst[r*c/2:], src[r*c:(r+1)*c], 1, ps, h)
+				m.k.QuantizeBlocksI4(dst[r*c/2:], src[r*c:(r+1)*c], 1, ps, h)
 			} else {
 				quantize4Row(dst, r*c, src[r*c:(r+1)*c], 1, ps, h)
 			}
@@ -303,7 +303,7 @@ func (m *Impl) dequantizeLayout4Rows(dst []float32, src []uint8, l Layout, ps []
 	if l.Axis == 1 {
 		for r := r0; r < r1; r++ {
 			if r*c%2 == 0 {
-				dequantizeBlocksI4Generic(dst[r*c:(r+1)*c], src[r*c/2:], 1, ps, signed, h)
+				m.k.DequantizeBlocksI4(dst[r*c:(r+1)*c], src[r*c/2:], 1, ps, signed, h)
 			} else {
 				dequantize4Row(dst[r*c:(r+1)*c], src, r*c, 1, ps, signed, h)
 			}

@@ -134,6 +134,11 @@ func nibble(v uint8, signed bool) int8 {
 	return int8(v)
 }
 
+// minComposedBlock is the smallest block for which a composed kernel
+// calls the per-tensor kernel per block; smaller blocks (1 = per column)
+// take the generic loop, cheaper than a call per element or two.
+const minComposedBlock = 8
+
 // composeGrouped fills the grouped kernels an implementation leaves nil
 // with loops over its own per-tensor kernels (one call per block), so a
 // SIMD QuantizeI8 speeds up the blocked forms before a dedicated blocked
@@ -142,6 +147,10 @@ func nibble(v uint8, signed bool) int8 {
 func composeGrouped(k *Kernels) {
 	if q := k.QuantizeI8; k.QuantizeBlocksI8 == nil && q != nil {
 		k.QuantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
+			if block < minComposedBlock {
+				quantizeBlocksI8Generic(dst, src, block, ps)
+				return
+			}
 			for j := range ps {
 				s := src[j*block : min((j+1)*block, len(src))]
 				q(dst[j*block:j*block+len(s)], s, &ps[j])
@@ -150,6 +159,10 @@ func composeGrouped(k *Kernels) {
 	}
 	if q := k.QuantizeU8; k.QuantizeBlocksU8 == nil && q != nil {
 		k.QuantizeBlocksU8 = func(dst []uint8, src []float32, block int, ps []Params) {
+			if block < minComposedBlock {
+				quantizeBlocksU8Generic(dst, src, block, ps)
+				return
+			}
 			for j := range ps {
 				s := src[j*block : min((j+1)*block, len(src))]
 				q(dst[j*block:j*block+len(s)], s, &ps[j])
@@ -158,6 +171,10 @@ func composeGrouped(k *Kernels) {
 	}
 	if d := k.DequantizeI8; k.DequantizeBlocksI8 == nil && d != nil {
 		k.DequantizeBlocksI8 = func(dst []float32, src []int8, block int, ps []Params) {
+			if block < minComposedBlock {
+				dequantizeBlocksI8Generic(dst, src, block, ps)
+				return
+			}
 			for j := range ps {
 				s := src[j*block : min((j+1)*block, len(src))]
 				d(dst[j*block:j*block+len(s)], s, &ps[j])
@@ -166,6 +183,10 @@ func composeGrouped(k *Kernels) {
 	}
 	if d := k.DequantizeU8; k.DequantizeBlocksU8 == nil && d != nil {
 		k.DequantizeBlocksU8 = func(dst []float32, src []uint8, block int, ps []Params) {
+			if block < minComposedBlock {
+				dequantizeBlocksU8Generic(dst, src, block, ps)
+				return
+			}
 			for j := range ps {
 				s := src[j*block : min((j+1)*block, len(src))]
 				d(dst[j*block:j*block+len(s)], s, &ps[j])

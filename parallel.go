@@ -214,7 +214,7 @@ func (p Par) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) 
 	mustLayout("QuantizeLayoutI8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutI8", ps, Params.ValidateI8)
 	p.rows(l, false, func(r0, r1 int) {
-		quantizeLayout(p.m.k.QuantizeBlocksI8, quantizeBlocksI8Generic, dst, src, l, ps, r0, r1)
+		quantizeLayout(p.m.k.QuantizeBlocksI8, dst, src, l, ps, r0, r1)
 	})
 }
 
@@ -223,7 +223,7 @@ func (p Par) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params)
 	mustLayout("QuantizeLayoutU8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutU8", ps, Params.ValidateU8)
 	p.rows(l, false, func(r0, r1 int) {
-		quantizeLayout(p.m.k.QuantizeBlocksU8, quantizeBlocksU8Generic, dst, src, l, ps, r0, r1)
+		quantizeLayout(p.m.k.QuantizeBlocksU8, dst, src, l, ps, r0, r1)
 	})
 }
 
@@ -232,7 +232,7 @@ func (p Par) DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params
 	mustLayout("DequantizeLayoutI8", l, len(src), len(dst), len(ps))
 	mustValidAll("DequantizeLayoutI8", ps, Params.validateCommon)
 	p.rows(l, false, func(r0, r1 int) {
-		dequantizeLayout(p.m.k.DequantizeBlocksI8, dequantizeBlocksI8Generic, dst, src, l, ps, r0, r1)
+		dequantizeLayout(p.m.k.DequantizeBlocksI8, dst, src, l, ps, r0, r1)
 	})
 }
 
@@ -262,7 +262,7 @@ func (p Par) QuantizeDynamicI8(dst []int8, ps []Params, src []float32, l Layout,
 		return err
 	}
 	return p.dynamic(ps, src, l, s, false, func(r0, r1 int) {
-		quantizeLayout(p.m.k.QuantizeBlocksI8, quantizeBlocksI8Generic, dst, src, l, ps, r0, r1)
+		quantizeLayout(p.m.k.QuantizeBlocksI8, dst, src, l, ps, r0, r1)
 	})
 }
 
@@ -272,7 +272,7 @@ func (p Par) QuantizeDynamicU8(dst []uint8, ps []Params, src []float32, l Layout
 		return err
 	}
 	return p.dynamic(ps, src, l, s, false, func(r0, r1 int) {
-		quantizeLayout(p.m.k.QuantizeBlocksU8, quantizeBlocksU8Generic, dst, src, l, ps, r0, r1)
+		quantizeLayout(p.m.k.QuantizeBlocksU8, dst, src, l, ps, r0, r1)
 	})
 }
 

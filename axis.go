@@ -42,12 +42,14 @@ func DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
 // per row or block, an elementwise min/max over rows per column).
 // Errors: an error wrapping ErrShape if l is malformed or does not match
 // len(src) and len(ps); the Scheme's errors; ErrEmpty if a row or column
-// is empty (Cols == 0 per row, Rows == 0 per column); a *NotFiniteError
-// for the first NaN or ±Inf of src in index order (Index is the position
-// in src); ErrRange, wrapped with the row and block or column, as
-// Calibrate. On error the contents of ps are unspecified. It allocates
-// only for MethodPercentile (one scratch buffer of a row, block or two
-// columns).
+// is empty (Cols == 0 per row, Rows == 0 per column); otherwise the error
+// Calibrate returns for the first segment (in the order of ps) it fails
+// on: a *NotFiniteError for the segment's first NaN or ±Inf (Index is its
+// position in src), or ErrRange wrapped with the row and block or column.
+// On error the contents of ps are unspecified. Per row and per block it
+// allocates nothing (except one scratch buffer of a row or block for
+// MethodPercentile); per column it allocates the reduction arrays (2 KiB)
+// and, for MethodPercentile, two columns.
 func CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
 	return active.CalibrateLayout(ps, src, l, s)
 }
@@ -220,10 +222,14 @@ func (m *Impl) calibrateColumns(ps []Params, src []float32, l Layout, s Scheme) 
 		for r := range R {
 			finite = m.k.MinMaxColumns(lo[:w], hi[:w], src[r*C+c0:r*C+c1]) && finite
 		}
-		if !finite {
-			return firstNotFinite(src, 0)
-		}
 		for i := range w {
+			if !finite { // find which columns: the first failing column's error wins
+				for r := range R {
+					if x := src[r*C+c0+i]; x-x != 0 {
+						return &NotFiniteError{Index: r*C + c0 + i, Value: x}
+					}
+				}
+			}
 			var col, scratch []float32
 			if buf != nil {
 				col, scratch = buf[:R], buf[R:]

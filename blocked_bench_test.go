@@ -12,29 +12,29 @@ import (
 //
 // Each sub-benchmark reports bytes of float32 input per op (b.SetBytes).
 
-const benchRows, benchCols = 4096, 4096 // 64 MiB of float32
+const grpBenchRows, grpBenchCols = 4096, 4096 // 64 MiB of float32
 
-var benchSrc []float32
+var grpBenchSrc []float32
 
-func benchInput() []float32 {
-	if benchSrc == nil {
+func grpBenchInput() []float32 {
+	if grpBenchSrc == nil {
 		rng := rand.New(rand.NewPCG(1, 1))
-		benchSrc = make([]float32, benchRows*benchCols)
-		for i := range benchSrc {
-			benchSrc[i] = float32(rng.NormFloat64())
+		grpBenchSrc = make([]float32, grpBenchRows*grpBenchCols)
+		for i := range grpBenchSrc {
+			grpBenchSrc[i] = float32(rng.NormFloat64())
 		}
 	}
-	return benchSrc
+	return grpBenchSrc
 }
 
 // BenchmarkGroupedDynamicRow compares per-row dynamic int8 (AbsMax,
 // PyTorch: the per-token activation path) with per-tensor QuantizeI8 over
 // the same 4096×4096 matrix, on each implementation.
 func BenchmarkGroupedDynamicRow(b *testing.B) {
-	src := benchInput()
+	src := grpBenchInput()
 	dst := make([]int8, len(src))
-	ps := make([]Params, benchRows)
-	l := PerRow(benchRows, benchCols)
+	ps := make([]Params, grpBenchRows)
+	l := PerRow(grpBenchRows, grpBenchCols)
 	s := Scheme{Method: MethodAbsMax, Bits: 8, Convention: PyTorch}
 	p := Params{Scale: 0.02, Lo: -128, Hi: 127, Convention: PyTorch}
 	for _, m := range Supported() {
@@ -58,12 +58,12 @@ func BenchmarkGroupedDynamicRow(b *testing.B) {
 // BenchmarkGroupedBlockedI4 measures blocked int4 quantize and dequantize
 // (ONNX, B = 32, 64, 128, 256) on a 1024×4096 matrix (16 MiB of float32).
 func BenchmarkGroupedBlockedI4(b *testing.B) {
-	src := benchInput()[:1024*benchCols]
+	src := grpBenchInput()[:1024*grpBenchCols]
 	packed := make([]uint8, PackedLen(len(src)))
 	back := make([]float32, len(src))
 	for _, m := range Supported() {
 		for _, blk := range []int{32, 64, 128, 256} {
-			l := Blocked(1024, benchCols, blk)
+			l := Blocked(1024, grpBenchCols, blk)
 			ps := make([]Params, l.NumParams())
 			if err := m.CalibrateLayout(ps, src, l, Scheme{Method: MethodAbsMax, Bits: 4, Convention: ONNX}); err != nil {
 				b.Fatal(err)
@@ -95,10 +95,10 @@ func BenchmarkGroupedBlockedI4(b *testing.B) {
 
 // BenchmarkGroupedParallel runs the 64 MiB input on 1 and 2 workers.
 func BenchmarkGroupedParallel(b *testing.B) {
-	src := benchInput()
+	src := grpBenchInput()
 	dst := make([]int8, len(src))
-	ps := make([]Params, benchRows)
-	l := PerRow(benchRows, benchCols)
+	ps := make([]Params, grpBenchRows)
+	l := PerRow(grpBenchRows, grpBenchCols)
 	s := Scheme{Method: MethodAbsMax, Bits: 8, Convention: PyTorch}
 	p := Params{Scale: 0.02, Lo: -128, Hi: 127, Convention: PyTorch}
 	for _, m := range Supported() {

@@ -15,18 +15,18 @@ import (
 // type, layout, method, convention and bit width that fits.
 func TestDynamicMatchesCalibrateThenQuantize(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, l := range testLayouts() {
+	for _, l := range grpTestLayouts() {
 		if l.Len() == 0 {
 			continue
 		}
-		src := randData(rng, l.Len(), false)
-		for _, s := range allSchemes(2, 3, 4, 7, 8) {
+		src := grpRandData(rng, l.Len(), false)
+		for _, s := range grpAllSchemes(2, 3, 4, 7, 8) {
 			want := make([]Params, l.NumParams())
 			if err := CalibrateLayout(want, src, l, s); err != nil {
 				continue // ErrRange on tiny ranges: checked elsewhere
 			}
 			qlo, qhi := s.Bounds()
-			for _, m := range testImpls() {
+			for _, m := range grpTestImpls() {
 				name := fmt.Sprintf("%s/%v/%+v", m.Name(), l, s)
 				ps := make([]Params, l.NumParams())
 				if qlo >= -128 && qhi <= 127 {
@@ -87,12 +87,12 @@ func TestDynamicErrors(t *testing.T) {
 // TestDynamicAllocs: the per-token path allocates nothing.
 func TestDynamicAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	src := randData(rng, 16*256, false)
+	src := grpRandData(rng, 16*256, false)
 	for _, l := range []Layout{PerRow(16, 256), Blocked(16, 256, 32), Blocked(16, 256, 5)} {
 		ps := make([]Params, l.NumParams())
 		d8 := make([]int8, len(src))
 		d4 := make([]uint8, PackedLen(len(src)))
-		for _, m := range testImpls() {
+		for _, m := range grpTestImpls() {
 			assert.Zero(t, testing.AllocsPerRun(5, func() {
 				_ = m.QuantizeDynamicI8(d8, ps, src, l, Scheme{Method: MethodAbsMax, Bits: 8, Convention: PyTorch})
 				_ = m.QuantizeDynamicU4(d4, ps, src, l, Scheme{Method: MethodMinMax, Bits: 4, Convention: ONNX}, LowFirst)

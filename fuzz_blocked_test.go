@@ -14,9 +14,9 @@ import (
 //
 //	go test -run '^$' -fuzz FuzzGroupedQuantize -fuzztime 60s .
 
-// fuzzMatrix turns fuzz bytes into a rows×cols float32 matrix (raw bits,
+// grpFuzzMatrix turns fuzz bytes into a rows×cols float32 matrix (raw bits,
 // so NaN payloads, infinities, subnormals and -0 all occur) and a layout.
-func fuzzMatrix(data []byte, rows, block uint8, perColumn bool) ([]float32, Layout, bool) {
+func grpFuzzMatrix(data []byte, rows, block uint8, perColumn bool) ([]float32, Layout, bool) {
 	n := len(data) / 4
 	r := 1 + int(rows%8)
 	c := n / r
@@ -36,31 +36,31 @@ func fuzzMatrix(data []byte, rows, block uint8, perColumn bool) ([]float32, Layo
 	return src, Blocked(r, c, int(block)), true
 }
 
-func fuzzSeeds(f *testing.F) {
+func grpFuzzSeeds(f *testing.F) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, n := range []int{1, 2, 7, 33, 64, 100} {
 		b := make([]byte, 4*n)
 		for i := range n {
-			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(randData(rng, 1, true)[0]))
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(grpRandData(rng, 1, true)[0]))
 		}
 		f.Add(b, uint8(n%3), uint8(n%40), n%2 == 0, uint64(n))
 	}
 }
 
 func FuzzGroupedQuantize(f *testing.F) {
-	fuzzSeeds(f)
+	grpFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, rows, block uint8, perColumn bool, seed uint64) {
-		src, l, ok := fuzzMatrix(data, rows, block, perColumn)
+		src, l, ok := grpFuzzMatrix(data, rows, block, perColumn)
 		if !ok {
 			return
 		}
 		rng := rand.New(rand.NewPCG(seed, 1))
 		n := l.Len()
-		ps8 := randParams(rng, l.NumParams(), -128, 127)
-		ps4 := randParams(rng, l.NumParams(), -8, 7)
-		want8, want4 := refCodes(src, l, ps8), refCodes(src, l, ps4)
-		back8, back4 := refDequant(want8, l, ps8), refDequant(want4, l, ps4)
-		for _, m := range testImpls() {
+		ps8 := grpRandParams(rng, l.NumParams(), -128, 127)
+		ps4 := grpRandParams(rng, l.NumParams(), -8, 7)
+		want8, want4 := grpRefCodes(src, l, ps8), grpRefCodes(src, l, ps4)
+		back8, back4 := grpRefDequant(want8, l, ps8), grpRefDequant(want4, l, ps4)
+		for _, m := range grpTestImpls() {
 			d8 := make([]int8, n)
 			m.QuantizeLayoutI8(d8, src, l, ps8)
 			for i := range n {
@@ -70,24 +70,24 @@ func FuzzGroupedQuantize(f *testing.F) {
 			}
 			f := make([]float32, n)
 			m.DequantizeLayoutI8(f, d8, l, ps8)
-			requireBits(t, back8, f, m.Name()+" dequantize i8")
+			grpRequireBits(t, back8, f, m.Name()+" dequantize i8")
 			for _, o := range []NibbleOrder{LowFirst, HighFirst} {
 				d4 := make([]uint8, PackedLen(n))
 				m.QuantizeLayoutI4(d4, src, l, ps4, o)
-				if w := refPack(want4, o == HighFirst); string(w) != string(d4) {
+				if w := grpRefPack(want4, o == HighFirst); string(w) != string(d4) {
 					t.Fatalf("%s %v %v: i4 packed %x want %x", m.Name(), l, o, d4, w)
 				}
 				m.DequantizeLayoutI4(f, d4, l, ps4, o)
-				requireBits(t, back4, f, m.Name()+" dequantize i4")
+				grpRequireBits(t, back4, f, m.Name()+" dequantize i4")
 			}
 		}
 	})
 }
 
 func FuzzGroupedDynamic(f *testing.F) {
-	fuzzSeeds(f)
+	grpFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, rows, block uint8, perColumn bool, seed uint64) {
-		src, l, ok := fuzzMatrix(data, rows, block, perColumn)
+		src, l, ok := grpFuzzMatrix(data, rows, block, perColumn)
 		if !ok {
 			return
 		}
@@ -101,7 +101,7 @@ func FuzzGroupedDynamic(f *testing.F) {
 		// Reference: Calibrate on each segment, then the literal quantizer.
 		var wantErr error
 		want := make([]Params, l.NumParams())
-		for j, seg := range refSegments(src, l) {
+		for j, seg := range grpRefSegments(src, l) {
 			p, err := Calibrate(seg, s)
 			if err != nil {
 				wantErr = err
@@ -110,7 +110,7 @@ func FuzzGroupedDynamic(f *testing.F) {
 			want[j] = p
 		}
 		qlo, _ := s.Bounds()
-		for _, m := range testImpls() {
+		for _, m := range grpTestImpls() {
 			ps := make([]Params, l.NumParams())
 			var err error
 			var got []int32
@@ -146,7 +146,7 @@ func FuzzGroupedDynamic(f *testing.F) {
 					t.Fatalf("%s %v %+v: params %d: got %+v want %+v", m.Name(), l, s, j, ps[j], want[j])
 				}
 			}
-			codes := refCodes(src, l, want)
+			codes := grpRefCodes(src, l, want)
 			for i := range codes {
 				if codes[i] != got[i] {
 					t.Fatalf("%s %v %+v: element %d: got %d want %d", m.Name(), l, s, i, got[i], codes[i])
@@ -176,19 +176,19 @@ func FuzzPackUnpack(f *testing.F) {
 		}
 		re := make([]uint8, PackedLen(cnt))
 		PackI4(re, i4, LowFirst)
-		if w := refPack(want, false); string(re) != string(w) {
+		if w := grpRefPack(want, false); string(re) != string(w) {
 			t.Fatalf("repack %x, want %x", re, w)
 		}
 		PackU4(re, u4, HighFirst)
 		h := make([]int8, cnt)
 		UnpackI4(h, re, cnt, HighFirst)
-		if string(toBytes(h)) != string(toBytes(i4)) {
+		if string(grpToBytes(h)) != string(grpToBytes(i4)) {
 			t.Fatalf("high-first round trip %v, want %v", h, i4)
 		}
 	})
 }
 
-func toBytes(v []int8) []byte {
+func grpToBytes(v []int8) []byte {
 	b := make([]byte, len(v))
 	for i, x := range v {
 		b[i] = byte(x)

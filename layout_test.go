@@ -16,7 +16,7 @@ import (
 // nibble. The implementations (kernels + drivers) are held to these bit
 // for bit.
 
-func refCodes(src []float32, l Layout, ps []Params) []int32 {
+func grpRefCodes(src []float32, l Layout, ps []Params) []int32 {
 	q := make([]int32, len(src))
 	for i, x := range src {
 		q[i] = ps[l.paramIndex(i/l.Cols, i%l.Cols)].Quantize(x)
@@ -24,7 +24,7 @@ func refCodes(src []float32, l Layout, ps []Params) []int32 {
 	return q
 }
 
-func refDequant(q []int32, l Layout, ps []Params) []float32 {
+func grpRefDequant(q []int32, l Layout, ps []Params) []float32 {
 	out := make([]float32, len(q))
 	for i, v := range q {
 		p := ps[l.paramIndex(i/l.Cols, i%l.Cols)]
@@ -33,9 +33,9 @@ func refDequant(q []int32, l Layout, ps []Params) []float32 {
 	return out
 }
 
-// refPack packs codes two per byte: code i in byte i/2, low nibble first
+// grpRefPack packs codes two per byte: code i in byte i/2, low nibble first
 // for even i unless hiFirst; an odd count leaves the last second nibble 0.
-func refPack(q []int32, hiFirst bool) []uint8 {
+func grpRefPack(q []int32, hiFirst bool) []uint8 {
 	out := make([]uint8, (len(q)+1)/2)
 	for i, v := range q {
 		n := uint8(v) & 0xF
@@ -48,8 +48,8 @@ func refPack(q []int32, hiFirst bool) []uint8 {
 	return out
 }
 
-// refSegments returns the elements of each Params' segment, in ps order.
-func refSegments(src []float32, l Layout) [][]float32 {
+// grpRefSegments returns the elements of each Params' segment, in ps order.
+func grpRefSegments(src []float32, l Layout) [][]float32 {
 	segs := make([][]float32, l.NumParams())
 	for i, x := range src {
 		j := l.paramIndex(i/l.Cols, i%l.Cols)
@@ -58,19 +58,19 @@ func refSegments(src []float32, l Layout) [][]float32 {
 	return segs
 }
 
-// specials are the values every random input is salted with.
-var specials = []float32{
+// grpSpecials are the values every random input is salted with.
+var grpSpecials = []float32{
 	float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1)),
 	math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, 1e-40, 0.5, -0.5, 1.5, 2.5, -2.5,
 	math.Float32frombits(0x7FC01234), math.Float32frombits(0xFFC00001),
 }
 
-func randData(rng *rand.Rand, n int, salt bool) []float32 {
+func grpRandData(rng *rand.Rand, n int, salt bool) []float32 {
 	x := make([]float32, n)
 	for i := range x {
 		switch {
 		case salt && rng.IntN(8) == 0:
-			x[i] = specials[rng.IntN(len(specials))]
+			x[i] = grpSpecials[rng.IntN(len(grpSpecials))]
 		case rng.IntN(6) == 0: // ties of the common scales
 			x[i] = (float32(rng.IntN(40)-20) + 0.5) * 0.25
 		default:
@@ -80,8 +80,8 @@ func randData(rng *rand.Rand, n int, salt bool) []float32 {
 	return x
 }
 
-// randParams returns valid Params with bounds inside lo..hi.
-func randParams(rng *rand.Rand, n int, lo, hi int32) []Params {
+// grpRandParams returns valid Params with bounds inside lo..hi.
+func grpRandParams(rng *rand.Rand, n int, lo, hi int32) []Params {
 	ps := make([]Params, n)
 	for i := range ps {
 		a, b := lo+rng.Int32N(hi-lo+1), lo+rng.Int32N(hi-lo+1)
@@ -101,7 +101,7 @@ func randParams(rng *rand.Rand, n int, lo, hi int32) []Params {
 
 // testShapes covers 1×1, 1×n, n×1, odd columns, blocks that do not divide
 // the columns, and every block tail.
-func testLayouts() []Layout {
+func grpTestLayouts() []Layout {
 	var ls []Layout
 	for _, sh := range [][2]int{{1, 1}, {1, 7}, {1, 64}, {7, 1}, {3, 5}, {4, 32}, {5, 33}, {2, 100}, {3, 67}, {0, 4}, {4, 0}, {2, 1030}} {
 		r, c := sh[0], sh[1]
@@ -113,7 +113,7 @@ func testLayouts() []Layout {
 	return ls
 }
 
-const canary = 0x5A
+const grpCanary = 0x5A
 
 func TestLayoutParamIndex(t *testing.T) {
 	l := Blocked(2, 5, 2) // 3 blocks per row: [0 1][2 3][4]
@@ -143,7 +143,7 @@ func TestLayoutHandComputed(t *testing.T) {
 		{Scale: 0.25, Zero: 2, Lo: -128, Hi: 127, Convention: ONNX}, // -1 -> -4+2
 	}
 	want := []int8{1, 2, -1, 6, 11, 0, 0, 7, 2, -2}
-	for _, m := range testImpls() {
+	for _, m := range grpTestImpls() {
 		dst := make([]int8, 10)
 		m.QuantizeLayoutI8(dst, src, Blocked(2, 5, 2), ps)
 		assert.Equal(t, want, dst, m.Name())
@@ -165,12 +165,12 @@ func TestPackHandComputed(t *testing.T) {
 	vals := []int8{1, -1, -8, 7, 3}
 	b := make([]uint8, 4)
 	for i := range b {
-		b[i] = canary
+		b[i] = grpCanary
 	}
 	PackI4(b, vals, LowFirst)
-	assert.Equal(t, []uint8{0xF1, 0x78, 0x03, canary}, b)
+	assert.Equal(t, []uint8{0xF1, 0x78, 0x03, grpCanary}, b)
 	PackI4(b, vals, HighFirst)
-	assert.Equal(t, []uint8{0x1F, 0x87, 0x30, canary}, b)
+	assert.Equal(t, []uint8{0x1F, 0x87, 0x30, grpCanary}, b)
 	u := make([]int8, 5)
 	UnpackI4(u, []uint8{0xF1, 0x78, 0x03}, 5, LowFirst)
 	assert.Equal(t, vals, u)
@@ -184,17 +184,17 @@ func TestPackHandComputed(t *testing.T) {
 
 	// Quantize to packed: odd count, per tensor, both orders.
 	p := Params{Scale: 0.5, Zero: 0, Lo: -8, Hi: 7, Convention: ONNX}
-	for _, m := range testImpls() {
-		d := []uint8{canary, canary, canary, canary}
+	for _, m := range grpTestImpls() {
+		d := []uint8{grpCanary, grpCanary, grpCanary, grpCanary}
 		m.QuantizeI4(d, []float32{0.5, -0.5, 100, -100, 1.5}, p, LowFirst)
 		// 1, -1 (rne(-1) = -1), 7, -8, 3
-		assert.Equal(t, []uint8{0xF1, 0x87, 0x03, canary}, d, m.Name())
+		assert.Equal(t, []uint8{0xF1, 0x87, 0x03, grpCanary}, d, m.Name())
 		f := make([]float32, 6)
 		m.DequantizeI4(f, d, 5, p, LowFirst)
 		assert.Equal(t, []float32{0.5, -0.5, 3.5, -4, 1.5, 0}, f, m.Name())
 		pu := Params{Scale: 1, Zero: 8, Lo: 0, Hi: 15, Convention: PyTorch}
 		m.QuantizeU4(d, []float32{-8, 7, 0}, pu, HighFirst)
-		assert.Equal(t, []uint8{0x0F, 0x80, 0x03, canary}, d, m.Name())
+		assert.Equal(t, []uint8{0x0F, 0x80, 0x03, grpCanary}, d, m.Name())
 		m.DequantizeU4(f, d, 3, pu, HighFirst)
 		assert.Equal(t, []float32{-8, 7, 0}, f[:3], m.Name())
 	}
@@ -205,51 +205,51 @@ func TestPackHandComputed(t *testing.T) {
 // reference, and checks nothing is written past the outputs.
 func TestLayoutDifferential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, l := range testLayouts() {
-		src := randData(rng, l.Len(), true)
+	for _, l := range grpTestLayouts() {
+		src := grpRandData(rng, l.Len(), true)
 		n := l.Len()
 		for _, kind := range []struct {
 			name   string
 			lo, hi int32
 		}{{"i8", -128, 127}, {"u8", 0, 255}, {"i4", -8, 7}, {"u4", 0, 15}} {
-			ps := randParams(rng, l.NumParams(), kind.lo, kind.hi)
-			want := refCodes(src, l, ps)
-			wantBack := refDequant(want, l, ps)
-			for _, m := range testImpls() {
+			ps := grpRandParams(rng, l.NumParams(), kind.lo, kind.hi)
+			want := grpRefCodes(src, l, ps)
+			wantBack := grpRefDequant(want, l, ps)
+			for _, m := range grpTestImpls() {
 				name := fmt.Sprintf("%s/%v/%s", m.Name(), l, kind.name)
 				back := make([]float32, n+3)
 				for i := range back {
-					back[i] = canary
+					back[i] = grpCanary
 				}
 				switch kind.name {
 				case "i8":
 					dst := make([]int8, n+3)
 					for i := range dst {
-						dst[i] = canary
+						dst[i] = grpCanary
 					}
 					m.QuantizeLayoutI8(dst, src, l, ps)
 					for i := range n {
 						require.Equal(t, want[i], int32(dst[i]), "%s element %d x=%v", name, i, src[i])
 					}
-					require.Equal(t, []int8{canary, canary, canary}, dst[n:], name)
+					require.Equal(t, []int8{grpCanary, grpCanary, grpCanary}, dst[n:], name)
 					m.DequantizeLayoutI8(back, dst[:n], l, ps)
 				case "u8":
 					dst := make([]uint8, n+3)
 					for i := range dst {
-						dst[i] = canary
+						dst[i] = grpCanary
 					}
 					m.QuantizeLayoutU8(dst, src, l, ps)
 					for i := range n {
 						require.Equal(t, want[i], int32(dst[i]), "%s element %d x=%v", name, i, src[i])
 					}
-					require.Equal(t, []uint8{canary, canary, canary}, dst[n:], name)
+					require.Equal(t, []uint8{grpCanary, grpCanary, grpCanary}, dst[n:], name)
 					m.DequantizeLayoutU8(back, dst[:n], l, ps)
 				default:
 					for _, o := range []NibbleOrder{LowFirst, HighFirst} {
-						wantPacked := refPack(want, o == HighFirst)
+						wantPacked := grpRefPack(want, o == HighFirst)
 						dst := make([]uint8, PackedLen(n)+2)
 						for i := range dst {
-							dst[i] = canary
+							dst[i] = grpCanary
 						}
 						if kind.name == "i4" {
 							m.QuantizeLayoutI4(dst, src, l, ps, o)
@@ -257,23 +257,23 @@ func TestLayoutDifferential(t *testing.T) {
 							m.QuantizeLayoutU4(dst, src, l, ps, o)
 						}
 						require.Equal(t, wantPacked, dst[:PackedLen(n)], "%s %v", name, o)
-						require.Equal(t, []uint8{canary, canary}, dst[PackedLen(n):], name)
+						require.Equal(t, []uint8{grpCanary, grpCanary}, dst[PackedLen(n):], name)
 						if kind.name == "i4" {
 							m.DequantizeLayoutI4(back, dst, l, ps, o)
 						} else {
 							m.DequantizeLayoutU4(back, dst, l, ps, o)
 						}
-						requireBits(t, wantBack, back[:n], name)
+						grpRequireBits(t, wantBack, back[:n], name)
 					}
 				}
-				requireBits(t, wantBack, back[:n], name)
-				require.Equal(t, []float32{canary, canary, canary}, back[n:], name)
+				grpRequireBits(t, wantBack, back[:n], name)
+				require.Equal(t, []float32{grpCanary, grpCanary, grpCanary}, back[n:], name)
 			}
 		}
 	}
 }
 
-func requireBits(t *testing.T, want, got []float32, msg string) {
+func grpRequireBits(t *testing.T, want, got []float32, msg string) {
 	t.Helper()
 	require.Equal(t, len(want), len(got), msg)
 	for i := range want {
@@ -283,8 +283,8 @@ func requireBits(t *testing.T, want, got []float32, msg string) {
 	}
 }
 
-// allSchemes lists every method × convention × bits × flag combination.
-func allSchemes(bits ...int) []Scheme {
+// grpAllSchemes lists every method × convention × bits × flag combination.
+func grpAllSchemes(bits ...int) []Scheme {
 	var ss []Scheme
 	for _, m := range []Method{MethodMinMax, MethodAbsMax, MethodPercentile} {
 		for _, c := range []Convention{Seed, ONNX, PyTorch} {
@@ -303,8 +303,8 @@ func allSchemes(bits ...int) []Scheme {
 // are the errors' kinds.
 func TestCalibrateLayoutMatchesCalibrate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, l := range testLayouts() {
-		src := randData(rng, l.Len(), false)
+	for _, l := range grpTestLayouts() {
+		src := grpRandData(rng, l.Len(), false)
 		// constant rows and blocks, all-zero segments, one tiny range
 		if l.Len() > 8 {
 			for i := range 4 {
@@ -314,8 +314,8 @@ func TestCalibrateLayoutMatchesCalibrate(t *testing.T) {
 				src[i] = 0
 			}
 		}
-		segs := refSegments(src, l)
-		for _, s := range allSchemes(2, 4, 8) {
+		segs := grpRefSegments(src, l)
+		for _, s := range grpAllSchemes(2, 4, 8) {
 			want := make([]Params, len(segs))
 			var wantErr error
 			for j, seg := range segs {
@@ -326,7 +326,7 @@ func TestCalibrateLayoutMatchesCalibrate(t *testing.T) {
 				}
 				want[j] = p
 			}
-			for _, m := range testImpls() {
+			for _, m := range grpTestImpls() {
 				got := make([]Params, l.NumParams())
 				err := m.CalibrateLayout(got, src, l, s)
 				name := fmt.Sprintf("%s/%v/%+v", m.Name(), l, s)
@@ -414,13 +414,13 @@ func TestLayoutPanics(t *testing.T) {
 
 func TestLayoutAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	src := randData(rng, 64*96, true)
+	src := grpRandData(rng, 64*96, true)
 	for _, l := range []Layout{PerRow(64, 96), Blocked(64, 96, 32), Blocked(64, 96, 5), PerColumn(64, 96)} {
-		ps := randParams(rng, l.NumParams(), -8, 7)
+		ps := grpRandParams(rng, l.NumParams(), -8, 7)
 		d8 := make([]int8, len(src))
 		d4 := make([]uint8, PackedLen(len(src)))
 		back := make([]float32, len(src))
-		for _, m := range testImpls() {
+		for _, m := range grpTestImpls() {
 			assert.Zero(t, testing.AllocsPerRun(5, func() {
 				m.QuantizeLayoutI8(d8, src, l, ps)
 				m.DequantizeLayoutI8(back, d8, l, ps)
@@ -431,10 +431,10 @@ func TestLayoutAllocs(t *testing.T) {
 	}
 }
 
-// testImpls is every supported implementation plus "composed": generic
+// grpTestImpls is every supported implementation plus "composed": generic
 // per-tensor kernels with the grouped kernels left to composeGrouped, the
 // path an architecture takes before it has dedicated grouped kernels.
-func testImpls() []*Impl {
+func grpTestImpls() []*Impl {
 	k := genericKernels
 	k.QuantizeBlocksI8, k.QuantizeBlocksU8, k.DequantizeBlocksI8, k.DequantizeBlocksU8 = nil, nil, nil, nil
 	composeGrouped(&k)

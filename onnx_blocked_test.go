@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func readNpy[T any](t *testing.T, name string) []T {
+func grpReadNpy[T any](t *testing.T, name string) []T {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "blocked", name))
 	require.NoError(t, err)
@@ -38,23 +38,23 @@ func TestBlockedInt4MatchesONNX(t *testing.T) {
 		{"u4_6x1_b3", 6, 1, 3, false},
 	}
 	for _, c := range cases {
-		x := readNpy[float32](t, c.name+"_x.npy")
-		scale := readNpy[float32](t, c.name+"_scale.npy")
-		packed := readNpy[uint8](t, c.name+"_packed.npy")
-		deq := readNpy[float32](t, c.name+"_deq.npy")
+		x := grpReadNpy[float32](t, c.name+"_x.npy")
+		scale := grpReadNpy[float32](t, c.name+"_scale.npy")
+		packed := grpReadNpy[uint8](t, c.name+"_packed.npy")
+		deq := grpReadNpy[float32](t, c.name+"_deq.npy")
 		var zp, codes []int32
 		if c.signed {
-			for _, v := range readNpy[int8](t, c.name+"_zp.npy") {
+			for _, v := range grpReadNpy[int8](t, c.name+"_zp.npy") {
 				zp = append(zp, int32(v))
 			}
-			for _, v := range readNpy[int8](t, c.name+"_y.npy") {
+			for _, v := range grpReadNpy[int8](t, c.name+"_y.npy") {
 				codes = append(codes, int32(v))
 			}
 		} else {
-			for _, v := range readNpy[uint8](t, c.name+"_zp.npy") {
+			for _, v := range grpReadNpy[uint8](t, c.name+"_zp.npy") {
 				zp = append(zp, int32(v))
 			}
-			for _, v := range readNpy[uint8](t, c.name+"_y.npy") {
+			for _, v := range grpReadNpy[uint8](t, c.name+"_y.npy") {
 				codes = append(codes, int32(v))
 			}
 		}
@@ -68,8 +68,8 @@ func TestBlockedInt4MatchesONNX(t *testing.T) {
 				ps[i].Lo, ps[i].Hi = 0, 15
 			}
 		}
-		require.Equal(t, codes, refCodes(x, l, ps), c.name+": the literal reference")
-		for _, m := range testImpls() {
+		require.Equal(t, codes, grpRefCodes(x, l, ps), c.name+": the literal reference")
+		for _, m := range grpTestImpls() {
 			name := fmt.Sprintf("%s/%s", m.Name(), c.name)
 			got := make([]uint8, PackedLen(l.Len()))
 			back := make([]float32, l.Len())
@@ -86,7 +86,7 @@ func TestBlockedInt4MatchesONNX(t *testing.T) {
 				m.DequantizeLayoutU4(back, packed, l, ps, LowFirst)
 			}
 			require.Equal(t, packed, got, name)
-			requireBits(t, deq, back, name)
+			grpRequireBits(t, deq, back, name)
 		}
 	}
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// withChunk runs f with parallelChunk set to n (many chunks on small inputs).
-func withChunk(n int, f func()) {
+// grpWithChunk runs f with parallelChunk set to n (many chunks on small inputs).
+func grpWithChunk(n int, f func()) {
 	old := parallelChunk
 	parallelChunk = n
 	defer func() { parallelChunk = old }()
@@ -22,13 +22,13 @@ func withChunk(n int, f func()) {
 // input or the rows.
 func TestParallelBitIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	src := randData(rng, 37*41, true)
-	fin := randData(rng, 37*41, false)
+	src := grpRandData(rng, 37*41, true)
+	fin := grpRandData(rng, 37*41, false)
 	p8 := Params{Scale: 0.1, Zero: 3, Lo: -128, Hi: 127, Convention: Seed}
 	pu := Params{Scale: 0.1, Zero: 3, Lo: 0, Hi: 255, Convention: PyTorch}
 	for _, chunk := range []int{1, 7, 64, 41, 100000} {
-		withChunk(chunk, func() {
-			for _, m := range testImpls() {
+		grpWithChunk(chunk, func() {
+			for _, m := range grpTestImpls() {
 				lo, hi, f := m.MinMax(src)
 				am := m.AbsMax(src)
 				q8 := make([]int8, len(src))
@@ -54,12 +54,12 @@ func TestParallelBitIdentical(t *testing.T) {
 					require.Equal(t, qu, gu, name)
 					g := make([]float32, len(src))
 					par.DequantizeI8(g, q8, p8)
-					requireBits(t, d8, g, name)
+					grpRequireBits(t, d8, g, name)
 					par.DequantizeU8(g, qu, pu)
-					requireBits(t, du, g, name)
+					grpRequireBits(t, du, g, name)
 				}
 				for _, l := range []Layout{PerRow(37, 41), PerColumn(37, 41), Blocked(37, 41, 8), Blocked(41, 37, 32)} {
-					ps := randParams(rng, l.NumParams(), -8, 7)
+					ps := grpRandParams(rng, l.NumParams(), -8, 7)
 					r8 := make([]int8, len(src))
 					m.QuantizeLayoutI8(r8, src, l, ps)
 					r4 := make([]uint8, PackedLen(len(src)))
@@ -84,7 +84,7 @@ func TestParallelBitIdentical(t *testing.T) {
 						require.Equal(t, r4, g4, name)
 						gd := make([]float32, len(src))
 						par.DequantizeLayoutI4(gd, r4, l, ps, HighFirst)
-						requireBits(t, rd, gd, name)
+						grpRequireBits(t, rd, gd, name)
 						gps := make([]Params, l.NumParams())
 						gq := make([]uint8, PackedLen(len(src)))
 						require.NoError(t, par.QuantizeDynamicI4(gq, gps, fin, l, s, LowFirst), name)
@@ -103,7 +103,7 @@ func TestParallelDynamicError(t *testing.T) {
 	src := make([]float32, 40*8)
 	src[5*8+3] = float32(math.Inf(-1))
 	src[30*8] = float32(math.NaN())
-	withChunk(16, func() {
+	grpWithChunk(16, func() {
 		for w := 1; w <= 4; w++ {
 			var nf *NotFiniteError
 			err := Parallel(w).QuantizeDynamicI8(make([]int8, len(src)), make([]Params, 40), src, PerRow(40, 8), Scheme{Method: MethodAbsMax, Bits: 8})

@@ -1,6 +1,9 @@
 package quant
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Reference kernels of the grouped forms (per-axis, blocked, packed int4).
 // Like kernel_generic.go they are the specification: every other
@@ -192,6 +195,117 @@ func composeGrouped(k *Kernels) {
 				d(dst[j*block:j*block+len(s)], s, &ps[j])
 			}
 		}
+	}
+	composeI4(k)
+}
+
+// composeI4 fills QuantizeBlocksI4 and DequantizeBlocksI4, if nil, with
+// the implementation's (possibly composed) int8 blocked kernels plus
+// nibble packing in Go, through a pooled scratch buffer of i4Chunk codes.
+// Only even blocks of at least minComposedBlock take this path (their
+// chunks start on byte boundaries); other blocks take the generic loop.
+func composeI4(k *Kernels) {
+	if qb := k.QuantizeBlocksI8; k.QuantizeBlocksI4 == nil && qb != nil {
+		k.QuantizeBlocksI4 = func(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
+			if block < minComposedBlock || block%2 != 0 {
+				quantizeBlocksI4Generic(dst, src, block, ps, hiFirst)
+				return
+			}
+			buf := i4Scratch.Get().(*[i4Chunk]int8)
+			for c0 := 0; c0 < len(src); {
+				c1, bs, j0, j1 := i4Span(c0, len(src), block)
+				codes := buf[:c1-c0]
+				qb(codes, src[c0:c1], bs, ps[j0:j1])
+				packCodes(dst[c0/2:], codes, hiFirst)
+				c0 = c1
+			}
+			i4Scratch.Put(buf)
+		}
+	}
+	if db := k.DequantizeBlocksI8; k.DequantizeBlocksI4 == nil && db != nil {
+		k.DequantizeBlocksI4 = func(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+			if block < minComposedBlock || block%2 != 0 {
+				dequantizeBlocksI4Generic(dst, src, block, ps, signed, hiFirst)
+				return
+			}
+			buf := i4Scratch.Get().(*[i4Chunk]int8)
+			for c0 := 0; c0 < len(dst); {
+				c1, bs, j0, j1 := i4Span(c0, len(dst), block)
+				codes := buf[:c1-c0]
+				unpackCodes(codes, src[c0/2:], signed, hiFirst)
+				db(dst[c0:c1], codes, bs, ps[j0:j1])
+				c0 = c1
+			}
+			i4Scratch.Put(buf)
+		}
+	}
+}
+
+// i4Chunk is the number of codes the composed int4 kernels convert per
+// pass (2 KiB of scratch).
+const i4Chunk = 2048
+
+var i4Scratch = sync.Pool{New: func() any { return new([i4Chunk]int8) }}
+
+// i4Span cuts elements [c0, n) of a blocked row (block even) into the next
+// pass [c0, c1): whole blocks up to i4Chunk elements, or a piece of one
+// block longer than i4Chunk. It returns the block size and Params range
+// to use for the pass. c1 is even unless it is n.
+func i4Span(c0, n, block int) (c1, bs, j0, j1 int) {
+	if block <= i4Chunk {
+		c1 = min(c0+i4Chunk/block*block, n)
+		return c1, block, c0 / block, (c1 + block - 1) / block
+	}
+	j := c0 / block
+	c1 = min(c0+i4Chunk, (j+1)*block, n)
+	return c1, c1 - c0, j, j + 1
+}
+
+// packCodes packs codes (the low 4 bits of each) into dst, two per byte,
+// as quantizeBlocksI4Generic does.
+func packCodes(dst []uint8, codes []int8, hiFirst bool) {
+	n := len(codes) / 2
+	dst = dst[:(len(codes)+1)/2]
+	c := codes[:2*n]
+	if hiFirst {
+		for k := range n {
+			dst[k] = uint8(c[2*k])<<4 | uint8(c[2*k+1])&0xF
+		}
+	} else {
+		for k := range n {
+			dst[k] = uint8(c[2*k])&0xF | uint8(c[2*k+1])<<4
+		}
+	}
+	if len(codes)%2 == 1 {
+		dst[n] = nibbleAt(uint8(codes[2*n])&0xF, 0, hiFirst)
+	}
+}
+
+// unpackCodes writes the len(codes) nibbles of src into codes, sign- or
+// zero-extended, as dequantizeBlocksI4Generic reads them.
+func unpackCodes(codes []int8, src []uint8, signed, hiFirst bool) {
+	n := len(codes) / 2
+	s := src[:(len(codes)+1)/2]
+	c := codes[:2*n]
+	var lo, hi uint8 = 0, 4 // shift of the first and second nibble
+	if hiFirst {
+		lo, hi = 4, 0
+	}
+	if signed {
+		for k := range n {
+			b := s[k]
+			c[2*k] = int8(b<<(4-lo)) >> 4
+			c[2*k+1] = int8(b<<(4-hi)) >> 4
+		}
+	} else {
+		for k := range n {
+			b := s[k]
+			c[2*k] = int8(b >> lo & 0xF)
+			c[2*k+1] = int8(b >> hi & 0xF)
+		}
+	}
+	if len(codes)%2 == 1 {
+		codes[2*n] = nibble(nibbleOf(s[n], 0, hiFirst), signed)
 	}
 }
 

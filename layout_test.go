@@ -103,10 +103,10 @@ func grpRandParams(rng *rand.Rand, n int, lo, hi int32) []Params {
 // the columns, and every block tail.
 func grpTestLayouts() []Layout {
 	var ls []Layout
-	for _, sh := range [][2]int{{1, 1}, {1, 7}, {1, 64}, {7, 1}, {3, 5}, {4, 32}, {5, 33}, {2, 100}, {3, 67}, {0, 4}, {4, 0}, {2, 1030}} {
+	for _, sh := range [][2]int{{1, 1}, {1, 7}, {1, 64}, {7, 1}, {3, 5}, {4, 32}, {5, 33}, {2, 100}, {3, 67}, {0, 4}, {4, 0}, {2, 1030}, {2, 4100}, {1, 4099}} {
 		r, c := sh[0], sh[1]
 		ls = append(ls, PerRow(r, c), PerColumn(r, c))
-		for _, b := range []int{2, 3, 4, 5, 31, 32, 64, 100} {
+		for _, b := range []int{2, 3, 4, 5, 8, 31, 32, 64, 100, 2050} {
 			ls = append(ls, Blocked(r, c, b))
 		}
 	}
@@ -437,6 +437,7 @@ func TestLayoutAllocs(t *testing.T) {
 func grpTestImpls() []*Impl {
 	k := genericKernels
 	k.QuantizeBlocksI8, k.QuantizeBlocksU8, k.DequantizeBlocksI8, k.DequantizeBlocksU8 = nil, nil, nil, nil
+	k.QuantizeBlocksI4, k.DequantizeBlocksI4 = nil, nil
 	composeGrouped(&k)
 	return append(Supported(), &Impl{name: "composed", features: "none", supported: true, k: k})
 }

@@ -338,3 +338,41 @@ func (p Par) QuantizeDynamicI4(dst []uint8, ps []Params, src []float32, l Layout
 	h := o == HighFirst
 	return p.dynamic(ps, src, l, s, true, func(r0, r1 int) { p.m.quantizeLayout4(dst, src, l, ps, r0, r1, h) })
 }
+
+// DequantizeLayoutU8 is Impl.DequantizeLayoutU8 on several goroutines.
+func (p Par) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
+	mustLayout("DequantizeLayoutU8", l, len(src), len(dst), len(ps))
+	mustValidAll("DequantizeLayoutU8", ps, Params.validateCommon)
+	p.rows(l, false, func(r0, r1 int) {
+		dequantizeLayout(p.m.k.DequantizeBlocksU8, dst, src, l, ps, r0, r1)
+	})
+}
+
+// QuantizeLayoutU4 is Impl.QuantizeLayoutU4 on several goroutines.
+func (p Par) QuantizeLayoutU4(dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder) {
+	h := o.hiFirst("QuantizeLayoutU4")
+	mustLayout4("QuantizeLayoutU4", l, len(src), len(dst), len(ps))
+	mustValidAll("QuantizeLayoutU4", ps, Params.ValidateU4)
+	p.rows(l, true, func(r0, r1 int) { p.m.quantizeLayout4(dst, src, l, ps, r0, r1, h) })
+}
+
+// DequantizeLayoutU4 is Impl.DequantizeLayoutU4 on several goroutines.
+func (p Par) DequantizeLayoutU4(dst []float32, src []uint8, l Layout, ps []Params, o NibbleOrder) {
+	h := o.hiFirst("DequantizeLayoutU4")
+	if err := l.Validate(); err != nil {
+		panic("quant.DequantizeLayoutU4: " + err.Error())
+	}
+	checkPacked("DequantizeLayoutU4", len(dst), len(src), l.Len())
+	mustLayout("DequantizeLayoutU4", l, l.Len(), len(dst), len(ps))
+	mustValidAll("DequantizeLayoutU4", ps, Params.validateCommon)
+	p.rows(l, true, func(r0, r1 int) { p.m.dequantizeLayout4Rows(dst, src, l, ps, r0, r1, false, h) })
+}
+
+// QuantizeDynamicU4 is Impl.QuantizeDynamicU4 on several goroutines.
+func (p Par) QuantizeDynamicU4(dst []uint8, ps []Params, src []float32, l Layout, s Scheme, o NibbleOrder) error {
+	if err := p.m.dynamic4Check("QuantizeDynamicU4", dst, ps, src, l, s, o, 0, 15); err != nil {
+		return err
+	}
+	h := o == HighFirst
+	return p.dynamic(ps, src, l, s, true, func(r0, r1 int) { p.m.quantizeLayout4(dst, src, l, ps, r0, r1, h) })
+}

@@ -48,8 +48,8 @@ func DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
 // position in src), or ErrRange wrapped with the row and block or column.
 // On error the contents of ps are unspecified. Per row and per block it
 // allocates nothing (except one scratch buffer of a row or block for
-// MethodPercentile); per column it allocates the reduction arrays (2 KiB)
-// and, for MethodPercentile, two columns.
+// MethodPercentile); per column it allocates the reduction arrays (2×Cols
+// float32) and, for MethodPercentile, two columns.
 func CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
 	return active.CalibrateLayout(ps, src, l, s)
 }
@@ -192,13 +192,9 @@ func (m *Impl) calibrateSeg(s Scheme, seg, buf []float32, base int) (Params, err
 	return rangeParams(s, lo, hi, seg, buf)
 }
 
-// columnGroup is how many columns calibrateColumns reduces per pass over
-// the rows (stack arrays).
-const columnGroup = 256
-
-// calibrateColumns calibrates a checked Axis-1 layout: per group of
-// columns, MinMaxColumns over every row, then Calibrate's arithmetic per
-// column.
+// calibrateColumns calibrates a checked Axis-1 layout: one row-major
+// pass of MinMaxColumns accumulates every column's range, then each
+// column gets Calibrate's arithmetic.
 func (m *Impl) calibrateColumns(ps []Params, src []float32, l Layout, s Scheme) error {
 	R, C := l.Rows, l.Cols
 	if C == 0 {
@@ -207,43 +203,38 @@ func (m *Impl) calibrateColumns(ps []Params, src []float32, l Layout, s Scheme) 
 	if R == 0 {
 		return fmt.Errorf("quant: layout %v: column 0: %w", l, ErrEmpty)
 	}
-	var buf []float32
-	if s.Method == MethodPercentile {
-		buf = make([]float32, 2*R)
+	lo, hi := make([]float32, C), make([]float32, C)
+	for i := range C {
+		lo[i], hi[i] = posInf, negInf
 	}
-	var lo, hi [columnGroup]float32
-	for c0 := 0; c0 < C; c0 += columnGroup {
-		c1 := min(c0+columnGroup, C)
-		w := c1 - c0
-		for i := range w {
-			lo[i], hi[i] = posInf, negInf
-		}
-		finite := true
-		for r := range R {
-			finite = m.k.MinMaxColumns(lo[:w], hi[:w], src[r*C+c0:r*C+c1]) && finite
-		}
-		for i := range w {
-			if !finite { // find which columns: the first failing column's error wins
-				for r := range R {
-					if x := src[r*C+c0+i]; x-x != 0 {
-						return &NotFiniteError{Index: r*C + c0 + i, Value: x}
-					}
+	finite := true
+	for r := range R {
+		finite = m.k.MinMaxColumns(lo, hi, src[r*C:(r+1)*C]) && finite
+	}
+	var col, scratch []float32
+	if s.Method == MethodPercentile {
+		buf := make([]float32, 2*R)
+		col, scratch = buf[:R], buf[R:]
+	}
+	for c := range C {
+		if !finite { // the first failing column's error wins, as for Calibrate per column
+			for r := range R {
+				if x := src[r*C+c]; x-x != 0 {
+					return &NotFiniteError{Index: r*C + c, Value: x}
 				}
 			}
-			var col, scratch []float32
-			if buf != nil {
-				col, scratch = buf[:R], buf[R:]
-				for r := range R {
-					col[r] = src[r*C+c0+i]
-				}
-			}
-			// +0 turns a -0 extreme into +0, as MinMax returns.
-			p, err := rangeParams(s, lo[i]+0, hi[i]+0, col, scratch)
-			if err != nil {
-				return fmt.Errorf("quant: layout %v: column %d: %w", l, c0+i, err)
-			}
-			ps[c0+i] = p
 		}
+		if col != nil {
+			for r := range R {
+				col[r] = src[r*C+c]
+			}
+		}
+		// +0 turns a -0 extreme into +0, as MinMax returns.
+		p, err := rangeParams(s, lo[c]+0, hi[c]+0, col, scratch)
+		if err != nil {
+			return fmt.Errorf("quant: layout %v: column %d: %w", l, c, err)
+		}
+		ps[c] = p
 	}
 	return nil
 }

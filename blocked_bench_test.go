@@ -10,7 +10,10 @@ import (
 //
 //	go test -run '^$' -bench 'Grouped' -benchtime 20x -count 5 . | tee /tmp/g.txt
 //
-// Each sub-benchmark reports bytes of float32 input per op (b.SetBytes).
+// Each sub-benchmark reports bytes of float32 input per op (b.SetBytes)
+// and, for the single-threaded ones, cpu-ns/op: the process CPU time
+// (getrusage) per op, which time slices lost to other processes on a
+// shared machine do not inflate as they do ns/op.
 
 const grpBenchRows, grpBenchCols = 4096, 4096 // 64 MiB of float32
 
@@ -40,17 +43,17 @@ func BenchmarkGroupedDynamicRow(b *testing.B) {
 	for _, m := range Supported() {
 		b.Run(m.Name()+"/tensor-i8", func(b *testing.B) {
 			b.SetBytes(int64(4 * len(src)))
-			for b.Loop() {
+			grpLoop(b, func() {
 				m.QuantizeI8(dst, src, p)
-			}
+			})
 		})
 		b.Run(m.Name()+"/dynamic-row-i8", func(b *testing.B) {
 			b.SetBytes(int64(4 * len(src)))
-			for b.Loop() {
+			grpLoop(b, func() {
 				if err := m.QuantizeDynamicI8(dst, ps, src, l, s); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	}
 }
@@ -70,27 +73,37 @@ func BenchmarkGroupedBlockedI4(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("%s/quantize/B=%d", m.Name(), blk), func(b *testing.B) {
 				b.SetBytes(int64(4 * len(src)))
-				for b.Loop() {
+				grpLoop(b, func() {
 					m.QuantizeLayoutI4(packed, src, l, ps, LowFirst)
-				}
+				})
 			})
 			b.Run(fmt.Sprintf("%s/dequantize/B=%d", m.Name(), blk), func(b *testing.B) {
 				b.SetBytes(int64(4 * len(src)))
-				for b.Loop() {
+				grpLoop(b, func() {
 					m.DequantizeLayoutI4(back, packed, l, ps, LowFirst)
-				}
+				})
 			})
 			b.Run(fmt.Sprintf("%s/dynamic/B=%d", m.Name(), blk), func(b *testing.B) {
 				b.SetBytes(int64(4 * len(src)))
 				s := Scheme{Method: MethodAbsMax, Bits: 4, Convention: ONNX}
-				for b.Loop() {
+				grpLoop(b, func() {
 					if err := m.QuantizeDynamicI4(packed, ps, src, l, s, LowFirst); err != nil {
 						b.Fatal(err)
 					}
-				}
+				})
 			})
 		}
 	}
+}
+
+// grpLoop runs f under b.Loop and reports cpu-ns/op.
+func grpLoop(b *testing.B, f func()) {
+	n, t0 := 0, grpCPU()
+	for b.Loop() {
+		f()
+		n++
+	}
+	b.ReportMetric(float64(grpCPU()-t0)/float64(n), "cpu-ns/op")
 }
 
 // BenchmarkGroupedParallel runs the 64 MiB input on 1 and 2 workers.

@@ -179,7 +179,8 @@ func (m *Impl) quantize4(fn string, dst []uint8, src []float32, p Params, check 
 	}
 	mustValid(fn, check(p))
 	ps := []Params{p}
-	m.k.QuantizeBlocksI4(dst, src, max(len(src), 1), ps[:min(len(src), 1)], h)
+	// One block; an even block size keeps composed kernels on their fast path.
+	m.k.QuantizeBlocksI4(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], h)
 }
 
 // DequantizeI4 is the package-level DequantizeI4 on this implementation.
@@ -197,7 +198,7 @@ func (m *Impl) dequantize4(fn string, dst []float32, src []uint8, n int, p Param
 	checkPacked(fn, len(dst), len(src), n)
 	mustValid(fn, p.validateCommon())
 	ps := []Params{p}
-	m.k.DequantizeBlocksI4(dst[:n], src, max(n, 1), ps[:min(n, 1)], signed, h)
+	m.k.DequantizeBlocksI4(dst[:n], src, evenBlock(n), ps[:min(n, 1)], signed, h)
 }
 
 // QuantizeLayoutI4 is the package-level QuantizeLayoutI4 on this implementation.
@@ -246,8 +247,9 @@ func mustLayout4(fn string, l Layout, src, dstBytes, nps int) {
 }
 
 // quantizeLayout4 packs rows r0..r1-1 of a checked layout. A row that
-// starts on an even element index goes to the blocked kernel; a row that
-// starts mid-byte (odd Cols, odd r) takes the scalar path (quantize4Row).
+// starts on an even element index goes to the blocked kernel; a blocked
+// row that starts mid-byte (odd Cols, odd r) takes the scalar path
+// (quantize4Row): its blocks all start mid-byte.
 // Per-column layouts use the kernel with block 1.
 func (m *Impl) quantizeLayout4(dst []uint8, src []float32, l Layout, ps []Params, r0, r1 int, h bool) {
 	c := l.Cols
@@ -269,15 +271,31 @@ func (m *Impl) quantizeLayout4(dst []uint8, src []float32, l Layout, ps []Params
 		m.k.QuantizeBlocksI4(dst[r0*c/2:], src[r0*c:r1*c], b, ps[r0*n:r1*n], h)
 		return
 	}
+	if l.Block == 0 {
+		// Per row (one block per row): an even block size, and a row that
+		// starts mid-byte has its first value completed in Go and the rest
+		// byte-aligned.
+		b = evenBlock(c)
+	}
 	for r := r0; r < r1; r++ {
 		row, rps := src[r*c:(r+1)*c], ps[r*n:(r+1)*n]
-		if r*c%2 == 0 {
+		switch {
+		case r*c%2 == 0:
 			m.k.QuantizeBlocksI4(dst[r*c/2:], row, b, rps, h)
-		} else {
+		case l.Block == 0:
+			quantize4Row(dst, r*c, row[:1], b, rps, h)
+			if c > 1 {
+				m.k.QuantizeBlocksI4(dst[(r*c+1)/2:], row[1:], b, rps, h)
+			}
+		default:
 			quantize4Row(dst, r*c, row, b, rps, h)
 		}
 	}
 }
+
+// evenBlock is n rounded up to even (at least 2): a block size that covers
+// n elements in one block.
+func evenBlock(n int) int { return max(n+n%2, 2) }
 
 // quantize4Row quantizes a row whose first element has the odd index pos
 // into nibbles pos.. of dst: the first nibble completes byte pos/2, whose
@@ -315,11 +333,20 @@ func (m *Impl) dequantizeLayout4Rows(dst []float32, src []uint8, l Layout, ps []
 		m.k.DequantizeBlocksI4(dst[r0*c:r1*c], src[r0*c/2:], b, ps[r0*n:r1*n], signed, h)
 		return
 	}
+	if l.Block == 0 {
+		b = evenBlock(c)
+	}
 	for r := r0; r < r1; r++ {
 		out, rps := dst[r*c:(r+1)*c], ps[r*n:(r+1)*n]
-		if r*c%2 == 0 {
+		switch {
+		case r*c%2 == 0:
 			m.k.DequantizeBlocksI4(out, src[r*c/2:], b, rps, signed, h)
-		} else {
+		case l.Block == 0:
+			dequantize4Row(out[:1], src, r*c, b, rps, signed, h)
+			if c > 1 {
+				m.k.DequantizeBlocksI4(out[1:], src[(r*c+1)/2:], b, rps, signed, h)
+			}
+		default:
 			dequantize4Row(out, src, r*c, b, rps, signed, h)
 		}
 	}

@@ -199,11 +199,12 @@ func composeGrouped(k *Kernels) {
 	composeI4(k)
 }
 
-// composeI4 fills QuantizeBlocksI4 and DequantizeBlocksI4, if nil, with
-// the implementation's (possibly composed) int8 blocked kernels plus
-// nibble packing in Go, through a pooled scratch buffer of i4Chunk codes.
-// Only even blocks of at least minComposedBlock take this path (their
-// chunks start on byte boundaries); other blocks take the generic loop.
+// composeI4 fills QuantizeBlocksI4, if nil, with the implementation's
+// (possibly composed) int8 blocked kernel plus nibble packing in Go,
+// through a pooled scratch buffer of i4Chunk codes (only even blocks of at
+// least minComposedBlock, whose chunks start on byte boundaries; other
+// blocks take the generic loop); and DequantizeBlocksI4 with the table
+// lookup dequantizeBlocksI4LUT.
 func composeI4(k *Kernels) {
 	if qb := k.QuantizeBlocksI8; k.QuantizeBlocksI4 == nil && qb != nil {
 		k.QuantizeBlocksI4 = func(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
@@ -222,21 +223,44 @@ func composeI4(k *Kernels) {
 			i4Scratch.Put(buf)
 		}
 	}
-	if db := k.DequantizeBlocksI8; k.DequantizeBlocksI4 == nil && db != nil {
-		k.DequantizeBlocksI4 = func(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
-			if block < minComposedBlock || block%2 != 0 {
-				dequantizeBlocksI4Generic(dst, src, block, ps, signed, hiFirst)
-				return
-			}
-			buf := i4Scratch.Get().(*[i4Chunk]int8)
-			for c0 := 0; c0 < len(dst); {
-				c1, bs, j0, j1 := i4Span(c0, len(dst), block)
-				codes := buf[:c1-c0]
-				unpackCodes(codes, src[c0/2:], signed, hiFirst)
-				db(dst[c0:c1], codes, bs, ps[j0:j1])
-				c0 = c1
-			}
-			i4Scratch.Put(buf)
+	if k.DequantizeBlocksI4 == nil && k.DequantizeI8 != nil {
+		k.DequantizeBlocksI4 = dequantizeBlocksI4LUT
+	}
+}
+
+// dequantizeBlocksI4LUT is DequantizeBlocksI4 in plain Go with a table per
+// block: lut[v] = float32(float32(q(v) - z) * s) for the 16 nibble values,
+// exactly the reference's result for each code, then one lookup per
+// nibble. Blocks shorter than 16 take the generic loop (the table would
+// cost more than it saves).
+func dequantizeBlocksI4LUT(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+	if block < 16 {
+		dequantizeBlocksI4Generic(dst, src, block, ps, signed, hiFirst)
+		return
+	}
+	var lo, hi uint8 = 0, 4 // shift of the first and second nibble
+	if hiFirst {
+		lo, hi = 4, 0
+	}
+	var lut [16]float32
+	for j := range ps {
+		p := &ps[j]
+		for v := range lut {
+			lut[v] = float32(float32(int32(nibble(uint8(v), signed))-p.Zero) * p.Scale)
+		}
+		e, e1 := j*block, min((j+1)*block, len(dst))
+		if e%2 == 1 { // a block starting mid-byte (odd block size)
+			dst[e] = lut[src[e/2]>>hi&0xF]
+			e++
+		}
+		out := dst[e:e1]
+		in := src[e/2 : e/2+len(out)/2]
+		for k, b := range in {
+			out[2*k] = lut[b>>lo&0xF]
+			out[2*k+1] = lut[b>>hi&0xF]
+		}
+		if len(out)%2 == 1 {
+			out[len(out)-1] = lut[src[(e1-1)/2]>>lo&0xF]
 		}
 	}
 }
@@ -278,34 +302,6 @@ func packCodes(dst []uint8, codes []int8, hiFirst bool) {
 	}
 	if len(codes)%2 == 1 {
 		dst[n] = nibbleAt(uint8(codes[2*n])&0xF, 0, hiFirst)
-	}
-}
-
-// unpackCodes writes the len(codes) nibbles of src into codes, sign- or
-// zero-extended, as dequantizeBlocksI4Generic reads them.
-func unpackCodes(codes []int8, src []uint8, signed, hiFirst bool) {
-	n := len(codes) / 2
-	s := src[:(len(codes)+1)/2]
-	c := codes[:2*n]
-	var lo, hi uint8 = 0, 4 // shift of the first and second nibble
-	if hiFirst {
-		lo, hi = 4, 0
-	}
-	if signed {
-		for k := range n {
-			b := s[k]
-			c[2*k] = int8(b<<(4-lo)) >> 4
-			c[2*k+1] = int8(b<<(4-hi)) >> 4
-		}
-	} else {
-		for k := range n {
-			b := s[k]
-			c[2*k] = int8(b >> lo & 0xF)
-			c[2*k+1] = int8(b >> hi & 0xF)
-		}
-	}
-	if len(codes)%2 == 1 {
-		codes[2*n] = nibble(nibbleOf(s[n], 0, hiFirst), signed)
 	}
 }
 

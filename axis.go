@@ -57,28 +57,28 @@ func CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
 // QuantizeLayoutI8 is the package-level QuantizeLayoutI8 on this implementation.
 func (m *Impl) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutI8", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutI8", ps, Params.ValidateI8)
+	mustValidAll("QuantizeLayoutI8", ps, -128, 127)
 	quantizeLayout(m.k.QuantizeBlocksI8, dst, src, l, ps, 0, l.Rows)
 }
 
 // QuantizeLayoutU8 is the package-level QuantizeLayoutU8 on this implementation.
 func (m *Impl) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutU8", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutU8", ps, Params.ValidateU8)
+	mustValidAll("QuantizeLayoutU8", ps, 0, 255)
 	quantizeLayout(m.k.QuantizeBlocksU8, dst, src, l, ps, 0, l.Rows)
 }
 
 // DequantizeLayoutI8 is the package-level DequantizeLayoutI8 on this implementation.
 func (m *Impl) DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutI8", l, len(src), len(dst), len(ps))
-	mustValidAll("DequantizeLayoutI8", ps, Params.validateCommon)
+	mustValidAll("DequantizeLayoutI8", ps, anyLo, anyHi)
 	dequantizeLayout(m.k.DequantizeBlocksI8, dst, src, l, ps, 0, l.Rows)
 }
 
 // DequantizeLayoutU8 is the package-level DequantizeLayoutU8 on this implementation.
 func (m *Impl) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutU8", l, len(src), len(dst), len(ps))
-	mustValidAll("DequantizeLayoutU8", ps, Params.validateCommon)
+	mustValidAll("DequantizeLayoutU8", ps, anyLo, anyHi)
 	dequantizeLayout(m.k.DequantizeBlocksU8, dst, src, l, ps, 0, l.Rows)
 }
 

@@ -205,7 +205,7 @@ func (m *Impl) dequantize4(fn string, dst []float32, src []uint8, n int, p Param
 func (m *Impl) QuantizeLayoutI4(dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder) {
 	h := o.hiFirst("QuantizeLayoutI4")
 	mustLayout4("QuantizeLayoutI4", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutI4", ps, Params.ValidateI4)
+	mustValidAll("QuantizeLayoutI4", ps, -8, 7)
 	m.quantizeLayout4(dst, src, l, ps, 0, l.Rows, h)
 }
 
@@ -213,7 +213,7 @@ func (m *Impl) QuantizeLayoutI4(dst []uint8, src []float32, l Layout, ps []Param
 func (m *Impl) QuantizeLayoutU4(dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder) {
 	h := o.hiFirst("QuantizeLayoutU4")
 	mustLayout4("QuantizeLayoutU4", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutU4", ps, Params.ValidateU4)
+	mustValidAll("QuantizeLayoutU4", ps, 0, 15)
 	m.quantizeLayout4(dst, src, l, ps, 0, l.Rows, h)
 }
 
@@ -234,7 +234,7 @@ func (m *Impl) dequantizeLayout4(fn string, dst []float32, src []uint8, l Layout
 	}
 	checkPacked(fn, len(dst), len(src), l.Len())
 	mustLayout(fn, l, l.Len(), len(dst), len(ps))
-	mustValidAll(fn, ps, Params.validateCommon)
+	mustValidAll(fn, ps, anyLo, anyHi)
 	m.dequantizeLayout4Rows(dst, src, l, ps, 0, l.Rows, signed, h)
 }
 

@@ -3,6 +3,7 @@ package quant
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // ErrShape: a Layout is malformed (negative dimensions, block size < 2) or
@@ -128,11 +129,27 @@ func mustLayout(fn string, l Layout, src, dst, nps int) {
 	}
 }
 
-// mustValidAll panics if any ps[i] fails check.
-func mustValidAll(fn string, ps []Params, check func(Params) error) {
+// mustValidAll panics unless every ps[i] is valid with bounds inside
+// lo..hi (Params.validateBounds); the common case is checked inline, and
+// only a failing Params goes through validateBounds for its message.
+func mustValidAll(fn string, ps []Params, lo, hi int32) {
 	for i := range ps {
-		if err := check(ps[i]); err != nil {
+		p := &ps[i]
+		if p.Scale >= minNormal32 && p.Scale <= math.MaxFloat32 &&
+			p.Zero >= -MaxZero && p.Zero <= MaxZero &&
+			lo <= p.Lo && p.Lo <= p.Hi && p.Hi <= hi && p.Convention <= PyTorch {
+			continue
+		}
+		if err := p.validateBounds(lo, hi); err != nil {
 			panic(fmt.Errorf("quant.%s: ps[%d]: %w", fn, i, err))
 		}
 	}
 }
+
+// minNormal32 is the smallest positive normal float32, 2^-126.
+const minNormal32 = 0x1p-126
+
+// anyLo, anyHi are the mustValidAll bounds of dequantization (any Lo <= Hi).
+const (
+	anyLo, anyHi = math.MinInt32, math.MaxInt32
+)

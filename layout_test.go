@@ -441,3 +441,29 @@ func grpTestImpls() []*Impl {
 	composeGrouped(&k)
 	return append(Supported(), &Impl{name: "composed", features: "none", supported: true, k: k})
 }
+
+// TestMustValidAllMatchesValidate: the inline fast check accepts exactly
+// the Params validateBounds accepts.
+func TestMustValidAllMatchesValidate(t *testing.T) {
+	scales := []float32{1, 0x1p-126, math.Nextafter32(0x1p-126, 0), math.MaxFloat32, float32(math.Inf(1)), float32(math.NaN()), 0, float32(math.Copysign(0, -1)), -1}
+	zeros := []int32{0, MaxZero, -MaxZero, MaxZero + 1, -MaxZero - 1}
+	bounds := [][2]int32{{-128, 127}, {0, 255}, {-8, 7}, {0, 15}, {3, 2}, {-129, 0}, {0, 256}, {-9, 0}, {0, 16}}
+	for _, s := range scales {
+		for _, z := range zeros {
+			for _, b := range bounds {
+				for c := Convention(0); c <= 3; c++ {
+					p := Params{Scale: s, Zero: z, Lo: b[0], Hi: b[1], Convention: c}
+					for _, ob := range [][2]int32{{-128, 127}, {0, 255}, {-8, 7}, {0, 15}, {anyLo, anyHi}} {
+						want := p.validateBounds(ob[0], ob[1]) != nil
+						got := func() (panicked bool) {
+							defer func() { panicked = recover() != nil }()
+							mustValidAll("x", []Params{p}, ob[0], ob[1])
+							return false
+						}()
+						require.Equal(t, want, got, "%+v in %v", p, ob)
+					}
+				}
+			}
+		}
+	}
+}

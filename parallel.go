@@ -212,7 +212,7 @@ func (p Par) AbsMax(src []float32) float32 {
 // QuantizeLayoutI8 is Impl.QuantizeLayoutI8 on several goroutines.
 func (p Par) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutI8", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutI8", ps, Params.ValidateI8)
+	mustValidAll("QuantizeLayoutI8", ps, -128, 127)
 	p.rows(l, false, func(r0, r1 int) {
 		quantizeLayout(p.m.k.QuantizeBlocksI8, dst, src, l, ps, r0, r1)
 	})
@@ -221,7 +221,7 @@ func (p Par) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) 
 // QuantizeLayoutU8 is Impl.QuantizeLayoutU8 on several goroutines.
 func (p Par) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutU8", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutU8", ps, Params.ValidateU8)
+	mustValidAll("QuantizeLayoutU8", ps, 0, 255)
 	p.rows(l, false, func(r0, r1 int) {
 		quantizeLayout(p.m.k.QuantizeBlocksU8, dst, src, l, ps, r0, r1)
 	})
@@ -230,7 +230,7 @@ func (p Par) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params)
 // DequantizeLayoutI8 is Impl.DequantizeLayoutI8 on several goroutines.
 func (p Par) DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutI8", l, len(src), len(dst), len(ps))
-	mustValidAll("DequantizeLayoutI8", ps, Params.validateCommon)
+	mustValidAll("DequantizeLayoutI8", ps, anyLo, anyHi)
 	p.rows(l, false, func(r0, r1 int) {
 		dequantizeLayout(p.m.k.DequantizeBlocksI8, dst, src, l, ps, r0, r1)
 	})
@@ -240,7 +240,7 @@ func (p Par) DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params
 func (p Par) QuantizeLayoutI4(dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder) {
 	h := o.hiFirst("QuantizeLayoutI4")
 	mustLayout4("QuantizeLayoutI4", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutI4", ps, Params.ValidateI4)
+	mustValidAll("QuantizeLayoutI4", ps, -8, 7)
 	p.rows(l, true, func(r0, r1 int) { p.m.quantizeLayout4(dst, src, l, ps, r0, r1, h) })
 }
 
@@ -252,7 +252,7 @@ func (p Par) DequantizeLayoutI4(dst []float32, src []uint8, l Layout, ps []Param
 	}
 	checkPacked("DequantizeLayoutI4", len(dst), len(src), l.Len())
 	mustLayout("DequantizeLayoutI4", l, l.Len(), len(dst), len(ps))
-	mustValidAll("DequantizeLayoutI4", ps, Params.validateCommon)
+	mustValidAll("DequantizeLayoutI4", ps, anyLo, anyHi)
 	p.rows(l, true, func(r0, r1 int) { p.m.dequantizeLayout4Rows(dst, src, l, ps, r0, r1, true, h) })
 }
 
@@ -342,7 +342,7 @@ func (p Par) QuantizeDynamicI4(dst []uint8, ps []Params, src []float32, l Layout
 // DequantizeLayoutU8 is Impl.DequantizeLayoutU8 on several goroutines.
 func (p Par) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutU8", l, len(src), len(dst), len(ps))
-	mustValidAll("DequantizeLayoutU8", ps, Params.validateCommon)
+	mustValidAll("DequantizeLayoutU8", ps, anyLo, anyHi)
 	p.rows(l, false, func(r0, r1 int) {
 		dequantizeLayout(p.m.k.DequantizeBlocksU8, dst, src, l, ps, r0, r1)
 	})
@@ -352,7 +352,7 @@ func (p Par) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Param
 func (p Par) QuantizeLayoutU4(dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder) {
 	h := o.hiFirst("QuantizeLayoutU4")
 	mustLayout4("QuantizeLayoutU4", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutU4", ps, Params.ValidateU4)
+	mustValidAll("QuantizeLayoutU4", ps, 0, 15)
 	p.rows(l, true, func(r0, r1 int) { p.m.quantizeLayout4(dst, src, l, ps, r0, r1, h) })
 }
 
@@ -364,7 +364,7 @@ func (p Par) DequantizeLayoutU4(dst []float32, src []uint8, l Layout, ps []Param
 	}
 	checkPacked("DequantizeLayoutU4", len(dst), len(src), l.Len())
 	mustLayout("DequantizeLayoutU4", l, l.Len(), len(dst), len(ps))
-	mustValidAll("DequantizeLayoutU4", ps, Params.validateCommon)
+	mustValidAll("DequantizeLayoutU4", ps, anyLo, anyHi)
 	p.rows(l, true, func(r0, r1 int) { p.m.dequantizeLayout4Rows(dst, src, l, ps, r0, r1, false, h) })
 }
 

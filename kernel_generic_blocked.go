@@ -229,39 +229,64 @@ func composeI4(k *Kernels) {
 }
 
 // dequantizeBlocksI4LUT is DequantizeBlocksI4 in plain Go with a table per
-// block: lut[v] = float32(float32(q(v) - z) * s) for the 16 nibble values,
-// exactly the reference's result for each code, then one lookup per
-// nibble. Blocks shorter than 16 take the generic loop (the table would
-// cost more than it saves).
+// block: lut[v] = float32(float32(q(v) - z) * s) for the 16 nibble values
+// v, exactly the reference's result for code q(v), then one lookup per
+// nibble. (float32(q - z) is computed as float32(q) - float32(z): both
+// exact integers below 2^24 in magnitude, so the difference is exact and
+// equal to the reference's int32 difference converted.) Blocks shorter
+// than 16 take the generic loop (the table would cost more than it saves).
 func dequantizeBlocksI4LUT(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
 	if block < 16 {
 		dequantizeBlocksI4Generic(dst, src, block, ps, signed, hiFirst)
 		return
 	}
-	var lo, hi uint8 = 0, 4 // shift of the first and second nibble
-	if hiFirst {
-		lo, hi = 4, 0
+	qv := &nibbleValues[0]
+	if signed {
+		qv = &nibbleValues[1]
 	}
 	var lut [16]float32
 	for j := range ps {
-		p := &ps[j]
+		zf, sc := float32(ps[j].Zero), ps[j].Scale
 		for v := range lut {
-			lut[v] = float32(float32(int32(nibble(uint8(v), signed))-p.Zero) * p.Scale)
+			lut[v] = float32(float32(qv[v]-zf) * sc)
 		}
 		e, e1 := j*block, min((j+1)*block, len(dst))
 		if e%2 == 1 { // a block starting mid-byte (odd block size)
-			dst[e] = lut[src[e/2]>>hi&0xF]
+			dst[e] = lut[nibbleOf(src[e/2], 1, hiFirst)]
 			e++
 		}
 		out := dst[e:e1]
-		in := src[e/2 : e/2+len(out)/2]
-		for k, b := range in {
-			out[2*k] = lut[b>>lo&0xF]
-			out[2*k+1] = lut[b>>hi&0xF]
-		}
+		lutPairs(out, src[e/2:e/2+len(out)/2], &lut, hiFirst)
 		if len(out)%2 == 1 {
-			out[len(out)-1] = lut[src[(e1-1)/2]>>lo&0xF]
+			out[len(out)-1] = lut[nibbleOf(src[(e1-1)/2], 0, hiFirst)]
 		}
+	}
+}
+
+// nibbleValues holds float32(v) for the 16 nibble values v, unsigned
+// (0..15) and sign-extended (0..7, -8..-1).
+var nibbleValues = func() (t [2][16]float32) {
+	for v := range 16 {
+		t[0][v] = float32(nibble(uint8(v), false))
+		t[1][v] = float32(nibble(uint8(v), true))
+	}
+	return t
+}()
+
+// lutPairs writes lut of the first and second nibble of each in[k] to
+// out[2k] and out[2k+1].
+func lutPairs(out []float32, in []uint8, lut *[16]float32, hiFirst bool) {
+	out = out[:2*len(in)]
+	if hiFirst {
+		for k, b := range in {
+			out[2*k] = lut[b>>4]
+			out[2*k+1] = lut[b&0xF]
+		}
+		return
+	}
+	for k, b := range in {
+		out[2*k] = lut[b&0xF]
+		out[2*k+1] = lut[b>>4]
 	}
 }
 

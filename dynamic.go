@@ -52,11 +52,6 @@ func (m *Impl) QuantizeDynamicI8(dst []int8, ps []Params, src []float32, l Layou
 	if err := m.dynamicCheck("QuantizeDynamicI8", len(dst), ps, src, l, s, -128, 127); err != nil {
 		return err
 	}
-	if pipelined(l, s) {
-		return m.dynamicPipelined(ps, src, l, s, 0, l.Rows, func(a, b int, p *Params) {
-			m.k.QuantizeI8(dst[a:b], src[a:b], p)
-		})
-	}
 	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
 		quantizeLayout(m.k.QuantizeBlocksI8, dst, src, l, ps, r0, r1)
 	})
@@ -66,11 +61,6 @@ func (m *Impl) QuantizeDynamicI8(dst []int8, ps []Params, src []float32, l Layou
 func (m *Impl) QuantizeDynamicU8(dst []uint8, ps []Params, src []float32, l Layout, s Scheme) error {
 	if err := m.dynamicCheck("QuantizeDynamicU8", len(dst), ps, src, l, s, 0, 255); err != nil {
 		return err
-	}
-	if pipelined(l, s) {
-		return m.dynamicPipelined(ps, src, l, s, 0, l.Rows, func(a, b int, p *Params) {
-			m.k.QuantizeU8(dst[a:b], src[a:b], p)
-		})
 	}
 	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
 		quantizeLayout(m.k.QuantizeBlocksU8, dst, src, l, ps, r0, r1)
@@ -147,60 +137,6 @@ func (m *Impl) dynamicRows(ps []Params, src []float32, l Layout, s Scheme, r0, r
 		}
 		if quant != nil {
 			quant(r, r+1)
-		}
-	}
-	return nil
-}
-
-// pipeChunk is the number of elements dynamicPipelined quantizes of one
-// row before it reduces the same number of the next row.
-const pipeChunk = 1024
-
-// pipelined reports whether dynamicPipelined applies: per-row layouts with
-// non-empty rows, ranges from MinMax (not percentiles).
-func pipelined(l Layout, s Scheme) bool {
-	return l.Axis == 0 && l.Block == 0 && l.Cols > 0 && s.Method != MethodPercentile
-}
-
-// dynamicPipelined is dynamicRows for per-row layouts, with the MinMax of
-// row r+1 interleaved, chunk by chunk, with the quantization of row r
-// (quant(a, b, p) quantizes src[a:b] with p), so that the memory reads of
-// the next row overlap the arithmetic of this one. MinMax of the chunks
-// combine exactly into MinMax of the row (NaN skipped, ±Inf identities,
-// +0 zeros; the same rules as Par.MinMax), and rows are calibrated and
-// quantized in order, so the Params, codes and errors are those of
-// dynamicRows.
-func (m *Impl) dynamicPipelined(ps []Params, src []float32, l Layout, s Scheme, r0, r1 int, quant func(a, b int, p *Params)) error {
-	c := l.Cols
-	if r0 >= r1 {
-		return nil
-	}
-	lo, hi, finite := m.k.MinMax(src[r0*c : (r0+1)*c])
-	for r := r0; r < r1; r++ {
-		row := src[r*c : (r+1)*c]
-		if !finite {
-			return fmt.Errorf("quant: layout %v: row %d block 0: %w", l, r, firstNotFinite(row, r*c))
-		}
-		p, err := rangeParams(s, lo, hi, row, nil)
-		if err != nil {
-			return fmt.Errorf("quant: layout %v: row %d block 0: %w", l, r, err)
-		}
-		ps[r] = p
-		next := r+1 < r1
-		lo, hi, finite = posInf, negInf, true
-		for c0 := 0; c0 < c; c0 += pipeChunk {
-			c1 := min(c0+pipeChunk, c)
-			quant(r*c+c0, r*c+c1, &ps[r])
-			if next {
-				a, b, f := m.k.MinMax(src[(r+1)*c+c0 : (r+1)*c+c1])
-				if a < lo {
-					lo = a
-				}
-				if b > hi {
-					hi = b
-				}
-				finite = finite && f
-			}
 		}
 	}
 	return nil

@@ -27,8 +27,9 @@ import (
 // the rounding; a parallel sum would be a different function.
 //
 // Inputs of one chunk or less, and workers <= 1, run on the calling
-// goroutine with the single-threaded methods (no extra allocation); a
-// parallel call allocates a few small objects for the goroutines. A Par
+// goroutine. A Par call may allocate a few small objects (closures,
+// goroutines, per-chunk results); the allocation-free API is the
+// single-threaded one (package functions and Impl methods). A Par
 // must not be used while Use or the registry changes. Checks and panics
 // are those of the single-threaded methods and happen before any work
 // starts; errors of the dynamic and calibrating forms are those of the

@@ -93,6 +93,9 @@ func TestDynamicAllocs(t *testing.T) {
 		d8 := make([]int8, len(src))
 		d4 := make([]uint8, PackedLen(len(src)))
 		for _, m := range grpTestImpls() {
+			if grpRace && m.Name() != "generic" {
+				continue // composed int4 scratch comes from a sync.Pool, which drops items under -race
+			}
 			assert.Zero(t, testing.AllocsPerRun(5, func() {
 				_ = m.QuantizeDynamicI8(d8, ps, src, l, Scheme{Method: MethodAbsMax, Bits: 8, Convention: PyTorch})
 				_ = m.QuantizeDynamicU4(d4, ps, src, l, Scheme{Method: MethodMinMax, Bits: 4, Convention: ONNX}, LowFirst)

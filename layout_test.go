@@ -421,6 +421,9 @@ func TestLayoutAllocs(t *testing.T) {
 		d4 := make([]uint8, PackedLen(len(src)))
 		back := make([]float32, len(src))
 		for _, m := range grpTestImpls() {
+			if grpRace && m.Name() != "generic" {
+				continue // composed int4 scratch comes from a sync.Pool, which drops items under -race
+			}
 			assert.Zero(t, testing.AllocsPerRun(5, func() {
 				m.QuantizeLayoutI8(d8, src, l, ps)
 				m.DequantizeLayoutI8(back, d8, l, ps)

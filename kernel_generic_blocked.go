@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"encoding/binary"
 	"math"
 	"sync"
 )
@@ -311,23 +312,42 @@ func i4Span(c0, n, block int) (c1, bs, j0, j1 int) {
 }
 
 // packCodes packs codes (the low 4 bits of each) into dst, two per byte,
-// as quantizeBlocksI4Generic does.
+// as quantizeBlocksI4Generic does: 16 codes at a time in two uint64
+// words (SWAR), then one pair at a time.
 func packCodes(dst []uint8, codes []int8, hiFirst bool) {
 	n := len(codes) / 2
 	dst = dst[:(len(codes)+1)/2]
-	c := codes[:2*n]
-	if hiFirst {
-		for k := range n {
-			dst[k] = uint8(c[2*k])<<4 | uint8(c[2*k+1])&0xF
-		}
-	} else {
-		for k := range n {
-			dst[k] = uint8(c[2*k])&0xF | uint8(c[2*k+1])<<4
-		}
+	k := 0
+	for ; k+8 <= n; k += 8 {
+		c := codes[2*k : 2*k+16]
+		w0 := uint64(uint8(c[0])) | uint64(uint8(c[1]))<<8 | uint64(uint8(c[2]))<<16 | uint64(uint8(c[3]))<<24 |
+			uint64(uint8(c[4]))<<32 | uint64(uint8(c[5]))<<40 | uint64(uint8(c[6]))<<48 | uint64(uint8(c[7]))<<56
+		w1 := uint64(uint8(c[8])) | uint64(uint8(c[9]))<<8 | uint64(uint8(c[10]))<<16 | uint64(uint8(c[11]))<<24 |
+			uint64(uint8(c[12]))<<32 | uint64(uint8(c[13]))<<40 | uint64(uint8(c[14]))<<48 | uint64(uint8(c[15]))<<56
+		binary.LittleEndian.PutUint32(dst[k:], packWord(w0, hiFirst))
+		binary.LittleEndian.PutUint32(dst[k+4:], packWord(w1, hiFirst))
+	}
+	for ; k < n; k++ {
+		a, b := uint8(codes[2*k])&0xF, uint8(codes[2*k+1])&0xF
+		dst[k] = nibbleAt(a, 0, hiFirst) | nibbleAt(b, 1, hiFirst)
 	}
 	if len(codes)%2 == 1 {
 		dst[n] = nibbleAt(uint8(codes[2*n])&0xF, 0, hiFirst)
 	}
+}
+
+// packWord packs the 8 codes in the bytes of w (code i in byte i) into 4
+// bytes: byte k of the result holds codes 2k and 2k+1.
+func packWord(w uint64, hiFirst bool) uint32 {
+	x := w & 0x0F0F0F0F0F0F0F0F
+	if hiFirst {
+		x = x<<4 | x>>8 // byte 2k: code 2k << 4 | code 2k+1
+	} else {
+		x = x | x>>4 // byte 2k: code 2k | code 2k+1 << 4
+	}
+	x &= 0x00FF00FF00FF00FF
+	x = (x | x>>8) & 0x0000FFFF0000FFFF
+	return uint32(x | x>>16)
 }
 
 // posInf and negInf are the identities of min and max.

@@ -195,3 +195,25 @@ func grpToBytes(v []int8) []byte {
 	}
 	return b
 }
+
+// FuzzGroupedKernels drives the raw grouped kernels of every
+// implementation other than generic (plus composed) through the guarded
+// harness comparison of grouped_harness_test.go.
+func FuzzGroupedKernels(f *testing.F) {
+	for _, c := range [][4]uint16{{0, 1, 0, 0}, {33, 32, 1, 2}, {70, 16, 3, 1}, {257, 64, 2, 3}, {4100, 2050, 1, 0}} {
+		f.Add(uint64(c[0]), c[0], c[1], uint8(c[2]), uint8(c[3]))
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, n, block uint16, sOff, dOff uint8) {
+		nn := int(n % 5000)
+		b := 1 + int(block)%(nn+2)
+		for _, m := range grpTestImpls() {
+			if m == refImpl() {
+				continue
+			}
+			rng := rand.New(rand.NewPCG(seed, 7))
+			if err := grpKernelDiff(m, rng, nn, b, int(sOff%8), int(dOff%8)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

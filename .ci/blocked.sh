@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -count=1 -run 'Layout|Pack|Calibrate|Dynamic|Parallel|ONNX|Fuzz' .
-for f in FuzzGroupedQuantize FuzzGroupedDynamic FuzzPackUnpack; do
+for f in FuzzGroupedQuantize FuzzGroupedDynamic FuzzGroupedKernels FuzzPackUnpack; do
 	go test -run '^$' -fuzz "^$f\$" -fuzztime 10s .
 done
 if ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then

@@ -1,6 +1,9 @@
 package quant
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Packed 4-bit quantization.
 //
@@ -178,7 +181,7 @@ func (m *Impl) quantize4(fn string, dst []uint8, src []float32, p Params, check 
 		panic(fmt.Sprintf("quant.%s: dst has %d bytes, %d values need %d", fn, len(dst), len(src), PackedLen(len(src))))
 	}
 	mustValid(fn, check(p))
-	ps := []Params{p}
+	ps := unsafe.Slice(noescape(&p), 1) // no allocation: the kernels do not retain ps
 	// One block; an even block size keeps composed kernels on their fast path.
 	m.k.QuantizeBlocksI4(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], h)
 }
@@ -197,7 +200,7 @@ func (m *Impl) dequantize4(fn string, dst []float32, src []uint8, n int, p Param
 	h := o.hiFirst(fn)
 	checkPacked(fn, len(dst), len(src), n)
 	mustValid(fn, p.validateCommon())
-	ps := []Params{p}
+	ps := unsafe.Slice(noescape(&p), 1) // no allocation: the kernels do not retain ps
 	m.k.DequantizeBlocksI4(dst[:n], src, evenBlock(n), ps[:min(n, 1)], signed, h)
 }
 

@@ -6,7 +6,7 @@
 #      QUANT_KERNEL=generic;
 #   2. a short fuzz run of every fuzz target under qemu-aarch64;
 #   3. the tests for linux/s390x (big-endian) under qemu-s390x;
-#   4. the tests for linux/386 (32-bit) natively on an amd64 host;
+#   4. the library tests for linux/386 (32-bit) natively on an amd64 host;
 #   5. a build of every port the pure-Go fallback serves, with and without
 #      -tags purego (go vet where the tests compiled the dependencies).
 # Environment: FUZZTIME per fuzz target (default 10000x: a count, not a
@@ -38,6 +38,10 @@ arm64=(env GOOS=linux GOARCH=arm64)
 # without binfmt_misc ("exec format error"); the CLI's tests run natively
 # in the main CI and for linux/386 below.
 emu_pkgs=$(go list ./... | grep -v '/cmd/')
+# The library itself: what the pure-Go fallback must serve on every port.
+lib_pkgs=$(go list ./... | grep -v -e '/cmd/' -e '/bench$')
+# Fuzz targets of the per-tensor kernels (FUZZ_TARGETS overrides).
+fuzz_targets=${FUZZ_TARGETS:-'^Fuzz(QuantizeU8|QuantizeI8|DequantizeU8|DequantizeI8|MinMax|AbsMax|QuantError|SquaredError)$'}
 
 # go test -fuzz re-executes os.Args[0] for its workers, which fails with
 # "exec format error" for an arm64 binary unless binfmt_misc is set up (it
@@ -82,7 +86,7 @@ if [ "$fuzztime" != 0 ]; then
 	step "arm64: fuzz each target for $fuzztime under qemu-aarch64"
 	# go test -fuzz runs one package at a time; list the targets per package.
 	for pkg in $emu_pkgs; do
-		targets=$("${arm64[@]}" go test -exec "$wrap" -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
+		targets=$("${arm64[@]}" go test -exec "$wrap" -list "$fuzz_targets" "$pkg" | grep '^Fuzz' || true)
 		for f in $targets; do
 			step "fuzz $pkg $f"
 			"${arm64[@]}" go test -exec "$wrap" -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" "$pkg"
@@ -92,13 +96,13 @@ fi
 
 step "s390x (big-endian): tests under qemu-s390x, vet"
 GOOS=linux GOARCH=s390x go test -exec qemu-s390x-static $short -count=1 $emu_pkgs
-GOOS=linux GOARCH=s390x go vet ./...
+GOOS=linux GOARCH=s390x go vet $lib_pkgs
 
 # 32-bit: linux/386 binaries run natively on an amd64 host.
 if [ "$(go env GOHOSTARCH)" = amd64 ] && [ "$(go env GOHOSTOS)" = linux ]; then
-	step "linux/386 (32-bit int): tests, natively"
-	GOARCH=386 go test $short -count=1 ./...
-	GOARCH=386 go vet ./...
+	step "linux/386 (32-bit int): library tests, natively"
+	GOARCH=386 go test $short -count=1 $lib_pkgs
+	GOARCH=386 go vet $lib_pkgs
 fi
 
 # Cross-builds: compiling the standard library for each new target is most
@@ -108,8 +112,8 @@ fi
 ports="linux/386 linux/arm linux/arm64 linux/riscv64 linux/ppc64le linux/s390x linux/loong64 darwin/arm64 windows/amd64 js/wasm wasip1/wasm"
 for port in $ports; do
 	step "build $port, with and without -tags purego"
-	GOOS=${port%/*} GOARCH=${port#*/} go build ./...
-	GOOS=${port%/*} GOARCH=${port#*/} go build -tags purego ./...
+	GOOS=${port%/*} GOARCH=${port#*/} go build $lib_pkgs
+	GOOS=${port%/*} GOARCH=${port#*/} go build -tags purego $lib_pkgs
 done
 
 step "done in $((SECONDS - t0))s"

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -43,14 +44,9 @@ func genericImpl(t *testing.T) *Impl {
 }
 
 func TestNEONSelection(t *testing.T) {
-	var neon *Impl
-	for _, m := range Implementations() {
-		if m.Name() == "neon" {
-			neon = m
-		}
-	}
-	if neon == nil {
-		t.Fatal("neon is not compiled into this arm64 build")
+	neon := neonImpl
+	if !slices.Contains(Implementations(), neon) {
+		t.Fatal("neon is not registered in this arm64 build")
 	}
 	if neon.Supported() != cpu.ARM64.HasASIMD {
 		t.Fatalf("neon.Supported() = %v, cpu.ARM64.HasASIMD = %v", neon.Supported(), cpu.ARM64.HasASIMD)

@@ -1,0 +1,426 @@
+// Command asm generates kernel_amd64.s, the AVX2 kernels of package quant,
+// with avo. Run it through go generate at the repository root.
+//
+// The Go declarations (with their doc comments) are in kernel_amd64.go;
+// the functions here implement them with exactly the reference
+// arithmetic: no FMA, float32 division or multiplication as the
+// convention says, clamp in the float domain before VCVTPS2DQ.
+//
+// Operand order is Go's (and avo's): the Intel destination is last and the
+// Intel first source is next to last. VMINPS/VMAXPS return the Intel
+// second source (the first operand here) when either input is NaN.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+const (
+	block    = 32 // elements per iteration of the elementwise and min/max kernels
+	sumBlock = 16 // elements per iteration of the sum kernels (16 float64 lanes)
+)
+
+func main() {
+	Package("github.com/quantkernel/quant")
+	ConstraintExpr("!purego")
+
+	perm := GLOBL("packPerm", RODATA|NOPTR)
+	for i, v := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
+		DATA(4*i, U32(v))
+	}
+	for _, signed := range []bool{false, true} {
+		for _, c := range []conv{seed, onnx, pytorch} {
+			quantize(signed, c, perm)
+		}
+	}
+	dequantize(false)
+	dequantize(true)
+	minMax()
+	absMax()
+	quantError(true)
+	quantError(false)
+	squaredError()
+	Generate()
+}
+
+type conv int
+
+const (
+	seed conv = iota
+	onnx
+	pytorch
+)
+
+func (c conv) String() string { return [...]string{"Seed", "ONNX", "PyTorch"}[c] }
+
+// broadcastF loads a float32 parameter into all lanes of a new YMM.
+func broadcastF(name string) reg.VecVirtual {
+	y := YMM()
+	VBROADCASTSS(paramAddr(name), y)
+	return y
+}
+
+// paramAddr is the memory operand of a scalar parameter.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// broadcastI loads an int32 parameter into all lanes of a new YMM.
+func broadcastI(name string) reg.VecVirtual {
+	y := YMM()
+	VBROADCASTSS(paramAddr(name), y) // a 32-bit broadcast; asmdecl rejects VPBROADCASTD of a 4-byte argument
+	return y
+}
+
+// blockLoop emits the loop shared by the elementwise and min/max kernels:
+// body(off) handles the block at element offset off of the pointers,
+// which advance by block elements times their element sizes. n must be at
+// least block; a final partial block is handled by moving the pointers
+// back so that the last block ends at element n, re-doing some elements.
+func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, body func()) {
+	Label("loop")
+	body()
+	for i, p := range ptrs {
+		ADDQ(U32(block*sizes[i]), p)
+	}
+	SUBQ(U32(block), n)
+	CMPQ(n, U32(block))
+	JAE(LabelRef("loop"))
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	// n in 1..block-1 elements remain: step back block-n elements.
+	back := GP64()
+	MOVQ(U32(block), back)
+	SUBQ(n, back)
+	for i, p := range ptrs {
+		t := GP64()
+		MOVQ(back, t)
+		if sizes[i] > 1 {
+			SHLQ(U8(log2(sizes[i])), t)
+		}
+		SUBQ(t, p)
+	}
+	MOVQ(U32(block), n)
+	JMP(LabelRef("loop"))
+	Label("done")
+}
+
+func log2(x int) int {
+	n := 0
+	for x > 1 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+// quantize emits asmQuantize{U8,I8}{Seed,ONNX,PyTorch}.
+func quantize(signed bool, c conv, perm Mem) {
+	typ := "U8"
+	if signed {
+		typ = "I8"
+	}
+	Implement(fmt.Sprintf("asmQuantize%s%s", typ, c))
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	k := broadcastF("k")
+	var zf, z reg.VecVirtual
+	if c == seed {
+		zf = broadcastF("zf")
+	} else {
+		z = broadcastI("z")
+	}
+	lo := broadcastF("lo")
+	hi := broadcastF("hi")
+	idx := YMM()
+	VMOVDQU(perm, idx)
+
+	blockLoop(n, []reg.Register{src, dst}, []int{4, 1}, func() {
+		var q [4]reg.VecVirtual
+		for j := range q {
+			x, m := YMM(), YMM()
+			VMOVUPS(Mem{Base: src, Disp: 32 * j}, x)
+			VCMPPS(U8(7), x, x, m) // ordered: all ones unless x is NaN
+			VANDPS(x, m, x)        // NaN -> +0
+			if c == pytorch {
+				VMULPS(k, x, x)
+			} else {
+				VDIVPS(k, x, x) // x / k
+			}
+			if c == seed {
+				VADDPS(zf, x, x)
+			}
+			VMAXPS(lo, x, x)
+			VMINPS(hi, x, x)
+			q[j] = YMM()
+			VCVTPS2DQ(x, q[j])
+			if c != seed {
+				VPADDD(z, q[j], q[j])
+			}
+		}
+		// Values fit the output type, so the saturating packs are exact;
+		// the packs work per 128-bit lane, VPERMD restores element order.
+		VPACKSSDW(q[1], q[0], q[0])
+		VPACKSSDW(q[3], q[2], q[2])
+		if signed {
+			VPACKSSWB(q[2], q[0], q[0])
+		} else {
+			VPACKUSWB(q[2], q[0], q[0])
+		}
+		VPERMD(q[0], idx, q[0])
+		VMOVDQU(q[0], Mem{Base: dst})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// dequantize emits asmDequantize{U8,I8}.
+func dequantize(signed bool) {
+	if signed {
+		Implement("asmDequantizeI8")
+	} else {
+		Implement("asmDequantizeU8")
+	}
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	s := broadcastF("s")
+	z := broadcastI("z")
+	blockLoop(n, []reg.Register{dst, src}, []int{4, 1}, func() {
+		for j := 0; j < block/8; j++ {
+			v := YMM()
+			if signed {
+				VPMOVSXBD(Mem{Base: src, Disp: 8 * j}, v)
+			} else {
+				VPMOVZXBD(Mem{Base: src, Disp: 8 * j}, v)
+			}
+			VPSUBD(z, v, v)
+			VCVTDQ2PS(v, v)
+			VMULPS(s, v, v)
+			VMOVUPS(v, Mem{Base: dst, Disp: 32 * j})
+		}
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// minMax emits asmMinMax: 4 independent min and max accumulators, and the
+// OR of x-x (+0 iff x is finite).
+func minMax() {
+	Implement("asmMinMax")
+	Attributes(NOSPLIT)
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	out := Load(Param("out"), GP64())
+	var lo, hi [4]reg.VecVirtual
+	t := GP32()
+	MOVL(U32(0x7f800000), t) // +Inf
+	inf := YMM()
+	VMOVD(t, inf.AsX())
+	VPBROADCASTD(inf.AsX(), inf)
+	ninf := YMM()
+	MOVL(U32(0xff800000), t) // -Inf
+	VMOVD(t, ninf.AsX())
+	VPBROADCASTD(ninf.AsX(), ninf)
+	for j := range lo {
+		lo[j], hi[j] = YMM(), YMM()
+		VMOVAPS(inf, lo[j])
+		VMOVAPS(ninf, hi[j])
+	}
+	bad := YMM()
+	VXORPS(bad, bad, bad)
+	blockLoop(n, []reg.Register{src}, []int{4}, func() {
+		var d [4]reg.VecVirtual
+		for j := range lo {
+			x := YMM()
+			VMOVUPS(Mem{Base: src, Disp: 32 * j}, x)
+			// Intel VMINPS lo, x, lo: x < lo ? x : lo, so lo when x is NaN.
+			VMINPS(lo[j], x, lo[j])
+			VMAXPS(hi[j], x, hi[j])
+			d[j] = YMM()
+			VSUBPS(x, x, d[j])
+		}
+		VORPS(d[1], d[0], d[0])
+		VORPS(d[3], d[2], d[2])
+		VORPS(d[2], d[0], d[0])
+		VORPS(d[0], bad, bad)
+	})
+	// No accumulator holds NaN, so the order of these reductions does not
+	// matter (up to the sign of zero, which the caller fixes).
+	VMINPS(lo[1], lo[0], lo[0])
+	VMINPS(lo[3], lo[2], lo[2])
+	VMINPS(lo[2], lo[0], lo[0])
+	VMAXPS(hi[1], hi[0], hi[0])
+	VMAXPS(hi[3], hi[2], hi[2])
+	VMAXPS(hi[2], hi[0], hi[0])
+	VMOVUPS(lo[0], Mem{Base: out})
+	VMOVUPS(hi[0], Mem{Base: out, Disp: 32})
+	VMOVUPS(bad, Mem{Base: out, Disp: 64})
+	VZEROUPPER()
+	RET()
+}
+
+// absMax emits asmAbsMax.
+func absMax() {
+	Implement("asmAbsMax")
+	Attributes(NOSPLIT)
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	out := Load(Param("out"), GP64())
+	t := GP32()
+	MOVL(U32(0x7fffffff), t)
+	mask := YMM()
+	VMOVD(t, mask.AsX())
+	VPBROADCASTD(mask.AsX(), mask)
+	var m [4]reg.VecVirtual
+	for j := range m {
+		m[j] = YMM()
+		VXORPS(m[j], m[j], m[j])
+	}
+	blockLoop(n, []reg.Register{src}, []int{4}, func() {
+		for j := range m {
+			a := YMM()
+			VANDPS(Mem{Base: src, Disp: 32 * j}, mask, a)
+			// Intel VMAXPS m, a, m: a > m ? a : m, so m when a is NaN.
+			VMAXPS(m[j], a, m[j])
+		}
+	})
+	VMAXPS(m[1], m[0], m[0])
+	VMAXPS(m[3], m[2], m[2])
+	VMAXPS(m[2], m[0], m[0])
+	VMOVUPS(m[0], Mem{Base: out})
+	VZEROUPPER()
+	RET()
+}
+
+// sumLoop emits a loop over n elements (a positive multiple of sumBlock,
+// or zero) that adds 16 float64 terms per iteration into four YMM
+// accumulators (lanes 0-3, 4-7, 8-11, 12-15) loaded from and stored back to
+// lanes. terms(acc) must add the terms of the block at the pointers, in
+// lane order, with one VADDPD per accumulator.
+func sumLoop(n, lanes reg.Register, ptrs []reg.Register, terms func(acc [4]reg.VecVirtual)) {
+	var acc [4]reg.VecVirtual
+	for j := range acc {
+		acc[j] = YMM()
+		VMOVUPD(Mem{Base: lanes, Disp: 32 * j}, acc[j])
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	terms(acc)
+	for _, p := range ptrs {
+		ADDQ(U32(4*sumBlock), p)
+	}
+	SUBQ(U32(sumBlock), n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	for j := range acc {
+		VMOVUPD(acc[j], Mem{Base: lanes, Disp: 32 * j})
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// addSquares adds (float64(x) - float64(y))^2 for the 8 float32 lanes of
+// x and y to acc[0] (lanes 0-3) and acc[1] (lanes 4-7): VCVTPS2PD,
+// VSUBPD, VMULPD, VADDPD, each rounded, no FMA.
+func addSquares(x, y Op, acc0, acc1 reg.VecVirtual) {
+	for h, acc := range []reg.VecVirtual{acc0, acc1} {
+		xd, yd := YMM(), YMM()
+		cvtHalf(x, h, xd)
+		cvtHalf(y, h, yd)
+		VSUBPD(yd, xd, xd)
+		VMULPD(xd, xd, xd)
+		VADDPD(xd, acc, acc)
+	}
+}
+
+// cvtHalf converts float32 lanes 4h..4h+3 of v (a YMM or a 32-byte Mem)
+// to float64 in d.
+func cvtHalf(v Op, h int, d reg.VecVirtual) {
+	switch v := v.(type) {
+	case Mem:
+		VCVTPS2PD(v.Offset(16*h), d)
+	case reg.VecVirtual:
+		if h == 0 {
+			VCVTPS2PD(v.AsX(), d)
+		} else {
+			t := XMM()
+			VEXTRACTF128(U8(1), v, t)
+			VCVTPS2PD(t, d)
+		}
+	default:
+		panic("cvtHalf: bad operand")
+	}
+}
+
+// quantError emits asmQuantErrorDiv (div) or asmQuantErrorMul.
+func quantError(div bool) {
+	if div {
+		Implement("asmQuantErrorDiv")
+	} else {
+		Implement("asmQuantErrorMul")
+	}
+	Attributes(NOSPLIT)
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	lanes := Load(Param("lanes"), GP64())
+	k := broadcastF("k")
+	var zf reg.VecVirtual
+	if div {
+		zf = broadcastF("zf")
+	}
+	lo := broadcastF("lo")
+	hi := broadcastF("hi")
+	s := broadcastF("s")
+	sumLoop(n, lanes, []reg.Register{src}, func(acc [4]reg.VecVirtual) {
+		for j := 0; j < sumBlock/8; j++ {
+			x := Mem{Base: src, Disp: 32 * j}
+			v, m := YMM(), YMM()
+			VMOVUPS(x, v)
+			VCMPPS(U8(7), v, v, m)
+			VANDPS(v, m, v)
+			if div {
+				VDIVPS(k, v, v)
+				VADDPS(zf, v, v)
+			} else {
+				VMULPS(k, v, v)
+			}
+			VMAXPS(lo, v, v)
+			VMINPS(hi, v, v)
+			// rne(v) as a float: the integer value cvtps2dq would give.
+			VROUNDPS(U8(0), v, v)
+			if div {
+				VSUBPS(zf, v, v) // q - z, exact: |q - z| < 2^24
+			}
+			VMULPS(s, v, v) // y = float32(q - z) * s
+			addSquares(x, v, acc[2*j], acc[2*j+1])
+		}
+	})
+}
+
+// squaredError emits asmSquaredError.
+func squaredError() {
+	Implement("asmSquaredError")
+	Attributes(NOSPLIT)
+	a := Load(Param("a"), GP64())
+	b := Load(Param("b"), GP64())
+	n := Load(Param("n"), GP64())
+	lanes := Load(Param("lanes"), GP64())
+	sumLoop(n, lanes, []reg.Register{a, b}, func(acc [4]reg.VecVirtual) {
+		for j := 0; j < sumBlock/8; j++ {
+			addSquares(Mem{Base: a, Disp: 32 * j}, Mem{Base: b, Disp: 32 * j}, acc[2*j], acc[2*j+1])
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // These tests hold the AVX2 kernels to the generic reference bit for bit
@@ -324,3 +325,67 @@ func TestAVX2NoAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per run", n)
 	}
 }
+
+func TestAVX2StreamPath(t *testing.T) {
+	// The non-temporal path runs only for inputs larger than the last-level
+	// cache; call it directly on every length 32..300 and every
+	// destination alignment, against the reference.
+	g, _ := avx2ForTest(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	src := make([]float32, 300)
+	qbuf := make([]byte, 300+32)
+	fbuf := make([]float32, 300+8)
+	for n := avx2Block; n <= 300; n++ {
+		for off := 0; off < 32; off++ {
+			for _, c := range []Convention{Seed, ONNX, PyTorch} {
+				signed := off%2 == 1
+				p := randParams(r, signed, c)
+				fillFloats(r, src[:n], p.Scale)
+				k, zf, lo, hi, z := quantizeArgs(&p)
+				want := make([]byte, len(qbuf))
+				for i := range qbuf {
+					qbuf[i], want[i] = 0x77, 0x77
+				}
+				if signed {
+					g.QuantizeI8(bytesAsInt8(want[off:off+n]), src[:n], p)
+					quantizeI8Asm(&bytesAsInt8(qbuf)[off], &src[0], n, c, k, zf, lo, hi, z, true)
+				} else {
+					g.QuantizeU8(want[off:off+n], src[:n], p)
+					quantizeU8Asm(&qbuf[off], &src[0], n, c, k, zf, lo, hi, z, true)
+				}
+				for i := range qbuf {
+					if qbuf[i] != want[i] {
+						t.Fatalf("quantize signed=%v %v n=%d off=%d: [%d] got %d, want %d", signed, c, n, off, i-off, qbuf[i], want[i])
+					}
+				}
+			}
+			if off >= 8 {
+				continue
+			}
+			p := randParams(r, false, Seed)
+			for i := range qbuf {
+				qbuf[i] = byte(r.Uint32())
+			}
+			for _, signed := range []bool{false, true} {
+				want := make([]float32, len(fbuf))
+				for i := range fbuf {
+					fbuf[i], want[i] = 7, 7
+				}
+				if signed {
+					g.DequantizeI8(want[off:off+n], bytesAsInt8(qbuf[:n]), p)
+					asmDequantizeI8(&fbuf[off], &bytesAsInt8(qbuf)[0], n, p.Scale, p.Zero, true)
+				} else {
+					g.DequantizeU8(want[off:off+n], qbuf[:n], p)
+					asmDequantizeU8(&fbuf[off], &qbuf[0], n, p.Scale, p.Zero, true)
+				}
+				for i := range fbuf {
+					if !eqBits32(fbuf[i], want[i]) {
+						t.Fatalf("dequantize signed=%v n=%d off=%d: [%d] got %v, want %v", signed, n, off, i-off, fbuf[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func bytesAsInt8(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }

@@ -5,6 +5,7 @@ package quant
 import (
 	"math"
 
+	"github.com/klauspost/cpuid/v2"
 	"golang.org/x/sys/cpu"
 )
 
@@ -41,6 +42,23 @@ var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, K
 // elementwise and min/max kernels handles; the assembly needs n >= avx2Block.
 const avx2Block = 32
 
+// streamBytes is the memory traffic of one call (bytes read plus
+// written) from which the elementwise kernels write with non-temporal
+// stores: the size of the last-level cache, past which the output could
+// not stay in cache next to the input anyway, and writing around the cache
+// saves reading each destination line before writing it.
+var streamBytes = lastLevelCache()
+
+func lastLevelCache() int {
+	if c := cpuid.CPU.Cache.L3; c > 0 {
+		return c
+	}
+	if c := cpuid.CPU.Cache.L2; c > 0 {
+		return c
+	}
+	return 32 << 20
+}
+
 // avx2SumBlock is the number of elements one loop iteration of the sum
 // kernels handles (16 float64 lanes).
 const avx2SumBlock = 16
@@ -48,49 +66,51 @@ const avx2SumBlock = 16
 // asmQuantizeU8Seed writes the Seed quantization of src[:n] to dst[:n]:
 // clamp(rne(float32(x'/k) + zf), lo, hi). n >= 32; a final partial block
 // is handled by recomputing the last 32 elements, so dst and src must not
-// overlap. z is unused.
+// overlap. z is unused. With stream, the 32-byte aligned part of dst is
+// written with non-temporal stores (the elementwise kernels all take this
+// flag).
 //
 //go:noescape
-func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32)
+func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
 
 // asmQuantizeU8ONNX writes clamp(rne(x'/k), lo, hi) + z for src[:n] to
 // dst[:n] (lo, hi = Lo-z, Hi-z). n >= 32, no overlap. zf is unused.
 //
 //go:noescape
-func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32)
+func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
 
 // asmQuantizeU8PyTorch writes clamp(rne(x'*k), lo, hi) + z for src[:n] to
 // dst[:n] (k = float32(1/s), lo, hi = Lo-z, Hi-z). n >= 32, no overlap. zf
 // is unused.
 //
 //go:noescape
-func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32)
+func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
 
 // asmQuantizeI8Seed is asmQuantizeU8Seed with int8 output.
 //
 //go:noescape
-func asmQuantizeI8Seed(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32)
+func asmQuantizeI8Seed(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
 
 // asmQuantizeI8ONNX is asmQuantizeU8ONNX with int8 output.
 //
 //go:noescape
-func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32)
+func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
 
 // asmQuantizeI8PyTorch is asmQuantizeU8PyTorch with int8 output.
 //
 //go:noescape
-func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32)
+func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
 
 // asmDequantizeU8 writes float32(int32(q) - z) * s for src[:n] to dst[:n]
 // (VPMOVZXBD, VPSUBD, VCVTDQ2PS, VMULPS). n >= 32, no overlap.
 //
 //go:noescape
-func asmDequantizeU8(dst *float32, src *uint8, n int, s float32, z int32)
+func asmDequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
 
 // asmDequantizeI8 is asmDequantizeU8 for int8 input (VPMOVSXBD).
 //
 //go:noescape
-func asmDequantizeI8(dst *float32, src *int8, n int, s float32, z int32)
+func asmDequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
 
 // asmMinMax reduces src[:n] (n >= 32) to 8 lanes: out[0] the lane
 // minima, out[1] the lane maxima (NaN skipped: VMINPS/VMAXPS return the
@@ -146,25 +166,25 @@ func quantizeArgs(p *Params) (k, zf, lo, hi float32, z int32) {
 
 // quantizeU8Asm calls the assembly of convention c directly (a call
 // through a func value would make the pointers escape).
-func quantizeU8Asm(dst *uint8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32) {
+func quantizeU8Asm(dst *uint8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
 	switch c {
 	case Seed:
-		asmQuantizeU8Seed(dst, src, n, k, zf, lo, hi, z)
+		asmQuantizeU8Seed(dst, src, n, k, zf, lo, hi, z, stream)
 	case ONNX:
-		asmQuantizeU8ONNX(dst, src, n, k, zf, lo, hi, z)
+		asmQuantizeU8ONNX(dst, src, n, k, zf, lo, hi, z, stream)
 	default:
-		asmQuantizeU8PyTorch(dst, src, n, k, zf, lo, hi, z)
+		asmQuantizeU8PyTorch(dst, src, n, k, zf, lo, hi, z, stream)
 	}
 }
 
-func quantizeI8Asm(dst *int8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32) {
+func quantizeI8Asm(dst *int8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
 	switch c {
 	case Seed:
-		asmQuantizeI8Seed(dst, src, n, k, zf, lo, hi, z)
+		asmQuantizeI8Seed(dst, src, n, k, zf, lo, hi, z, stream)
 	case ONNX:
-		asmQuantizeI8ONNX(dst, src, n, k, zf, lo, hi, z)
+		asmQuantizeI8ONNX(dst, src, n, k, zf, lo, hi, z, stream)
 	default:
-		asmQuantizeI8PyTorch(dst, src, n, k, zf, lo, hi, z)
+		asmQuantizeI8PyTorch(dst, src, n, k, zf, lo, hi, z, stream)
 	}
 }
 
@@ -180,13 +200,13 @@ func quantizeU8AVX2(dst []uint8, src []float32, p *Params) {
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
 	if n >= avx2Block {
-		quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z)
+		quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
 		return
 	}
 	var in [avx2Block]float32
 	var out [avx2Block]uint8
 	copy(in[:], src)
-	quantizeU8Asm(&out[0], &in[0], avx2Block, p.Convention, k, zf, lo, hi, z)
+	quantizeU8Asm(&out[0], &in[0], avx2Block, p.Convention, k, zf, lo, hi, z, false)
 	copy(dst[:n], out[:])
 }
 
@@ -197,13 +217,13 @@ func quantizeI8AVX2(dst []int8, src []float32, p *Params) {
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
 	if n >= avx2Block {
-		quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z)
+		quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
 		return
 	}
 	var in [avx2Block]float32
 	var out [avx2Block]int8
 	copy(in[:], src)
-	quantizeI8Asm(&out[0], &in[0], avx2Block, p.Convention, k, zf, lo, hi, z)
+	quantizeI8Asm(&out[0], &in[0], avx2Block, p.Convention, k, zf, lo, hi, z, false)
 	copy(dst[:n], out[:])
 }
 
@@ -213,13 +233,13 @@ func dequantizeU8AVX2(dst []float32, src []uint8, p *Params) {
 		return
 	}
 	if n >= avx2Block {
-		asmDequantizeU8(&dst[0], &src[0], n, p.Scale, p.Zero)
+		asmDequantizeU8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
 		return
 	}
 	var in [avx2Block]uint8
 	var out [avx2Block]float32
 	copy(in[:], src)
-	asmDequantizeU8(&out[0], &in[0], avx2Block, p.Scale, p.Zero)
+	asmDequantizeU8(&out[0], &in[0], avx2Block, p.Scale, p.Zero, false)
 	copy(dst[:n], out[:])
 }
 
@@ -229,13 +249,13 @@ func dequantizeI8AVX2(dst []float32, src []int8, p *Params) {
 		return
 	}
 	if n >= avx2Block {
-		asmDequantizeI8(&dst[0], &src[0], n, p.Scale, p.Zero)
+		asmDequantizeI8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
 		return
 	}
 	var in [avx2Block]int8
 	var out [avx2Block]float32
 	copy(in[:], src)
-	asmDequantizeI8(&out[0], &in[0], avx2Block, p.Scale, p.Zero)
+	asmDequantizeI8(&out[0], &in[0], avx2Block, p.Scale, p.Zero, false)
 	copy(dst[:n], out[:])
 }
 

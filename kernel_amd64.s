@@ -14,9 +14,9 @@ DATA packPerm<>+24(SB)/4, $0x00000003
 DATA packPerm<>+28(SB)/4, $0x00000007
 GLOBL packPerm<>(SB), RODATA|NOPTR, $32
 
-// func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmQuantizeU8Seed(SB), NOSPLIT, $0-44
+// func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmQuantizeU8Seed(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -25,6 +25,9 @@ TEXT ·asmQuantizeU8Seed(SB), NOSPLIT, $0-44
 	VBROADCASTSS lo+32(FP), Y2
 	VBROADCASTSS hi+36(FP), Y3
 	VMOVDQU      packPerm<>+0(SB), Y4
+	MOVB         stream+44(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VMOVUPS   (CX), Y5
@@ -69,25 +72,123 @@ loop:
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, CX
-	MOVQ      BX, DX
-	SUBQ      DX, AX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, CX
+	MOVQ  BX, DX
+	SUBQ  DX, AX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VADDPS    Y1, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VADDPS    Y1, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VADDPS    Y1, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVDQU   Y5, (AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      BX, AX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VADDPS    Y1, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VADDPS    Y1, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VADDPS    Y1, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVNTDQ  Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmQuantizeU8ONNX(SB), NOSPLIT, $0-44
+// func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmQuantizeU8ONNX(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -96,6 +197,9 @@ TEXT ·asmQuantizeU8ONNX(SB), NOSPLIT, $0-44
 	VBROADCASTSS lo+32(FP), Y2
 	VBROADCASTSS hi+36(FP), Y3
 	VMOVDQU      packPerm<>+0(SB), Y4
+	MOVB         stream+44(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VMOVUPS   (CX), Y5
@@ -140,25 +244,123 @@ loop:
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, CX
-	MOVQ      BX, DX
-	SUBQ      DX, AX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, CX
+	MOVQ  BX, DX
+	SUBQ  DX, AX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVDQU   Y5, (AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      BX, AX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVNTDQ  Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmQuantizeU8PyTorch(SB), NOSPLIT, $0-44
+// func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmQuantizeU8PyTorch(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -167,6 +369,9 @@ TEXT ·asmQuantizeU8PyTorch(SB), NOSPLIT, $0-44
 	VBROADCASTSS lo+32(FP), Y2
 	VBROADCASTSS hi+36(FP), Y3
 	VMOVDQU      packPerm<>+0(SB), Y4
+	MOVB         stream+44(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VMOVUPS   (CX), Y5
@@ -211,25 +416,123 @@ loop:
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, CX
-	MOVQ      BX, DX
-	SUBQ      DX, AX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, CX
+	MOVQ  BX, DX
+	SUBQ  DX, AX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VMULPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VMULPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VMULPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VMULPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVDQU   Y5, (AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      BX, AX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VMULPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VMULPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VMULPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VMULPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVNTDQ  Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8Seed(dst *int8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmQuantizeI8Seed(SB), NOSPLIT, $0-44
+// func asmQuantizeI8Seed(dst *int8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmQuantizeI8Seed(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -238,6 +541,9 @@ TEXT ·asmQuantizeI8Seed(SB), NOSPLIT, $0-44
 	VBROADCASTSS lo+32(FP), Y2
 	VBROADCASTSS hi+36(FP), Y3
 	VMOVDQU      packPerm<>+0(SB), Y4
+	MOVB         stream+44(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VMOVUPS   (CX), Y5
@@ -282,25 +588,123 @@ loop:
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, CX
-	MOVQ      BX, DX
-	SUBQ      DX, AX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, CX
+	MOVQ  BX, DX
+	SUBQ  DX, AX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VADDPS    Y1, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VADDPS    Y1, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VADDPS    Y1, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVDQU   Y5, (AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      BX, AX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VADDPS    Y1, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VADDPS    Y1, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VADDPS    Y1, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVNTDQ  Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmQuantizeI8ONNX(SB), NOSPLIT, $0-44
+// func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmQuantizeI8ONNX(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -309,6 +713,9 @@ TEXT ·asmQuantizeI8ONNX(SB), NOSPLIT, $0-44
 	VBROADCASTSS lo+32(FP), Y2
 	VBROADCASTSS hi+36(FP), Y3
 	VMOVDQU      packPerm<>+0(SB), Y4
+	MOVB         stream+44(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VMOVUPS   (CX), Y5
@@ -353,25 +760,123 @@ loop:
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, CX
-	MOVQ      BX, DX
-	SUBQ      DX, AX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, CX
+	MOVQ  BX, DX
+	SUBQ  DX, AX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVDQU   Y5, (AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      BX, AX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVNTDQ  Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmQuantizeI8PyTorch(SB), NOSPLIT, $0-44
+// func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k float32, zf float32, lo float32, hi float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmQuantizeI8PyTorch(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -380,6 +885,9 @@ TEXT ·asmQuantizeI8PyTorch(SB), NOSPLIT, $0-44
 	VBROADCASTSS lo+32(FP), Y2
 	VBROADCASTSS hi+36(FP), Y3
 	VMOVDQU      packPerm<>+0(SB), Y4
+	MOVB         stream+44(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VMOVUPS   (CX), Y5
@@ -424,119 +932,353 @@ loop:
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, CX
-	MOVQ      BX, DX
-	SUBQ      DX, AX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, CX
+	MOVQ  BX, DX
+	SUBQ  DX, AX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VMULPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VMULPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VMULPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VMULPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVDQU   Y5, (AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	ADDQ      BX, AX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VMULPS    Y0, Y5, Y5
+	VMAXPS    Y2, Y5, Y5
+	VMINPS    Y3, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y1, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VMULPS    Y0, Y6, Y6
+	VMAXPS    Y2, Y6, Y6
+	VMINPS    Y3, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y1, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VMULPS    Y0, Y7, Y7
+	VMAXPS    Y2, Y7, Y7
+	VMINPS    Y3, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPADDD    Y1, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VMULPS    Y0, Y8, Y8
+	VMAXPS    Y2, Y8, Y8
+	VMINPS    Y3, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPADDD    Y1, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y4, Y5
+	VMOVNTDQ  Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeU8(dst *float32, src *uint8, n int, s float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmDequantizeU8(SB), NOSPLIT, $0-32
+// func asmDequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmDequantizeU8(SB), NOSPLIT, $0-33
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
 	VBROADCASTSS s+24(FP), Y0
 	VBROADCASTSS z+28(FP), Y1
+	MOVB         stream+32(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VPMOVZXBD (CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, (AX)
+	VMOVDQU   Y2, (AX)
 	VPMOVZXBD 8(CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, 32(AX)
+	VMOVDQU   Y2, 32(AX)
 	VPMOVZXBD 16(CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, 64(AX)
+	VMOVDQU   Y2, 64(AX)
 	VPMOVZXBD 24(CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, 96(AX)
+	VMOVDQU   Y2, 96(AX)
 	ADDQ      $0x00000080, AX
 	ADDQ      $0x00000020, CX
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, AX
-	MOVQ      BX, DX
-	SUBQ      DX, CX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, AX
+	MOVQ  BX, DX
+	SUBQ  DX, CX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VPMOVZXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, (AX)
+	VPMOVZXBD 8(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, 32(AX)
+	VPMOVZXBD 16(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, 64(AX)
+	VPMOVZXBD 24(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, 96(AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SHRQ      $0x02, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, AX
+	ADDQ      BX, CX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VPMOVZXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, (AX)
+	VPMOVZXBD 8(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, 32(AX)
+	VPMOVZXBD 16(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, 64(AX)
+	VPMOVZXBD 24(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, 96(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeI8(dst *float32, src *int8, n int, s float32, z int32)
-// Requires: AVX, AVX2
-TEXT ·asmDequantizeI8(SB), NOSPLIT, $0-32
+// func asmDequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
+// Requires: AVX, AVX2, MMX+
+TEXT ·asmDequantizeI8(SB), NOSPLIT, $0-33
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
 	VBROADCASTSS s+24(FP), Y0
 	VBROADCASTSS z+28(FP), Y1
+	MOVB         stream+32(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
 
 loop:
 	VPMOVSXBD (CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, (AX)
+	VMOVDQU   Y2, (AX)
 	VPMOVSXBD 8(CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, 32(AX)
+	VMOVDQU   Y2, 32(AX)
 	VPMOVSXBD 16(CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, 64(AX)
+	VMOVDQU   Y2, 64(AX)
 	VPMOVSXBD 24(CX), Y2
 	VPSUBD    Y1, Y2, Y2
 	VCVTDQ2PS Y2, Y2
 	VMULPS    Y0, Y2, Y2
-	VMOVUPS   Y2, 96(AX)
+	VMOVDQU   Y2, 96(AX)
 	ADDQ      $0x00000080, AX
 	ADDQ      $0x00000020, CX
 	SUBQ      $0x00000020, DX
 	CMPQ      DX, $0x00000020
 	JAE       loop
-	TESTQ     DX, DX
-	JZ        done
-	MOVQ      $0x00000020, BX
-	SUBQ      DX, BX
-	MOVQ      BX, DX
-	SHLQ      $0x02, DX
-	SUBQ      DX, AX
-	MOVQ      BX, DX
-	SUBQ      DX, CX
-	MOVQ      $0x00000020, DX
-	JMP       loop
+
+tail:
+	TESTQ DX, DX
+	JZ    done
+	MOVQ  $0x00000020, BX
+	SUBQ  DX, BX
+	MOVQ  BX, DX
+	SHLQ  $0x02, DX
+	SUBQ  DX, AX
+	MOVQ  BX, DX
+	SUBQ  DX, CX
+	MOVQ  $0x00000020, DX
+	JMP   loop
+
+stream:
+	VPMOVSXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, (AX)
+	VPMOVSXBD 8(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, 32(AX)
+	VPMOVSXBD 16(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, 64(AX)
+	VPMOVSXBD 24(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVDQU   Y2, 96(AX)
+	MOVQ      AX, BX
+	NEGQ      BX
+	ANDQ      $0x1f, BX
+	SHRQ      $0x02, BX
+	SUBQ      BX, DX
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, AX
+	ADDQ      BX, CX
+
+ntloop:
+	CMPQ      DX, $0x00000020
+	JB        ntdone
+	VPMOVSXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, (AX)
+	VPMOVSXBD 8(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, 32(AX)
+	VPMOVSXBD 16(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, 64(AX)
+	VPMOVSXBD 24(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVNTDQ  Y2, 96(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000020, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
 
 done:
 	VZEROUPPER

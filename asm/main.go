@@ -80,20 +80,46 @@ func broadcastI(name string) reg.VecVirtual {
 	return y
 }
 
+// store writes a block's vector v to m: an ordinary unaligned store, or a
+// non-temporal one (m must then be 32-byte aligned).
+type store func(v reg.VecVirtual, m Mem)
+
+func plainStore(v reg.VecVirtual, m Mem)  { VMOVDQU(v, m) }
+func streamStore(v reg.VecVirtual, m Mem) { VMOVNTDQ(v, m) }
+
+// stream describes the optional non-temporal path of an elementwise
+// kernel: flag is the kernel's stream parameter, dst the index in ptrs of
+// the destination pointer.
+type stream struct {
+	flag string
+	dst  int
+}
+
 // blockLoop emits the loop shared by the elementwise and min/max kernels:
-// body(off) handles the block at element offset off of the pointers,
-// which advance by block elements times their element sizes. n must be at
-// least block; a final partial block is handled by moving the pointers
-// back so that the last block ends at element n, re-doing some elements.
-func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, body func()) {
-	Label("loop")
-	body()
-	for i, p := range ptrs {
-		ADDQ(U32(block*sizes[i]), p)
+// body(st) handles the block at the pointers, storing with st; the
+// pointers advance by block elements times their element sizes. n must be
+// at least block; a final partial block is handled by moving the pointers
+// back so that the last block ends at element n, re-doing some elements
+// (harmless: blocks are independent and the inputs are not written).
+//
+// With a stream (the flag parameter true), the first block is done with
+// ordinary stores, the pointers then advance by the 0..31 bytes that align
+// the destination to 32 bytes, the aligned blocks are stored with
+// VMOVNTDQ, an SFENCE follows, and the final partial block again uses
+// ordinary stores.
+func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, body func(st store)) {
+	if sm != nil {
+		f := GP8()
+		Load(Param(sm.flag), f)
+		TESTB(f, f)
+		JNZ(LabelRef("stream"))
 	}
-	SUBQ(U32(block), n)
+	Label("loop")
+	body(plainStore)
+	advance(n, ptrs, sizes)
 	CMPQ(n, U32(block))
 	JAE(LabelRef("loop"))
+	Label("tail")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	// n in 1..block-1 elements remain: step back block-n elements.
@@ -110,7 +136,47 @@ func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, body func()) {
 	}
 	MOVQ(U32(block), n)
 	JMP(LabelRef("loop"))
+
+	if sm != nil {
+		Label("stream")
+		body(plainStore)
+		// e = ((-dst) & 31) / dstSize elements bring dst to a 32-byte boundary.
+		dsz := sizes[sm.dst]
+		e := GP64()
+		MOVQ(ptrs[sm.dst], e)
+		NEGQ(e)
+		ANDQ(U8(31), e)
+		if dsz > 1 {
+			SHRQ(U8(log2(dsz)), e)
+		}
+		SUBQ(e, n)
+		for i, p := range ptrs {
+			t := GP64()
+			MOVQ(e, t)
+			if sizes[i] > 1 {
+				SHLQ(U8(log2(sizes[i])), t)
+			}
+			ADDQ(t, p)
+		}
+		Label("ntloop")
+		CMPQ(n, U32(block))
+		JB(LabelRef("ntdone"))
+		body(streamStore)
+		advance(n, ptrs, sizes)
+		JMP(LabelRef("ntloop"))
+		Label("ntdone")
+		SFENCE()
+		JMP(LabelRef("tail"))
+	}
 	Label("done")
+}
+
+// advance moves the pointers past one block and counts it off n.
+func advance(n reg.Register, ptrs []reg.Register, sizes []int) {
+	for i, p := range ptrs {
+		ADDQ(U32(block*sizes[i]), p)
+	}
+	SUBQ(U32(block), n)
 }
 
 func log2(x int) int {
@@ -145,7 +211,7 @@ func quantize(signed bool, c conv, perm Mem) {
 	idx := YMM()
 	VMOVDQU(perm, idx)
 
-	blockLoop(n, []reg.Register{src, dst}, []int{4, 1}, func() {
+	blockLoop(n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, func(st store) {
 		var q [4]reg.VecVirtual
 		for j := range q {
 			x, m := YMM(), YMM()
@@ -178,7 +244,7 @@ func quantize(signed bool, c conv, perm Mem) {
 			VPACKUSWB(q[2], q[0], q[0])
 		}
 		VPERMD(q[0], idx, q[0])
-		VMOVDQU(q[0], Mem{Base: dst})
+		st(q[0], Mem{Base: dst})
 	})
 	VZEROUPPER()
 	RET()
@@ -197,7 +263,7 @@ func dequantize(signed bool) {
 	n := Load(Param("n"), GP64())
 	s := broadcastF("s")
 	z := broadcastI("z")
-	blockLoop(n, []reg.Register{dst, src}, []int{4, 1}, func() {
+	blockLoop(n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0}, func(st store) {
 		for j := 0; j < block/8; j++ {
 			v := YMM()
 			if signed {
@@ -208,7 +274,7 @@ func dequantize(signed bool) {
 			VPSUBD(z, v, v)
 			VCVTDQ2PS(v, v)
 			VMULPS(s, v, v)
-			VMOVUPS(v, Mem{Base: dst, Disp: 32 * j})
+			st(v, Mem{Base: dst, Disp: 32 * j})
 		}
 	})
 	VZEROUPPER()
@@ -240,7 +306,7 @@ func minMax() {
 	}
 	bad := YMM()
 	VXORPS(bad, bad, bad)
-	blockLoop(n, []reg.Register{src}, []int{4}, func() {
+	blockLoop(n, []reg.Register{src}, []int{4}, nil, func(store) {
 		var d [4]reg.VecVirtual
 		for j := range lo {
 			x := YMM()
@@ -288,7 +354,7 @@ func absMax() {
 		m[j] = YMM()
 		VXORPS(m[j], m[j], m[j])
 	}
-	blockLoop(n, []reg.Register{src}, []int{4}, func() {
+	blockLoop(n, []reg.Register{src}, []int{4}, nil, func(store) {
 		for j := range m {
 			a := YMM()
 			VANDPS(Mem{Base: src, Disp: 32 * j}, mask, a)

@@ -388,4 +388,6 @@ func TestAVX2StreamPath(t *testing.T) {
 	}
 }
 
-func bytesAsInt8(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }
+func bytesAsInt8(b []byte) []int8 {
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
+}

@@ -71,35 +71,35 @@ const avx2SumBlock = 16
 // flag).
 //
 //go:noescape
-func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
+func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmQuantizeU8ONNX writes clamp(rne(x'/k), lo, hi) + z for src[:n] to
 // dst[:n] (lo, hi = Lo-z, Hi-z). n >= 32, no overlap. zf is unused.
 //
 //go:noescape
-func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
+func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmQuantizeU8PyTorch writes clamp(rne(x'*k), lo, hi) + z for src[:n] to
 // dst[:n] (k = float32(1/s), lo, hi = Lo-z, Hi-z). n >= 32, no overlap. zf
 // is unused.
 //
 //go:noescape
-func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
+func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmQuantizeI8Seed is asmQuantizeU8Seed with int8 output.
 //
 //go:noescape
-func asmQuantizeI8Seed(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
+func asmQuantizeI8Seed(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmQuantizeI8ONNX is asmQuantizeU8ONNX with int8 output.
 //
 //go:noescape
-func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
+func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmQuantizeI8PyTorch is asmQuantizeU8PyTorch with int8 output.
 //
 //go:noescape
-func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k, zf, lo, hi float32, z int32, stream bool)
+func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmDequantizeU8 writes float32(int32(q) - z) * s for src[:n] to dst[:n]
 // (VPMOVZXBD, VPSUBD, VCVTDQ2PS, VMULPS). n >= 32, no overlap.
@@ -169,22 +169,22 @@ func quantizeArgs(p *Params) (k, zf, lo, hi float32, z int32) {
 func quantizeU8Asm(dst *uint8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
 	switch c {
 	case Seed:
-		asmQuantizeU8Seed(dst, src, n, k, zf, lo, hi, z, stream)
+		asmQuantizeU8Seed(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	case ONNX:
-		asmQuantizeU8ONNX(dst, src, n, k, zf, lo, hi, z, stream)
+		asmQuantizeU8ONNX(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	default:
-		asmQuantizeU8PyTorch(dst, src, n, k, zf, lo, hi, z, stream)
+		asmQuantizeU8PyTorch(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	}
 }
 
 func quantizeI8Asm(dst *int8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
 	switch c {
 	case Seed:
-		asmQuantizeI8Seed(dst, src, n, k, zf, lo, hi, z, stream)
+		asmQuantizeI8Seed(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	case ONNX:
-		asmQuantizeI8ONNX(dst, src, n, k, zf, lo, hi, z, stream)
+		asmQuantizeI8ONNX(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	default:
-		asmQuantizeI8PyTorch(dst, src, n, k, zf, lo, hi, z, stream)
+		asmQuantizeI8PyTorch(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	}
 }
 

@@ -95,51 +95,68 @@ type stream struct {
 	dst  int
 }
 
-// blockLoop emits the loop shared by the elementwise and min/max kernels:
-// body(st) handles the block at the pointers, storing with st; the
-// pointers advance by block elements times their element sizes. n must be
-// at least block; a final partial block is handled by moving the pointers
-// back so that the last block ends at element n, re-doing some elements
-// (harmless: blocks are independent and the inputs are not written).
+// blockLoop emits the loop shared by the elementwise and min/max kernels.
+// A block is handled in two stages: front (may be nil) starts the block at
+// the pointers (loads and the division), back(st) finishes it, storing
+// with st. The loop is software-pipelined: back of block i is followed by
+// front of block i+1 in each iteration, so the quotients that back uses
+// were started one iteration earlier and the long dependency chain behind
+// each VDIVPS does not fill the schedulers. The pointers advance by block
+// elements times their element sizes. n must be at least block; a final
+// partial block is handled by moving the pointers back so that the last
+// block ends at element n, re-doing some elements (harmless: blocks are
+// independent and the inputs are not written).
 //
 // With a stream (the flag parameter true), the first block is done with
 // ordinary stores, the pointers then advance by the 0..31 bytes that align
 // the destination to 32 bytes, the aligned blocks are stored with
 // VMOVNTDQ, an SFENCE follows, and the final partial block again uses
 // ordinary stores.
-func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, body func(st store)) {
+func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, front func(), back func(st store)) {
+	if front == nil {
+		front = func() {}
+	}
 	if sm != nil {
 		f := GP8()
 		Load(Param(sm.flag), f)
 		TESTB(f, f)
 		JNZ(LabelRef("stream"))
 	}
+	Label("first")
+	front()
 	Label("loop")
-	body(plainStore)
-	advance(n, ptrs, sizes)
+	SUBQ(U32(block), n) // n: elements after the current block
 	CMPQ(n, U32(block))
-	JAE(LabelRef("loop"))
+	JB(LabelRef("last"))
+	back(plainStore)
+	advance(ptrs, sizes)
+	front()
+	JMP(LabelRef("loop"))
+	Label("last")
+	back(plainStore)
+	advance(ptrs, sizes)
 	Label("tail")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	// n in 1..block-1 elements remain: step back block-n elements.
-	back := GP64()
-	MOVQ(U32(block), back)
-	SUBQ(n, back)
+	back2 := GP64()
+	MOVQ(U32(block), back2)
+	SUBQ(n, back2)
 	for i, p := range ptrs {
 		t := GP64()
-		MOVQ(back, t)
+		MOVQ(back2, t)
 		if sizes[i] > 1 {
 			SHLQ(U8(log2(sizes[i])), t)
 		}
 		SUBQ(t, p)
 	}
 	MOVQ(U32(block), n)
-	JMP(LabelRef("loop"))
+	JMP(LabelRef("first"))
 
 	if sm != nil {
 		Label("stream")
-		body(plainStore)
+		front()
+		back(plainStore)
 		// e = ((-dst) & 31) / dstSize elements bring dst to a 32-byte boundary.
 		dsz := sizes[sm.dst]
 		e := GP64()
@@ -158,25 +175,31 @@ func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, bod
 			}
 			ADDQ(t, p)
 		}
-		Label("ntloop")
 		CMPQ(n, U32(block))
-		JB(LabelRef("ntdone"))
-		body(streamStore)
-		advance(n, ptrs, sizes)
+		JB(LabelRef("tail"))
+		front()
+		Label("ntloop")
+		SUBQ(U32(block), n)
+		CMPQ(n, U32(block))
+		JB(LabelRef("ntlast"))
+		back(streamStore)
+		advance(ptrs, sizes)
+		front()
 		JMP(LabelRef("ntloop"))
-		Label("ntdone")
+		Label("ntlast")
+		back(streamStore)
+		advance(ptrs, sizes)
 		SFENCE()
 		JMP(LabelRef("tail"))
 	}
 	Label("done")
 }
 
-// advance moves the pointers past one block and counts it off n.
-func advance(n reg.Register, ptrs []reg.Register, sizes []int) {
+// advance moves the pointers past one block.
+func advance(ptrs []reg.Register, sizes []int) {
 	for i, p := range ptrs {
 		ADDQ(U32(block*sizes[i]), p)
 	}
-	SUBQ(U32(block), n)
 }
 
 func log2(x int) int {
@@ -206,46 +229,64 @@ func quantize(signed bool, c conv, perm Mem) {
 	} else {
 		z = broadcastI("z")
 	}
-	lo := broadcastF("lo")
+	lo := broadcastI("lo") // as int32, see back
 	hi := broadcastF("hi")
 	idx := YMM()
 	VMOVDQU(perm, idx)
 
-	blockLoop(n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, func(st store) {
-		var q [4]reg.VecVirtual
+	var q [4]reg.VecVirtual
+	for j := range q {
+		q[j] = YMM()
+	}
+	front := func() {
 		for j := range q {
-			x, m := YMM(), YMM()
-			VMOVUPS(Mem{Base: src, Disp: 32 * j}, x)
-			VCMPPS(U8(7), x, x, m) // ordered: all ones unless x is NaN
-			VANDPS(x, m, x)        // NaN -> +0
+			m := YMM()
+			VMOVUPS(Mem{Base: src, Disp: 32 * j}, q[j])
+			VCMPPS(U8(7), q[j], q[j], m) // ordered: all ones unless x is NaN
+			VANDPS(q[j], m, q[j])        // NaN -> +0
 			if c == pytorch {
-				VMULPS(k, x, x)
+				VMULPS(k, q[j], q[j])
 			} else {
-				VDIVPS(k, x, x) // x / k
+				VDIVPS(k, q[j], q[j]) // x / k
 			}
+		}
+	}
+	back := func(st store) {
+		var r [4]reg.VecVirtual
+		for j := range q {
+			r[j] = YMM()
+			// The upper bound is clamped in float (+Inf and huge values
+			// become hi); VCVTPS2DQ then rounds half to even, turning
+			// anything below -2^31 into the integer indefinite -2^31, and the
+			// lower bound is clamped in integers with VPMAXSD: the same
+			// result as clamping both bounds in float, since the bounds are
+			// integers above -2^31. This keeps one of the two clamps off
+			// the floating-point pipes.
 			if c == seed {
-				VADDPS(zf, x, x)
+				VADDPS(zf, q[j], r[j])
+				VMINPS(hi, r[j], r[j])
+			} else {
+				VMINPS(hi, q[j], r[j])
 			}
-			VMAXPS(lo, x, x)
-			VMINPS(hi, x, x)
-			q[j] = YMM()
-			VCVTPS2DQ(x, q[j])
+			VCVTPS2DQ(r[j], r[j])
+			VPMAXSD(lo, r[j], r[j])
 			if c != seed {
-				VPADDD(z, q[j], q[j])
+				VPADDD(z, r[j], r[j])
 			}
 		}
 		// Values fit the output type, so the saturating packs are exact;
 		// the packs work per 128-bit lane, VPERMD restores element order.
-		VPACKSSDW(q[1], q[0], q[0])
-		VPACKSSDW(q[3], q[2], q[2])
+		VPACKSSDW(r[1], r[0], r[0])
+		VPACKSSDW(r[3], r[2], r[2])
 		if signed {
-			VPACKSSWB(q[2], q[0], q[0])
+			VPACKSSWB(r[2], r[0], r[0])
 		} else {
-			VPACKUSWB(q[2], q[0], q[0])
+			VPACKUSWB(r[2], r[0], r[0])
 		}
-		VPERMD(q[0], idx, q[0])
-		st(q[0], Mem{Base: dst})
-	})
+		VPERMD(r[0], idx, r[0])
+		st(r[0], Mem{Base: dst})
+	}
+	blockLoop(n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, front, back)
 	VZEROUPPER()
 	RET()
 }
@@ -263,7 +304,7 @@ func dequantize(signed bool) {
 	n := Load(Param("n"), GP64())
 	s := broadcastF("s")
 	z := broadcastI("z")
-	blockLoop(n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0}, func(st store) {
+	blockLoop(n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0}, nil, func(st store) {
 		for j := 0; j < block/8; j++ {
 			v := YMM()
 			if signed {
@@ -306,7 +347,7 @@ func minMax() {
 	}
 	bad := YMM()
 	VXORPS(bad, bad, bad)
-	blockLoop(n, []reg.Register{src}, []int{4}, nil, func(store) {
+	blockLoop(n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
 		var d [4]reg.VecVirtual
 		for j := range lo {
 			x := YMM()
@@ -354,7 +395,7 @@ func absMax() {
 		m[j] = YMM()
 		VXORPS(m[j], m[j], m[j])
 	}
-	blockLoop(n, []reg.Register{src}, []int{4}, nil, func(store) {
+	blockLoop(n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
 		for j := range m {
 			a := YMM()
 			VANDPS(Mem{Base: src, Disp: 32 * j}, mask, a)
@@ -431,7 +472,13 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 	}
 }
 
-// quantError emits asmQuantErrorDiv (div) or asmQuantErrorMul.
+// quantError emits asmQuantErrorDiv (div) or asmQuantErrorMul. The loop
+// is software-pipelined in three stages, each on a different block: front
+// (load, zero NaN, divide or multiply) on block i+2, mid (clamp, round,
+// dequantize to y) on block i+1 and back (the float64 terms into the lane
+// accumulators) on block i. Each stage uses registers its predecessor
+// filled one iteration earlier, so no long dependency chain waits in the
+// schedulers; without this the loop runs at about half the speed.
 func quantError(div bool) {
 	if div {
 		Implement("asmQuantErrorDiv")
@@ -450,30 +497,84 @@ func quantError(div bool) {
 	lo := broadcastF("lo")
 	hi := broadcastF("hi")
 	s := broadcastF("s")
-	sumLoop(n, lanes, []reg.Register{src}, func(acc [4]reg.VecVirtual) {
-		for j := 0; j < sumBlock/8; j++ {
-			x := Mem{Base: src, Disp: 32 * j}
-			v, m := YMM(), YMM()
-			VMOVUPS(x, v)
-			VCMPPS(U8(7), v, v, m)
-			VANDPS(v, m, v)
+	var d, y [sumBlock / 8]reg.VecVirtual
+	for j := range d {
+		d[j], y[j] = YMM(), YMM()
+	}
+	// front: d = x' / k (or x' * k) for the block at src+off.
+	front := func(off int) {
+		for j := range d {
+			m := YMM()
+			VMOVUPS(Mem{Base: src, Disp: off + 32*j}, d[j])
+			VCMPPS(U8(7), d[j], d[j], m) // ordered: all ones unless x is NaN
+			VANDPS(d[j], m, d[j])        // NaN -> +0
 			if div {
-				VDIVPS(k, v, v)
-				VADDPS(zf, v, v)
+				VDIVPS(k, d[j], d[j])
 			} else {
-				VMULPS(k, v, v)
+				VMULPS(k, d[j], d[j])
 			}
-			VMAXPS(lo, v, v)
-			VMINPS(hi, v, v)
-			// rne(v) as a float: the integer value cvtps2dq would give.
-			VROUNDPS(U8(0), v, v)
-			if div {
-				VSUBPS(zf, v, v) // q - z, exact: |q - z| < 2^24
-			}
-			VMULPS(s, v, v) // y = float32(q - z) * s
-			addSquares(x, v, acc[2*j], acc[2*j+1])
 		}
-	})
+	}
+	// mid: y = float32(rne(clamp(d + zf, lo, hi)) - zf) * s.
+	mid := func() {
+		for j := range d {
+			if div {
+				VADDPS(zf, d[j], y[j])
+				VMAXPS(lo, y[j], y[j])
+			} else {
+				VMAXPS(lo, d[j], y[j])
+			}
+			VMINPS(hi, y[j], y[j])
+			// rne as a float: the integer value VCVTPS2DQ would give.
+			VROUNDPS(U8(0), y[j], y[j])
+			if div {
+				VSUBPS(zf, y[j], y[j]) // q - z, exact: |q - z| < 2^24
+			}
+			VMULPS(s, y[j], y[j]) // y = float32(q - z) * s
+		}
+	}
+	// back: the terms (x - y)^2 of the block at src+off.
+	back := func(acc [4]reg.VecVirtual, off int) {
+		for j := range y {
+			addSquares(Mem{Base: src, Disp: off + 32*j}, y[j], acc[2*j], acc[2*j+1])
+		}
+	}
+	const bs = 4 * sumBlock // bytes per block
+	var acc [4]reg.VecVirtual
+	for j := range acc {
+		acc[j] = YMM()
+		VMOVUPD(Mem{Base: lanes, Disp: 32 * j}, acc[j])
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	front(0)
+	mid()
+	CMPQ(n, U32(sumBlock))
+	JNE(LabelRef("two"))
+	back(acc, 0)
+	JMP(LabelRef("done"))
+	Label("two")
+	front(bs)
+	// Here y holds block i (at src), d block i+1; n counts from block i.
+	Label("loop")
+	SUBQ(U32(sumBlock), n)
+	CMPQ(n, U32(sumBlock))
+	JE(LabelRef("last"))
+	back(acc, 0)
+	mid()
+	front(2 * bs)
+	ADDQ(U32(bs), src)
+	JMP(LabelRef("loop"))
+	Label("last")
+	back(acc, 0)
+	mid()
+	back(acc, bs)
+	Label("done")
+	for j := range acc {
+		VMOVUPD(acc[j], Mem{Base: lanes, Disp: 32 * j})
+	}
+	VZEROUPPER()
+	RET()
 }
 
 // squaredError emits asmSquaredError.

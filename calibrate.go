@@ -93,8 +93,9 @@ func (s Scheme) Validate() error {
 // follows the convention's own reference, bit for bit:
 //
 //   - Seed reproduces the notebook run by numpy 1.24 on a float32 array:
-//     scale = float64(float32(max-min)) / (Hi-Lo), zero = -rne(min/scale) in
-//     float64, symmetric scale = float64(absmax) / (2^(bits-1)-1); for
+//     scale = float64(float32(max-min)) / (Hi-Lo), zero = Lo - rne(min/scale)
+//     in float64 (the notebook's -rne(min/scale), as Lo is 0 unless
+//     NarrowRange), symmetric scale = float64(absmax) / (2^(bits-1)-1); for
 //     percentiles the float64 percentiles; Scale is then rounded to float32.
 //     The zero point may lie outside Lo..Hi, as in the notebook.
 //   - PyTorch reproduces torch.ao.quantization.MinMaxObserver's
@@ -190,7 +191,7 @@ func calibrateSeed(s Scheme, lo, hi float64, lo32, hi32 float32, qlo, qhi int32)
 		return 1, float64(qlo)
 	}
 	scale = width / float64(qhi-qlo)
-	zero = -math.RoundToEven(lo / scale)
+	zero = float64(qlo) - math.RoundToEven(lo/scale) // min quantizes to Lo
 	return scale, zero + 0
 }
 
@@ -213,8 +214,11 @@ func calibrateTorch(s Scheme, lo, hi float32, qlo, qhi int32) (scale, zero float
 // (lo <= 0 <= hi); a zero range gets scale 1.
 func calibrateONNX(s Scheme, lo, hi float32, qlo, qhi int32) (scale, zero float64) {
 	if s.Method == MethodAbsMax {
+		// amax / ((Hi-Lo)/2) is the real number 2*amax/(Hi-Lo) (the
+		// halved width is exact), rounded once: the same bits as
+		// (amax+amax)/(Hi-Lo), without overflowing for amax > MaxFloat32/2.
 		amax := max(-lo, hi)
-		sc := float32(float32(amax+amax) / float32(qhi-qlo))
+		sc := float32(amax / float32(float64(qhi-qlo)/2))
 		if sc == 0 {
 			sc = 1
 		}

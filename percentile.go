@@ -48,7 +48,7 @@ func checkFinite(src []float32) error {
 // non-empty), reordering buf.
 func percentileSelect(buf []float32, p float64) float64 {
 	n := len(buf)
-	vi := float64(n-1) * (p / 100)
+	vi := float64(float64(n-1) * (p / 100)) // rounded before use: no FMA with the subtraction below
 	if vi >= float64(n-1) {
 		selectK(buf, n-1)
 		return float64(buf[n-1]) + 0

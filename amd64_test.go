@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/cpu"
 )
 
 // These tests hold the AVX2 kernels to the generic reference bit for bit
@@ -390,4 +395,31 @@ func TestAVX2StreamPath(t *testing.T) {
 
 func bytesAsInt8(b []byte) []int8 {
 	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
+}
+
+// TestAVX2Fallback runs this test binary again with AVX2 hidden from the
+// runtime (GODEBUG=cpu.avx2=off) and with QUANT_KERNEL=generic, and checks
+// that the generic kernels are then active.
+func TestAVX2Fallback(t *testing.T) {
+	if os.Getenv("QUANT_TEST_REPORT_ACTIVE") != "" {
+		fmt.Printf("active=%s avx2supported=%v\n", Active().Name(), avx2Impl.Supported())
+		return
+	}
+	if want := cpu.X86.HasAVX2 && cpu.X86.HasFMA; avx2Impl.Supported() != want {
+		t.Fatalf("avx2 Supported() = %v, CPU has AVX2 and FMA: %v", avx2Impl.Supported(), want)
+	}
+	for _, env := range []string{"GODEBUG=cpu.avx2=off", EnvKernel + "=generic"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestAVX2Fallback$")
+		cmd.Env = append(os.Environ(), env, "QUANT_TEST_REPORT_ACTIVE=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", env, err, out)
+		}
+		if !strings.Contains(string(out), "active=generic ") {
+			t.Fatalf("%s: want the generic kernels active, got:\n%s", env, out)
+		}
+		if strings.HasPrefix(env, "GODEBUG") && !strings.Contains(string(out), "avx2supported=false") {
+			t.Fatalf("%s: avx2 still reported supported:\n%s", env, out)
+		}
+	}
 }

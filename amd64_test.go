@@ -169,8 +169,16 @@ func TestAVX2QuantizeAllSpecials(t *testing.T) {
 			{Scale: 1, Zero: 0, Lo: 0, Hi: 255}, {Scale: 1, Zero: 128, Lo: 0, Hi: 255},
 			{Scale: 0.5, Zero: -3, Lo: 0, Hi: 255}, {Scale: 1e-30, Zero: 300, Lo: 10, Hi: 20},
 			{Scale: 3e38, Zero: -MaxZero, Lo: 0, Hi: 15}, {Scale: 1, Zero: MaxZero, Lo: 0, Hi: 255},
+			// The edges of the 16-bit zero-point path (Lo-z, Hi-z in int16).
+			{Scale: 1, Zero: 32768, Lo: 0, Hi: 255}, {Scale: 1, Zero: 32769, Lo: 0, Hi: 255},
+			{Scale: 1, Zero: -32512, Lo: 0, Hi: 255}, {Scale: 1, Zero: -32513, Lo: 0, Hi: 255},
+			{Scale: 1, Zero: 32640, Lo: 0, Hi: 255}, {Scale: 1, Zero: -32640, Lo: 0, Hi: 255},
 		} {
 			p.Convention = c
+			src := src
+			if p.Scale == 1 && p.Zero > 1000 || p.Zero < -1000 { // values that land inside the bounds too
+				src = append(src[:len(src):len(src)], nearZero(p)...)
+			}
 			want, got := make([]uint8, len(src)), make([]uint8, len(src))
 			g.QuantizeU8(want, src, p)
 			a.QuantizeU8(got, src, p)
@@ -190,6 +198,18 @@ func TestAVX2QuantizeAllSpecials(t *testing.T) {
 			}
 		}
 	}
+}
+
+// nearZero returns values that quantize to every level of p's bounds and
+// their ties, for both output types' bounds.
+func nearZero(p Params) []float32 {
+	var x []float32
+	for q := -140; q <= 260; q++ {
+		for _, f := range []float64{0, 0.5, -0.5, 0.25} {
+			x = append(x, float32((float64(q)-float64(p.Zero)+f)*float64(p.Scale)))
+		}
+	}
+	return x
 }
 
 func TestAVX2Dequantize(t *testing.T) {
@@ -343,6 +363,9 @@ func TestAVX2StreamPath(t *testing.T) {
 	for n := avx2Block; n <= 300; n++ {
 		for off := 0; off < 32; off++ {
 			for _, c := range []Convention{Seed, ONNX, PyTorch} {
+				if n < avx2QBlock {
+					break
+				}
 				signed := off%2 == 1
 				p := randParams(r, signed, c)
 				fillFloats(r, src[:n], p.Scale)

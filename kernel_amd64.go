@@ -38,8 +38,13 @@ var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, K
 	SquaredError: squaredErrorAVX2,
 })
 
+// avx2QBlock is the number of elements one loop iteration of the
+// quantize kernels handles; their assembly needs n >= avx2QBlock.
+const avx2QBlock = 64
+
 // avx2Block is the number of elements one loop iteration of the
-// elementwise and min/max kernels handles; the assembly needs n >= avx2Block.
+// dequantize and min/max kernels handles; their assembly needs
+// n >= avx2Block.
 const avx2Block = 32
 
 // streamBytes is the memory traffic of one call (bytes read plus
@@ -64,8 +69,8 @@ func lastLevelCache() int {
 const avx2SumBlock = 16
 
 // asmQuantizeU8Seed writes the Seed quantization of src[:n] to dst[:n]:
-// clamp(rne(float32(x'/k) + zf), lo, hi). n >= 32; a final partial block
-// is handled by recomputing the last 32 elements, so dst and src must not
+// clamp(rne(float32(x'/k) + zf), lo, hi). n >= 64; a final partial block
+// is handled by recomputing the last 64 elements, so dst and src must not
 // overlap. z is unused. With stream, the 32-byte aligned part of dst is
 // written with non-temporal stores (the elementwise kernels all take this
 // flag).
@@ -74,13 +79,13 @@ const avx2SumBlock = 16
 func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmQuantizeU8ONNX writes clamp(rne(x'/k), lo, hi) + z for src[:n] to
-// dst[:n] (lo, hi = Lo-z, Hi-z). n >= 32, no overlap. zf is unused.
+// dst[:n] (lo, hi = Lo-z, Hi-z). n >= 64, no overlap. zf is unused.
 //
 //go:noescape
 func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmQuantizeU8PyTorch writes clamp(rne(x'*k), lo, hi) + z for src[:n] to
-// dst[:n] (k = float32(1/s), lo, hi = Lo-z, Hi-z). n >= 32, no overlap. zf
+// dst[:n] (k = float32(1/s), lo, hi = Lo-z, Hi-z). n >= 64, no overlap. zf
 // is unused.
 //
 //go:noescape
@@ -100,6 +105,34 @@ func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k, zf float32, lo int32, 
 //
 //go:noescape
 func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+
+// asmQuantizeU8ONNXZ16 is asmQuantizeU8ONNX adding the zero point to 16-bit
+// lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
+// the zero point in both of its 16-bit halves (see z16Pair).
+//
+//go:noescape
+func asmQuantizeU8ONNXZ16(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+
+// asmQuantizeU8PyTorchZ16 is asmQuantizeU8PyTorch adding the zero point to 16-bit
+// lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
+// the zero point in both of its 16-bit halves (see z16Pair).
+//
+//go:noescape
+func asmQuantizeU8PyTorchZ16(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+
+// asmQuantizeI8ONNXZ16 is asmQuantizeI8ONNX adding the zero point to 16-bit
+// lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
+// the zero point in both of its 16-bit halves (see z16Pair).
+//
+//go:noescape
+func asmQuantizeI8ONNXZ16(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+
+// asmQuantizeI8PyTorchZ16 is asmQuantizeI8PyTorch adding the zero point to 16-bit
+// lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
+// the zero point in both of its 16-bit halves (see z16Pair).
+//
+//go:noescape
+func asmQuantizeI8PyTorchZ16(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
 // asmDequantizeU8 writes float32(int32(q) - z) * s for src[:n] to dst[:n]
 // (VPMOVZXBD, VPSUBD, VCVTDQ2PS, VMULPS). n >= 32, no overlap.
@@ -167,26 +200,43 @@ func quantizeArgs(p *Params) (k, zf, lo, hi float32, z int32) {
 // quantizeU8Asm calls the assembly of convention c directly (a call
 // through a func value would make the pointers escape).
 func quantizeU8Asm(dst *uint8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
-	switch c {
-	case Seed:
+	// Lo-z and Hi-z fit int16: the values pack exactly to 16 bits, and
+	// adding z modulo 2^16 gives the exact result, which fits int16.
+	z16 := lo >= math.MinInt16 && hi <= math.MaxInt16
+	switch {
+	case c == Seed:
 		asmQuantizeU8Seed(dst, src, n, k, zf, int32(lo), hi, z, stream)
-	case ONNX:
+	case c == ONNX && z16:
+		asmQuantizeU8ONNXZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
+	case c == ONNX:
 		asmQuantizeU8ONNX(dst, src, n, k, zf, int32(lo), hi, z, stream)
+	case z16:
+		asmQuantizeU8PyTorchZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
 	default:
 		asmQuantizeU8PyTorch(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	}
 }
 
 func quantizeI8Asm(dst *int8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
-	switch c {
-	case Seed:
+	// Lo-z and Hi-z fit int16: the values pack exactly to 16 bits, and
+	// adding z modulo 2^16 gives the exact result, which fits int16.
+	z16 := lo >= math.MinInt16 && hi <= math.MaxInt16
+	switch {
+	case c == Seed:
 		asmQuantizeI8Seed(dst, src, n, k, zf, int32(lo), hi, z, stream)
-	case ONNX:
+	case c == ONNX && z16:
+		asmQuantizeI8ONNXZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
+	case c == ONNX:
 		asmQuantizeI8ONNX(dst, src, n, k, zf, int32(lo), hi, z, stream)
+	case z16:
+		asmQuantizeI8PyTorchZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
 	default:
 		asmQuantizeI8PyTorch(dst, src, n, k, zf, int32(lo), hi, z, stream)
 	}
 }
+
+// z16Pair returns z (which must fit int16) in both 16-bit halves.
+func z16Pair(z int32) int32 { return int32(uint32(uint16(z)) * 0x10001) }
 
 // Inputs shorter than one block are copied into a zero-padded block on
 // the stack, run through the same assembly, and the first len(src) results
@@ -199,14 +249,14 @@ func quantizeU8AVX2(dst []uint8, src []float32, p *Params) {
 		return
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
-	if n >= avx2Block {
+	if n >= avx2QBlock {
 		quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
 		return
 	}
-	var in [avx2Block]float32
-	var out [avx2Block]uint8
+	var in [avx2QBlock]float32
+	var out [avx2QBlock]uint8
 	copy(in[:], src)
-	quantizeU8Asm(&out[0], &in[0], avx2Block, p.Convention, k, zf, lo, hi, z, false)
+	quantizeU8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
 	copy(dst[:n], out[:])
 }
 
@@ -216,14 +266,14 @@ func quantizeI8AVX2(dst []int8, src []float32, p *Params) {
 		return
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
-	if n >= avx2Block {
+	if n >= avx2QBlock {
 		quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
 		return
 	}
-	var in [avx2Block]float32
-	var out [avx2Block]int8
+	var in [avx2QBlock]float32
+	var out [avx2QBlock]int8
 	copy(in[:], src)
-	quantizeI8Asm(&out[0], &in[0], avx2Block, p.Convention, k, zf, lo, hi, z, false)
+	quantizeI8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
 	copy(dst[:n], out[:])
 }
 

@@ -20,7 +20,8 @@ import (
 )
 
 const (
-	block    = 32 // elements per iteration of the elementwise and min/max kernels
+	qblock   = 64 // elements per iteration of the quantize kernels
+	block    = 32 // elements per iteration of the other elementwise and min/max kernels
 	sumBlock = 16 // elements per iteration of the sum kernels (16 float64 lanes)
 )
 
@@ -34,7 +35,10 @@ func main() {
 	}
 	for _, signed := range []bool{false, true} {
 		for _, c := range []conv{seed, onnx, pytorch} {
-			quantize(signed, c, perm)
+			quantize(signed, c, false, perm)
+			if c != seed {
+				quantize(signed, c, true, perm)
+			}
 		}
 	}
 	dequantize(false)
@@ -112,7 +116,7 @@ type stream struct {
 // the destination to 32 bytes, the aligned blocks are stored with
 // VMOVNTDQ, an SFENCE follows, and the final partial block again uses
 // ordinary stores.
-func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, front func(), back func(st store)) {
+func blockLoop(block int, n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, front func(), back func(st store)) {
 	if front == nil {
 		front = func() {}
 	}
@@ -129,12 +133,12 @@ func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, fro
 	CMPQ(n, U32(block))
 	JB(LabelRef("last"))
 	back(plainStore)
-	advance(ptrs, sizes)
+	advance(block, ptrs, sizes)
 	front()
 	JMP(LabelRef("loop"))
 	Label("last")
 	back(plainStore)
-	advance(ptrs, sizes)
+	advance(block, ptrs, sizes)
 	Label("tail")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
@@ -183,12 +187,12 @@ func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, fro
 		CMPQ(n, U32(block))
 		JB(LabelRef("ntlast"))
 		back(streamStore)
-		advance(ptrs, sizes)
+		advance(block, ptrs, sizes)
 		front()
 		JMP(LabelRef("ntloop"))
 		Label("ntlast")
 		back(streamStore)
-		advance(ptrs, sizes)
+		advance(block, ptrs, sizes)
 		SFENCE()
 		JMP(LabelRef("tail"))
 	}
@@ -196,7 +200,7 @@ func blockLoop(n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, fro
 }
 
 // advance moves the pointers past one block.
-func advance(ptrs []reg.Register, sizes []int) {
+func advance(block int, ptrs []reg.Register, sizes []int) {
 	for i, p := range ptrs {
 		ADDQ(U32(block*sizes[i]), p)
 	}
@@ -212,12 +216,21 @@ func log2(x int) int {
 }
 
 // quantize emits asmQuantize{U8,I8}{Seed,ONNX,PyTorch}.
-func quantize(signed bool, c conv, perm Mem) {
+//
+// With z16 (ONNX and PyTorch), the zero point is added after the first
+// pack, to 16-bit lanes (VPADDW, half as many additions): the caller
+// guarantees Lo-z and Hi-z fit int16 and passes z in both 16-bit halves
+// of the z argument.
+func quantize(signed bool, c conv, z16 bool, perm Mem) {
 	typ := "U8"
 	if signed {
 		typ = "I8"
 	}
-	Implement(fmt.Sprintf("asmQuantize%s%s", typ, c))
+	name := fmt.Sprintf("asmQuantize%s%s", typ, c)
+	if z16 {
+		name += "Z16"
+	}
+	Implement(name)
 	Attributes(NOSPLIT)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
@@ -234,7 +247,7 @@ func quantize(signed bool, c conv, perm Mem) {
 	idx := YMM()
 	VMOVDQU(perm, idx)
 
-	var q [4]reg.VecVirtual
+	var q [qblock / 8]reg.VecVirtual
 	for j := range q {
 		q[j] = YMM()
 	}
@@ -252,9 +265,7 @@ func quantize(signed bool, c conv, perm Mem) {
 		}
 	}
 	back := func(st store) {
-		var r [4]reg.VecVirtual
 		for j := range q {
-			r[j] = YMM()
 			// The upper bound is clamped in float (+Inf and huge values
 			// become hi); VCVTPS2DQ then rounds half to even, turning
 			// anything below -2^31 into the integer indefinite -2^31, and the
@@ -263,30 +274,36 @@ func quantize(signed bool, c conv, perm Mem) {
 			// integers above -2^31. This keeps one of the two clamps off
 			// the floating-point pipes.
 			if c == seed {
-				VADDPS(zf, q[j], r[j])
-				VMINPS(hi, r[j], r[j])
+				VADDPS(zf, q[j], q[j])
+			}
+			VMINPS(hi, q[j], q[j])
+			VCVTPS2DQ(q[j], q[j])
+			VPMAXSD(lo, q[j], q[j])
+			if c != seed && !z16 {
+				VPADDD(z, q[j], q[j])
+			}
+		}
+		for g := 0; g < len(q); g += 4 {
+			r := q[g : g+4]
+			// Values fit the output type, so the saturating packs are
+			// exact; the packs work per 128-bit lane, VPERMD restores
+			// element order.
+			VPACKSSDW(r[1], r[0], r[0])
+			VPACKSSDW(r[3], r[2], r[2])
+			if z16 {
+				VPADDW(z, r[0], r[0])
+				VPADDW(z, r[2], r[2])
+			}
+			if signed {
+				VPACKSSWB(r[2], r[0], r[0])
 			} else {
-				VMINPS(hi, q[j], r[j])
+				VPACKUSWB(r[2], r[0], r[0])
 			}
-			VCVTPS2DQ(r[j], r[j])
-			VPMAXSD(lo, r[j], r[j])
-			if c != seed {
-				VPADDD(z, r[j], r[j])
-			}
+			VPERMD(r[0], idx, r[0])
+			st(r[0], Mem{Base: dst, Disp: 8 * g})
 		}
-		// Values fit the output type, so the saturating packs are exact;
-		// the packs work per 128-bit lane, VPERMD restores element order.
-		VPACKSSDW(r[1], r[0], r[0])
-		VPACKSSDW(r[3], r[2], r[2])
-		if signed {
-			VPACKSSWB(r[2], r[0], r[0])
-		} else {
-			VPACKUSWB(r[2], r[0], r[0])
-		}
-		VPERMD(r[0], idx, r[0])
-		st(r[0], Mem{Base: dst})
 	}
-	blockLoop(n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, front, back)
+	blockLoop(qblock, n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, front, back)
 	VZEROUPPER()
 	RET()
 }
@@ -304,7 +321,7 @@ func dequantize(signed bool) {
 	n := Load(Param("n"), GP64())
 	s := broadcastF("s")
 	z := broadcastI("z")
-	blockLoop(n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0}, nil, func(st store) {
+	blockLoop(block, n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0}, nil, func(st store) {
 		for j := 0; j < block/8; j++ {
 			v := YMM()
 			if signed {
@@ -347,7 +364,7 @@ func minMax() {
 	}
 	bad := YMM()
 	VXORPS(bad, bad, bad)
-	blockLoop(n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
+	blockLoop(block, n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
 		var d [4]reg.VecVirtual
 		for j := range lo {
 			x := YMM()
@@ -395,7 +412,7 @@ func absMax() {
 		m[j] = YMM()
 		VXORPS(m[j], m[j], m[j])
 	}
-	blockLoop(n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
+	blockLoop(block, n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
 		for j := range m {
 			a := YMM()
 			VANDPS(Mem{Base: src, Disp: 32 * j}, mask, a)

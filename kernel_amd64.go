@@ -162,18 +162,21 @@ func asmAbsMax(src *float32, n int, out *[8]float32)
 
 // asmQuantErrorDiv adds, for i < n (a multiple of 16), the float64 term
 // d*d, d = float64(x) - float64(y), to lanes[i%16] in index order, where
-// y = float32(rne(v) - zf) * s and v = clamp(float32(x'/k) + zf, lo, hi).
-// Seed passes k = s, zf = float32(z), lo, hi = Lo, Hi; ONNX passes k = s,
-// zf = 0, lo, hi = Lo-z, Hi-z (adding +0 to v changes no rounding).
+// y = float32(q - z) * s and q = clamp(rne(float32(x/k) + zf), lo, hi).
+// Seed passes k = s, zf = float32(z), z, lo, hi = Lo, Hi; ONNX passes
+// k = s, zf = 0, z = 0, lo, hi = Lo-z, Hi-z (adding +0 changes no
+// rounding). The terms of NaN elements are NaN, not necessarily the
+// reference's NaN.
 //
 //go:noescape
-func asmQuantErrorDiv(src *float32, n int, k, zf, lo, hi, s float32, lanes *[16]float64)
+func asmQuantErrorDiv(src *float32, n int, k, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
 
-// asmQuantErrorMul is asmQuantErrorDiv with v = x' * k and no zf
-// (PyTorch: k = float32(1/s); zf is unused).
+// asmQuantErrorMul is asmQuantErrorDiv for PyTorch: q - z =
+// rne(clamp(float32(x*k), lo, hi)) with k = float32(1/s), lo, hi = Lo-z,
+// Hi-z.
 //
 //go:noescape
-func asmQuantErrorMul(src *float32, n int, k, zf, lo, hi, s float32, lanes *[16]float64)
+func asmQuantErrorMul(src *float32, n int, k, lo, hi, s float32, lanes *[16]float64)
 
 // asmSquaredError adds, for i < n (a multiple of 16), the float64 term
 // d*d, d = float64(a[i]) - float64(b[i]), to lanes[i%16] in index order.
@@ -368,10 +371,13 @@ func quantErrorAVX2(src []float32, p *Params) float64 {
 	m := n &^ (avx2SumBlock - 1)
 	if m > 0 {
 		k, zf, lo, hi, _ := quantizeArgs(p)
-		if p.Convention == PyTorch {
-			asmQuantErrorMul(&src[0], m, k, zf, lo, hi, p.Scale, &l)
-		} else {
-			asmQuantErrorDiv(&src[0], m, k, zf, lo, hi, p.Scale, &l)
+		switch p.Convention {
+		case Seed:
+			asmQuantErrorDiv(&src[0], m, k, zf, int32(lo), hi, p.Zero, p.Scale, &l)
+		case ONNX:
+			asmQuantErrorDiv(&src[0], m, k, 0, int32(lo), hi, 0, p.Scale, &l)
+		default:
+			asmQuantErrorMul(&src[0], m, k, lo, hi, p.Scale, &l)
 		}
 	}
 	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi

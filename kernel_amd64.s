@@ -4845,218 +4845,207 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantErrorDiv(src *float32, n int, k float32, zf float32, lo float32, hi float32, s float32, lanes *[16]float64)
-// Requires: AVX
+// func asmQuantErrorDiv(src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
+// Requires: AVX, AVX2
 TEXT ·asmQuantErrorDiv(SB), NOSPLIT, $0-48
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
 	MOVQ         lanes+40(FP), DX
 	VBROADCASTSS k+16(FP), Y0
 	VBROADCASTSS zf+20(FP), Y1
-	VBROADCASTSS lo+24(FP), Y2
-	VBROADCASTSS hi+28(FP), Y3
-	VBROADCASTSS s+32(FP), Y4
-	VMOVUPD      (DX), Y9
-	VMOVUPD      32(DX), Y10
-	VMOVUPD      64(DX), Y11
-	VMOVUPD      96(DX), Y12
+	VBROADCASTSS z+32(FP), Y2
+	VBROADCASTSS lo+24(FP), Y3
+	VBROADCASTSS hi+28(FP), Y4
+	VBROADCASTSS s+36(FP), Y5
+	VMOVUPD      (DX), Y10
+	VMOVUPD      32(DX), Y11
+	VMOVUPD      64(DX), Y12
+	VMOVUPD      96(DX), Y13
 	TESTQ        CX, CX
 	JZ           done
-	VMOVUPS      (AX), Y5
-	VCMPPS       $0x07, Y5, Y5, Y6
-	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y0, Y5, Y5
-	VMOVUPS      32(AX), Y7
-	VCMPPS       $0x07, Y7, Y7, Y6
-	VANDPS       Y7, Y6, Y7
-	VDIVPS       Y0, Y7, Y7
-	VADDPS       Y1, Y5, Y6
-	VMAXPS       Y2, Y6, Y6
-	VMINPS       Y3, Y6, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VSUBPS       Y1, Y6, Y6
-	VMULPS       Y4, Y6, Y6
-	VADDPS       Y1, Y7, Y8
-	VMAXPS       Y2, Y8, Y8
-	VMINPS       Y3, Y8, Y8
-	VROUNDPS     $0x00, Y8, Y8
-	VSUBPS       Y1, Y8, Y8
-	VMULPS       Y4, Y8, Y8
+	VMOVUPS      (AX), Y6
+	VDIVPS       Y0, Y6, Y6
+	VMOVUPS      32(AX), Y8
+	VDIVPS       Y0, Y8, Y8
+	VADDPS       Y1, Y6, Y7
+	VMINPS       Y4, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y3, Y7, Y7
+	VPSUBD       Y2, Y7, Y7
+	VCVTDQ2PS    Y7, Y7
+	VMULPS       Y5, Y7, Y7
+	VADDPS       Y1, Y8, Y9
+	VMINPS       Y4, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y3, Y9, Y9
+	VPSUBD       Y2, Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       Y5, Y9, Y9
 	CMPQ         CX, $0x00000010
 	JNE          two
 	VCVTPS2PD    (AX), Y0
-	VCVTPS2PD    X6, Y1
-	VSUBPD       Y1, Y0, Y0
-	VMULPD       Y0, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VCVTPS2PD    16(AX), Y0
-	VEXTRACTF128 $0x01, Y6, X1
-	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X7, Y1
 	VSUBPD       Y1, Y0, Y0
 	VMULPD       Y0, Y0, Y0
 	VADDPD       Y0, Y10, Y10
-	VCVTPS2PD    32(AX), Y0
-	VCVTPS2PD    X8, Y1
-	VSUBPD       Y1, Y0, Y0
-	VMULPD       Y0, Y0, Y0
-	VADDPD       Y0, Y11, Y11
-	VCVTPS2PD    48(AX), Y0
-	VEXTRACTF128 $0x01, Y8, X1
+	VCVTPS2PD    16(AX), Y0
+	VEXTRACTF128 $0x01, Y7, X1
 	VCVTPS2PD    X1, Y1
 	VSUBPD       Y1, Y0, Y0
 	VMULPD       Y0, Y0, Y0
+	VADDPD       Y0, Y11, Y11
+	VCVTPS2PD    32(AX), Y0
+	VCVTPS2PD    X9, Y1
+	VSUBPD       Y1, Y0, Y0
+	VMULPD       Y0, Y0, Y0
 	VADDPD       Y0, Y12, Y12
+	VCVTPS2PD    48(AX), Y0
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VSUBPD       Y1, Y0, Y0
+	VMULPD       Y0, Y0, Y0
+	VADDPD       Y0, Y13, Y13
 	JMP          done
 
 two:
-	VMOVUPS 64(AX), Y5
-	VCMPPS  $0x07, Y5, Y5, Y7
-	VANDPS  Y5, Y7, Y5
-	VDIVPS  Y0, Y5, Y5
-	VMOVUPS 96(AX), Y7
-	VCMPPS  $0x07, Y7, Y7, Y13
-	VANDPS  Y7, Y13, Y7
-	VDIVPS  Y0, Y7, Y7
+	VMOVUPS 64(AX), Y6
+	VDIVPS  Y0, Y6, Y6
+	VMOVUPS 96(AX), Y8
+	VDIVPS  Y0, Y8, Y8
 
 loop:
 	SUBQ         $0x00000010, CX
 	CMPQ         CX, $0x00000010
 	JE           last
-	VCVTPS2PD    (AX), Y13
-	VCVTPS2PD    X6, Y14
-	VSUBPD       Y14, Y13, Y13
-	VMULPD       Y13, Y13, Y13
-	VADDPD       Y13, Y9, Y9
-	VCVTPS2PD    16(AX), Y13
-	VEXTRACTF128 $0x01, Y6, X6
-	VCVTPS2PD    X6, Y6
-	VSUBPD       Y6, Y13, Y13
-	VMULPD       Y13, Y13, Y13
-	VADDPD       Y13, Y10, Y10
-	VCVTPS2PD    32(AX), Y6
-	VCVTPS2PD    X8, Y13
-	VSUBPD       Y13, Y6, Y6
-	VMULPD       Y6, Y6, Y6
-	VADDPD       Y6, Y11, Y11
-	VCVTPS2PD    48(AX), Y6
-	VEXTRACTF128 $0x01, Y8, X8
-	VCVTPS2PD    X8, Y8
-	VSUBPD       Y8, Y6, Y6
-	VMULPD       Y6, Y6, Y6
-	VADDPD       Y6, Y12, Y12
-	VADDPS       Y1, Y5, Y6
-	VMAXPS       Y2, Y6, Y6
-	VMINPS       Y3, Y6, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VSUBPS       Y1, Y6, Y6
-	VMULPS       Y4, Y6, Y6
-	VADDPS       Y1, Y7, Y8
-	VMAXPS       Y2, Y8, Y8
-	VMINPS       Y3, Y8, Y8
-	VROUNDPS     $0x00, Y8, Y8
-	VSUBPS       Y1, Y8, Y8
-	VMULPS       Y4, Y8, Y8
-	VMOVUPS      128(AX), Y5
-	VCMPPS       $0x07, Y5, Y5, Y7
-	VANDPS       Y5, Y7, Y5
-	VDIVPS       Y0, Y5, Y5
-	VMOVUPS      160(AX), Y7
-	VCMPPS       $0x07, Y7, Y7, Y13
-	VANDPS       Y7, Y13, Y7
-	VDIVPS       Y0, Y7, Y7
+	VCVTPS2PD    (AX), Y14
+	VCVTPS2PD    X7, Y15
+	VSUBPD       Y15, Y14, Y14
+	VMULPD       Y14, Y14, Y14
+	VADDPD       Y14, Y10, Y10
+	VCVTPS2PD    16(AX), Y14
+	VEXTRACTF128 $0x01, Y7, X7
+	VCVTPS2PD    X7, Y7
+	VSUBPD       Y7, Y14, Y14
+	VMULPD       Y14, Y14, Y14
+	VADDPD       Y14, Y11, Y11
+	VCVTPS2PD    32(AX), Y7
+	VCVTPS2PD    X9, Y14
+	VSUBPD       Y14, Y7, Y7
+	VMULPD       Y7, Y7, Y7
+	VADDPD       Y7, Y12, Y12
+	VCVTPS2PD    48(AX), Y7
+	VEXTRACTF128 $0x01, Y9, X9
+	VCVTPS2PD    X9, Y9
+	VSUBPD       Y9, Y7, Y7
+	VMULPD       Y7, Y7, Y7
+	VADDPD       Y7, Y13, Y13
+	VADDPS       Y1, Y6, Y7
+	VMINPS       Y4, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y3, Y7, Y7
+	VPSUBD       Y2, Y7, Y7
+	VCVTDQ2PS    Y7, Y7
+	VMULPS       Y5, Y7, Y7
+	VADDPS       Y1, Y8, Y9
+	VMINPS       Y4, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y3, Y9, Y9
+	VPSUBD       Y2, Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       Y5, Y9, Y9
+	VMOVUPS      128(AX), Y6
+	VDIVPS       Y0, Y6, Y6
+	VMOVUPS      160(AX), Y8
+	VDIVPS       Y0, Y8, Y8
 	ADDQ         $0x00000040, AX
 	JMP          loop
 
 last:
 	VCVTPS2PD    (AX), Y0
-	VCVTPS2PD    X6, Y13
-	VSUBPD       Y13, Y0, Y0
+	VCVTPS2PD    X7, Y14
+	VSUBPD       Y14, Y0, Y0
 	VMULPD       Y0, Y0, Y0
-	VADDPD       Y0, Y9, Y9
+	VADDPD       Y0, Y10, Y10
 	VCVTPS2PD    16(AX), Y0
-	VEXTRACTF128 $0x01, Y6, X6
-	VCVTPS2PD    X6, Y6
-	VSUBPD       Y6, Y0, Y0
+	VEXTRACTF128 $0x01, Y7, X7
+	VCVTPS2PD    X7, Y7
+	VSUBPD       Y7, Y0, Y0
 	VMULPD       Y0, Y0, Y0
-	VADDPD       Y0, Y10, Y10
+	VADDPD       Y0, Y11, Y11
 	VCVTPS2PD    32(AX), Y0
-	VCVTPS2PD    X8, Y6
-	VSUBPD       Y6, Y0, Y0
-	VMULPD       Y0, Y0, Y0
-	VADDPD       Y0, Y11, Y11
-	VCVTPS2PD    48(AX), Y0
-	VEXTRACTF128 $0x01, Y8, X6
-	VCVTPS2PD    X6, Y6
-	VSUBPD       Y6, Y0, Y0
+	VCVTPS2PD    X9, Y7
+	VSUBPD       Y7, Y0, Y0
 	VMULPD       Y0, Y0, Y0
 	VADDPD       Y0, Y12, Y12
-	VADDPS       Y1, Y5, Y6
-	VMAXPS       Y2, Y6, Y6
-	VMINPS       Y3, Y6, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VSUBPS       Y1, Y6, Y6
-	VMULPS       Y4, Y6, Y6
-	VADDPS       Y1, Y7, Y8
-	VMAXPS       Y2, Y8, Y8
-	VMINPS       Y3, Y8, Y8
-	VROUNDPS     $0x00, Y8, Y8
-	VSUBPS       Y1, Y8, Y8
-	VMULPS       Y4, Y8, Y8
-	VCVTPS2PD    64(AX), Y0
-	VCVTPS2PD    X6, Y1
-	VSUBPD       Y1, Y0, Y0
+	VCVTPS2PD    48(AX), Y0
+	VEXTRACTF128 $0x01, Y9, X7
+	VCVTPS2PD    X7, Y7
+	VSUBPD       Y7, Y0, Y0
 	VMULPD       Y0, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VCVTPS2PD    80(AX), Y0
-	VEXTRACTF128 $0x01, Y6, X1
-	VCVTPS2PD    X1, Y1
+	VADDPD       Y0, Y13, Y13
+	VADDPS       Y1, Y6, Y7
+	VMINPS       Y4, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y3, Y7, Y7
+	VPSUBD       Y2, Y7, Y7
+	VCVTDQ2PS    Y7, Y7
+	VMULPS       Y5, Y7, Y7
+	VADDPS       Y1, Y8, Y9
+	VMINPS       Y4, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y3, Y9, Y9
+	VPSUBD       Y2, Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       Y5, Y9, Y9
+	VCVTPS2PD    64(AX), Y0
+	VCVTPS2PD    X7, Y1
 	VSUBPD       Y1, Y0, Y0
 	VMULPD       Y0, Y0, Y0
 	VADDPD       Y0, Y10, Y10
-	VCVTPS2PD    96(AX), Y0
-	VCVTPS2PD    X8, Y1
-	VSUBPD       Y1, Y0, Y0
-	VMULPD       Y0, Y0, Y0
-	VADDPD       Y0, Y11, Y11
-	VCVTPS2PD    112(AX), Y0
-	VEXTRACTF128 $0x01, Y8, X1
+	VCVTPS2PD    80(AX), Y0
+	VEXTRACTF128 $0x01, Y7, X1
 	VCVTPS2PD    X1, Y1
 	VSUBPD       Y1, Y0, Y0
 	VMULPD       Y0, Y0, Y0
+	VADDPD       Y0, Y11, Y11
+	VCVTPS2PD    96(AX), Y0
+	VCVTPS2PD    X9, Y1
+	VSUBPD       Y1, Y0, Y0
+	VMULPD       Y0, Y0, Y0
 	VADDPD       Y0, Y12, Y12
+	VCVTPS2PD    112(AX), Y0
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VSUBPD       Y1, Y0, Y0
+	VMULPD       Y0, Y0, Y0
+	VADDPD       Y0, Y13, Y13
 
 done:
-	VMOVUPD Y9, (DX)
-	VMOVUPD Y10, 32(DX)
-	VMOVUPD Y11, 64(DX)
-	VMOVUPD Y12, 96(DX)
+	VMOVUPD Y10, (DX)
+	VMOVUPD Y11, 32(DX)
+	VMOVUPD Y12, 64(DX)
+	VMOVUPD Y13, 96(DX)
 	VZEROUPPER
 	RET
 
-// func asmQuantErrorMul(src *float32, n int, k float32, zf float32, lo float32, hi float32, s float32, lanes *[16]float64)
+// func asmQuantErrorMul(src *float32, n int, k float32, lo float32, hi float32, s float32, lanes *[16]float64)
 // Requires: AVX
-TEXT ·asmQuantErrorMul(SB), NOSPLIT, $0-48
+TEXT ·asmQuantErrorMul(SB), NOSPLIT, $0-40
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
-	MOVQ         lanes+40(FP), DX
+	MOVQ         lanes+32(FP), DX
 	VBROADCASTSS k+16(FP), Y0
-	VBROADCASTSS lo+24(FP), Y1
-	VBROADCASTSS hi+28(FP), Y2
-	VBROADCASTSS s+32(FP), Y3
+	VBROADCASTSS lo+20(FP), Y1
+	VBROADCASTSS hi+24(FP), Y2
+	VBROADCASTSS s+28(FP), Y3
 	VMOVUPD      (DX), Y8
 	VMOVUPD      32(DX), Y9
 	VMOVUPD      64(DX), Y10
 	VMOVUPD      96(DX), Y11
 	TESTQ        CX, CX
 	JZ           done
-	VMOVUPS      (AX), Y4
-	VCMPPS       $0x07, Y4, Y4, Y5
-	VANDPS       Y4, Y5, Y4
-	VMULPS       Y0, Y4, Y4
-	VMOVUPS      32(AX), Y6
-	VCMPPS       $0x07, Y6, Y6, Y5
-	VANDPS       Y6, Y5, Y6
-	VMULPS       Y0, Y6, Y6
+	VMULPS       (AX), Y0, Y4
+	VMULPS       32(AX), Y0, Y6
 	VMAXPS       Y1, Y4, Y5
 	VMINPS       Y2, Y5, Y5
 	VROUNDPS     $0x00, Y5, Y5
@@ -5092,14 +5081,8 @@ TEXT ·asmQuantErrorMul(SB), NOSPLIT, $0-48
 	JMP          done
 
 two:
-	VMOVUPS 64(AX), Y4
-	VCMPPS  $0x07, Y4, Y4, Y6
-	VANDPS  Y4, Y6, Y4
-	VMULPS  Y0, Y4, Y4
-	VMOVUPS 96(AX), Y6
-	VCMPPS  $0x07, Y6, Y6, Y12
-	VANDPS  Y6, Y12, Y6
-	VMULPS  Y0, Y6, Y6
+	VMULPS 64(AX), Y0, Y4
+	VMULPS 96(AX), Y0, Y6
 
 loop:
 	SUBQ         $0x00000010, CX
@@ -5135,14 +5118,8 @@ loop:
 	VMINPS       Y2, Y7, Y7
 	VROUNDPS     $0x00, Y7, Y7
 	VMULPS       Y3, Y7, Y7
-	VMOVUPS      128(AX), Y4
-	VCMPPS       $0x07, Y4, Y4, Y6
-	VANDPS       Y4, Y6, Y4
-	VMULPS       Y0, Y4, Y4
-	VMOVUPS      160(AX), Y6
-	VCMPPS       $0x07, Y6, Y6, Y12
-	VANDPS       Y6, Y12, Y6
-	VMULPS       Y0, Y6, Y6
+	VMULPS       128(AX), Y0, Y4
+	VMULPS       160(AX), Y0, Y6
 	ADDQ         $0x00000040, AX
 	JMP          loop
 

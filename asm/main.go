@@ -491,11 +491,17 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 
 // quantError emits asmQuantErrorDiv (div) or asmQuantErrorMul. The loop
 // is software-pipelined in three stages, each on a different block: front
-// (load, zero NaN, divide or multiply) on block i+2, mid (clamp, round,
-// dequantize to y) on block i+1 and back (the float64 terms into the lane
+// (load, divide or multiply) on block i+2, mid (clamp, round, dequantize
+// to y) on block i+1 and back (the float64 terms into the lane
 // accumulators) on block i. Each stage uses registers its predecessor
 // filled one iteration earlier, so no long dependency chain waits in the
-// schedulers; without this the loop runs at about half the speed.
+// schedulers.
+//
+// NaN lanes are not zeroed: a NaN x makes d = x - y NaN whatever y is, and
+// the sum is then NaN, as in the reference (the caller makes its payload
+// canonical). On this CPU the float adds, compares, min/max, rounding and
+// all conversions share two pipes; that is the bound of this loop, so the
+// Div variant clamps the lower bound and subtracts z in integers.
 func quantError(div bool) {
 	if div {
 		Implement("asmQuantErrorDiv")
@@ -507,45 +513,46 @@ func quantError(div bool) {
 	n := Load(Param("n"), GP64())
 	lanes := Load(Param("lanes"), GP64())
 	k := broadcastF("k")
-	var zf reg.VecVirtual
+	var zf, z reg.VecVirtual
 	if div {
 		zf = broadcastF("zf")
+		z = broadcastI("z")
 	}
-	lo := broadcastF("lo")
+	lo := broadcastF("lo") // an int32 for div
 	hi := broadcastF("hi")
 	s := broadcastF("s")
 	var d, y [sumBlock / 8]reg.VecVirtual
 	for j := range d {
 		d[j], y[j] = YMM(), YMM()
 	}
-	// front: d = x' / k (or x' * k) for the block at src+off.
+	// front: d = x / k (or x * k) for the block at src+off.
 	front := func(off int) {
 		for j := range d {
-			m := YMM()
-			VMOVUPS(Mem{Base: src, Disp: off + 32*j}, d[j])
-			VCMPPS(U8(7), d[j], d[j], m) // ordered: all ones unless x is NaN
-			VANDPS(d[j], m, d[j])        // NaN -> +0
+			x := Mem{Base: src, Disp: off + 32*j}
 			if div {
+				VMOVUPS(x, d[j])
 				VDIVPS(k, d[j], d[j])
 			} else {
-				VMULPS(k, d[j], d[j])
+				VMULPS(x, k, d[j])
 			}
 		}
 	}
-	// mid: y = float32(rne(clamp(d + zf, lo, hi)) - zf) * s.
+	// mid: y = float32(q - z) * s.
 	mid := func() {
 		for j := range d {
 			if div {
+				// q = max(cvtps2dq(min(d + zf, hi)), lo) as in quantize.
 				VADDPS(zf, d[j], y[j])
-				VMAXPS(lo, y[j], y[j])
+				VMINPS(hi, y[j], y[j])
+				VCVTPS2DQ(y[j], y[j])
+				VPMAXSD(lo, y[j], y[j])
+				VPSUBD(z, y[j], y[j]) // q - z, |q - z| < 2^24
+				VCVTDQ2PS(y[j], y[j]) // exact
 			} else {
+				// rne(clamp(d, lo, hi)) as a float; lo, hi = Lo-z, Hi-z.
 				VMAXPS(lo, d[j], y[j])
-			}
-			VMINPS(hi, y[j], y[j])
-			// rne as a float: the integer value VCVTPS2DQ would give.
-			VROUNDPS(U8(0), y[j], y[j])
-			if div {
-				VSUBPS(zf, y[j], y[j]) // q - z, exact: |q - z| < 2^24
+				VMINPS(hi, y[j], y[j])
+				VROUNDPS(U8(0), y[j], y[j])
 			}
 			VMULPS(s, y[j], y[j]) // y = float32(q - z) * s
 		}

@@ -20,12 +20,23 @@ import (
 //	x' = x AND cmpord(x, x)            NaN lanes become +0
 //	v  = x' / k  or  x' * k            VDIVPS (Seed, ONNX: k = s) or VMULPS (PyTorch: k = float32(1/s))
 //	v  = v + zf                        Seed only (zf = float32(z))
-//	v  = min(max(v, lo), hi)           lo, hi: the bounds (Seed) or the bounds minus z (ONNX, PyTorch),
-//	                                   integers exact in float32 since |z| <= MaxZero
-//	q  = cvtps2dq(v) [+ z]             round half to even (default MXCSR); + z for ONNX and PyTorch
+//	v  = min(v, hi)                    VMINPS; hi = Hi (Seed) or Hi-z (ONNX, PyTorch)
+//	r  = cvtps2dq(v)                   round half to even (default MXCSR); below -2^31: -2^31
+//	r  = max(r, lo)                    VPMAXSD; lo = Lo (Seed) or Lo-z (ONNX, PyTorch)
+//	q  = r [+ z]                       + z for ONNX and PyTorch (in 16-bit lanes when it fits)
 //
-// v is never NaN at the clamp, and rounding commutes with a clamp to
-// integer bounds, so q is the reference's clamp(rne(...), Lo, Hi).
+// v is never NaN at the clamp, Lo-z and Hi-z are integers exact in float32
+// (|z| <= MaxZero), and rounding commutes with a clamp to integer bounds,
+// so q is the reference's clamp(rne(...), Lo, Hi); the integer lower clamp
+// equals the float one because every bound lies above -2^31. The results
+// are packed to bytes with VPACKSSDW, VPACKUSWB or VPACKSSWB and VPERMD.
+//
+// MinMax and AbsMax use that VMINPS/VMAXPS return their second (Intel)
+// source when either input is NaN: with the accumulator there, NaN is
+// skipped. QuantError and SquaredError keep the reference's 16 float64
+// lanes in four YMM accumulators (element i in lane i%16) and add each
+// term with VCVTPS2PD, VSUBPD, VMULPD, VADDPD in index order; the tail and
+// the final tree (combineLanes) run in Go. Nothing uses FMA.
 
 var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, Kernels{
 	QuantizeU8:   quantizeU8AVX2,

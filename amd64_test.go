@@ -446,3 +446,82 @@ func TestAVX2Fallback(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAVX2 compares every AVX2 kernel with the reference on inputs built
+// from the fuzzer's bytes: the float32 bit patterns, the params and a
+// start offset all come from the data, so lengths, alignments, specials
+// and bounds are all explored.
+func FuzzAVX2(f *testing.F) {
+	f.Add([]byte{0, 0, 0x80, 0x3f, 0, 0, 0xc0, 0x7f}, uint32(0x3d4ccccd), int32(3), uint8(0), uint8(255), uint8(0), uint8(1))
+	f.Add(make([]byte, 4*70), uint32(0x3f800000), int32(-7), uint8(2), uint8(200), uint8(1), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, scaleBits uint32, zero int32, lo, hi, conv, off uint8) {
+		g, a := avx2ForTest(t)
+		buf := make([]float32, len(data)/4+8)
+		start := int(off % 8)
+		src := buf[start : start+len(data)/4]
+		for i := range src {
+			src[i] = math.Float32frombits(uint32(data[4*i]) | uint32(data[4*i+1])<<8 | uint32(data[4*i+2])<<16 | uint32(data[4*i+3])<<24)
+		}
+		p := Params{Scale: math.Float32frombits(scaleBits), Zero: zero % (MaxZero + 1), Lo: int32(min(lo, hi)), Hi: int32(max(lo, hi)), Convention: Convention(conv % 3)}
+		n := len(src)
+		if p.ValidateU8() == nil {
+			want, got := make([]uint8, n), make([]uint8, n)
+			g.QuantizeU8(want, src, p)
+			a.QuantizeU8(got, src, p)
+			if string(want) != string(got) {
+				t.Fatalf("QuantizeU8 %+v: got %v, want %v", p, got, want)
+			}
+			fw, fg := make([]float32, n), make([]float32, n)
+			g.DequantizeU8(fw, got, p)
+			a.DequantizeU8(fg, got, p)
+			for i := range fw {
+				if !eqBits32(fw[i], fg[i]) {
+					t.Fatalf("DequantizeU8 %+v [%d]: got %v, want %v", p, i, fg[i], fw[i])
+				}
+			}
+		}
+		pi := p
+		pi.Lo, pi.Hi = int32(int8(min(lo, hi))), int32(int8(max(lo, hi)))
+		if pi.Lo > pi.Hi {
+			pi.Lo, pi.Hi = pi.Hi, pi.Lo
+		}
+		if pi.ValidateI8() == nil {
+			want, got := make([]int8, n), make([]int8, n)
+			g.QuantizeI8(want, src, pi)
+			a.QuantizeI8(got, src, pi)
+			for i := range want {
+				if want[i] != got[i] {
+					t.Fatalf("QuantizeI8 %+v [%d]: got %d, want %d", pi, i, got[i], want[i])
+				}
+			}
+			fw, fg := make([]float32, n), make([]float32, n)
+			g.DequantizeI8(fw, got, pi)
+			a.DequantizeI8(fg, got, pi)
+			for i := range fw {
+				if !eqBits32(fw[i], fg[i]) {
+					t.Fatalf("DequantizeI8 %+v [%d]: got %v, want %v", pi, i, fg[i], fw[i])
+				}
+			}
+			if w, v := g.QuantError(src, pi), a.QuantError(src, pi); math.Float64bits(w) != math.Float64bits(v) {
+				t.Fatalf("QuantError %+v: got %v, want %v", pi, v, w)
+			}
+		}
+		if p.Validate() == nil {
+			if w, v := g.QuantError(src, p), a.QuantError(src, p); math.Float64bits(w) != math.Float64bits(v) {
+				t.Fatalf("QuantError %+v: got %v, want %v", p, v, w)
+			}
+		}
+		l1, h1, f1 := g.MinMax(src)
+		l2, h2, f2 := a.MinMax(src)
+		if !eqBits32(l1, l2) || !eqBits32(h1, h2) || f1 != f2 {
+			t.Fatalf("MinMax: got %v %v %v, want %v %v %v", l2, h2, f2, l1, h1, f1)
+		}
+		if w, v := g.AbsMax(src), a.AbsMax(src); !eqBits32(w, v) {
+			t.Fatalf("AbsMax: got %v, want %v", v, w)
+		}
+		half := n / 2
+		if w, v := g.SquaredError(src[:half], src[half:2*half]), a.SquaredError(src[:half], src[half:2*half]); math.Float64bits(w) != math.Float64bits(v) {
+			t.Fatalf("SquaredError: got %v, want %v", v, w)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"unsafe"
 )
 
 // Kernels is the set of raw kernels one implementation provides. The
@@ -66,6 +67,12 @@ func register(name, features string, supported bool, k Kernels) *Impl {
 	return m
 }
 
+// kernelError is the error Lookup and QUANT_KERNEL give; it wraps ErrKernel.
+type kernelError struct{ msg string }
+
+func (e *kernelError) Error() string { return "quant: " + e.msg }
+func (e *kernelError) Unwrap() error { return ErrKernel }
+
 // active is the implementation the package-level functions call.
 var active = registry[0]
 
@@ -80,7 +87,7 @@ func init() {
 	if err != nil {
 		// Never ignore a bad QUANT_KERNEL silently: say so once on stderr
 		// and keep the best supported implementation.
-		fmt.Fprintf(os.Stderr, "quant: %v; using %s\n", err, name)
+		fmt.Fprintf(os.Stderr, "%v; using %s\n", err, name)
 	}
 }
 
@@ -101,7 +108,7 @@ func choose(forced string) (string, error) {
 	m, err := Lookup(forced)
 	if err != nil {
 		selection = fmt.Sprintf("best supported (%s=%q rejected)", EnvKernel, forced)
-		return best.name, fmt.Errorf("%s=%q: %w", EnvKernel, forced, err)
+		return best.name, &kernelError{fmt.Sprintf("%s=%q: %s", EnvKernel, forced, err.(*kernelError).msg)}
 	}
 	active, selection = m, fmt.Sprintf("forced by %s", EnvKernel)
 	return m.name, nil
@@ -129,13 +136,13 @@ func Lookup(name string) (*Impl, error) {
 	for _, m := range registry {
 		if m.name == name {
 			if !m.supported {
-				return nil, fmt.Errorf("implementation %q needs %s, which this CPU lacks (or GODEBUG disabled): %w", name, m.features, ErrKernel)
+				return nil, &kernelError{fmt.Sprintf("implementation %q needs %s, which this CPU lacks (or GODEBUG disabled it)", name, m.features)}
 			}
 			return m, nil
 		}
 		names = append(names, m.name)
 	}
-	return nil, fmt.Errorf("no implementation %q in this build (have %s): %w", name, strings.Join(names, ", "), ErrKernel)
+	return nil, &kernelError{fmt.Sprintf("no implementation %q in this build (have %s)", name, strings.Join(names, ", "))}
 }
 
 // Active returns the implementation the package-level functions use.
@@ -157,6 +164,17 @@ func Use(name string) error {
 	return nil
 }
 
+// noescape hides p from escape analysis. The kernels are called through
+// func values, so the compiler must assume they keep the *Params they are
+// given and would move every Params argument to the heap: one allocation
+// per call. Kernels never retain p beyond the call (see Kernels).
+//
+//go:nosplit
+func noescape(p *Params) *Params {
+	x := uintptr(unsafe.Pointer(p))
+	return *(**Params)(unsafe.Pointer(&x))
+}
+
 func checkLen(fn string, dst, src int) {
 	if dst < src {
 		panic(fmt.Sprintf("quant.%s: dst has %d elements, src has %d", fn, dst, src))
@@ -173,28 +191,28 @@ func mustValid(fn string, err error) {
 func (m *Impl) QuantizeU8(dst []uint8, src []float32, p Params) {
 	checkLen("QuantizeU8", len(dst), len(src))
 	mustValid("QuantizeU8", p.ValidateU8())
-	m.k.QuantizeU8(dst[:len(src)], src, &p)
+	m.k.QuantizeU8(dst[:len(src)], src, noescape(&p))
 }
 
 // QuantizeI8 is the package-level QuantizeI8 on this implementation.
 func (m *Impl) QuantizeI8(dst []int8, src []float32, p Params) {
 	checkLen("QuantizeI8", len(dst), len(src))
 	mustValid("QuantizeI8", p.ValidateI8())
-	m.k.QuantizeI8(dst[:len(src)], src, &p)
+	m.k.QuantizeI8(dst[:len(src)], src, noescape(&p))
 }
 
 // DequantizeU8 is the package-level DequantizeU8 on this implementation.
 func (m *Impl) DequantizeU8(dst []float32, src []uint8, p Params) {
 	checkLen("DequantizeU8", len(dst), len(src))
 	mustValid("DequantizeU8", p.validateCommon())
-	m.k.DequantizeU8(dst[:len(src)], src, &p)
+	m.k.DequantizeU8(dst[:len(src)], src, noescape(&p))
 }
 
 // DequantizeI8 is the package-level DequantizeI8 on this implementation.
 func (m *Impl) DequantizeI8(dst []float32, src []int8, p Params) {
 	checkLen("DequantizeI8", len(dst), len(src))
 	mustValid("DequantizeI8", p.validateCommon())
-	m.k.DequantizeI8(dst[:len(src)], src, &p)
+	m.k.DequantizeI8(dst[:len(src)], src, noescape(&p))
 }
 
 // MinMax is the package-level MinMax on this implementation.
@@ -206,7 +224,7 @@ func (m *Impl) AbsMax(src []float32) float32 { return m.k.AbsMax(src) }
 // QuantError is the package-level QuantError on this implementation.
 func (m *Impl) QuantError(src []float32, p Params) float64 {
 	mustValid("QuantError", p.Validate())
-	return canonicalNaN(m.k.QuantError(src, &p))
+	return canonicalNaN(m.k.QuantError(src, noescape(&p)))
 }
 
 // SquaredError is the package-level SquaredError on this implementation.

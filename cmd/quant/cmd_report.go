@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/quantkernel/quant"
+	"github.com/schollz/progressbar/v3"
+)
+
+// reportPercentiles are the percentile schemes report compares by default.
+var reportPercentiles = []float64{99.9, 99.99, 99.999}
+
+// progressMin is the number of tensors from which report shows a progress
+// bar (on a terminal only).
+const progressMin = 8
+
+type schemeResult struct {
+	Scheme string  `json:"scheme"`
+	Scale  float32 `json:"scale"`
+	Zero   int32   `json:"zero"`
+	Lo     int32   `json:"lo"`
+	Hi     int32   `json:"hi"`
+	MSE    float64 `json:"mse"`
+	SQNR   float64 `json:"sqnr_db"` // 10 log10(mean x^2 / MSE); +Inf for a lossless scheme
+	Best   bool    `json:"best"`
+}
+
+// MarshalJSON writes an infinite SQNR as null (JSON has no Inf).
+func (r schemeResult) MarshalJSON() ([]byte, error) {
+	type plain schemeResult
+	var sqnr *float64
+	if !math.IsInf(r.SQNR, 0) && !math.IsNaN(r.SQNR) {
+		sqnr = &r.SQNR
+	}
+	return json.Marshal(struct {
+		plain
+		SQNR *float64 `json:"sqnr_db"`
+	}{plain(r), sqnr})
+}
+
+type tensorReport struct {
+	Name    string         `json:"name"`
+	DType   string         `json:"dtype"`
+	Shape   []int          `json:"shape"`
+	N       int            `json:"n"`
+	Schemes []schemeResult `json:"schemes"`
+}
+
+func runReport(e *env, args []string) error {
+	fs := newFlags(e, "report", "report [-bits N] [-convention C] [-include-zero] [-narrow] [-percentiles P,...] [-json] FILE",
+		"  quant report weights.npy\n  quant report -percentiles 99,99.9 -bits 4 weights.npy\n  quant report -json model.safetensors > report.json")
+	var sf schemeFlags
+	sf.register(fs, false)
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	pflag := fs.String("percentiles", "99.9,99.99,99.999", "comma-separated percentiles of the percentile schemes, each in (50, 100]")
+	pos, err := parse(fs, e, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneFile(pos)
+	if err != nil {
+		return err
+	}
+	if _, err := sf.scheme(path); err != nil {
+		return err
+	}
+	var pcts []float64
+	for _, f := range strings.Split(*pflag, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return usagef("-percentiles: %q is not a number", f)
+		}
+		if !(v > 50 && v <= 100) {
+			return fileErr(path, "percentile %v outside (50, 100]", v)
+		}
+		pcts = append(pcts, v)
+	}
+	ts, err := readTensors(path, e.note)
+	if err != nil {
+		return err
+	}
+	var bar *progressbar.ProgressBar
+	if e.stderrTTY && len(ts) >= progressMin {
+		bar = progressbar.NewOptions(len(ts), progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetDescription("report"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	}
+	var reps []tensorReport
+	for _, t := range ts {
+		t.load() // this copy only: the widened data is dropped after the tensor
+		if !t.float() {
+			return fileErr(path, "dtype %s is already quantized (report wants float data)", t.DType)
+		}
+		r, err := reportTensor(path, t, sf, pcts)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, r)
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(reps)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "tensor\tdtype\tshape\tscheme\tscale\tzero\tMSE\tSQNR dB\tbest\t\n")
+	for _, r := range reps {
+		for _, s := range r.Schemes {
+			best := ""
+			if s.Best {
+				best = "*"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%v\t%d\t%s\t%s\t%s\t\n", r.Name, r.DType, r.Shape, s.Scheme, s.Scale, s.Zero,
+				strconv.FormatFloat(s.MSE, 'g', 4, 64), strconv.FormatFloat(s.SQNR, 'f', 2, 64), best)
+		}
+	}
+	return tw.Flush()
+}
+
+// reportTensor runs every scheme on t: calibrate, then the fused
+// QuantError kernel for the MSE.
+func reportTensor(path string, t tensor, sf schemeFlags, pcts []float64) (tensorReport, error) {
+	r := tensorReport{Name: t.Name, DType: t.DType, Shape: t.Shape, N: len(t.F32)}
+	if err := finiteCheck(path, t); err != nil {
+		return r, err
+	}
+	if len(t.F32) == 0 {
+		return r, fileErr(path, "tensor %q is empty", t.Name)
+	}
+	base, err := sf.scheme(path)
+	if err != nil {
+		return r, err
+	}
+	type named struct {
+		name string
+		s    quant.Scheme
+	}
+	var schemes []named
+	add := func(name string, m quant.Method, p float64) {
+		s := base
+		s.Method, s.Percentile = m, p
+		schemes = append(schemes, named{name, s})
+	}
+	add("asymmetric", quant.MethodMinMax, 0)
+	add("symmetric", quant.MethodAbsMax, 0)
+	for _, p := range pcts {
+		add("percentile "+strconv.FormatFloat(p, 'f', -1, 64), quant.MethodPercentile, p)
+	}
+	var power float64 // mean of x^2
+	for _, x := range t.F32 {
+		power += float64(x) * float64(x)
+	}
+	n := float64(len(t.F32))
+	power /= n
+	best := -1
+	for _, sc := range schemes {
+		p, err := quant.Calibrate(t.F32, sc.s)
+		if err != nil {
+			return r, fileErr(path, "tensor %q, %s: %s", t.Name, sc.name, trimQuant(err.Error()))
+		}
+		mse := quant.QuantError(t.F32, p) / n
+		res := schemeResult{Scheme: sc.name, Scale: p.Scale, Zero: p.Zero, Lo: p.Lo, Hi: p.Hi, MSE: mse, SQNR: sqnr(power, mse)}
+		r.Schemes = append(r.Schemes, res)
+		if best < 0 || mse < r.Schemes[best].MSE {
+			best = len(r.Schemes) - 1
+		}
+	}
+	r.Schemes[best].Best = true
+	return r, nil
+}
+
+// sqnr is 10 log10(power / mse) in dB: +Inf for mse 0 and a non-zero
+// signal, 0 for an all-zero signal.
+func sqnr(power, mse float64) float64 {
+	switch {
+	case power == 0:
+		return 0
+	case mse == 0:
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(power/mse)
+}

@@ -199,3 +199,21 @@ func BenchmarkDivBound(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFAddBound is the bound of SquaredError on CPUs whose float
+// conversions and adds share the add pipes (AMD Zen 4): the VCVTPS2PD,
+// VSUBPD and VADDPD of n elements, independent, nothing else. SetBytes is
+// SquaredError's 8n, so ns/op and MB/s compare with it at the same n.
+func BenchmarkFAddBound(b *testing.B) {
+	if !bound.Available() {
+		b.Skip("no VCVTPS2PD loop on this build or CPU")
+	}
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(8 * n))
+			for b.Loop() {
+				bound.FAddPD(n / bound.LanesPerFAdd)
+			}
+		})
+	}
+}

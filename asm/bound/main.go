@@ -43,5 +43,39 @@ func main() {
 	VZEROUPPER()
 	RET()
 
+	faddPD()
 	Generate()
+}
+
+// faddPD emits FAddPD: per iteration, the float64 work of 16 SquaredError
+// elements that runs on the floating-point add pipes (8 VCVTPS2PD from
+// memory, 4 VSUBPD, 4 VADDPD), all independent, and nothing else.
+func faddPD() {
+	buf := GLOBL("faddSrc", RODATA|NOPTR)
+	for i := 0; i < 32; i++ {
+		DATA(4*i, U32(math.Float32bits(1+float32(i)/8)))
+	}
+	TEXT("FAddPD", NOSPLIT, "func(iters int)")
+	n := Load(Param("iters"), GP64())
+	p := GP64()
+	LEAQ(buf, p)
+	c := YMM()
+	VBROADCASTSD(buf, c)
+	TESTQ(n, n)
+	JLE(LabelRef("done"))
+	Label("loop")
+	var t [8]reg.VecVirtual
+	for i := range t {
+		t[i] = YMM()
+		VCVTPS2PD(Mem{Base: p, Disp: 16 * i}, t[i])
+	}
+	for i := 0; i < 4; i++ {
+		VSUBPD(c, t[i], t[i])
+		VADDPD(c, t[4+i], t[4+i])
+	}
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }

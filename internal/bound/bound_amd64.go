@@ -15,3 +15,11 @@ func Available() bool { return cpu.X86.HasAVX2 }
 // loop counter, so its time per iteration is the VDIVPS throughput bound.
 // It must only be called when Available reports true.
 func DivPS(iters int)
+
+// FAddPD executes iters iterations of the float64 work that 16 elements
+// of SquaredError put on the floating-point add pipes (8 VCVTPS2PD from
+// memory, 4 VSUBPD, 4 VADDPD, all independent; LanesPerFAdd elements per
+// iteration): on CPUs where conversions and adds share those pipes, as on
+// AMD Zen 4, its time per iteration bounds SquaredError. It must only be
+// called when Available reports true.
+func FAddPD(iters int)

@@ -32,3 +32,70 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+DATA faddSrc<>+0(SB)/4, $0x3f800000
+DATA faddSrc<>+4(SB)/4, $0x3f900000
+DATA faddSrc<>+8(SB)/4, $0x3fa00000
+DATA faddSrc<>+12(SB)/4, $0x3fb00000
+DATA faddSrc<>+16(SB)/4, $0x3fc00000
+DATA faddSrc<>+20(SB)/4, $0x3fd00000
+DATA faddSrc<>+24(SB)/4, $0x3fe00000
+DATA faddSrc<>+28(SB)/4, $0x3ff00000
+DATA faddSrc<>+32(SB)/4, $0x40000000
+DATA faddSrc<>+36(SB)/4, $0x40080000
+DATA faddSrc<>+40(SB)/4, $0x40100000
+DATA faddSrc<>+44(SB)/4, $0x40180000
+DATA faddSrc<>+48(SB)/4, $0x40200000
+DATA faddSrc<>+52(SB)/4, $0x40280000
+DATA faddSrc<>+56(SB)/4, $0x40300000
+DATA faddSrc<>+60(SB)/4, $0x40380000
+DATA faddSrc<>+64(SB)/4, $0x40400000
+DATA faddSrc<>+68(SB)/4, $0x40480000
+DATA faddSrc<>+72(SB)/4, $0x40500000
+DATA faddSrc<>+76(SB)/4, $0x40580000
+DATA faddSrc<>+80(SB)/4, $0x40600000
+DATA faddSrc<>+84(SB)/4, $0x40680000
+DATA faddSrc<>+88(SB)/4, $0x40700000
+DATA faddSrc<>+92(SB)/4, $0x40780000
+DATA faddSrc<>+96(SB)/4, $0x40800000
+DATA faddSrc<>+100(SB)/4, $0x40840000
+DATA faddSrc<>+104(SB)/4, $0x40880000
+DATA faddSrc<>+108(SB)/4, $0x408c0000
+DATA faddSrc<>+112(SB)/4, $0x40900000
+DATA faddSrc<>+116(SB)/4, $0x40940000
+DATA faddSrc<>+120(SB)/4, $0x40980000
+DATA faddSrc<>+124(SB)/4, $0x409c0000
+GLOBL faddSrc<>(SB), RODATA|NOPTR, $128
+
+// func FAddPD(iters int)
+// Requires: AVX
+TEXT ·FAddPD(SB), NOSPLIT, $0-8
+	MOVQ         iters+0(FP), AX
+	LEAQ         faddSrc<>+0(SB), CX
+	VBROADCASTSD faddSrc<>+0(SB), Y0
+	TESTQ        AX, AX
+	JLE          done
+
+loop:
+	VCVTPS2PD (CX), Y1
+	VCVTPS2PD 16(CX), Y2
+	VCVTPS2PD 32(CX), Y3
+	VCVTPS2PD 48(CX), Y4
+	VCVTPS2PD 64(CX), Y5
+	VCVTPS2PD 80(CX), Y6
+	VCVTPS2PD 96(CX), Y7
+	VCVTPS2PD 112(CX), Y8
+	VSUBPD    Y0, Y1, Y1
+	VADDPD    Y0, Y5, Y5
+	VSUBPD    Y0, Y2, Y2
+	VADDPD    Y0, Y6, Y6
+	VSUBPD    Y0, Y3, Y3
+	VADDPD    Y0, Y7, Y7
+	VSUBPD    Y0, Y4, Y4
+	VADDPD    Y0, Y8, Y8
+	DECQ      AX
+	JNZ       loop
+
+done:
+	VZEROUPPER
+	RET

@@ -171,23 +171,27 @@ func asmMinMax(src *float32, n int, out *[3][8]float32)
 //go:noescape
 func asmAbsMax(src *float32, n int, out *[8]float32)
 
-// asmQuantErrorDiv adds, for i < n (a multiple of 16), the float64 term
+// asmQuantErrorSeed adds, for i < n (a multiple of 16), the float64 term
 // d*d, d = float64(x) - float64(y), to lanes[i%16] in index order, where
-// y = float32(q - z) * s and q = clamp(rne(float32(x/k) + zf), lo, hi).
-// Seed passes k = s, zf = float32(z), z, lo, hi = Lo, Hi; ONNX passes
-// k = s, zf = 0, z = 0, lo, hi = Lo-z, Hi-z (adding +0 changes no
-// rounding). The terms of NaN elements are NaN, not necessarily the
-// reference's NaN.
+// y = float32(q - z) * s and q = clamp(rne(float32(x/k) + zf), lo, hi)
+// (k = s, zf = float32(z), lo, hi = Lo, Hi). The terms of NaN elements are
+// NaN, not necessarily the reference's NaN.
 //
 //go:noescape
-func asmQuantErrorDiv(src *float32, n int, k, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
+func asmQuantErrorSeed(src *float32, n int, k, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
 
-// asmQuantErrorMul is asmQuantErrorDiv for PyTorch: q - z =
-// rne(clamp(float32(x*k), lo, hi)) with k = float32(1/s), lo, hi = Lo-z,
+// asmQuantErrorONNX is asmQuantErrorSeed for ONNX: q - z =
+// clamp(rne(x/k), lo, hi) with k = s, lo, hi = Lo-z, Hi-z.
+//
+//go:noescape
+func asmQuantErrorONNX(src *float32, n int, k float32, lo int32, hi, s float32, lanes *[16]float64)
+
+// asmQuantErrorPyTorch is asmQuantErrorSeed for PyTorch: q - z =
+// clamp(rne(float32(x*k)), lo, hi) with k = float32(1/s), lo, hi = Lo-z,
 // Hi-z.
 //
 //go:noescape
-func asmQuantErrorMul(src *float32, n int, k, lo, hi, s float32, lanes *[16]float64)
+func asmQuantErrorPyTorch(src *float32, n int, k float32, lo int32, hi, s float32, lanes *[16]float64)
 
 // asmSquaredError adds, for i < n (a multiple of 16), the float64 term
 // d*d, d = float64(a[i]) - float64(b[i]), to lanes[i%16] in index order.
@@ -384,11 +388,11 @@ func quantErrorAVX2(src []float32, p *Params) float64 {
 		k, zf, lo, hi, _ := quantizeArgs(p)
 		switch p.Convention {
 		case Seed:
-			asmQuantErrorDiv(&src[0], m, k, zf, int32(lo), hi, p.Zero, p.Scale, &l)
+			asmQuantErrorSeed(&src[0], m, k, zf, int32(lo), hi, p.Zero, p.Scale, &l)
 		case ONNX:
-			asmQuantErrorDiv(&src[0], m, k, 0, int32(lo), hi, 0, p.Scale, &l)
+			asmQuantErrorONNX(&src[0], m, k, int32(lo), hi, p.Scale, &l)
 		default:
-			asmQuantErrorMul(&src[0], m, k, lo, hi, p.Scale, &l)
+			asmQuantErrorPyTorch(&src[0], m, k, int32(lo), hi, p.Scale, &l)
 		}
 	}
 	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi

@@ -45,8 +45,9 @@ func main() {
 	dequantize(true)
 	minMax()
 	absMax()
-	quantError(true)
-	quantError(false)
+	for _, c := range []conv{seed, onnx, pytorch} {
+		quantError(c)
+	}
 	squaredError()
 	Generate()
 }
@@ -489,7 +490,7 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 	}
 }
 
-// quantError emits asmQuantErrorDiv (div) or asmQuantErrorMul. The loop
+// quantError emits asmQuantErrorSeed, ONNX or PyTorch. The loop
 // is software-pipelined in three stages, each on a different block: front
 // (load, divide or multiply) on block i+2, mid (clamp, round, dequantize
 // to y) on block i+1 and back (the float64 terms into the lane
@@ -500,67 +501,69 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 // NaN lanes are not zeroed: a NaN x makes d = x - y NaN whatever y is, and
 // the sum is then NaN, as in the reference (the caller makes its payload
 // canonical). On this CPU the float adds, compares, min/max, rounding and
-// all conversions share two pipes; that is the bound of this loop, so the
-// Div variant clamps the lower bound and subtracts z in integers.
-func quantError(div bool) {
-	if div {
-		Implement("asmQuantErrorDiv")
-	} else {
-		Implement("asmQuantErrorMul")
-	}
+// all conversions share two pipes; that is the bound of this loop, so it
+// clamps the lower bound and subtracts z in integers (any pipe) and
+// converts y to float64 from memory.
+func quantError(c conv) {
+	Implement("asmQuantError" + c.String())
 	Attributes(NOSPLIT)
 	src := Load(Param("src"), GP64())
 	n := Load(Param("n"), GP64())
 	lanes := Load(Param("lanes"), GP64())
 	k := broadcastF("k")
 	var zf, z reg.VecVirtual
-	if div {
+	if c == seed {
 		zf = broadcastF("zf")
 		z = broadcastI("z")
 	}
-	lo := broadcastF("lo") // an int32 for div
+	lo := broadcastI("lo")
 	hi := broadcastF("hi")
 	s := broadcastF("s")
 	var d, y [sumBlock / 8]reg.VecVirtual
 	for j := range d {
 		d[j], y[j] = YMM(), YMM()
 	}
+	yl := AllocLocal(32 * len(y)) // y of the block between mid and back
 	// front: d = x / k (or x * k) for the block at src+off.
 	front := func(off int) {
 		for j := range d {
 			x := Mem{Base: src, Disp: off + 32*j}
-			if div {
+			if c == pytorch {
+				VMULPS(x, k, d[j])
+			} else {
 				VMOVUPS(x, d[j])
 				VDIVPS(k, d[j], d[j])
-			} else {
-				VMULPS(x, k, d[j])
 			}
 		}
 	}
-	// mid: y = float32(q - z) * s.
+	// mid: y = float32(q - z) * s, with q - z = max(cvtps2dq(min(d [+ zf],
+	// hi)), lo) [- z] as in quantize (lo, hi = Lo-z, Hi-z for ONNX and
+	// PyTorch, whose q - z needs no subtraction).
 	mid := func() {
 		for j := range d {
-			if div {
-				// q = max(cvtps2dq(min(d + zf, hi)), lo) as in quantize.
+			if c == seed {
 				VADDPS(zf, d[j], y[j])
 				VMINPS(hi, y[j], y[j])
-				VCVTPS2DQ(y[j], y[j])
-				VPMAXSD(lo, y[j], y[j])
-				VPSUBD(z, y[j], y[j]) // q - z, |q - z| < 2^24
-				VCVTDQ2PS(y[j], y[j]) // exact
 			} else {
-				// rne(clamp(d, lo, hi)) as a float; lo, hi = Lo-z, Hi-z.
-				VMAXPS(lo, d[j], y[j])
-				VMINPS(hi, y[j], y[j])
-				VROUNDPS(U8(0), y[j], y[j])
+				VMINPS(hi, d[j], y[j])
 			}
+			VCVTPS2DQ(y[j], y[j])
+			VPMAXSD(lo, y[j], y[j])
+			if c == seed {
+				VPSUBD(z, y[j], y[j]) // q - z, |q - z| < 2^24
+			}
+			VCVTDQ2PS(y[j], y[j]) // exact
 			VMULPS(s, y[j], y[j]) // y = float32(q - z) * s
+			// Stored, so that back converts y to float64 from memory like
+			// x: VCVTPS2PD from a register needs a VEXTRACTF128 for the
+			// upper half and costs more on the float-add pipes.
+			VMOVUPS(y[j], yl.Offset(32*j))
 		}
 	}
 	// back: the terms (x - y)^2 of the block at src+off.
 	back := func(acc [4]reg.VecVirtual, off int) {
 		for j := range y {
-			addSquares(Mem{Base: src, Disp: off + 32*j}, y[j], acc[2*j], acc[2*j+1])
+			addSquares(Mem{Base: src, Disp: off + 32*j}, yl.Offset(32*j), acc[2*j], acc[2*j+1])
 		}
 	}
 	const bs = 4 * sumBlock // bytes per block

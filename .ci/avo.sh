@@ -11,6 +11,11 @@ if ! git diff --exit-code -- '*.s' '*.go'; then
 	echo "avo.sh: generated assembly is out of date: run go generate ./... and commit" >&2
 	exit 1
 fi
+# The arithmetic is specified without fused multiply-add.
+if grep -nE '\bVF(N)?M(ADD|SUB)' kernel_amd64.s internal/bound/bound_amd64.s; then
+	echo "avo.sh: FMA instruction in the generated assembly" >&2
+	exit 1
+fi
 go vet ./...
 go vet -tags purego ./...
 (cd asm && go vet ./...)

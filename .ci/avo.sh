@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# CI step for the generated assembly: regenerate kernel_amd64.s and
+# internal/bound/bound_amd64.s with avo (asm/ module) and fail if they
+# differ from the committed files; then check the Go declarations against
+# the assembly (go vet's asmdecl) with and without the purego tag, and
+# that the asm module itself vets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go generate ./...
+if ! git diff --exit-code -- '*.s' '*.go'; then
+	echo "avo.sh: generated assembly is out of date: run go generate ./... and commit" >&2
+	exit 1
+fi
+# The arithmetic is specified without fused multiply-add.
+if grep -nE '\bVF(N)?M(ADD|SUB)' kernel_amd64.s internal/bound/bound_amd64.s; then
+	echo "avo.sh: FMA instruction in the generated assembly" >&2
+	exit 1
+fi
+go vet ./...
+go vet -tags purego ./...
+(cd asm && go vet ./...)
+GOARCH=amd64 go build -tags purego ./...

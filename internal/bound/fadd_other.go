@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package bound
+
+// FAddPD does nothing where no VCVTPS2PD loop is built.
+func FAddPD(iters int) {}

@@ -10,9 +10,9 @@ import (
 	"unsafe"
 )
 
-// guarded maps three pages with the first and last PROT_NONE and returns
+// neonGuarded maps three pages with the first and last PROT_NONE and returns
 // the accessible middle page. Any access outside it faults.
-func guarded(t *testing.T) []byte {
+func neonGuarded(t *testing.T) []byte {
 	t.Helper()
 	ps := syscall.Getpagesize()
 	mem, err := syscall.Mmap(-1, 0, 3*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
@@ -35,7 +35,7 @@ func guarded(t *testing.T) []byte {
 func TestNEONGuardPages(t *testing.T) {
 	neon := neonOrSkip(t)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	fpage, bpage, f2page := guarded(t), guarded(t), guarded(t)
+	fpage, bpage, f2page := neonGuarded(t), neonGuarded(t), neonGuarded(t)
 	p := Params{Scale: 0.05, Zero: 3, Lo: -100, Hi: 100}
 	for n := 0; n <= 100; n++ {
 		for _, atEnd := range []bool{false, true} {

@@ -68,12 +68,7 @@ step "arm64: tests under qemu-aarch64 (neon)"
 step "arm64: tests under qemu-aarch64 with GODEBUG=cpu.asimd=off (generic fallback)"
 # The Go runtime's own GODEBUG parser does not know asimd and prints one
 # "unknown cpu feature" line; golang.org/x/sys/cpu honours it.
-# TestDispatch{Default,ForceEach,Bogus} compare the parent's choice with a
-# helper subprocess whose environment drops GODEBUG, so they cannot pass
-# with GODEBUG set; TestDispatchGODEBUG covers asimd=off through its own
-# helper, and the normal run above covers the three.
-GODEBUG=cpu.asimd=off "${arm64[@]}" go test -exec qemu-aarch64-static $short -count=1 \
-	-skip '^TestDispatch(Default|ForceEach|Bogus)$' $emu_pkgs 2>&1 |
+GODEBUG=cpu.asimd=off "${arm64[@]}" go test -exec qemu-aarch64-static $short -count=1 $emu_pkgs 2>&1 |
 	grep -v '^GODEBUG: unknown cpu feature "asimd"$'
 
 step "arm64: QUANT_KERNEL=generic selects generic under qemu-aarch64"

@@ -21,8 +21,8 @@ import (
 // operands are named after the macro's parameters ("fdiv Vd.4s, Vn.4s,
 // Vm.4s" above VFDIV_4S(d, n, m)). For every call site the test derives the
 // concrete instruction ("fdiv v0.4s, v0.4s, v16.4s"), cross-builds the
-// arm64 test binary, disassembles it with go tool objdump and checks the
-// word at that source line two ways:
+// package for arm64, disassembles the assembly's object with go tool
+// objdump and checks the word at that source line two ways:
 //
 //   - it equals the encoding LLVM's assembler gives for the instruction
 //     (testdata/neon_encodings.txt, produced by llvm-mc -show-encoding;
@@ -64,13 +64,21 @@ func TestNEONEncodings(t *testing.T) {
 		t.Fatal("-update-neon-encodings needs llvm-mc on PATH (Debian package llvm) or LLVM_MC set")
 	}
 
-	bin := filepath.Join(t.TempDir(), "quant-arm64.test")
-	build := exec.Command(goCmd, "test", "-c", "-o", bin, ".")
+	// Build the package (not its tests, so that no other test file can
+	// break this one) for arm64, take the assembly's object out of the
+	// archive and disassemble it.
+	dir := t.TempDir()
+	build := exec.Command(goCmd, "build", "-o", filepath.Join(dir, "quant.a"), ".")
 	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("cross-building the arm64 test binary: %v\n%s", err, out)
+		t.Fatalf("cross-building the package for arm64: %v\n%s", err, out)
 	}
-	out, err := exec.Command(goCmd, "tool", "objdump", "-s", `quant\.neon`, bin).Output()
+	pack := exec.Command(goCmd, "tool", "pack", "x", "quant.a", "kernel_arm64.o")
+	pack.Dir = dir
+	if out, err := pack.CombinedOutput(); err != nil {
+		t.Fatalf("go tool pack: %v\n%s", err, out)
+	}
+	out, err := exec.Command(goCmd, "tool", "objdump", "-s", `quant\.neon`, filepath.Join(dir, "kernel_arm64.o")).Output()
 	if err != nil {
 		t.Fatalf("go tool objdump: %v", err)
 	}

@@ -25,6 +25,18 @@ type Kernels struct {
 	AbsMax       func(src []float32) float32
 	QuantError   func(src []float32, p *Params) float64
 	SquaredError func(a, b []float32) float64
+
+	// Grouped kernels (per-axis, blocked, packed int4; contracts in
+	// kernel_generic_blocked.go). A nil field is composed from the
+	// implementation's own per-tensor kernels where possible
+	// (composeGrouped), else filled with the generic one.
+	QuantizeBlocksI8   func(dst []int8, src []float32, block int, ps []Params)
+	QuantizeBlocksU8   func(dst []uint8, src []float32, block int, ps []Params)
+	DequantizeBlocksI8 func(dst []float32, src []int8, block int, ps []Params)
+	DequantizeBlocksU8 func(dst []float32, src []uint8, block int, ps []Params)
+	QuantizeBlocksI4   func(dst []uint8, src []float32, block int, ps []Params, hiFirst bool)
+	DequantizeBlocksI4 func(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool)
+	MinMaxColumns      func(lo, hi []float32, row []float32) (finite bool)
 }
 
 // Impl is one registered implementation of the kernels. Its methods have
@@ -56,6 +68,7 @@ var registry = []*Impl{{name: "generic", features: "none", supported: true, k: g
 // filled with the generic one, so an implementation may accelerate only
 // some kernels.
 func register(name, features string, supported bool, k Kernels) *Impl {
+	composeGrouped(&k)
 	kv, gv := reflect.ValueOf(&k).Elem(), reflect.ValueOf(genericKernels)
 	for i := range kv.NumField() {
 		if kv.Field(i).IsNil() {

@@ -990,6 +990,7 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 	for _, m := range Supported() {
 		for _, p := range representativeParams() {
 			u, i := fitsU8(p), fitsI8(p) // a failed Validate allocates its error
+			i4, u4 := p.ValidateI4() == nil, p.ValidateU4() == nil
 			allocs := testing.AllocsPerRun(5, func() {
 				if u {
 					m.QuantizeU8(u8, src, p)
@@ -998,6 +999,14 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 				if i {
 					m.QuantizeI8(i8, src, p)
 					m.DequantizeI8(f, i8, p)
+				}
+				if i4 {
+					m.QuantizeI4(u8, src, p, LowFirst)
+					m.DequantizeI4(f, u8, len(src), p, LowFirst)
+				}
+				if u4 {
+					m.QuantizeU4(u8, src, p, HighFirst)
+					m.DequantizeU4(f, u8, len(src), p, HighFirst)
 				}
 				m.MinMax(src)
 				m.AbsMax(src)

@@ -18,6 +18,15 @@ var genericKernels = Kernels{
 	AbsMax:       absMaxGeneric,
 	QuantError:   quantErrorGeneric,
 	SquaredError: squaredErrorGeneric,
+
+	// grouped kernels: kernel_generic_blocked.go
+	QuantizeBlocksI8:   quantizeBlocksI8Generic,
+	QuantizeBlocksU8:   quantizeBlocksU8Generic,
+	DequantizeBlocksI8: dequantizeBlocksI8Generic,
+	DequantizeBlocksU8: dequantizeBlocksU8Generic,
+	QuantizeBlocksI4:   quantizeBlocksI4Generic,
+	DequantizeBlocksI4: dequantizeBlocksI4Generic,
+	MinMaxColumns:      minMaxColumnsGeneric,
 }
 
 // pytorchInv is the PyTorch convention's multiplier, float32(1/s).

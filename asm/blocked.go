@@ -1,0 +1,291 @@
+package main
+
+// The blocked (per-block Params) kernels, generated into
+// kernel_blocked_amd64.s by `go run . -blocked -out ../kernel_blocked_amd64.s`
+// (the go:generate line is in kernel_blocked_amd64.go). Their Go
+// declarations and wrappers are in kernel_blocked_amd64.go.
+//
+// Every kernel walks nblocks consecutive blocks of block elements (block
+// even, at least 8), loading the block's Params (20 bytes: Scale, Zero,
+// Lo, Hi int32, Convention uint8) from ps, ps+20, ... inside the loop, so
+// the whole row or matrix is one call. A block is cut into groups of 32
+// elements, then groups of 8, and a final partial group is done as the
+// group of 8 ending at the end of the block: its first elements are
+// recomputed with the same Params and rewritten with the same bits, and
+// nothing outside the block is read or written. An even block starts on a
+// byte boundary of the packed data, so groups of 8 elements are 4 whole
+// bytes.
+
+import (
+	"flag"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+var blockedOut = flag.Bool("blocked", false, "generate the blocked kernels (kernel_blocked_amd64.s) instead of the per-tensor ones")
+
+// generateBlocked generates the blocked kernels and reports true if the
+// -blocked flag is set; main then returns.
+func generateBlocked() bool {
+	flag.Parse()
+	if !*blockedOut {
+		return false
+	}
+	Package("github.com/quantkernel/quant")
+	ConstraintExpr("!purego")
+
+	perm := GLOBL("blkPerm", RODATA|NOPTR)
+	for i, v := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
+		DATA(4*i, U32(v))
+	}
+	// nibShuf[m]: dword i gets byte 4m+i/2 of its 128-bit lane in its top
+	// byte, zeros below (0x80 clears a byte in VPSHUFB).
+	shuf := GLOBL("blkNibShuf", RODATA|NOPTR)
+	for m := range 4 {
+		for i := range 8 {
+			b := uint32(4*m + i%4/2)
+			if i >= 4 {
+				b += 2
+			}
+			DATA(32*m+4*i, U32(0x808080|b<<24))
+		}
+	}
+	for _, c := range []conv{seed, onnx, pytorch} {
+		quantizeBlocksI4(c, perm)
+	}
+	dequantizeBlocksI4(false, shuf)
+	dequantizeBlocksI4(true, shuf)
+	Generate()
+	return true
+}
+
+// Offsets of the Params fields (checked in kernel_blocked_amd64.go).
+const (
+	pScale = 0
+	pZero  = 4
+	pLo    = 8
+	pHi    = 12
+	pSize  = 20
+)
+
+// broadcastConst returns a YMM with the 32-bit value v in every lane.
+func broadcastConst(v uint32) reg.VecVirtual {
+	t := GP32()
+	MOVL(U32(v), t)
+	y := YMM()
+	VMOVD(t, y.AsX())
+	VPBROADCASTD(y.AsX(), y)
+	return y
+}
+
+// blockGroups emits the walk over one block of e elements (e even, >= 8)
+// at the pointers f (float32 elements) and b (packed nibbles, two per
+// byte): groups of 32 (g32), groups of 8 (g8), and the group of 8 ending
+// at the block's end for a remainder. The pointers end at the block's
+// end; e is clobbered.
+func blockGroups(e, f, b reg.Register, g32, g8 func()) {
+	adv := func(elems int) {
+		ADDQ(U32(4*elems), f)
+		ADDQ(U32(elems/2), b)
+	}
+	Label("g32")
+	CMPQ(e, U32(32))
+	JB(LabelRef("g8"))
+	g32()
+	adv(32)
+	SUBQ(U32(32), e)
+	JMP(LabelRef("g32"))
+	Label("g8")
+	CMPQ(e, U32(8))
+	JB(LabelRef("rest"))
+	g8()
+	adv(8)
+	SUBQ(U32(8), e)
+	JMP(LabelRef("g8"))
+	Label("rest")
+	TESTQ(e, e)
+	JZ(LabelRef("next"))
+	// Step back 8-e elements (even: whole bytes of the packed data).
+	NEGQ(e)
+	ADDQ(U32(8), e)
+	t := GP64()
+	MOVQ(e, t)
+	SHLQ(U8(2), t)
+	SUBQ(t, f)
+	SHRQ(U8(1), e)
+	SUBQ(e, b)
+	g8()
+	adv(8)
+	Label("next")
+}
+
+// quantizeBlocksI4 emits asmQuantizeBlocksI4{Seed,ONNX,PyTorch}: the
+// arithmetic of quantize (main.go) with per-block constants, then the
+// codes packed two per byte: VPACKSSDW, VPACKSSWB (exact: codes are in
+// -8..15), VPERMD to element order, AND 0x0F, and VPMADDUBSW with the
+// weights w (bytes 1, 16 for the low nibble first, 16, 1 for the high
+// nibble first), which forms code[2k] * w0 + code[2k+1] * w1 <= 255 in
+// word k; VPACKUSWB then gives the packed bytes.
+func quantizeBlocksI4(c conv, perm Mem) {
+	Implement("asmQuantizeBlocksI4" + c.String())
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	block := Load(Param("block"), GP64())
+	nb := Load(Param("nblocks"), GP64())
+	ps := Load(Param("ps"), GP64())
+	w := broadcastI("w")
+	mask := broadcastConst(0x0F0F0F0F)
+	idx := YMM()
+	VMOVDQU(perm, idx)
+	var one reg.VecVirtual
+	if c == pytorch {
+		one = broadcastConst(0x3f800000) // 1.0
+	}
+	k, zz, lo, hi := YMM(), YMM(), YMM(), YMM() // zz: zf (Seed) or z
+	e := GP64()
+
+	// quant8 quantizes the 8 elements at src+off into q (int32 codes).
+	quant8 := func(off int, q reg.VecVirtual) {
+		m := YMM()
+		VMOVUPS(Mem{Base: src, Disp: off}, q)
+		VCMPPS(U8(7), q, q, m) // ordered: all ones unless x is NaN
+		VANDPS(q, m, q)        // NaN -> +0
+		if c == pytorch {
+			VMULPS(k, q, q)
+		} else {
+			VDIVPS(k, q, q)
+		}
+		if c == seed {
+			VADDPS(zz, q, q)
+		}
+		VMINPS(hi, q, q)
+		VCVTPS2DQ(q, q)
+		VPMAXSD(lo, q, q)
+		if c != seed {
+			VPADDD(zz, q, q)
+		}
+	}
+	g32 := func() {
+		var q [4]reg.VecVirtual
+		for j := range q {
+			q[j] = YMM()
+			quant8(32*j, q[j])
+		}
+		VPACKSSDW(q[1], q[0], q[0])
+		VPACKSSDW(q[3], q[2], q[2])
+		VPACKSSWB(q[2], q[0], q[0])
+		VPERMD(q[0], idx, q[0])
+		VPAND(mask, q[0], q[0])
+		VPMADDUBSW(w, q[0], q[0]) // words: packed bytes 0-7 | 8-15
+		h := XMM()
+		VEXTRACTI128(U8(1), q[0], h)
+		VPACKUSWB(h, q[0].AsX(), q[0].AsX())
+		VMOVDQU(q[0].AsX(), Mem{Base: dst})
+	}
+	g8 := func() {
+		q := YMM()
+		quant8(0, q)
+		h := XMM()
+		VEXTRACTI128(U8(1), q, h)
+		x := q.AsX()
+		VPACKSSDW(h, x, x) // words 0-7 in order
+		VPACKSSWB(x, x, x)
+		VPAND(mask.AsX(), x, x)
+		VPMADDUBSW(w.AsX(), x, x)
+		VPACKUSWB(x, x, x)
+		VMOVD(x, Mem{Base: dst})
+	}
+
+	Label("block")
+	// The block's constants (see quantizeArgs in kernel_amd64.go).
+	switch c {
+	case pytorch:
+		VBROADCASTSS(Mem{Base: ps, Disp: pScale}, k)
+		VDIVPS(k, one, k) // float32(1/s), correctly rounded as in Go
+	default:
+		VBROADCASTSS(Mem{Base: ps, Disp: pScale}, k)
+	}
+	VPBROADCASTD(Mem{Base: ps, Disp: pZero}, zz)
+	VPBROADCASTD(Mem{Base: ps, Disp: pLo}, lo)
+	VPBROADCASTD(Mem{Base: ps, Disp: pHi}, hi)
+	if c == seed {
+		VCVTDQ2PS(zz, zz) // float32(z), exact
+	} else {
+		VPSUBD(zz, lo, lo) // Lo - z
+		VPSUBD(zz, hi, hi) // Hi - z
+	}
+	VCVTDQ2PS(hi, hi) // exact: |Hi - z| < 2^24
+	MOVQ(block, e)
+	blockGroups(e, src, dst, g32, g8)
+	ADDQ(U32(pSize), ps)
+	DECQ(nb)
+	JNZ(LabelRef("block"))
+	VZEROUPPER()
+	RET()
+}
+
+// dequantizeBlocksI4 emits asmDequantizeBlocksI4{U,S}: per group of 8
+// values (4 bytes), VPSHUFB puts byte i/2 at the top of dword i, VPSLLVD
+// by sh[i] (4 for the nibble in the low half of its byte, 0 for the high
+// half) brings nibble i to bits 28-31, and VPSRAD (signed) or VPSRLD 28
+// extends it; then float32(q - z) * s as in dequantize (main.go).
+func dequantizeBlocksI4(signed bool, shuf Mem) {
+	name := "asmDequantizeBlocksI4U"
+	if signed {
+		name = "asmDequantizeBlocksI4S"
+	}
+	Implement(name)
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	block := Load(Param("block"), GP64())
+	nb := Load(Param("nblocks"), GP64())
+	ps := Load(Param("ps"), GP64())
+	shp := Load(Param("sh"), GP64())
+	sh := YMM()
+	VMOVDQU(Mem{Base: shp}, sh)
+	s, z := YMM(), YMM()
+	e := GP64()
+
+	// dq converts the dword-spread bytes in v to 8 floats at dst+off.
+	dq := func(v reg.VecVirtual, off int) {
+		VPSLLVD(sh, v, v)
+		if signed {
+			VPSRAD(U8(28), v, v)
+		} else {
+			VPSRLD(U8(28), v, v)
+		}
+		VPSUBD(z, v, v)
+		VCVTDQ2PS(v, v)
+		VMULPS(s, v, v)
+		VMOVUPS(v, Mem{Base: dst, Disp: off})
+	}
+	g32 := func() {
+		b := YMM()
+		VBROADCASTI128(Mem{Base: src}, b) // 16 bytes in both lanes
+		for m := range 4 {
+			v := YMM()
+			VPSHUFB(shuf.Offset(32*m), b, v)
+			dq(v, 32*m)
+		}
+	}
+	g8 := func() {
+		v := YMM()
+		VPBROADCASTD(Mem{Base: src}, v) // 4 bytes in every dword
+		VPSHUFB(shuf, v, v)
+		dq(v, 0)
+	}
+	Label("block")
+	VBROADCASTSS(Mem{Base: ps, Disp: pScale}, s)
+	VPBROADCASTD(Mem{Base: ps, Disp: pZero}, z)
+	MOVQ(block, e)
+	blockGroups(e, dst, src, g32, g8)
+	ADDQ(U32(pSize), ps)
+	DECQ(nb)
+	JNZ(LabelRef("block"))
+	VZEROUPPER()
+	RET()
+}

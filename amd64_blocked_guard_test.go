@@ -98,3 +98,67 @@ func TestAVX2BlockedI4GuardPages(t *testing.T) {
 		}
 	}
 }
+
+// TestAVX2Blocked8GuardPages is TestAVX2BlockedI4GuardPages for the
+// blocked int8 and uint8 kernels (any block >= 8 is assembly).
+func TestAVX2Blocked8GuardPages(t *testing.T) {
+	g, a := avx2ForTest(t)
+	in, qb, out := guarded(t, 2), guarded(t, 2), guarded(t, 2)
+	r := rand.New(rand.NewPCG(23, 24))
+	for n := 0; n <= 300; n++ {
+		for _, blk := range []int{7, 8, 9, 13, 16, 31, 32, 33, 40, 63, 64, 100, max(n, 1), n + 1} {
+			for _, atEnd := range []bool{false, true} {
+				at := func(b []byte, size int) int {
+					if atEnd {
+						return len(b) - n*size
+					}
+					return 0
+				}
+				src := f32s(in, at(in, 4), n)
+				fillFloats(r, src, 0.1)
+				q := qb[at(qb, 1) : at(qb, 1)+n]
+				nps := (n + blk - 1) / blk
+				where := fmt.Sprintf("n=%d block=%d atEnd=%v", n, blk, atEnd)
+				for _, signed := range []bool{false, true} {
+					ps := make([]Params, nps)
+					c := r.IntN(4) - 1
+					for j := range ps {
+						conv := Convention(c)
+						if c < 0 {
+							conv = Convention(r.IntN(3))
+						}
+						ps[j] = randParams(r, signed, conv)
+					}
+					want := make([]uint8, n)
+					wf := make([]float32, n)
+					df := f32s(out, at(out, 4), n)
+					if signed {
+						g.k.QuantizeBlocksI8(bytesAsInt8(want), src, blk, ps)
+						a.k.QuantizeBlocksI8(bytesAsInt8(q), src, blk, ps)
+					} else {
+						g.k.QuantizeBlocksU8(want, src, blk, ps)
+						a.k.QuantizeBlocksU8(q, src, blk, ps)
+					}
+					if string(want) != string(q) {
+						t.Fatalf("QuantizeBlocks signed=%v %s: %x, generic %x", signed, where, q, want)
+					}
+					for i := range q {
+						q[i] = uint8(r.Uint32()) // any byte dequantizes
+					}
+					if signed {
+						g.k.DequantizeBlocksI8(wf, bytesAsInt8(q), blk, ps)
+						a.k.DequantizeBlocksI8(df, bytesAsInt8(q), blk, ps)
+					} else {
+						g.k.DequantizeBlocksU8(wf, q, blk, ps)
+						a.k.DequantizeBlocksU8(df, q, blk, ps)
+					}
+					for i := range wf {
+						if math.Float32bits(wf[i]) != math.Float32bits(df[i]) {
+							t.Fatalf("DequantizeBlocks signed=%v %s: dst[%d] = %v, generic %v", signed, where, i, df[i], wf[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -637,3 +637,863 @@ next:
 	JNZ  block
 	VZEROUPPER
 	RET
+
+// func asmQuantizeBlocksI8Seed(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeBlocksI8Seed(SB), NOSPLIT, $0-40
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    block+16(FP), DX
+	MOVQ    nblocks+24(FP), BX
+	MOVQ    ps+32(FP), SI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+block:
+	VBROADCASTSS (SI), Y1
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y4, Y4
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y1, Y5, Y5
+	VADDPS    Y2, Y5, Y5
+	VMINPS    Y4, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPMAXSD   Y3, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y1, Y6, Y6
+	VADDPS    Y2, Y6, Y6
+	VMINPS    Y4, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPMAXSD   Y3, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y1, Y7, Y7
+	VADDPS    Y2, Y7, Y7
+	VMINPS    Y4, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPMAXSD   Y3, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y1, Y8, Y8
+	VADDPS    Y2, Y8, Y8
+	VMINPS    Y4, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPMAXSD   Y3, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y0, Y5
+	VMOVDQU   Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ         DI, $0x00000008
+	JB           rest
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          g8
+
+rest:
+	TESTQ        DI, DI
+	JZ           next
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET
+
+// func asmQuantizeBlocksI8ONNX(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeBlocksI8ONNX(SB), NOSPLIT, $0-40
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    block+16(FP), DX
+	MOVQ    nblocks+24(FP), BX
+	MOVQ    ps+32(FP), SI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+block:
+	VBROADCASTSS (SI), Y1
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VPSUBD       Y2, Y3, Y3
+	VPSUBD       Y2, Y4, Y4
+	VCVTDQ2PS    Y4, Y4
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y1, Y5, Y5
+	VMINPS    Y4, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPMAXSD   Y3, Y5, Y5
+	VPADDD    Y2, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y1, Y6, Y6
+	VMINPS    Y4, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPMAXSD   Y3, Y6, Y6
+	VPADDD    Y2, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y1, Y7, Y7
+	VMINPS    Y4, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPMAXSD   Y3, Y7, Y7
+	VPADDD    Y2, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y1, Y8, Y8
+	VMINPS    Y4, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPMAXSD   Y3, Y8, Y8
+	VPADDD    Y2, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKSSWB Y7, Y5, Y5
+	VPERMD    Y5, Y0, Y5
+	VMOVDQU   Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ         DI, $0x00000008
+	JB           rest
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          g8
+
+rest:
+	TESTQ        DI, DI
+	JZ           next
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET
+
+// func asmQuantizeBlocksI8PyTorch(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeBlocksI8PyTorch(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU      blkPerm<>+0(SB), Y0
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X1
+	VPBROADCASTD X1, Y1
+
+block:
+	VBROADCASTSS (SI), Y2
+	VDIVPS       Y2, Y1, Y2
+	VPBROADCASTD 4(SI), Y3
+	VPBROADCASTD 8(SI), Y4
+	VPBROADCASTD 12(SI), Y5
+	VPSUBD       Y3, Y4, Y4
+	VPSUBD       Y3, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VMOVUPS   (CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VMULPS    Y2, Y6, Y6
+	VMINPS    Y5, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPMAXSD   Y4, Y6, Y6
+	VPADDD    Y3, Y6, Y6
+	VMOVUPS   32(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VMULPS    Y2, Y7, Y7
+	VMINPS    Y5, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPMAXSD   Y4, Y7, Y7
+	VPADDD    Y3, Y7, Y7
+	VMOVUPS   64(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VMULPS    Y2, Y8, Y8
+	VMINPS    Y5, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPMAXSD   Y4, Y8, Y8
+	VPADDD    Y3, Y8, Y8
+	VMOVUPS   96(CX), Y9
+	VCMPPS    $0x07, Y9, Y9, Y10
+	VANDPS    Y9, Y10, Y9
+	VMULPS    Y2, Y9, Y9
+	VMINPS    Y5, Y9, Y9
+	VCVTPS2DQ Y9, Y9
+	VPMAXSD   Y4, Y9, Y9
+	VPADDD    Y3, Y9, Y9
+	VPACKSSDW Y7, Y6, Y6
+	VPACKSSDW Y9, Y8, Y8
+	VPACKSSWB Y8, Y6, Y6
+	VPERMD    Y6, Y0, Y6
+	VMOVDQU   Y6, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ         DI, $0x00000008
+	JB           rest
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VMULPS       Y2, Y6, Y6
+	VMINPS       Y5, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y4, Y6, Y6
+	VPADDD       Y3, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPACKSSDW    X7, X6, X6
+	VPACKSSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          g8
+
+rest:
+	TESTQ        DI, DI
+	JZ           next
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VMULPS       Y2, Y6, Y6
+	VMINPS       Y5, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y4, Y6, Y6
+	VPADDD       Y3, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X2
+	VPACKSSDW    X2, X6, X6
+	VPACKSSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET
+
+// func asmDequantizeBlocksI8(dst *float32, src *int8, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmDequantizeBlocksI8(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ block+16(FP), DX
+	MOVQ nblocks+24(FP), BX
+	MOVQ ps+32(FP), SI
+
+block:
+	VBROADCASTSS (SI), Y0
+	VPBROADCASTD 4(SI), Y1
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VPMOVSXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, (AX)
+	VPMOVSXBD 8(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, 32(AX)
+	VPMOVSXBD 16(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, 64(AX)
+	VPMOVSXBD 24(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, 96(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ      DI, $0x00000008
+	JB        rest
+	VPMOVSXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, (AX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000008, CX
+	SUBQ      $0x00000008, DI
+	JMP       g8
+
+rest:
+	TESTQ     DI, DI
+	JZ        next
+	NEGQ      DI
+	ADDQ      $0x00000008, DI
+	MOVQ      DI, R8
+	SHLQ      $0x02, R8
+	SUBQ      R8, AX
+	SUBQ      DI, CX
+	VPMOVSXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, (AX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000008, CX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET
+
+// func asmQuantizeBlocksU8Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeBlocksU8Seed(SB), NOSPLIT, $0-40
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    block+16(FP), DX
+	MOVQ    nblocks+24(FP), BX
+	MOVQ    ps+32(FP), SI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+block:
+	VBROADCASTSS (SI), Y1
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y4, Y4
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y1, Y5, Y5
+	VADDPS    Y2, Y5, Y5
+	VMINPS    Y4, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPMAXSD   Y3, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y1, Y6, Y6
+	VADDPS    Y2, Y6, Y6
+	VMINPS    Y4, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPMAXSD   Y3, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y1, Y7, Y7
+	VADDPS    Y2, Y7, Y7
+	VMINPS    Y4, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPMAXSD   Y3, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y1, Y8, Y8
+	VADDPS    Y2, Y8, Y8
+	VMINPS    Y4, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPMAXSD   Y3, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y0, Y5
+	VMOVDQU   Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ         DI, $0x00000008
+	JB           rest
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          g8
+
+rest:
+	TESTQ        DI, DI
+	JZ           next
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET
+
+// func asmQuantizeBlocksU8ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeBlocksU8ONNX(SB), NOSPLIT, $0-40
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    block+16(FP), DX
+	MOVQ    nblocks+24(FP), BX
+	MOVQ    ps+32(FP), SI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+block:
+	VBROADCASTSS (SI), Y1
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VPSUBD       Y2, Y3, Y3
+	VPSUBD       Y2, Y4, Y4
+	VCVTDQ2PS    Y4, Y4
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VMOVUPS   (CX), Y5
+	VCMPPS    $0x07, Y5, Y5, Y6
+	VANDPS    Y5, Y6, Y5
+	VDIVPS    Y1, Y5, Y5
+	VMINPS    Y4, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VPMAXSD   Y3, Y5, Y5
+	VPADDD    Y2, Y5, Y5
+	VMOVUPS   32(CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VDIVPS    Y1, Y6, Y6
+	VMINPS    Y4, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPMAXSD   Y3, Y6, Y6
+	VPADDD    Y2, Y6, Y6
+	VMOVUPS   64(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VDIVPS    Y1, Y7, Y7
+	VMINPS    Y4, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPMAXSD   Y3, Y7, Y7
+	VPADDD    Y2, Y7, Y7
+	VMOVUPS   96(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VDIVPS    Y1, Y8, Y8
+	VMINPS    Y4, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPMAXSD   Y3, Y8, Y8
+	VPADDD    Y2, Y8, Y8
+	VPACKSSDW Y6, Y5, Y5
+	VPACKSSDW Y8, Y7, Y7
+	VPACKUSWB Y7, Y5, Y5
+	VPERMD    Y5, Y0, Y5
+	VMOVDQU   Y5, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ         DI, $0x00000008
+	JB           rest
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          g8
+
+rest:
+	TESTQ        DI, DI
+	JZ           next
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET
+
+// func asmQuantizeBlocksU8PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeBlocksU8PyTorch(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU      blkPerm<>+0(SB), Y0
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X1
+	VPBROADCASTD X1, Y1
+
+block:
+	VBROADCASTSS (SI), Y2
+	VDIVPS       Y2, Y1, Y2
+	VPBROADCASTD 4(SI), Y3
+	VPBROADCASTD 8(SI), Y4
+	VPBROADCASTD 12(SI), Y5
+	VPSUBD       Y3, Y4, Y4
+	VPSUBD       Y3, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VMOVUPS   (CX), Y6
+	VCMPPS    $0x07, Y6, Y6, Y7
+	VANDPS    Y6, Y7, Y6
+	VMULPS    Y2, Y6, Y6
+	VMINPS    Y5, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VPMAXSD   Y4, Y6, Y6
+	VPADDD    Y3, Y6, Y6
+	VMOVUPS   32(CX), Y7
+	VCMPPS    $0x07, Y7, Y7, Y8
+	VANDPS    Y7, Y8, Y7
+	VMULPS    Y2, Y7, Y7
+	VMINPS    Y5, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPMAXSD   Y4, Y7, Y7
+	VPADDD    Y3, Y7, Y7
+	VMOVUPS   64(CX), Y8
+	VCMPPS    $0x07, Y8, Y8, Y9
+	VANDPS    Y8, Y9, Y8
+	VMULPS    Y2, Y8, Y8
+	VMINPS    Y5, Y8, Y8
+	VCVTPS2DQ Y8, Y8
+	VPMAXSD   Y4, Y8, Y8
+	VPADDD    Y3, Y8, Y8
+	VMOVUPS   96(CX), Y9
+	VCMPPS    $0x07, Y9, Y9, Y10
+	VANDPS    Y9, Y10, Y9
+	VMULPS    Y2, Y9, Y9
+	VMINPS    Y5, Y9, Y9
+	VCVTPS2DQ Y9, Y9
+	VPMAXSD   Y4, Y9, Y9
+	VPADDD    Y3, Y9, Y9
+	VPACKSSDW Y7, Y6, Y6
+	VPACKSSDW Y9, Y8, Y8
+	VPACKUSWB Y8, Y6, Y6
+	VPERMD    Y6, Y0, Y6
+	VMOVDQU   Y6, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ         DI, $0x00000008
+	JB           rest
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VMULPS       Y2, Y6, Y6
+	VMINPS       Y5, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y4, Y6, Y6
+	VPADDD       Y3, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPACKSSDW    X7, X6, X6
+	VPACKUSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          g8
+
+rest:
+	TESTQ        DI, DI
+	JZ           next
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VMULPS       Y2, Y6, Y6
+	VMINPS       Y5, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y4, Y6, Y6
+	VPADDD       Y3, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X2
+	VPACKSSDW    X2, X6, X6
+	VPACKUSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET
+
+// func asmDequantizeBlocksU8(dst *float32, src *uint8, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmDequantizeBlocksU8(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ block+16(FP), DX
+	MOVQ nblocks+24(FP), BX
+	MOVQ ps+32(FP), SI
+
+block:
+	VBROADCASTSS (SI), Y0
+	VPBROADCASTD 4(SI), Y1
+	MOVQ         DX, DI
+
+g32:
+	CMPQ      DI, $0x00000020
+	JB        g8
+	VPMOVZXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, (AX)
+	VPMOVZXBD 8(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, 32(AX)
+	VPMOVZXBD 16(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, 64(AX)
+	VPMOVZXBD 24(CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, 96(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000020, DI
+	JMP       g32
+
+g8:
+	CMPQ      DI, $0x00000008
+	JB        rest
+	VPMOVZXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, (AX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000008, CX
+	SUBQ      $0x00000008, DI
+	JMP       g8
+
+rest:
+	TESTQ     DI, DI
+	JZ        next
+	NEGQ      DI
+	ADDQ      $0x00000008, DI
+	MOVQ      DI, R8
+	SHLQ      $0x02, R8
+	SUBQ      R8, AX
+	SUBQ      DI, CX
+	VPMOVZXBD (CX), Y2
+	VPSUBD    Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMULPS    Y0, Y2, Y2
+	VMOVUPS   Y2, (AX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000008, CX
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	VZEROUPPER
+	RET

@@ -57,6 +57,12 @@ func generateBlocked() bool {
 	}
 	dequantizeBlocksI4(false, shuf)
 	dequantizeBlocksI4(true, shuf)
+	for _, out := range []string{"I8", "U8"} {
+		for _, c := range []conv{seed, onnx, pytorch} {
+			quantizeBlocks(out, c, perm)
+		}
+		dequantizeBlocks8(out == "I8")
+	}
 	Generate()
 	return true
 }
@@ -80,15 +86,19 @@ func broadcastConst(v uint32) reg.VecVirtual {
 	return y
 }
 
-// blockGroups emits the walk over one block of e elements (e even, >= 8)
-// at the pointers f (float32 elements) and b (packed nibbles, two per
-// byte): groups of 32 (g32), groups of 8 (g8), and the group of 8 ending
-// at the block's end for a remainder. The pointers end at the block's
-// end; e is clobbered.
-func blockGroups(e, f, b reg.Register, g32, g8 func()) {
+// blockGroups emits the walk over one block of e elements (e >= 8) at
+// the pointers f (float32 elements) and b (bytes, or packed nibbles two
+// per byte if nib, when e must be even): groups of 32 (g32), groups of 8
+// (g8), and the group of 8 ending at the block's end for a remainder. The
+// pointers end at the block's end; e is clobbered.
+func blockGroups(e, f, b reg.Register, nib bool, g32, g8 func()) {
 	adv := func(elems int) {
 		ADDQ(U32(4*elems), f)
-		ADDQ(U32(elems/2), b)
+		if nib {
+			ADDQ(U32(elems/2), b)
+		} else {
+			ADDQ(U32(elems), b)
+		}
 	}
 	Label("g32")
 	CMPQ(e, U32(32))
@@ -107,14 +117,16 @@ func blockGroups(e, f, b reg.Register, g32, g8 func()) {
 	Label("rest")
 	TESTQ(e, e)
 	JZ(LabelRef("next"))
-	// Step back 8-e elements (even: whole bytes of the packed data).
+	// Step back 8-e elements (even with nib: whole bytes).
 	NEGQ(e)
 	ADDQ(U32(8), e)
 	t := GP64()
 	MOVQ(e, t)
 	SHLQ(U8(2), t)
 	SUBQ(t, f)
-	SHRQ(U8(1), e)
+	if nib {
+		SHRQ(U8(1), e)
+	}
 	SUBQ(e, b)
 	g8()
 	adv(8)
@@ -128,16 +140,29 @@ func blockGroups(e, f, b reg.Register, g32, g8 func()) {
 // weights w (bytes 1, 16 for the low nibble first, 16, 1 for the high
 // nibble first), which forms code[2k] * w0 + code[2k+1] * w1 <= 255 in
 // word k; VPACKUSWB then gives the packed bytes.
-func quantizeBlocksI4(c conv, perm Mem) {
-	Implement("asmQuantizeBlocksI4" + c.String())
+//
+// With out "I8" or "U8" it emits asmQuantizeBlocks{I8,U8}{Seed,ONNX,PyTorch}
+// instead: the same codes, stored as bytes (VPACKSSWB or VPACKUSWB).
+func quantizeBlocksI4(c conv, perm Mem) { quantizeBlocks("I4", c, perm) }
+
+func quantizeBlocks(out string, c conv, perm Mem) {
+	Implement("asmQuantizeBlocks" + out + c.String())
 	Attributes(NOSPLIT)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
 	block := Load(Param("block"), GP64())
 	nb := Load(Param("nblocks"), GP64())
 	ps := Load(Param("ps"), GP64())
-	w := broadcastI("w")
-	mask := broadcastConst(0x0F0F0F0F)
+	nib := out == "I4"
+	var w, mask reg.VecVirtual
+	if nib {
+		w = broadcastI("w")
+		mask = broadcastConst(0x0F0F0F0F)
+	}
+	packB := VPACKSSWB
+	if out == "U8" {
+		packB = VPACKUSWB
+	}
 	idx := YMM()
 	VMOVDQU(perm, idx)
 	var one reg.VecVirtual
@@ -176,8 +201,12 @@ func quantizeBlocksI4(c conv, perm Mem) {
 		}
 		VPACKSSDW(q[1], q[0], q[0])
 		VPACKSSDW(q[3], q[2], q[2])
-		VPACKSSWB(q[2], q[0], q[0])
+		packB(q[2], q[0], q[0])
 		VPERMD(q[0], idx, q[0])
+		if !nib {
+			VMOVDQU(q[0], Mem{Base: dst})
+			return
+		}
 		VPAND(mask, q[0], q[0])
 		VPMADDUBSW(w, q[0], q[0]) // words: packed bytes 0-7 | 8-15
 		h := XMM()
@@ -192,7 +221,11 @@ func quantizeBlocksI4(c conv, perm Mem) {
 		VEXTRACTI128(U8(1), q, h)
 		x := q.AsX()
 		VPACKSSDW(h, x, x) // words 0-7 in order
-		VPACKSSWB(x, x, x)
+		packB(x, x, x)
+		if !nib {
+			VMOVQ(x, Mem{Base: dst})
+			return
+		}
 		VPAND(mask.AsX(), x, x)
 		VPMADDUBSW(w.AsX(), x, x)
 		VPACKUSWB(x, x, x)
@@ -219,7 +252,7 @@ func quantizeBlocksI4(c conv, perm Mem) {
 	}
 	VCVTDQ2PS(hi, hi) // exact: |Hi - z| < 2^24
 	MOVQ(block, e)
-	blockGroups(e, src, dst, g32, g8)
+	blockGroups(e, src, dst, nib, g32, g8)
 	ADDQ(U32(pSize), ps)
 	DECQ(nb)
 	JNZ(LabelRef("block"))
@@ -282,7 +315,53 @@ func dequantizeBlocksI4(signed bool, shuf Mem) {
 	VBROADCASTSS(Mem{Base: ps, Disp: pScale}, s)
 	VPBROADCASTD(Mem{Base: ps, Disp: pZero}, z)
 	MOVQ(block, e)
-	blockGroups(e, dst, src, g32, g8)
+	blockGroups(e, dst, src, true, g32, g8)
+	ADDQ(U32(pSize), ps)
+	DECQ(nb)
+	JNZ(LabelRef("block"))
+	VZEROUPPER()
+	RET()
+}
+
+// dequantizeBlocks8 emits asmDequantizeBlocks{I8,U8}: dequantize
+// (main.go) with per-block s and z.
+func dequantizeBlocks8(signed bool) {
+	name := "asmDequantizeBlocksU8"
+	if signed {
+		name = "asmDequantizeBlocksI8"
+	}
+	Implement(name)
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	block := Load(Param("block"), GP64())
+	nb := Load(Param("nblocks"), GP64())
+	ps := Load(Param("ps"), GP64())
+	s, z := YMM(), YMM()
+	e := GP64()
+	dq := func(j int) {
+		v := YMM()
+		if signed {
+			VPMOVSXBD(Mem{Base: src, Disp: 8 * j}, v)
+		} else {
+			VPMOVZXBD(Mem{Base: src, Disp: 8 * j}, v)
+		}
+		VPSUBD(z, v, v)
+		VCVTDQ2PS(v, v)
+		VMULPS(s, v, v)
+		VMOVUPS(v, Mem{Base: dst, Disp: 32 * j})
+	}
+	g32 := func() {
+		for j := range 4 {
+			dq(j)
+		}
+	}
+	g8 := func() { dq(0) }
+	Label("block")
+	VBROADCASTSS(Mem{Base: ps, Disp: pScale}, s)
+	VPBROADCASTD(Mem{Base: ps, Disp: pZero}, z)
+	MOVQ(block, e)
+	blockGroups(e, dst, src, false, g32, g8)
 	ADDQ(U32(pSize), ps)
 	DECQ(nb)
 	JNZ(LabelRef("block"))

@@ -162,3 +162,43 @@ func TestAVX2Blocked8GuardPages(t *testing.T) {
 		}
 	}
 }
+
+// TestAVX2MinMaxColumnsGuardPages: MinMaxColumns at page edges, every
+// length 0..300, accumulators with ±0, ±Inf and ordinary values.
+func TestAVX2MinMaxColumnsGuardPages(t *testing.T) {
+	g, a := avx2ForTest(t)
+	in, lb, hb := guarded(t, 2), guarded(t, 2), guarded(t, 2)
+	r := rand.New(rand.NewPCG(25, 26))
+	for n := 0; n <= 300; n++ {
+		for _, atEnd := range []bool{false, true} {
+			off := func(b []byte) int {
+				if atEnd {
+					return len(b) - 4*n
+				}
+				return 0
+			}
+			row, lo, hi := f32s(in, off(in), n), f32s(lb, off(lb), n), f32s(hb, off(hb), n)
+			fillFloats(r, row, 1)
+			fillFloats(r, lo, 1)
+			fillFloats(r, hi, 1)
+			for i := range lo {
+				if lo[i] != lo[i] {
+					lo[i] = posInf
+				}
+				if hi[i] != hi[i] {
+					hi[i] = negInf
+				}
+			}
+			wlo, whi := append([]float32(nil), lo...), append([]float32(nil), hi...)
+			wf := g.k.MinMaxColumns(wlo, whi, row)
+			if f := a.k.MinMaxColumns(lo, hi, row); f != wf {
+				t.Fatalf("n=%d atEnd=%v: finite %v, generic %v", n, atEnd, f, wf)
+			}
+			for i := range n {
+				if math.Float32bits(lo[i]) != math.Float32bits(wlo[i]) || math.Float32bits(hi[i]) != math.Float32bits(whi[i]) {
+					t.Fatalf("n=%d atEnd=%v: column %d: [%v, %v], generic [%v, %v]", n, atEnd, i, lo[i], hi[i], wlo[i], whi[i])
+				}
+			}
+		}
+	}
+}

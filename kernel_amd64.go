@@ -54,6 +54,7 @@ var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, K
 	DequantizeBlocksU8: dequantizeBlocksU8AVX2,
 	QuantizeBlocksI4:   quantizeBlocksI4AVX2,
 	DequantizeBlocksI4: dequantizeBlocksI4AVX2,
+	MinMaxColumns:      minMaxColumnsAVX2,
 })
 
 // avx2QBlock is the number of elements one loop iteration of the

@@ -320,3 +320,21 @@ func dequantizeBlocksU8AVX2(dst []float32, src []uint8, block int, ps []Params) 
 		dequantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
 	}
 }
+
+// asmMinMaxColumns is MinMaxColumns for n = len(row) >= 8 (lo, hi and row
+// of n elements, not overlapping): it returns true iff every row element
+// is finite.
+//
+//go:noescape
+func asmMinMaxColumns(lo, hi, row *float32, n int) (finite bool)
+
+// minMaxColumnsAVX2 is MinMaxColumns; rows shorter than 8 take the
+// generic loop.
+func minMaxColumnsAVX2(lo, hi []float32, row []float32) bool {
+	n := len(row)
+	if n < avx2MinBlock {
+		return minMaxColumnsGeneric(lo, hi, row)
+	}
+	lo, hi = lo[:n], hi[:n]
+	return asmMinMaxColumns(&lo[0], &hi[0], &row[0], n)
+}

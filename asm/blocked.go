@@ -63,6 +63,7 @@ func generateBlocked() bool {
 		}
 		dequantizeBlocks8(out == "I8")
 	}
+	minMaxColumns()
 	Generate()
 	return true
 }
@@ -365,6 +366,72 @@ func dequantizeBlocks8(signed bool) {
 	ADDQ(U32(pSize), ps)
 	DECQ(nb)
 	JNZ(LabelRef("block"))
+	VZEROUPPER()
+	RET()
+}
+
+// minMaxColumns emits asmMinMaxColumns: lo = VMINPS with the accumulator
+// as the Intel second source (x < lo ? x : lo, so lo when x is NaN or
+// both are zeros), hi likewise with VMAXPS, and the OR of x-x (+0 iff x is
+// finite). A final partial group is redone as the group of 8 ending at n:
+// min and max with the same x again change nothing.
+func minMaxColumns() {
+	Implement("asmMinMaxColumns")
+	Attributes(NOSPLIT)
+	lo := Load(Param("lo"), GP64())
+	hi := Load(Param("hi"), GP64())
+	row := Load(Param("row"), GP64())
+	n := Load(Param("n"), GP64())
+	bad := YMM()
+	VXORPS(bad, bad, bad)
+	group := func(off int) {
+		x, a, d := YMM(), YMM(), YMM()
+		VMOVUPS(Mem{Base: row, Disp: off}, x)
+		VMOVUPS(Mem{Base: lo, Disp: off}, a)
+		VMINPS(a, x, a)
+		VMOVUPS(a, Mem{Base: lo, Disp: off})
+		VMOVUPS(Mem{Base: hi, Disp: off}, a)
+		VMAXPS(a, x, a)
+		VMOVUPS(a, Mem{Base: hi, Disp: off})
+		VSUBPS(x, x, d)
+		VORPS(d, bad, bad)
+	}
+	adv := func(b int) {
+		for _, p := range []reg.Register{lo, hi, row} {
+			ADDQ(U32(b), p)
+		}
+	}
+	Label("g32")
+	CMPQ(n, U32(32))
+	JB(LabelRef("g8"))
+	for j := range 4 {
+		group(32 * j)
+	}
+	adv(128)
+	SUBQ(U32(32), n)
+	JMP(LabelRef("g32"))
+	Label("g8")
+	CMPQ(n, U32(8))
+	JB(LabelRef("rest"))
+	group(0)
+	adv(32)
+	SUBQ(U32(8), n)
+	JMP(LabelRef("g8"))
+	Label("rest")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	NEGQ(n)
+	ADDQ(U32(8), n)
+	SHLQ(U8(2), n)
+	for _, p := range []reg.Register{lo, hi, row} {
+		SUBQ(n, p)
+	}
+	group(0)
+	Label("done")
+	f := GP8()
+	VPTEST(bad, bad)
+	SETEQ(f)
+	Store(f, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }

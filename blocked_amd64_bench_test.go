@@ -26,7 +26,7 @@ func BenchmarkGroupedBlockedKernels(b *testing.B) {
 	packed := make([]uint8, PackedLen(len(src)))
 	codes := make([]int8, len(src))
 	back := make([]float32, len(src))
-	for _, blk := range []int{32, 128} {
+	for _, blk := range []int{32, 128, grpBenchCols} { // B = Cols: per-row
 		l := Blocked(1024, grpBenchCols, blk)
 		ps4 := make([]Params, l.NumParams())
 		ps8 := make([]Params, l.NumParams())

@@ -106,7 +106,7 @@ func TestAVX2Blocked8GuardPages(t *testing.T) {
 	in, qb, out := guarded(t, 2), guarded(t, 2), guarded(t, 2)
 	r := rand.New(rand.NewPCG(23, 24))
 	for n := 0; n <= 300; n++ {
-		for _, blk := range []int{7, 8, 9, 13, 16, 31, 32, 33, 40, 63, 64, 100, max(n, 1), n + 1} {
+		for _, blk := range []int{1, 2, 7, 8, 9, 13, 16, 31, 32, 33, 40, 63, 64, 100, max(n, 1), n + 1} {
 			for _, atEnd := range []bool{false, true} {
 				at := func(b []byte, size int) int {
 					if atEnd {
@@ -121,11 +121,14 @@ func TestAVX2Blocked8GuardPages(t *testing.T) {
 				where := fmt.Sprintf("n=%d block=%d atEnd=%v", n, blk, atEnd)
 				for _, signed := range []bool{false, true} {
 					ps := make([]Params, nps)
-					c := r.IntN(4) - 1
+					c := r.IntN(5) - 2
 					for j := range ps {
 						conv := Convention(c)
-						if c < 0 {
+						switch c {
+						case -1: // a random convention per block
 							conv = Convention(r.IntN(3))
+						case -2: // runs of 11 (block 1: runs the assembly takes, and a short one)
+							conv = Convention(j / 11 % 3)
 						}
 						ps[j] = randParams(r, signed, conv)
 					}

@@ -50,3 +50,32 @@ func BenchmarkGroupedBlockedKernels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGroupedPerColumn measures per-column int8 quantize and
+// dequantize (QuantizeLayoutI8 / DequantizeLayoutI8 with PerColumn: one
+// kernel call per row with block 1 and Params per column) of a 1024×4096
+// matrix, ONNX Params from AbsMax calibration:
+//
+//	go test -run '^$' -bench 'GroupedPerColumn' -count 6 . | tee /tmp/c.txt
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /impl /tmp/c.txt
+func BenchmarkGroupedPerColumn(b *testing.B) {
+	g, a := avx2ForTest(b)
+	src := grpBenchInput()[:1024*grpBenchCols]
+	codes := make([]int8, len(src))
+	back := make([]float32, len(src))
+	l := PerColumn(1024, grpBenchCols)
+	ps := make([]Params, l.NumParams())
+	if err := a.CalibrateLayout(ps, src, l, Scheme{Method: MethodAbsMax, Bits: 8, Convention: ONNX}); err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range []*Impl{g, a} {
+		b.Run("op=quantizeI8/impl="+m.Name(), func(b *testing.B) {
+			b.SetBytes(int64(4 * len(src)))
+			grpLoop(b, func() { m.QuantizeLayoutI8(codes, src, l, ps) })
+		})
+		b.Run("op=dequantizeI8/impl="+m.Name(), func(b *testing.B) {
+			b.SetBytes(int64(4 * len(src)))
+			grpLoop(b, func() { m.DequantizeLayoutI8(back, codes, l, ps) })
+		})
+	}
+}

@@ -221,6 +221,10 @@ func convRun(ps []Params, j, nfull int) int {
 // whole blocks sharing a Convention, one for the last short block if it
 // has at least 8 elements; blocks shorter than 8 take the generic loop.
 func quantizeBlocksI8AVX2(dst []int8, src []float32, block int, ps []Params) {
+	if block == 1 {
+		quantizeColsI8AVX2(dst, src, ps)
+		return
+	}
 	if block < avx2MinBlock {
 		quantizeBlocksI8Generic(dst, src, block, ps)
 		return
@@ -241,6 +245,10 @@ func quantizeBlocksI8AVX2(dst []int8, src []float32, block int, ps []Params) {
 
 // quantizeBlocksU8AVX2 is quantizeBlocksI8AVX2 for QuantizeBlocksU8.
 func quantizeBlocksU8AVX2(dst []uint8, src []float32, block int, ps []Params) {
+	if block == 1 {
+		quantizeColsU8AVX2(dst, src, ps)
+		return
+	}
 	if block < avx2MinBlock {
 		quantizeBlocksU8Generic(dst, src, block, ps)
 		return
@@ -285,6 +293,10 @@ func quantizeBlocksU8Asm(c Convention, dst *uint8, src *float32, block, nblocks 
 // whole blocks, one for a last short block of at least 8 elements; blocks
 // shorter than 8 take the generic loop.
 func dequantizeBlocksI8AVX2(dst []float32, src []int8, block int, ps []Params) {
+	if block == 1 && len(src) >= avx2MinBlock {
+		asmDequantizeColsI8(&dst[0], &src[0], len(src), &ps[0])
+		return
+	}
 	if block < avx2MinBlock {
 		dequantizeBlocksI8Generic(dst, src, block, ps)
 		return
@@ -304,6 +316,10 @@ func dequantizeBlocksI8AVX2(dst []float32, src []int8, block int, ps []Params) {
 
 // dequantizeBlocksU8AVX2 is dequantizeBlocksI8AVX2 for DequantizeBlocksU8.
 func dequantizeBlocksU8AVX2(dst []float32, src []uint8, block int, ps []Params) {
+	if block == 1 && len(src) >= avx2MinBlock {
+		asmDequantizeColsU8(&dst[0], &src[0], len(src), &ps[0])
+		return
+	}
 	if block < avx2MinBlock {
 		dequantizeBlocksU8Generic(dst, src, block, ps)
 		return
@@ -337,4 +353,92 @@ func minMaxColumnsAVX2(lo, hi []float32, row []float32) bool {
 	}
 	lo, hi = lo[:n], hi[:n]
 	return asmMinMaxColumns(&lo[0], &hi[0], &row[0], n)
+}
+
+// asmQuantizeColsI8Seed quantizes src[i] with ps[i] (all Seed) for
+// i < n, n >= 8, into dst, as quantizeBlocksI8Generic with block 1.
+//
+//go:noescape
+func asmQuantizeColsI8Seed(dst *int8, src *float32, n int, ps *Params)
+
+// asmQuantizeColsI8ONNX is asmQuantizeColsI8Seed for ONNX Params.
+//
+//go:noescape
+func asmQuantizeColsI8ONNX(dst *int8, src *float32, n int, ps *Params)
+
+// asmQuantizeColsI8PyTorch is asmQuantizeColsI8Seed for PyTorch Params.
+//
+//go:noescape
+func asmQuantizeColsI8PyTorch(dst *int8, src *float32, n int, ps *Params)
+
+// asmQuantizeColsU8Seed is asmQuantizeColsI8Seed with uint8 output.
+//
+//go:noescape
+func asmQuantizeColsU8Seed(dst *uint8, src *float32, n int, ps *Params)
+
+// asmQuantizeColsU8ONNX is asmQuantizeColsI8ONNX with uint8 output.
+//
+//go:noescape
+func asmQuantizeColsU8ONNX(dst *uint8, src *float32, n int, ps *Params)
+
+// asmQuantizeColsU8PyTorch is asmQuantizeColsI8PyTorch with uint8 output.
+//
+//go:noescape
+func asmQuantizeColsU8PyTorch(dst *uint8, src *float32, n int, ps *Params)
+
+// asmDequantizeColsI8 writes float32(float32(src[i] - z) * s), s and z of
+// ps[i], to dst[i] for i < n, n >= 8.
+//
+//go:noescape
+func asmDequantizeColsI8(dst *float32, src *int8, n int, ps *Params)
+
+// asmDequantizeColsU8 is asmDequantizeColsI8 for uint8 input.
+//
+//go:noescape
+func asmDequantizeColsU8(dst *float32, src *uint8, n int, ps *Params)
+
+// quantizeColsI8AVX2 is QuantizeBlocksI8 for block 1 (per column): one
+// assembly call per run of at least 8 Params sharing a Convention, the
+// generic loop for shorter runs.
+func quantizeColsI8AVX2(dst []int8, src []float32, ps []Params) {
+	n := len(src)
+	dst, ps = dst[:n], ps[:n]
+	for j, j1 := 0, 0; j < n; j = j1 {
+		j1 = convRun(ps, j, n)
+		if j1-j < avx2MinBlock {
+			quantizeBlocksI8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
+			continue
+		}
+		switch ps[j].Convention {
+		case Seed:
+			asmQuantizeColsI8Seed(&dst[j], &src[j], j1-j, &ps[j])
+		case ONNX:
+			asmQuantizeColsI8ONNX(&dst[j], &src[j], j1-j, &ps[j])
+		default:
+			asmQuantizeColsI8PyTorch(&dst[j], &src[j], j1-j, &ps[j])
+		}
+	}
+}
+
+// quantizeColsU8AVX2 is QuantizeBlocksU8 for block 1 (per column): one
+// assembly call per run of at least 8 Params sharing a Convention, the
+// generic loop for shorter runs.
+func quantizeColsU8AVX2(dst []uint8, src []float32, ps []Params) {
+	n := len(src)
+	dst, ps = dst[:n], ps[:n]
+	for j, j1 := 0, 0; j < n; j = j1 {
+		j1 = convRun(ps, j, n)
+		if j1-j < avx2MinBlock {
+			quantizeBlocksU8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
+			continue
+		}
+		switch ps[j].Convention {
+		case Seed:
+			asmQuantizeColsU8Seed(&dst[j], &src[j], j1-j, &ps[j])
+		case ONNX:
+			asmQuantizeColsU8ONNX(&dst[j], &src[j], j1-j, &ps[j])
+		default:
+			asmQuantizeColsU8PyTorch(&dst[j], &src[j], j1-j, &ps[j])
+		}
+	}
 }

@@ -1595,3 +1595,459 @@ done:
 	MOVB   AL, finite+32(FP)
 	VZEROUPPER
 	RET
+
+DATA blkColIdx<>+0(SB)/4, $0x00000000
+DATA blkColIdx<>+4(SB)/4, $0x00000014
+DATA blkColIdx<>+8(SB)/4, $0x00000028
+DATA blkColIdx<>+12(SB)/4, $0x0000003c
+DATA blkColIdx<>+16(SB)/4, $0x00000050
+DATA blkColIdx<>+20(SB)/4, $0x00000064
+DATA blkColIdx<>+24(SB)/4, $0x00000078
+DATA blkColIdx<>+28(SB)/4, $0x0000008c
+GLOBL blkColIdx<>(SB), RODATA|NOPTR, $32
+
+// func asmQuantizeColsI8Seed(dst *int8, src *float32, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeColsI8Seed(SB), NOSPLIT, $0-32
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    n+16(FP), DX
+	MOVQ    ps+24(FP), BX
+	VMOVDQU blkColIdx<>+0(SB), Y0
+
+loop:
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPGATHERDD   Y1, (BX)(Y0*1), Y2
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y3, Y3, Y3
+	VPGATHERDD   Y1, 4(BX)(Y0*1), Y3
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y4, Y4, Y4
+	VPGATHERDD   Y1, 8(BX)(Y0*1), Y4
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y5, Y5, Y5
+	VPGATHERDD   Y1, 12(BX)(Y0*1), Y5
+	VCVTDQ2PS    Y3, Y3
+	VCVTDQ2PS    Y5, Y5
+	VMOVUPS      (CX), Y1
+	VCMPPS       $0x07, Y1, Y1, Y6
+	VANDPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y1, Y1
+	VADDPS       Y3, Y1, Y1
+	VMINPS       Y5, Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      Y4, Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKSSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x000000a0, BX
+	SUBQ         $0x00000008, DX
+	CMPQ         DX, $0x00000008
+	JAE          loop
+	TESTQ        DX, DX
+	JZ           done
+	NEGQ         DX
+	ADDQ         $0x00000008, DX
+	SUBQ         DX, AX
+	SHLQ         $0x02, DX
+	SUBQ         DX, CX
+	LEAQ         (DX)(DX*4), DX
+	SUBQ         DX, BX
+	MOVQ         $0x00000008, DX
+	JMP          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func asmQuantizeColsI8ONNX(dst *int8, src *float32, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeColsI8ONNX(SB), NOSPLIT, $0-32
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    n+16(FP), DX
+	MOVQ    ps+24(FP), BX
+	VMOVDQU blkColIdx<>+0(SB), Y0
+
+loop:
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPGATHERDD   Y1, (BX)(Y0*1), Y2
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y3, Y3, Y3
+	VPGATHERDD   Y1, 4(BX)(Y0*1), Y3
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y4, Y4, Y4
+	VPGATHERDD   Y1, 8(BX)(Y0*1), Y4
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y5, Y5, Y5
+	VPGATHERDD   Y1, 12(BX)(Y0*1), Y5
+	VPSUBD       Y3, Y4, Y4
+	VPSUBD       Y3, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMOVUPS      (CX), Y1
+	VCMPPS       $0x07, Y1, Y1, Y6
+	VANDPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y1, Y1
+	VMINPS       Y5, Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      Y4, Y1, Y1
+	VPADDD       Y3, Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKSSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x000000a0, BX
+	SUBQ         $0x00000008, DX
+	CMPQ         DX, $0x00000008
+	JAE          loop
+	TESTQ        DX, DX
+	JZ           done
+	NEGQ         DX
+	ADDQ         $0x00000008, DX
+	SUBQ         DX, AX
+	SHLQ         $0x02, DX
+	SUBQ         DX, CX
+	LEAQ         (DX)(DX*4), DX
+	SUBQ         DX, BX
+	MOVQ         $0x00000008, DX
+	JMP          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func asmQuantizeColsI8PyTorch(dst *int8, src *float32, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeColsI8PyTorch(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	MOVQ         ps+24(FP), BX
+	VMOVDQU      blkColIdx<>+0(SB), Y0
+	MOVL         $0x3f800000, SI
+	VMOVD        SI, X1
+	VPBROADCASTD X1, Y1
+
+loop:
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	VPGATHERDD   Y2, (BX)(Y0*1), Y3
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y4, Y4, Y4
+	VPGATHERDD   Y2, 4(BX)(Y0*1), Y4
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y5, Y5, Y5
+	VPGATHERDD   Y2, 8(BX)(Y0*1), Y5
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y6, Y6, Y6
+	VPGATHERDD   Y2, 12(BX)(Y0*1), Y6
+	VDIVPS       Y3, Y1, Y3
+	VPSUBD       Y4, Y5, Y5
+	VPSUBD       Y4, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMOVUPS      (CX), Y2
+	VCMPPS       $0x07, Y2, Y2, Y7
+	VANDPS       Y2, Y7, Y2
+	VMULPS       Y3, Y2, Y2
+	VMINPS       Y6, Y2, Y2
+	VCVTPS2DQ    Y2, Y2
+	VPMAXSD      Y5, Y2, Y2
+	VPADDD       Y4, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKSSDW    X3, X2, X2
+	VPACKSSWB    X2, X2, X2
+	VMOVQ        X2, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x000000a0, BX
+	SUBQ         $0x00000008, DX
+	CMPQ         DX, $0x00000008
+	JAE          loop
+	TESTQ        DX, DX
+	JZ           done
+	NEGQ         DX
+	ADDQ         $0x00000008, DX
+	SUBQ         DX, AX
+	SHLQ         $0x02, DX
+	SUBQ         DX, CX
+	LEAQ         (DX)(DX*4), DX
+	SUBQ         DX, BX
+	MOVQ         $0x00000008, DX
+	JMP          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func asmDequantizeColsI8(dst *float32, src *int8, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmDequantizeColsI8(SB), NOSPLIT, $0-32
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    n+16(FP), DX
+	MOVQ    ps+24(FP), BX
+	VMOVDQU blkColIdx<>+0(SB), Y0
+
+loop:
+	VPCMPEQD   Y1, Y1, Y1
+	VPXOR      Y2, Y2, Y2
+	VPGATHERDD Y1, (BX)(Y0*1), Y2
+	VPCMPEQD   Y1, Y1, Y1
+	VPXOR      Y3, Y3, Y3
+	VPGATHERDD Y1, 4(BX)(Y0*1), Y3
+	VPMOVSXBD  (CX), Y1
+	VPSUBD     Y3, Y1, Y1
+	VCVTDQ2PS  Y1, Y1
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)
+	ADDQ       $0x00000020, AX
+	ADDQ       $0x00000008, CX
+	ADDQ       $0x000000a0, BX
+	SUBQ       $0x00000008, DX
+	CMPQ       DX, $0x00000008
+	JAE        loop
+	TESTQ      DX, DX
+	JZ         done
+	NEGQ       DX
+	ADDQ       $0x00000008, DX
+	SUBQ       DX, CX
+	SHLQ       $0x02, DX
+	SUBQ       DX, AX
+	LEAQ       (DX)(DX*4), DX
+	SUBQ       DX, BX
+	MOVQ       $0x00000008, DX
+	JMP        loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func asmQuantizeColsU8Seed(dst *uint8, src *float32, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeColsU8Seed(SB), NOSPLIT, $0-32
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    n+16(FP), DX
+	MOVQ    ps+24(FP), BX
+	VMOVDQU blkColIdx<>+0(SB), Y0
+
+loop:
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPGATHERDD   Y1, (BX)(Y0*1), Y2
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y3, Y3, Y3
+	VPGATHERDD   Y1, 4(BX)(Y0*1), Y3
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y4, Y4, Y4
+	VPGATHERDD   Y1, 8(BX)(Y0*1), Y4
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y5, Y5, Y5
+	VPGATHERDD   Y1, 12(BX)(Y0*1), Y5
+	VCVTDQ2PS    Y3, Y3
+	VCVTDQ2PS    Y5, Y5
+	VMOVUPS      (CX), Y1
+	VCMPPS       $0x07, Y1, Y1, Y6
+	VANDPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y1, Y1
+	VADDPS       Y3, Y1, Y1
+	VMINPS       Y5, Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      Y4, Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x000000a0, BX
+	SUBQ         $0x00000008, DX
+	CMPQ         DX, $0x00000008
+	JAE          loop
+	TESTQ        DX, DX
+	JZ           done
+	NEGQ         DX
+	ADDQ         $0x00000008, DX
+	SUBQ         DX, AX
+	SHLQ         $0x02, DX
+	SUBQ         DX, CX
+	LEAQ         (DX)(DX*4), DX
+	SUBQ         DX, BX
+	MOVQ         $0x00000008, DX
+	JMP          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func asmQuantizeColsU8ONNX(dst *uint8, src *float32, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeColsU8ONNX(SB), NOSPLIT, $0-32
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    n+16(FP), DX
+	MOVQ    ps+24(FP), BX
+	VMOVDQU blkColIdx<>+0(SB), Y0
+
+loop:
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPGATHERDD   Y1, (BX)(Y0*1), Y2
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y3, Y3, Y3
+	VPGATHERDD   Y1, 4(BX)(Y0*1), Y3
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y4, Y4, Y4
+	VPGATHERDD   Y1, 8(BX)(Y0*1), Y4
+	VPCMPEQD     Y1, Y1, Y1
+	VPXOR        Y5, Y5, Y5
+	VPGATHERDD   Y1, 12(BX)(Y0*1), Y5
+	VPSUBD       Y3, Y4, Y4
+	VPSUBD       Y3, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMOVUPS      (CX), Y1
+	VCMPPS       $0x07, Y1, Y1, Y6
+	VANDPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y1, Y1
+	VMINPS       Y5, Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      Y4, Y1, Y1
+	VPADDD       Y3, Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x000000a0, BX
+	SUBQ         $0x00000008, DX
+	CMPQ         DX, $0x00000008
+	JAE          loop
+	TESTQ        DX, DX
+	JZ           done
+	NEGQ         DX
+	ADDQ         $0x00000008, DX
+	SUBQ         DX, AX
+	SHLQ         $0x02, DX
+	SUBQ         DX, CX
+	LEAQ         (DX)(DX*4), DX
+	SUBQ         DX, BX
+	MOVQ         $0x00000008, DX
+	JMP          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func asmQuantizeColsU8PyTorch(dst *uint8, src *float32, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmQuantizeColsU8PyTorch(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	MOVQ         ps+24(FP), BX
+	VMOVDQU      blkColIdx<>+0(SB), Y0
+	MOVL         $0x3f800000, SI
+	VMOVD        SI, X1
+	VPBROADCASTD X1, Y1
+
+loop:
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	VPGATHERDD   Y2, (BX)(Y0*1), Y3
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y4, Y4, Y4
+	VPGATHERDD   Y2, 4(BX)(Y0*1), Y4
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y5, Y5, Y5
+	VPGATHERDD   Y2, 8(BX)(Y0*1), Y5
+	VPCMPEQD     Y2, Y2, Y2
+	VPXOR        Y6, Y6, Y6
+	VPGATHERDD   Y2, 12(BX)(Y0*1), Y6
+	VDIVPS       Y3, Y1, Y3
+	VPSUBD       Y4, Y5, Y5
+	VPSUBD       Y4, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMOVUPS      (CX), Y2
+	VCMPPS       $0x07, Y2, Y2, Y7
+	VANDPS       Y2, Y7, Y2
+	VMULPS       Y3, Y2, Y2
+	VMINPS       Y6, Y2, Y2
+	VCVTPS2DQ    Y2, Y2
+	VPMAXSD      Y5, Y2, Y2
+	VPADDD       Y4, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPACKSSDW    X3, X2, X2
+	VPACKUSWB    X2, X2, X2
+	VMOVQ        X2, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x000000a0, BX
+	SUBQ         $0x00000008, DX
+	CMPQ         DX, $0x00000008
+	JAE          loop
+	TESTQ        DX, DX
+	JZ           done
+	NEGQ         DX
+	ADDQ         $0x00000008, DX
+	SUBQ         DX, AX
+	SHLQ         $0x02, DX
+	SUBQ         DX, CX
+	LEAQ         (DX)(DX*4), DX
+	SUBQ         DX, BX
+	MOVQ         $0x00000008, DX
+	JMP          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func asmDequantizeColsU8(dst *float32, src *uint8, n int, ps *Params)
+// Requires: AVX, AVX2
+TEXT ·asmDequantizeColsU8(SB), NOSPLIT, $0-32
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    n+16(FP), DX
+	MOVQ    ps+24(FP), BX
+	VMOVDQU blkColIdx<>+0(SB), Y0
+
+loop:
+	VPCMPEQD   Y1, Y1, Y1
+	VPXOR      Y2, Y2, Y2
+	VPGATHERDD Y1, (BX)(Y0*1), Y2
+	VPCMPEQD   Y1, Y1, Y1
+	VPXOR      Y3, Y3, Y3
+	VPGATHERDD Y1, 4(BX)(Y0*1), Y3
+	VPMOVZXBD  (CX), Y1
+	VPSUBD     Y3, Y1, Y1
+	VCVTDQ2PS  Y1, Y1
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)
+	ADDQ       $0x00000020, AX
+	ADDQ       $0x00000008, CX
+	ADDQ       $0x000000a0, BX
+	SUBQ       $0x00000008, DX
+	CMPQ       DX, $0x00000008
+	JAE        loop
+	TESTQ      DX, DX
+	JZ         done
+	NEGQ       DX
+	ADDQ       $0x00000008, DX
+	SUBQ       DX, CX
+	SHLQ       $0x02, DX
+	SUBQ       DX, AX
+	LEAQ       (DX)(DX*4), DX
+	SUBQ       DX, BX
+	MOVQ       $0x00000008, DX
+	JMP        loop
+
+done:
+	VZEROUPPER
+	RET

@@ -64,6 +64,16 @@ func generateBlocked() bool {
 		dequantizeBlocks8(out == "I8")
 	}
 	minMaxColumns()
+	colIdx := GLOBL("blkColIdx", RODATA|NOPTR)
+	for i := range 8 {
+		DATA(4*i, U32(uint32(i*pSize)))
+	}
+	for _, out := range []string{"I8", "U8"} {
+		for _, c := range []conv{seed, onnx, pytorch} {
+			quantizeCols(out, c, colIdx)
+		}
+		dequantizeCols(out == "I8", colIdx)
+	}
 	Generate()
 	return true
 }
@@ -432,6 +442,146 @@ func minMaxColumns() {
 	VPTEST(bad, bad)
 	SETEQ(f)
 	Store(f, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// colsLoop emits the loop of the per-column kernels (block 1: element i
+// uses ps[i]): groups of 8 elements at the pointers f (float32), b (bytes)
+// and ps (Params, pSize bytes each), with the group of 8 ending at n for
+// a remainder (recomputed elements get the same Params again). n >= 8.
+func colsLoop(n, f, b, ps reg.Register, g8 func()) {
+	Label("loop")
+	g8()
+	ADDQ(U32(32), f)
+	ADDQ(U32(8), b)
+	ADDQ(U32(8*pSize), ps)
+	SUBQ(U32(8), n)
+	CMPQ(n, U32(8))
+	JAE(LabelRef("loop"))
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	// Step back 8-n elements.
+	NEGQ(n)
+	ADDQ(U32(8), n)
+	SUBQ(n, b)
+	t := GP64()
+	MOVQ(n, t)
+	SHLQ(U8(2), t) // 4(8-n): float32 bytes
+	SUBQ(t, f)
+	t2 := GP64()
+	LEAQ(Mem{Base: t, Index: t, Scale: 4}, t2) // 20(8-n): Params bytes
+	SUBQ(t2, ps)
+	MOVQ(U32(8), n)
+	JMP(LabelRef("loop"))
+	Label("done")
+}
+
+// gatherParam gathers the 32-bit Params field at off of the 8 Params at
+// ps (byte offsets idx) into a new YMM. The mask, the index and the
+// destination of VPGATHERDD must be distinct registers: idx stays live
+// across the loop, and the mask is an output of the instruction.
+func gatherParam(ps reg.Register, idx reg.VecVirtual, off int) reg.VecVirtual {
+	m, d := YMM(), YMM()
+	VPCMPEQD(m, m, m)
+	VPXOR(d, d, d)
+	VPGATHERDD(m, Mem{Base: ps, Index: idx, Scale: 1, Disp: off}, d)
+	return d
+}
+
+// quantizeCols emits asmQuantizeCols{I8,U8}{Seed,ONNX,PyTorch}: the
+// arithmetic of quantizeBlocks with each element's own Params, gathered
+// with VPGATHERDD.
+func quantizeCols(out string, c conv, colIdx Mem) {
+	Implement("asmQuantizeCols" + out + c.String())
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	ps := Load(Param("ps"), GP64())
+	idx := YMM()
+	VMOVDQU(colIdx, idx)
+	var one reg.VecVirtual
+	if c == pytorch {
+		one = broadcastConst(0x3f800000)
+	}
+	colsLoop(n, src, dst, ps, func() {
+		k := gatherParam(ps, idx, pScale)
+		zz := gatherParam(ps, idx, pZero)
+		lo := gatherParam(ps, idx, pLo)
+		hi := gatherParam(ps, idx, pHi)
+		if c == pytorch {
+			VDIVPS(k, one, k)
+		}
+		if c == seed {
+			VCVTDQ2PS(zz, zz)
+		} else {
+			VPSUBD(zz, lo, lo)
+			VPSUBD(zz, hi, hi)
+		}
+		VCVTDQ2PS(hi, hi)
+		q, m := YMM(), YMM()
+		VMOVUPS(Mem{Base: src}, q)
+		VCMPPS(U8(7), q, q, m)
+		VANDPS(q, m, q)
+		if c == pytorch {
+			VMULPS(k, q, q)
+		} else {
+			VDIVPS(k, q, q)
+		}
+		if c == seed {
+			VADDPS(zz, q, q)
+		}
+		VMINPS(hi, q, q)
+		VCVTPS2DQ(q, q)
+		VPMAXSD(lo, q, q)
+		if c != seed {
+			VPADDD(zz, q, q)
+		}
+		h := XMM()
+		VEXTRACTI128(U8(1), q, h)
+		x := q.AsX()
+		VPACKSSDW(h, x, x)
+		if out == "U8" {
+			VPACKUSWB(x, x, x)
+		} else {
+			VPACKSSWB(x, x, x)
+		}
+		VMOVQ(x, Mem{Base: dst})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// dequantizeCols emits asmDequantizeCols{I8,U8}: float32(q - z) * s with
+// each element's s and z gathered.
+func dequantizeCols(signed bool, colIdx Mem) {
+	name := "asmDequantizeColsU8"
+	if signed {
+		name = "asmDequantizeColsI8"
+	}
+	Implement(name)
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	ps := Load(Param("ps"), GP64())
+	idx := YMM()
+	VMOVDQU(colIdx, idx)
+	colsLoop(n, dst, src, ps, func() {
+		s := gatherParam(ps, idx, pScale)
+		z := gatherParam(ps, idx, pZero)
+		v := YMM()
+		if signed {
+			VPMOVSXBD(Mem{Base: src}, v)
+		} else {
+			VPMOVZXBD(Mem{Base: src}, v)
+		}
+		VPSUBD(z, v, v)
+		VCVTDQ2PS(v, v)
+		VMULPS(s, v, v)
+		VMOVUPS(v, Mem{Base: dst})
+	})
 	VZEROUPPER()
 	RET()
 }

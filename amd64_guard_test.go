@@ -1,4 +1,4 @@
-//go:build !purego && linux
+//go:build amd64 && !purego && linux
 
 package quant
 

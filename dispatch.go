@@ -67,6 +67,8 @@ var registry = []*Impl{{name: "generic", features: "none", supported: true, k: g
 // registrations are done before init() chooses one. A nil kernel in k is
 // filled with the generic one, so an implementation may accelerate only
 // some kernels.
+//
+//lint:ignore U1000 called by the architecture files, none of which a purego build compiles
 func register(name, features string, supported bool, k Kernels) *Impl {
 	composeGrouped(&k)
 	kv, gv := reflect.ValueOf(&k).Elem(), reflect.ValueOf(genericKernels)

@@ -49,7 +49,7 @@ func runHelper(t *testing.T, env ...string) helperResult {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperDispatch$", "-test.count=1", "-test.v=false")
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, EnvKernel+"=") && !strings.HasPrefix(kv, "GODEBUG=") {
+		if !strings.HasPrefix(kv, EnvKernel+"=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

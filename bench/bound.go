@@ -1,5 +1,3 @@
-//go:build !amd64 || purego || quantbound
-
 package main
 
 import "github.com/quantkernel/quant/internal/bound"

@@ -1,0 +1,85 @@
+//go:build linux && arm64 && !purego
+
+package quant
+
+import (
+	"fmt"
+	"runtime/debug"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// neonGuarded maps three pages with the first and last PROT_NONE and returns
+// the accessible middle page. Any access outside it faults.
+func neonGuarded(t *testing.T) []byte {
+	t.Helper()
+	ps := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, 3*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Munmap(mem) })
+	if err := syscall.Mprotect(mem[:ps], syscall.PROT_NONE); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mprotect(mem[2*ps:], syscall.PROT_NONE); err != nil {
+		t.Fatal(err)
+	}
+	return mem[ps : 2*ps : 2*ps]
+}
+
+// TestNEONGuardPages runs every NEON kernel on slices that start right
+// after or end right before an inaccessible page: a read or write past
+// either end faults, which SetPanicOnFault turns into a test failure.
+func TestNEONGuardPages(t *testing.T) {
+	neon := neonOrSkip(t)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	fpage, bpage, f2page := neonGuarded(t), neonGuarded(t), neonGuarded(t)
+	p := Params{Scale: 0.05, Zero: 3, Lo: -100, Hi: 100}
+	for n := 0; n <= 100; n++ {
+		for _, atEnd := range []bool{false, true} {
+			fl := func(page []byte) []float32 {
+				all := unsafe.Slice((*float32)(unsafe.Pointer(&page[0])), len(page)/4)
+				if atEnd {
+					return all[len(all)-n:]
+				}
+				return all[:n:n]
+			}
+			by := func(page []byte) []byte {
+				if atEnd {
+					return page[len(page)-n:]
+				}
+				return page[:n:n]
+			}
+			src, src2, dst := fl(fpage), fl(f2page), fl(f2page)
+			q := by(bpage)
+			for i := range src {
+				src[i] = float32(i) - 50
+				q[i] = byte(i)
+			}
+			name := fmt.Sprintf("n=%d atEnd=%v", n, atEnd)
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%s: fault: %v", name, r)
+					}
+				}()
+				for c := Seed; c <= PyTorch; c++ {
+					p.Convention = c
+					neon.QuantizeI8(unsafeInt8(q), src, p)
+					neon.QuantizeU8(q, src, Params{Scale: 0.05, Zero: 100, Lo: 0, Hi: 255, Convention: c})
+					neon.QuantError(src, p)
+				}
+				neon.DequantizeU8(dst, q, p)
+				neon.DequantizeI8(dst, unsafeInt8(q), p)
+				neon.MinMax(src)
+				neon.AbsMax(src)
+				for i := range src2 {
+					src2[i] = 1
+				}
+				neon.SquaredError(src, src2)
+			}()
+		}
+	}
+}

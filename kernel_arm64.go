@@ -1,0 +1,224 @@
+//go:build !purego
+
+package quant
+
+import "golang.org/x/sys/cpu"
+
+// This file wires the NEON (ASIMD) kernels of kernel_arm64.s into the
+// registry. The assembly processes blocks of 16 float32 (or 16 bytes) per
+// loop iteration; the Go wrappers below handle what the blocks cannot:
+//
+//   - Elementwise kernels (Quantize, Dequantize) and the min/max
+//     reductions need len >= neonBlock; the assembly finishes a ragged end
+//     by redoing the last 16 elements (an overlapping block: same inputs,
+//     same outputs, so rewriting them is harmless). Shorter inputs go to
+//     the generic kernel.
+//   - The sums (QuantError, SquaredError) run the assembly over the
+//     largest multiple of 16 elements, which fills the 16 float64 lanes
+//     exactly as the reference does (element i into lane i%16), and finish
+//     the remaining len%16 elements here in Go with the reference's
+//     arithmetic, continuing the same lane assignment, then combineLanes.
+//
+// No kernel reads or writes outside its slices.
+
+// neonBlock is the number of elements one iteration of every NEON loop
+// consumes.
+const neonBlock = 16
+
+// neonImpl is the NEON implementation, supported when the CPU has ASIMD
+// (every ARMv8-A CPU) unless GODEBUG=cpu.asimd=off.
+var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, Kernels{
+	QuantizeU8:   quantizeU8NEON,
+	QuantizeI8:   quantizeI8NEON,
+	DequantizeU8: dequantizeU8NEON,
+	DequantizeI8: dequantizeI8NEON,
+	MinMax:       minMaxNEON,
+	AbsMax:       absMaxNEON,
+	QuantError:   quantErrorNEON,
+	SquaredError: squaredErrorNEON,
+})
+
+// Raw assembly kernels. Unless stated otherwise they require
+// len(src) >= 16 and len(dst) >= len(src), and they touch exactly
+// src[:len(src)] and dst[:len(src)].
+
+// neonQuantizeU8 writes clamp(q, lo, hi) for each element of src into dst,
+// where q is the rounded (FCVTNS, ties to even, saturating) value of:
+//
+//	conv 0 (Seed):    float32(float32(x'/k) + zf)  x' = 0 where x is NaN
+//	conv 1 (ONNX):    float32(x/k), then + z (saturating int32 add)
+//	conv 2 (PyTorch): float32(x*k), then + z (saturating int32 add)
+//
+// k is the scale s (Seed, ONNX) or inv = float32(1/s) (PyTorch), zf =
+// float32(z). 0 <= lo <= hi <= 255.
+//
+//go:noescape
+func neonQuantizeU8(dst []uint8, src []float32, conv int, k, zf float32, z, lo, hi int32)
+
+// neonQuantizeI8 is neonQuantizeU8 for int8 output: -128 <= lo <= hi <= 127.
+//
+//go:noescape
+func neonQuantizeI8(dst []int8, src []float32, conv int, k, zf float32, z, lo, hi int32)
+
+// neonDequantizeU8 writes float32(int32(q) - z) * s for each q of src.
+//
+//go:noescape
+func neonDequantizeU8(dst []float32, src []uint8, z int32, s float32)
+
+// neonDequantizeI8 writes float32(int32(q) - z) * s for each q of src.
+//
+//go:noescape
+func neonDequantizeI8(dst []float32, src []int8, z int32, s float32)
+
+// neonMinMaxFast returns the minimum and maximum of src by FMIN/FMAX,
+// which propagate NaN: if src holds a NaN, both results are NaN. Zeros may
+// come back as -0.
+//
+//go:noescape
+func neonMinMaxFast(src []float32) (lo, hi float32)
+
+// neonMinMaxNaN returns the minimum and maximum of the non-NaN elements of
+// src (+Inf, -Inf if there is none): each element is first quieted by
+// adding -0 (exact for every non-NaN value), then folded by FMINNM/FMAXNM,
+// which skip quiet NaNs. Zeros may come back as -0.
+//
+//go:noescape
+func neonMinMaxNaN(src []float32) (lo, hi float32)
+
+// neonAbsMax returns the largest |x| over the non-NaN elements of src, +0
+// if there is none. |x| is FABD(x, +0), which also quiets a signalling NaN
+// so that FMAXNM skips it.
+//
+//go:noescape
+func neonAbsMax(src []float32) float32
+
+// neonSquaredError adds d*d, d = float64(a[i]) - float64(b[i]), into
+// lanes[i%16] for i < len(a) rounded down to a multiple of 16, starting
+// from zero lanes (it overwrites *lanes). len(b) >= len(a); any len(a).
+//
+//go:noescape
+func neonSquaredError(a, b []float32, lanes *[sumLanes]float64)
+
+// neonQuantError adds d*d, d = float64(x) - float64(y), y the dequantized
+// quantized x, into lanes[i%16] for i < len(src) rounded down to a
+// multiple of 16, starting from zero lanes (it overwrites *lanes). y is
+// computed in float32 without leaving the float domain (exact, see
+// quantErrorNEON):
+//
+//	conv 0 (Seed):    c = clamp(frintn(float32(x/k) + zf), lo, hi), y = (c - zf) * s
+//	conv 1 (ONNX):    c = clamp(frintn(x/k), lo, hi),                 y = c * s
+//	conv 2 (PyTorch): c = clamp(frintn(x*k), lo, hi),                 y = c * s
+//
+// with lo, hi = float32(Lo), float32(Hi) for Seed and float32(Lo-z),
+// float32(Hi-z) otherwise. Any len(src).
+//
+//go:noescape
+func neonQuantError(src []float32, lanes *[sumLanes]float64, conv int, k, s, zf, lo, hi float32)
+
+// quantK is the quantization multiplier or divisor of the assembly: inv for
+// PyTorch, s otherwise.
+func quantK(p *Params) float32 {
+	if p.Convention == PyTorch {
+		return pytorchInv(p.Scale)
+	}
+	return p.Scale
+}
+
+func quantizeU8NEON(dst []uint8, src []float32, p *Params) {
+	if len(src) < neonBlock {
+		quantizeU8Generic(dst, src, p)
+		return
+	}
+	neonQuantizeU8(dst[:len(src)], src, int(p.Convention), quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi)
+}
+
+func quantizeI8NEON(dst []int8, src []float32, p *Params) {
+	if len(src) < neonBlock {
+		quantizeI8Generic(dst, src, p)
+		return
+	}
+	neonQuantizeI8(dst[:len(src)], src, int(p.Convention), quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi)
+}
+
+func dequantizeU8NEON(dst []float32, src []uint8, p *Params) {
+	if len(src) < neonBlock {
+		dequantizeU8Generic(dst, src, p)
+		return
+	}
+	neonDequantizeU8(dst[:len(src)], src, p.Zero, p.Scale)
+}
+
+func dequantizeI8NEON(dst []float32, src []int8, p *Params) {
+	if len(src) < neonBlock {
+		dequantizeI8Generic(dst, src, p)
+		return
+	}
+	neonDequantizeI8(dst[:len(src)], src, p.Zero, p.Scale)
+}
+
+// minMaxNEON runs the fast NaN-propagating pass; only if it meets a NaN
+// does it run the NaN-skipping pass (which is then also the answer to
+// finite = false). Without NaN, finite is false exactly when an infinity
+// reached lo or hi.
+func minMaxNEON(src []float32) (lo, hi float32, finite bool) {
+	if len(src) < neonBlock {
+		return minMaxGeneric(src)
+	}
+	lo, hi = neonMinMaxFast(src)
+	if hi != hi {
+		lo, hi = neonMinMaxNaN(src)
+		return lo + 0, hi + 0, false
+	}
+	finite = lo-lo == 0 && hi-hi == 0
+	// -0 + +0 = +0: the reference's canonical zero.
+	return lo + 0, hi + 0, finite
+}
+
+func absMaxNEON(src []float32) float32 {
+	if len(src) < neonBlock {
+		return absMaxGeneric(src)
+	}
+	return neonAbsMax(src)
+}
+
+func squaredErrorNEON(a, b []float32) float64 {
+	var l [sumLanes]float64
+	b = b[:len(a)]
+	n := len(a) &^ (neonBlock - 1)
+	if n > 0 {
+		neonSquaredError(a[:n], b[:n], &l)
+	}
+	for i := n; i < len(a); i++ {
+		d := float64(a[i]) - float64(b[i])
+		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
+	}
+	return combineLanes(&l)
+}
+
+// quantErrorNEON: the assembly computes y = float32(q-z)*s from the
+// clamped, rounded value in float32. This is exact: frintn(v) is an
+// integer-valued float32 (or ±Inf), clamping it to integer bounds equals
+// rounding the clamped v, and Lo-z, Hi-z, c-z are integers of magnitude
+// below 2^24 (|z| <= MaxZero), hence exact float32 values; so c - zf (or c)
+// is exactly float32(q - z). A NaN x gives a NaN y, but d = x - y is NaN
+// whatever y is, as in the reference.
+func quantErrorNEON(src []float32, p *Params) float64 {
+	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
+	var l [sumLanes]float64
+	n := len(src) &^ (neonBlock - 1)
+	if n > 0 {
+		flo, fhi := float32(lo), float32(hi)
+		if c != Seed {
+			flo, fhi = float32(lo-z), float32(hi-z)
+		}
+		neonQuantError(src[:n], &l, int(c), quantK(p), s, float32(z), flo, fhi)
+	}
+	for i := n; i < len(src); i++ {
+		x := src[i]
+		q := quantizeOne(x, c, s, inv, z, lo, hi)
+		y := float32(float32(q-z) * s)
+		d := float64(x) - float64(y)
+		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
+	}
+	return combineLanes(&l)
+}

@@ -47,6 +47,14 @@ var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, K
 	AbsMax:       absMaxAVX2,
 	QuantError:   quantErrorAVX2,
 	SquaredError: squaredErrorAVX2,
+
+	QuantizeBlocksI8:   quantizeBlocksI8AVX2,
+	QuantizeBlocksU8:   quantizeBlocksU8AVX2,
+	DequantizeBlocksI8: dequantizeBlocksI8AVX2,
+	DequantizeBlocksU8: dequantizeBlocksU8AVX2,
+	QuantizeBlocksI4:   quantizeBlocksI4AVX2,
+	DequantizeBlocksI4: dequantizeBlocksI4AVX2,
+	MinMaxColumns:      minMaxColumnsAVX2,
 })
 
 // avx2QBlock is the number of elements one loop iteration of the

@@ -12,7 +12,7 @@ if ! git diff --exit-code -- '*.s' '*.go'; then
 	exit 1
 fi
 # The arithmetic is specified without fused multiply-add.
-if grep -nE '\bVF(N)?M(ADD|SUB)' kernel_amd64.s internal/bound/bound_amd64.s; then
+if grep -nE '\bVF(N)?M(ADD|SUB)' kernel_amd64.s internal/bound/bound_amd64.s kernel_blocked_amd64.s; then
 	echo "avo.sh: FMA instruction in the generated assembly" >&2
 	exit 1
 fi

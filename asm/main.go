@@ -26,6 +26,9 @@ const (
 )
 
 func main() {
+	if generateBlocked() {
+		return
+	}
 	Package("github.com/quantkernel/quant")
 	ConstraintExpr("!purego")
 

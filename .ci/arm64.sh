@@ -6,7 +6,7 @@
 #      QUANT_KERNEL=generic;
 #   2. a short fuzz run of every fuzz target under qemu-aarch64;
 #   3. the tests for linux/s390x (big-endian) under qemu-s390x;
-#   4. the library tests for linux/386 (32-bit) natively on an amd64 host;
+#   4. the tests for linux/386 (32-bit) natively on an amd64 host;
 #   5. a build of every port the pure-Go fallback serves, with and without
 #      -tags purego (go vet where the tests compiled the dependencies).
 # Environment: FUZZTIME per fuzz target (default 10000x: a count, not a
@@ -95,8 +95,8 @@ GOOS=linux GOARCH=s390x go vet $lib_pkgs
 
 # 32-bit: linux/386 binaries run natively on an amd64 host.
 if [ "$(go env GOHOSTARCH)" = amd64 ] && [ "$(go env GOHOSTOS)" = linux ]; then
-	step "linux/386 (32-bit int): library tests, natively"
-	GOARCH=386 go test $short -count=1 $lib_pkgs
+	step "linux/386 (32-bit int): tests, natively"
+	GOARCH=386 go test $short -count=1 ./...
 	GOARCH=386 go vet $lib_pkgs
 fi
 

@@ -280,7 +280,7 @@ func checkRoundTrip(t *testing.T, src []float32, s Scheme) {
 // q*s may round away from c.
 func TestCalibrateConstantOrdinary(t *testing.T) {
 	// Not beyond ±MaxFloat32/2: there a symmetric Lo*Scale overflows to
-	// -Inf (see notes/oracle.md, known gaps).
+	// -Inf (see the README, Known limits).
 	for _, c := range []float32{1, -1, 0.1, -3.7, 255, 1000, 1e-30, -1e-30, 1e30, -1.5e38, math.MaxFloat32 / 2} {
 		forEachScheme(func(s Scheme) {
 			if s.Convention == Seed && s.Method != MethodAbsMax && !s.IncludeZero {

@@ -19,7 +19,7 @@ import (
 // and quantize_per_tensor, and the ONNX DynamicQuantizeLinear and
 // QuantizeLinear definitions in numpy float32). The tests compare bits and
 // need no Python. Regenerate with: /usr/bin/python3 testdata/oracle/gen.py
-// (see notes/oracle.md for what the vectors cover).
+// (testdata/oracle/manifest.json names the data sets and columns).
 
 const oracleDir = "testdata/oracle"
 

@@ -121,45 +121,11 @@ func Calibrate(src []float32, s Scheme) (Params, error) {
 		return Params{}, err
 	}
 	lo32, hi32, _ := active.MinMax(src)
-	var lo, hi float64 // the range, in the precision the convention uses
+	var buf []float32
 	if s.Method == MethodPercentile {
-		p := s.Percentile
-		if p == 0 {
-			p = DefaultPercentile
-		}
-		buf := append([]float32(nil), src...)
-		hi = percentileSelect(buf, p)
-		lo = percentileSelect(buf, 100-p)
-		if s.Convention != Seed {
-			lo, hi = float64(float32(lo)), float64(float32(hi))
-		}
-	} else {
-		lo, hi = float64(lo32), float64(hi32)
+		buf = make([]float32, len(src)) // selection reorders a copy, never src
 	}
-	if s.IncludeZero || s.Convention != Seed {
-		lo, hi = min(lo, 0), max(hi, 0)
-	}
-	qlo, qhi := s.Bounds()
-	p := Params{Lo: qlo, Hi: qhi, Convention: s.Convention}
-	var scale float64
-	var zero float64
-	switch s.Convention {
-	case Seed:
-		scale, zero = calibrateSeed(s, lo, hi, lo32, hi32, qlo, qhi)
-	case PyTorch:
-		scale, zero = calibrateTorch(s, float32(lo), float32(hi), qlo, qhi)
-	default:
-		scale, zero = calibrateONNX(s, float32(lo), float32(hi), qlo, qhi)
-	}
-	p.Scale = float32(scale)
-	if math.Abs(zero) > MaxZero {
-		return Params{}, fmt.Errorf("quant: range [%v, %v] needs zero point %v beyond ±%d: %w", lo, hi, zero, MaxZero, ErrRange)
-	}
-	p.Zero = int32(zero)
-	if err := p.validateCommon(); err != nil {
-		return Params{}, fmt.Errorf("quant: range [%v, %v] gives scale %v: %w", lo, hi, p.Scale, ErrRange)
-	}
-	return p, nil
+	return rangeParams(s, lo32, hi32, src, buf)
 }
 
 // calibrateSeed is the notebook's arithmetic under numpy 1.24's rules

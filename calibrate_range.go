@@ -5,14 +5,11 @@ import (
 	"math"
 )
 
-// rangeParams is Calibrate's arithmetic after its MinMax, for one row,
-// column or block: given lo32, hi32 = MinMax(seg) of a non-empty, finite
-// seg and a valid s, it returns exactly the Params (or error) that
-// Calibrate(seg, s) returns. It calls the same calibrateSeed,
-// calibrateTorch, calibrateONNX and percentileSelect; the glue below
-// mirrors Calibrate line by line, and TestRangeParamsMatchesCalibrate
-// holds the two together. buf (len(buf) >= len(seg)) is scratch for
-// MethodPercentile only; otherwise seg and buf are not read.
+// rangeParams is Calibrate's arithmetic after its MinMax, shared by
+// Calibrate and the per-row, per-column and per-block calibrations: given
+// lo32, hi32 = MinMax(seg) of a non-empty, finite seg and a valid s, it
+// returns the Params (or ErrRange). buf (len(buf) >= len(seg)) is scratch
+// for MethodPercentile only; otherwise seg and buf are not read.
 func rangeParams(s Scheme, lo32, hi32 float32, seg, buf []float32) (Params, error) {
 	var lo, hi float64
 	if s.Method == MethodPercentile {

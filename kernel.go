@@ -28,14 +28,20 @@
 // implementation, and a NaN sum is always the NaN with bits
 // CanonicalNaNBits.
 //
+// # Grouped forms
+//
+// Per-row, per-column and blocked quantization (Layout), packed 4-bit codes
+// (QuantizeI4, QuantizeLayoutI4, ...), dynamic calibrate-and-quantize
+// (QuantizeDynamicI8, ...) and multi-core calls (Parallel) apply exactly this
+// arithmetic to each element with the Params of its row, column or block.
+//
 // # Contracts
 //
 // Kernels never allocate. A dst shorter than its source panics with a
 // message naming the function and both lengths; invalid Params panic with
 // an error wrapping ErrParams (check them once with Params.Validate). dst
-// and src must not overlap unless they are the same memory viewed through
-// the same element size (never, for these kernels, since the element types
-// differ). Empty input is valid.
+// must not overlap src. Empty input is valid. Every kernel is safe for
+// concurrent use.
 package quant
 
 // QuantizeU8 quantizes src into dst[:len(src)] as uint8; p's bounds must

@@ -107,18 +107,24 @@ func rowChunk(l Layout, packed bool) (rows, n int) {
 
 func (p Par) serial(n int) bool { return p.workers <= 1 || n <= parallelChunk }
 
+// elementwise makes the checks of the Impl method fn (valid is its Params
+// validation) and runs the raw kernel k over chunks of src on p's workers.
+func elementwise[D, S any](p Par, fn string, dst []D, src []S, q Params, valid error, k func([]D, []S, *Params)) {
+	checkLen(fn, len(dst), len(src))
+	mustValid(fn, valid)
+	p.run(chunks(len(src)), func(i int) {
+		a, b := span(i, len(src))
+		k(dst[a:b], src[a:b], &q)
+	})
+}
+
 // QuantizeI8 is Impl.QuantizeI8 on several goroutines.
 func (p Par) QuantizeI8(dst []int8, src []float32, q Params) {
 	if p.serial(len(src)) {
 		p.m.QuantizeI8(dst, src, q)
 		return
 	}
-	checkLen("QuantizeI8", len(dst), len(src))
-	mustValid("QuantizeI8", q.ValidateI8())
-	p.run(chunks(len(src)), func(i int) {
-		a, b := span(i, len(src))
-		p.m.k.QuantizeI8(dst[a:b], src[a:b], &q)
-	})
+	elementwise(p, "QuantizeI8", dst, src, q, q.ValidateI8(), p.m.k.QuantizeI8)
 }
 
 // QuantizeU8 is Impl.QuantizeU8 on several goroutines.
@@ -127,12 +133,7 @@ func (p Par) QuantizeU8(dst []uint8, src []float32, q Params) {
 		p.m.QuantizeU8(dst, src, q)
 		return
 	}
-	checkLen("QuantizeU8", len(dst), len(src))
-	mustValid("QuantizeU8", q.ValidateU8())
-	p.run(chunks(len(src)), func(i int) {
-		a, b := span(i, len(src))
-		p.m.k.QuantizeU8(dst[a:b], src[a:b], &q)
-	})
+	elementwise(p, "QuantizeU8", dst, src, q, q.ValidateU8(), p.m.k.QuantizeU8)
 }
 
 // DequantizeI8 is Impl.DequantizeI8 on several goroutines.
@@ -141,12 +142,7 @@ func (p Par) DequantizeI8(dst []float32, src []int8, q Params) {
 		p.m.DequantizeI8(dst, src, q)
 		return
 	}
-	checkLen("DequantizeI8", len(dst), len(src))
-	mustValid("DequantizeI8", q.validateCommon())
-	p.run(chunks(len(src)), func(i int) {
-		a, b := span(i, len(src))
-		p.m.k.DequantizeI8(dst[a:b], src[a:b], &q)
-	})
+	elementwise(p, "DequantizeI8", dst, src, q, q.validateCommon(), p.m.k.DequantizeI8)
 }
 
 // DequantizeU8 is Impl.DequantizeU8 on several goroutines.
@@ -155,12 +151,7 @@ func (p Par) DequantizeU8(dst []float32, src []uint8, q Params) {
 		p.m.DequantizeU8(dst, src, q)
 		return
 	}
-	checkLen("DequantizeU8", len(dst), len(src))
-	mustValid("DequantizeU8", q.validateCommon())
-	p.run(chunks(len(src)), func(i int) {
-		a, b := span(i, len(src))
-		p.m.k.DequantizeU8(dst[a:b], src[a:b], &q)
-	})
+	elementwise(p, "DequantizeU8", dst, src, q, q.validateCommon(), p.m.k.DequantizeU8)
 }
 
 // MinMax is Impl.MinMax on several goroutines (same result).

@@ -125,7 +125,7 @@ type stream struct {
 // the destination to 32 bytes, the aligned blocks are stored with
 // VMOVNTDQ, an SFENCE follows, and the final partial block again uses
 // ordinary stores.
-func blockLoop(block int, n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, front func(), back func(st store)) {
+func blockLoop(block int, n reg.Register, ptrs []reg.Register, sizes []int, sm *stream, step func(st store), front func(), back func(st store)) {
 	if front == nil {
 		front = func() {}
 	}
@@ -141,9 +141,7 @@ func blockLoop(block int, n reg.Register, ptrs []reg.Register, sizes []int, sm *
 	SUBQ(U32(block), n) // n: elements after the current block
 	CMPQ(n, U32(block))
 	JB(LabelRef("last"))
-	back(plainStore)
-	advance(block, ptrs, sizes)
-	front()
+	steady(block, ptrs, sizes, front, back, step, plainStore)
 	JMP(LabelRef("loop"))
 	Label("last")
 	back(plainStore)
@@ -195,9 +193,7 @@ func blockLoop(block int, n reg.Register, ptrs []reg.Register, sizes []int, sm *
 		SUBQ(U32(block), n)
 		CMPQ(n, U32(block))
 		JB(LabelRef("ntlast"))
-		back(streamStore)
-		advance(block, ptrs, sizes)
-		front()
+		steady(block, ptrs, sizes, front, back, step, streamStore)
 		JMP(LabelRef("ntloop"))
 		Label("ntlast")
 		back(streamStore)
@@ -206,6 +202,21 @@ func blockLoop(block int, n reg.Register, ptrs []reg.Register, sizes []int, sm *
 		JMP(LabelRef("tail"))
 	}
 	Label("done")
+}
+
+// steady emits the body of blockLoop's loops: back of the current block,
+// the pointers advanced, front of the next; or, with step, step (which
+// must do both, front reading one block past the pointers) and the
+// advance.
+func steady(block int, ptrs []reg.Register, sizes []int, front func(), back func(st store), step func(st store), st store) {
+	if step != nil {
+		step(st)
+		advance(block, ptrs, sizes)
+		return
+	}
+	back(st)
+	advance(block, ptrs, sizes)
+	front()
 }
 
 // advance moves the pointers past one block.
@@ -260,21 +271,23 @@ func quantize(signed bool, c conv, z16 bool, perm Mem) {
 	for j := range q {
 		q[j] = YMM()
 	}
-	front := func() {
-		for j := range q {
-			m := YMM()
-			VMOVUPS(Mem{Base: src, Disp: 32 * j}, q[j])
-			VCMPPS(U8(7), q[j], q[j], m) // ordered: all ones unless x is NaN
-			VANDPS(q[j], m, q[j])        // NaN -> +0
-			if c == pytorch {
-				VMULPS(k, q[j], q[j])
-			} else {
-				VDIVPS(k, q[j], q[j]) // x / k
-			}
+	// load starts q[j] of the block off bytes past src: x / k or x * k,
+	// NaN made +0 first.
+	load := func(j, off int) {
+		m := YMM()
+		VMOVUPS(Mem{Base: src, Disp: off + 32*j}, q[j])
+		VCMPPS(U8(7), q[j], q[j], m) // ordered: all ones unless x is NaN
+		VANDPS(q[j], m, q[j])        // NaN -> +0
+		if c == pytorch {
+			VMULPS(k, q[j], q[j])
+		} else {
+			VDIVPS(k, q[j], q[j]) // x / k
 		}
 	}
-	back := func(st store) {
-		for j := range q {
+	// finish turns q[g..g+3] into 32 bytes at dst+g*8.
+	finish := func(g int, st store) {
+		r := q[g : g+4]
+		for _, v := range r {
 			// The upper bound is clamped in float (+Inf and huge values
 			// become hi); VCVTPS2DQ then rounds half to even, turning
 			// anything below -2^31 into the integer indefinite -2^31, and the
@@ -283,36 +296,54 @@ func quantize(signed bool, c conv, z16 bool, perm Mem) {
 			// integers above -2^31. This keeps one of the two clamps off
 			// the floating-point pipes.
 			if c == seed {
-				VADDPS(zf, q[j], q[j])
+				VADDPS(zf, v, v)
 			}
-			VMINPS(hi, q[j], q[j])
-			VCVTPS2DQ(q[j], q[j])
-			VPMAXSD(lo, q[j], q[j])
+			VMINPS(hi, v, v)
+			VCVTPS2DQ(v, v)
+			VPMAXSD(lo, v, v)
 			if c != seed && !z16 {
-				VPADDD(z, q[j], q[j])
+				VPADDD(z, v, v)
 			}
 		}
-		for g := 0; g < len(q); g += 4 {
-			r := q[g : g+4]
-			// Values fit the output type, so the saturating packs are
-			// exact; the packs work per 128-bit lane, VPERMD restores
-			// element order.
-			VPACKSSDW(r[1], r[0], r[0])
-			VPACKSSDW(r[3], r[2], r[2])
-			if z16 {
-				VPADDW(z, r[0], r[0])
-				VPADDW(z, r[2], r[2])
-			}
-			if signed {
-				VPACKSSWB(r[2], r[0], r[0])
-			} else {
-				VPACKUSWB(r[2], r[0], r[0])
-			}
-			VPERMD(r[0], idx, r[0])
-			st(r[0], Mem{Base: dst, Disp: 8 * g})
+		// Values fit the output type, so the saturating packs are exact;
+		// the packs work per 128-bit lane, VPERMD restores element order.
+		VPACKSSDW(r[1], r[0], r[0])
+		VPACKSSDW(r[3], r[2], r[2])
+		if z16 {
+			VPADDW(z, r[0], r[0])
+			VPADDW(z, r[2], r[2])
+		}
+		if signed {
+			VPACKSSWB(r[2], r[0], r[0])
+		} else {
+			VPACKUSWB(r[2], r[0], r[0])
+		}
+		VPERMD(r[0], idx, r[0])
+		st(r[0], Mem{Base: dst, Disp: 8 * g})
+	}
+	front := func() {
+		for j := range q {
+			load(j, 0)
 		}
 	}
-	blockLoop(qblock, n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, front, back)
+	back := func(st store) {
+		for g := 0; g < len(q); g += 4 {
+			finish(g, st)
+		}
+	}
+	// step finishes the block at src group by group, each group's
+	// registers then starting the next block: the divisions are spread
+	// through the loop body, so one is always near the head of the
+	// scheduler when the divider frees.
+	step := func(st store) {
+		for g := 0; g < len(q); g += 4 {
+			finish(g, st)
+			for j := g; j < g+4; j++ {
+				load(j, 4*qblock)
+			}
+		}
+	}
+	blockLoop(qblock, n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, step, front, back)
 	VZEROUPPER()
 	RET()
 }
@@ -330,7 +361,7 @@ func dequantize(signed bool) {
 	n := Load(Param("n"), GP64())
 	s := broadcastF("s")
 	z := broadcastI("z")
-	blockLoop(block, n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0}, nil, func(st store) {
+	blockLoop(block, n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0}, nil, nil, func(st store) {
 		for j := 0; j < block/8; j++ {
 			v := YMM()
 			if signed {
@@ -373,7 +404,7 @@ func minMax() {
 	}
 	bad := YMM()
 	VXORPS(bad, bad, bad)
-	blockLoop(block, n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
+	blockLoop(block, n, []reg.Register{src}, []int{4}, nil, nil, nil, func(store) {
 		var d [4]reg.VecVirtual
 		for j := range lo {
 			x := YMM()
@@ -421,7 +452,7 @@ func absMax() {
 		m[j] = YMM()
 		VXORPS(m[j], m[j], m[j])
 	}
-	blockLoop(block, n, []reg.Register{src}, []int{4}, nil, nil, func(store) {
+	blockLoop(block, n, []reg.Register{src}, []int{4}, nil, nil, nil, func(store) {
 		for j := range m {
 			a := YMM()
 			VANDPS(Mem{Base: src, Disp: 32 * j}, mask, a)

@@ -16,12 +16,13 @@ import (
 	"testing"
 )
 
-// TestNEONEncodings proves the WORD-encoded instructions of kernel_arm64.s.
-// Each macro there is preceded by a comment with its ARM mnemonic, whose
-// operands are named after the macro's parameters ("fdiv Vd.4s, Vn.4s,
-// Vm.4s" above VFDIV_4S(d, n, m)). For every call site the test derives the
-// concrete instruction ("fdiv v0.4s, v0.4s, v16.4s"), cross-builds the
-// package for arm64, disassembles the assembly's object with go tool
+// TestNEONEncodings proves the WORD-encoded instructions of the NEON
+// assembly (neonAsmFiles). Each macro, defined in kernel_arm64.h, is
+// preceded by a comment with its ARM mnemonic, whose operands are named
+// after the macro's parameters ("fdiv Vd.4s, Vn.4s, Vm.4s" above
+// VFDIV_4S(d, n, m)). For every call site in the .s files the test derives
+// the concrete instruction ("fdiv v0.4s, v0.4s, v16.4s"), cross-builds the
+// package for arm64, disassembles each assembly object with go tool
 // objdump and checks the word at that source line two ways:
 //
 //   - it equals the encoding LLVM's assembler gives for the instruction
@@ -39,13 +40,22 @@ func TestNEONEncodings(t *testing.T) {
 	if err != nil {
 		t.Skip("go command not on PATH; cannot cross-build the arm64 binary")
 	}
-	src, err := os.ReadFile("kernel_arm64.s")
+	hdr, err := os.ReadFile(neonMacroFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	macros, sites := parseNEONMacros(t, src)
-	if len(sites) == 0 {
-		t.Fatal("no macro call sites found in kernel_arm64.s")
+	macros := parseNEONMacros(t, hdr)
+	var sites []neonSite
+	for _, f := range neonAsmFiles {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := parseNEONSites(t, f, src, macros)
+		if len(s) == 0 {
+			t.Fatalf("no macro call sites found in %s", f)
+		}
+		sites = append(sites, s...)
 	}
 
 	want := readEncodings(t)
@@ -65,41 +75,60 @@ func TestNEONEncodings(t *testing.T) {
 	}
 
 	// Build the package (not its tests, so that no other test file can
-	// break this one) for arm64, take the assembly's object out of the
-	// archive and disassemble it.
+	// break this one) for arm64, take the assembly objects out of the
+	// archive and disassemble them.
 	dir := t.TempDir()
 	build := exec.Command(goCmd, "build", "-o", filepath.Join(dir, "quant.a"), ".")
 	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("cross-building the package for arm64: %v\n%s", err, out)
 	}
-	pack := exec.Command(goCmd, "tool", "pack", "x", "quant.a", "kernel_arm64.o")
+	// The archive truncates member names to 16 bytes (kernel_blocked_a), so
+	// extract every member and disassemble each assembly object; objdump
+	// names the source file of every instruction.
+	list := exec.Command(goCmd, "tool", "pack", "t", "quant.a")
+	list.Dir = dir
+	members, err := list.Output()
+	if err != nil {
+		t.Fatalf("go tool pack t: %v", err)
+	}
+	pack := exec.Command(goCmd, "tool", "pack", "x", "quant.a")
 	pack.Dir = dir
 	if out, err := pack.CombinedOutput(); err != nil {
-		t.Fatalf("go tool pack: %v\n%s", err, out)
+		t.Fatalf("go tool pack x: %v\n%s", err, out)
 	}
-	out, err := exec.Command(goCmd, "tool", "objdump", "-s", `quant\.neon`, filepath.Join(dir, "kernel_arm64.o")).Output()
-	if err != nil {
-		t.Fatalf("go tool objdump: %v", err)
+	var objdump []byte
+	for _, m := range strings.Fields(string(members)) {
+		if m == "__.PKGDEF" || m == "_go_.o" {
+			continue
+		}
+		out, err := exec.Command(goCmd, "tool", "objdump", "-s", `quant\.neon`, filepath.Join(dir, m)).Output()
+		if err != nil {
+			t.Fatalf("go tool objdump %s: %v", m, err)
+		}
+		objdump = append(objdump, out...)
 	}
-	dis := parseObjdump(t, out)
+	dis := map[string][]disInsn{}
+	for _, f := range neonAsmFiles {
+		parseObjdump(t, f, objdump, dis)
+	}
 
 	checked := 0
 	for _, s := range sites {
-		insns := dis[s.line]
+		insns := dis[s.pos()]
 		if len(insns) != 1 {
-			t.Errorf("kernel_arm64.s:%d %s: %d instructions at this line in the binary, want 1", s.line, s.call, len(insns))
+			t.Errorf("%s %s: %d instructions at this line in the binary, want 1", s.pos(), s.call, len(insns))
 			continue
 		}
 		got := insns[0]
 		enc, ok := want[s.text]
 		if !ok {
-			t.Errorf("kernel_arm64.s:%d: %q is not in testdata/neon_encodings.txt; regenerate it with -update-neon-encodings", s.line, s.text)
+			t.Errorf("%s: %q is not in testdata/neon_encodings.txt; regenerate it with -update-neon-encodings", s.pos(), s.text)
 		} else if got.word != enc {
-			t.Errorf("kernel_arm64.s:%d %s: assembled %08x, llvm-mc encodes %q as %08x", s.line, s.call, got.word, s.text, enc)
+			t.Errorf("%s %s: assembled %08x, llvm-mc encodes %q as %08x", s.pos(), s.call, got.word, s.text, enc)
 		}
 		if g := goSyntax(s.text); !goSyntaxMatches(got.text, g) {
-			t.Errorf("kernel_arm64.s:%d %s: Go's disassembler reads %08x as %q, want %q (%s)", s.line, s.call, got.word, got.text, g, s.text)
+			t.Errorf("%s %s: Go's disassembler reads %08x as %q, want %q (%s)", s.pos(), s.call, got.word, got.text, g, s.text)
 		}
 		checked++
 	}
@@ -119,17 +148,25 @@ var updateEncodings = flag.Bool("update-neon-encodings", false, "rewrite testdat
 
 const encodingsFile = "testdata/neon_encodings.txt"
 
+// neonMacroFile defines the WORD macros; neonAsmFiles use them.
+const neonMacroFile = "kernel_arm64.h"
+
+var neonAsmFiles = []string{"kernel_arm64.s", "kernel_blocked_arm64.s"}
+
 type neonMacro struct {
 	params   []string
 	template string // e.g. "fdiv Vd.4s, Vn.4s, Vm.4s"
 }
 
 type neonSite struct {
+	file  string
 	line  int
 	call  string // the source text
 	macro string
 	text  string // the concrete ARM instruction
 }
+
+func (s neonSite) pos() string { return fmt.Sprintf("%s:%d", s.file, s.line) }
 
 var (
 	defineRE = regexp.MustCompile(`^#define\s+(V[A-Z0-9_]+)\(([^)]*)\)\s+WORD\s+\$`)
@@ -137,14 +174,14 @@ var (
 	operRE   = regexp.MustCompile(`\b([VS])([a-z])\b`)
 )
 
-func parseNEONMacros(t *testing.T, src []byte) (map[string]neonMacro, []neonSite) {
+// parseNEONMacros reads the macro definitions of kernel_arm64.h.
+func parseNEONMacros(t *testing.T, src []byte) map[string]neonMacro {
 	macros := map[string]neonMacro{}
-	var sites []neonSite
 	lines := strings.Split(string(src), "\n")
 	for i, l := range lines {
 		if m := defineRE.FindStringSubmatch(l); m != nil {
 			if i == 0 || !strings.HasPrefix(lines[i-1], "// ") {
-				t.Fatalf("kernel_arm64.s:%d: macro %s lacks its mnemonic comment on the line above", i+1, m[1])
+				t.Fatalf("%s:%d: macro %s lacks its mnemonic comment on the line above", neonMacroFile, i+1, m[1])
 			}
 			var params []string
 			for _, p := range strings.Split(m[2], ",") {
@@ -154,27 +191,37 @@ func parseNEONMacros(t *testing.T, src []byte) (map[string]neonMacro, []neonSite
 			continue
 		}
 		if strings.HasPrefix(strings.TrimSpace(l), "WORD") {
-			t.Fatalf("kernel_arm64.s:%d: bare WORD; use a macro with a mnemonic comment", i+1)
+			t.Fatalf("%s:%d: bare WORD; use a macro with a mnemonic comment", neonMacroFile, i+1)
 		}
 	}
-	for i, l := range lines {
+	return macros
+}
+
+// parseNEONSites finds the macro call sites of one assembly file, which
+// must define no macro and hold no bare WORD of its own.
+func parseNEONSites(t *testing.T, file string, src []byte, macros map[string]neonMacro) []neonSite {
+	var sites []neonSite
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "WORD") || defineRE.MatchString(l) {
+			t.Fatalf("%s:%d: WORD outside a macro of %s", file, i+1, neonMacroFile)
+		}
 		m := callRE.FindStringSubmatch(l)
 		if m == nil {
 			continue
 		}
 		mac, ok := macros[m[1]]
 		if !ok {
-			t.Fatalf("kernel_arm64.s:%d: call of undefined macro %s", i+1, m[1])
+			t.Fatalf("%s:%d: call of undefined macro %s", file, i+1, m[1])
 		}
 		args := strings.Split(m[2], ",")
 		if len(args) != len(mac.params) {
-			t.Fatalf("kernel_arm64.s:%d: %s takes %d arguments", i+1, m[1], len(mac.params))
+			t.Fatalf("%s:%d: %s takes %d arguments", file, i+1, m[1], len(mac.params))
 		}
 		val := map[string]int{}
 		for j, a := range args {
 			n, err := strconv.Atoi(strings.TrimSpace(a))
 			if err != nil || n < 0 || n > 31 {
-				t.Fatalf("kernel_arm64.s:%d: argument %q is not a register number 0..31", i+1, a)
+				t.Fatalf("%s:%d: argument %q is not a register number 0..31", file, i+1, a)
 			}
 			val[mac.params[j]] = n
 		}
@@ -185,9 +232,9 @@ func parseNEONMacros(t *testing.T, src []byte) (map[string]neonMacro, []neonSite
 			}
 			return strings.ToLower(s[:1]) + strconv.Itoa(n)
 		})
-		sites = append(sites, neonSite{line: i + 1, call: strings.TrimSpace(l), macro: m[1], text: text})
+		sites = append(sites, neonSite{file: file, line: i + 1, call: strings.TrimSpace(l), macro: m[1], text: text})
 	}
-	return macros, sites
+	return sites
 }
 
 func siteTexts(sites []neonSite) []string {
@@ -285,25 +332,25 @@ type disInsn struct {
 	text string
 }
 
-var objdumpRE = regexp.MustCompile(`^\s+kernel_arm64\.s:(\d+)\s+0x[0-9a-f]+\s+([0-9a-f]{8})\s+(.*?)\s*$`)
+var objdumpRE = regexp.MustCompile(`^\s+([a-z0-9_]+\.s):(\d+)\s+0x[0-9a-f]+\s+([0-9a-f]{8})\s+(.*?)\s*$`)
 
-// parseObjdump maps each line of kernel_arm64.s to the instructions
-// assembled from it, in address order.
-func parseObjdump(t *testing.T, out []byte) map[int][]disInsn {
-	dis := map[int][]disInsn{}
+// parseObjdump adds to dis, keyed "file:line", the instructions assembled
+// from each line of the assembly file, in address order.
+func parseObjdump(t *testing.T, file string, out []byte, dis map[string][]disInsn) {
+	n := 0
 	for _, l := range strings.Split(string(out), "\n") {
 		m := objdumpRE.FindStringSubmatch(l)
-		if m == nil {
+		if m == nil || m[1] != file {
 			continue
 		}
-		line, _ := strconv.Atoi(m[1])
-		w, _ := strconv.ParseUint(m[2], 16, 32)
-		dis[line] = append(dis[line], disInsn{uint32(w), m[3]})
+		w, _ := strconv.ParseUint(m[3], 16, 32)
+		key := m[1] + ":" + m[2]
+		dis[key] = append(dis[key], disInsn{uint32(w), m[4]})
+		n++
 	}
-	if len(dis) == 0 {
-		t.Fatal("objdump shows no instructions from kernel_arm64.s")
+	if n == 0 {
+		t.Fatalf("objdump shows no instructions from %s", file)
 	}
-	return dis
 }
 
 // goSyntax rewrites an ARM instruction the way Go's arm64 disassembler

@@ -36,6 +36,14 @@ var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, Kernels{
 	AbsMax:       absMaxNEON,
 	QuantError:   quantErrorNEON,
 	SquaredError: squaredErrorNEON,
+
+	// grouped kernels: kernel_blocked_arm64.go
+	QuantizeBlocksI8:   quantizeBlocksI8NEON,
+	QuantizeBlocksU8:   quantizeBlocksU8NEON,
+	DequantizeBlocksI8: dequantizeBlocksI8NEON,
+	DequantizeBlocksU8: dequantizeBlocksU8NEON,
+	QuantizeBlocksI4:   quantizeBlocksI4NEON,
+	DequantizeBlocksI4: dequantizeBlocksI4NEON,
 })
 
 // Raw assembly kernels. Unless stated otherwise they require

@@ -1,0 +1,208 @@
+//go:build linux && arm64 && !purego
+
+package quant
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime/debug"
+	"testing"
+	"unsafe"
+)
+
+// neonBlockParams returns nps Params with bounds inside lo..hi (the full
+// range or a random narrower one), scales from tiny to huge including
+// powers of two (exact ties), zero points inside the bounds, just outside,
+// or ±MaxZero, and the convention c, or a random one per block if c < 0.
+func neonBlockParams(r *rand.Rand, nps int, lo, hi int32, c int) []Params {
+	ps := make([]Params, nps)
+	for j := range ps {
+		conv := Convention(c)
+		if c < 0 {
+			conv = Convention(r.IntN(3))
+		}
+		p := Params{Lo: lo, Hi: hi, Convention: conv}
+		if r.IntN(3) == 0 {
+			a, b := lo+r.Int32N(hi-lo+1), lo+r.Int32N(hi-lo+1)
+			p.Lo, p.Hi = min(a, b), max(a, b)
+		}
+		switch r.IntN(4) {
+		case 0:
+			p.Scale = float32(math.Ldexp(1, r.IntN(20)-10))
+		case 1:
+			p.Scale = float32(math.Ldexp(1+r.Float64(), r.IntN(240)-120))
+		default:
+			p.Scale = float32(r.Float64()*0.1 + 1e-4)
+		}
+		switch r.IntN(5) {
+		case 0:
+			p.Zero = MaxZero
+		case 1:
+			p.Zero = -MaxZero
+		case 2:
+			p.Zero = lo - 1 + r.Int32N(3)
+		default:
+			p.Zero = lo + r.Int32N(hi-lo+1)
+		}
+		if err := p.Validate(); err != nil {
+			panic(err)
+		}
+		ps[j] = p
+	}
+	return ps
+}
+
+// neonGuardFloats fills x with grpRandData's mix (specials, ties, normal
+// values over many magnitudes) and, for one element in 8, any bit pattern.
+func neonGuardFloats(r *rand.Rand, x []float32) {
+	copy(x, grpRandData(r, len(x), true))
+	for i := range x {
+		if r.IntN(8) == 0 {
+			x[i] = math.Float32frombits(r.Uint32())
+		}
+	}
+}
+
+// guardParams returns n Params ending exactly at the trailing guard page
+// of g (atTail) or starting right after the leading one, holding ps.
+func guardParams(g *guardRegion, ps []Params, atTail bool) []Params {
+	size := int(unsafe.Sizeof(Params{}))
+	off := 0
+	if atTail {
+		off = len(g.data) - len(ps)*size
+	}
+	q := unsafe.Slice((*Params)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(g.data)), off)), len(ps))
+	copy(q, ps)
+	return q
+}
+
+// neonGuardBlocks are the blocks the NEON guard tests run: below the
+// assembly's minimum (16), odd, multiples of 16 and not (the overlapping
+// last group), and n, n+1, n+2 (one block, short or not).
+func neonGuardBlocks(n int) []int {
+	return []int{1, 2, 8, 14, 15, 16, 17, 18, 24, 30, 31, 32, 34, 40, 48, 64, 66, 100, 128, max(n, 1), n + 1, n + 2}
+}
+
+// TestNEONBlockedGuardPages runs the NEON grouped kernels (the Kernels
+// fields, i.e. the wrappers and the assembly they call) with the source,
+// the destination and the Params each right after or right before an
+// inaccessible page, for every length 0..300 (0..100 with -short) and the blocks of
+// neonGuardBlocks, with one convention for all blocks or a random one per
+// block, and compares them with generic bit for bit: any read or write
+// outside the slices faults, which is reported as an error.
+func TestNEONBlockedGuardPages(t *testing.T) {
+	neon := neonOrSkip(t)
+	maxN := 300
+	if testing.Short() {
+		maxN = 100
+	}
+	var regions [4]*guardRegion
+	for i := range regions {
+		g, err := newGuardRegion(4*maxN + 20*(maxN+2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.free()
+		regions[i] = g
+	}
+	in, outB, outF, pr := regions[0], regions[1], regions[2], regions[3]
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	r := rand.New(rand.NewPCG(31, 32))
+	gk := genericKernels
+	for n := 0; n <= maxN; n++ {
+		for _, blk := range neonGuardBlocks(n) {
+			for _, atTail := range []bool{false, true} {
+				where := fmt.Sprintf("n=%d block=%d atEnd=%v", n, blk, atTail)
+				src := place[float32](in, n, atTail)
+				neonGuardFloats(r, src)
+				nps := (n + blk - 1) / blk
+				conv := r.IntN(4) - 1
+
+				// int4, signed and unsigned bounds, both nibble orders.
+				for _, signed := range []bool{false, true} {
+					lo, hi := int32(0), int32(15)
+					if signed {
+						lo, hi = -8, 7
+					}
+					ps := guardParams(pr, neonBlockParams(r, nps, lo, hi, conv), atTail)
+					np := PackedLen(n)
+					for _, h := range []bool{false, true} {
+						want := make([]uint8, np)
+						gk.QuantizeBlocksI4(want, src, blk, ps, h)
+						got := place[uint8](outB, np, atTail)
+						if err := call(func() { neon.k.QuantizeBlocksI4(got, src, blk, ps, h) }); err != nil {
+							t.Fatalf("QuantizeBlocksI4 %s hiFirst=%v: %v", where, h, err)
+						}
+						if string(got) != string(want) {
+							t.Fatalf("QuantizeBlocksI4 %s signed=%v hiFirst=%v: %x, generic %x", where, signed, h, got, want)
+						}
+						packed := place[uint8](in, np, atTail)
+						for i := range packed {
+							packed[i] = uint8(r.Uint32()) // every nibble value, the unused one too
+						}
+						wf := make([]float32, n)
+						gk.DequantizeBlocksI4(wf, packed, blk, ps, signed, h)
+						df := place[float32](outF, n, atTail)
+						if err := call(func() { neon.k.DequantizeBlocksI4(df, packed, blk, ps, signed, h) }); err != nil {
+							t.Fatalf("DequantizeBlocksI4 %s signed=%v hiFirst=%v: %v", where, signed, h, err)
+						}
+						for i := range wf {
+							if math.Float32bits(df[i]) != math.Float32bits(wf[i]) {
+								t.Fatalf("DequantizeBlocksI4 %s signed=%v hiFirst=%v: dst[%d] = %v, generic %v", where, signed, h, i, df[i], wf[i])
+							}
+						}
+						neonGuardFloats(r, src) // packed shared the source's region
+					}
+				}
+
+				// int8 and uint8.
+				for _, signed := range []bool{false, true} {
+					lo, hi := int32(0), int32(255)
+					if signed {
+						lo, hi = -128, 127
+					}
+					ps := guardParams(pr, neonBlockParams(r, nps, lo, hi, conv), atTail)
+					want := make([]uint8, n)
+					got := place[uint8](outB, n, atTail)
+					var err error
+					if signed {
+						gk.QuantizeBlocksI8(unsafeInt8(want), src, blk, ps)
+						err = call(func() { neon.k.QuantizeBlocksI8(unsafeInt8(got), src, blk, ps) })
+					} else {
+						gk.QuantizeBlocksU8(want, src, blk, ps)
+						err = call(func() { neon.k.QuantizeBlocksU8(got, src, blk, ps) })
+					}
+					if err != nil {
+						t.Fatalf("QuantizeBlocks signed=%v %s: %v", signed, where, err)
+					}
+					if string(got) != string(want) {
+						t.Fatalf("QuantizeBlocks signed=%v %s: %x, generic %x", signed, where, got, want)
+					}
+					q := place[uint8](in, n, atTail)
+					for i := range q {
+						q[i] = uint8(r.Uint32()) // any byte dequantizes
+					}
+					wf := make([]float32, n)
+					df := place[float32](outF, n, atTail)
+					if signed {
+						gk.DequantizeBlocksI8(wf, unsafeInt8(q), blk, ps)
+						err = call(func() { neon.k.DequantizeBlocksI8(df, unsafeInt8(q), blk, ps) })
+					} else {
+						gk.DequantizeBlocksU8(wf, q, blk, ps)
+						err = call(func() { neon.k.DequantizeBlocksU8(df, q, blk, ps) })
+					}
+					if err != nil {
+						t.Fatalf("DequantizeBlocks signed=%v %s: %v", signed, where, err)
+					}
+					for i := range wf {
+						if math.Float32bits(df[i]) != math.Float32bits(wf[i]) {
+							t.Fatalf("DequantizeBlocks signed=%v %s: dst[%d] = %v, generic %v", signed, where, i, df[i], wf[i])
+						}
+					}
+					neonGuardFloats(r, src)
+				}
+			}
+		}
+	}
+}

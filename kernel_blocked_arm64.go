@@ -1,0 +1,248 @@
+//go:build !purego
+
+package quant
+
+import "unsafe"
+
+// The NEON blocked kernels (int4, int8, uint8). The assembly in
+// kernel_blocked_arm64.s walks many blocks in one call, loading each
+// block's Params (Convention included) from the ps slice at the layout
+// checked below, so there is no Go→assembly call per block and runs of
+// mixed conventions need no splitting. The assembly takes blocks of at
+// least neonMinBlock elements (even for int4, so that every block starts
+// on a byte boundary of the packed data); the wrappers do:
+//
+//   - the whole blocks: one call;
+//   - the last short block: one call of one block of its length (its even
+//     part for int4) if that is at least neonMinBlock, and the remaining
+//     elements (fewer than neonMinBlock, or the one odd element) with the
+//     generic loop;
+//   - blocks shorter than neonMinBlock, and odd blocks for int4: the path
+//     the composed kernels (composeGrouped, composeI4) would take for them,
+//     which is the generic loop (the per-tensor NEON kernels fall back to
+//     generic below 16 elements, composeI4 below 8 or for odd blocks)
+//     except int4 dequantize, which takes dequantizeBlocksI4LUT.
+//
+// Every result equals the generic kernel's bit for bit; nothing is read or
+// written outside the slices.
+
+// The assembly reads Params at these offsets, 20 bytes apart.
+var (
+	_ [unsafe.Sizeof(Params{}) - 20]struct{}
+	_ [20 - unsafe.Sizeof(Params{})]struct{}
+	_ [unsafe.Offsetof(Params{}.Zero) - 4]struct{}
+	_ [4 - unsafe.Offsetof(Params{}.Zero)]struct{}
+	_ [unsafe.Offsetof(Params{}.Lo) - 8]struct{}
+	_ [8 - unsafe.Offsetof(Params{}.Lo)]struct{}
+	_ [unsafe.Offsetof(Params{}.Hi) - 12]struct{}
+	_ [12 - unsafe.Offsetof(Params{}.Hi)]struct{}
+	_ [unsafe.Offsetof(Params{}.Convention) - 16]struct{}
+	_ [16 - unsafe.Offsetof(Params{}.Convention)]struct{}
+	_ [unsafe.Sizeof(Params{}.Convention) - 1]struct{}
+)
+
+// neonMinBlock is the smallest block the blocked assembly takes: one
+// group of 16 elements.
+const neonMinBlock = 16
+
+// neonQuantizeBlocksI4 quantizes nblocks >= 1 blocks of block elements
+// (even, >= 16) of src with ps[0], ps[1], ... — each block with the
+// arithmetic of its own Convention, exactly as neonQuantizeI8 — and packs
+// the codes' low 4 bits two per byte into dst[:nblocks*block/2]: of each
+// group of 16 codes c, byte k gets c[order[k]] in its low nibble and
+// c[order[8+k]] in its high nibble (order = &neonPackOrder[hiFirst]).
+// Every bound must lie in -8..15.
+//
+//go:noescape
+func neonQuantizeBlocksI4(dst *uint8, src *float32, block, nblocks int, ps *Params, order *[16]uint8)
+
+// neonQuantizeBlocksI8 quantizes nblocks >= 1 blocks of block >= 16
+// elements of src with ps[0], ps[1], ..., each exactly as neonQuantizeI8
+// with that Params, into dst[:nblocks*block].
+//
+//go:noescape
+func neonQuantizeBlocksI8(dst *int8, src *float32, block, nblocks int, ps *Params)
+
+// neonQuantizeBlocksU8 is neonQuantizeBlocksI8 with uint8 output, each
+// block exactly as neonQuantizeU8.
+//
+//go:noescape
+func neonQuantizeBlocksU8(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+// neonDequantizeBlocksI4 writes float32(float32(q - z) * s), with s, z of
+// ps[i/block], for the nibbles q, i < nblocks*block, of src (nibble i in
+// byte i/2, first or second per order = &neonUnpackOrder[hiFirst]) to
+// dst. q is the nibble v sign-extended if flip = 8, zero-extended if
+// flip = 0: the assembly computes (v XOR flip) - (z + flip), which is
+// exactly q - z in both cases. nblocks >= 1, block even >= 16.
+//
+//go:noescape
+func neonDequantizeBlocksI4(dst *float32, src *uint8, block, nblocks int, ps *Params, flip int, order *[16]uint8)
+
+// neonDequantizeBlocksI8 writes float32(float32(src[i] - z) * s), s and z
+// of ps[i/block], to dst[i] for i < nblocks*block. nblocks >= 1,
+// block >= 16.
+//
+//go:noescape
+func neonDequantizeBlocksI8(dst *float32, src *int8, block, nblocks int, ps *Params)
+
+// neonDequantizeBlocksU8 is neonDequantizeBlocksI8 for uint8 input.
+//
+//go:noescape
+func neonDequantizeBlocksU8(dst *float32, src *uint8, block, nblocks int, ps *Params)
+
+// neonPackOrder[hiFirst] lists, for a group of 16 codes, the 8 codes that
+// go to the low nibbles of bytes 0..7, then the 8 that go to their high
+// nibbles: code 2k is the first nibble of byte k, the low one unless
+// hiFirst.
+var neonPackOrder = [2][16]uint8{
+	{0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15},
+	{1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 14},
+}
+
+// neonUnpackOrder[hiFirst] gives, for elements 0..15 of a group, the
+// index of their nibble in the TBL table (low nibbles of bytes 0..7 at
+// 0..7, high nibbles at 16..23): element 2k is the first nibble of byte k.
+var neonUnpackOrder = [2][16]uint8{
+	{0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23},
+	{16, 0, 17, 1, 18, 2, 19, 3, 20, 4, 21, 5, 22, 6, 23, 7},
+}
+
+// nibbleOrder returns the index of a nibble-order table.
+func nibbleOrder(hiFirst bool) int {
+	if hiFirst {
+		return 1
+	}
+	return 0
+}
+
+// quantizeBlocksI4NEON is QuantizeBlocksI4 (see the file comment for the
+// split). Odd blocks and blocks shorter than 16 take the generic loop.
+func quantizeBlocksI4NEON(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
+	if block < neonMinBlock || block%2 != 0 {
+		quantizeBlocksI4Generic(dst, src, block, ps, hiFirst)
+		return
+	}
+	n := len(src)
+	dst = dst[:(n+1)/2]
+	order := &neonPackOrder[nibbleOrder(hiFirst)]
+	nfull := n / block
+	if nfull > 0 {
+		neonQuantizeBlocksI4(&dst[0], &src[0], block, nfull, &ps[0], order)
+	}
+	e := nfull * block
+	if m := (n - e) &^ 1; m >= neonMinBlock {
+		neonQuantizeBlocksI4(&dst[e/2], &src[e], m, 1, &ps[nfull], order)
+		e += m
+	}
+	if e < n {
+		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[nfull:], hiFirst)
+	}
+}
+
+// dequantizeBlocksI4NEON is DequantizeBlocksI4 (see the file comment for
+// the split). Odd blocks and blocks shorter than 16 take
+// dequantizeBlocksI4LUT, as the composed kernel does.
+func dequantizeBlocksI4NEON(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+	if block < neonMinBlock || block%2 != 0 {
+		dequantizeBlocksI4LUT(dst, src, block, ps, signed, hiFirst)
+		return
+	}
+	n := len(dst)
+	src = src[:(n+1)/2]
+	order := &neonUnpackOrder[nibbleOrder(hiFirst)]
+	flip := 0
+	if signed {
+		flip = 8
+	}
+	nfull := n / block
+	if nfull > 0 {
+		neonDequantizeBlocksI4(&dst[0], &src[0], block, nfull, &ps[0], flip, order)
+	}
+	e := nfull * block
+	if m := (n - e) &^ 1; m >= neonMinBlock {
+		neonDequantizeBlocksI4(&dst[e], &src[e/2], m, 1, &ps[nfull], flip, order)
+		e += m
+	}
+	if e < n {
+		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[nfull:], signed, hiFirst)
+	}
+}
+
+// quantizeBlocksI8NEON is QuantizeBlocksI8 (see the file comment for the
+// split). Blocks shorter than 16 take the generic loop.
+func quantizeBlocksI8NEON(dst []int8, src []float32, block int, ps []Params) {
+	if block < neonMinBlock {
+		quantizeBlocksI8Generic(dst, src, block, ps)
+		return
+	}
+	n := len(src)
+	dst = dst[:n]
+	nfull := n / block
+	if nfull > 0 {
+		neonQuantizeBlocksI8(&dst[0], &src[0], block, nfull, &ps[0])
+	}
+	if e := nfull * block; n-e >= neonMinBlock {
+		neonQuantizeBlocksI8(&dst[e], &src[e], n-e, 1, &ps[nfull])
+	} else if e < n {
+		quantizeBlocksI8Generic(dst[e:], src[e:], block, ps[nfull:])
+	}
+}
+
+// quantizeBlocksU8NEON is quantizeBlocksI8NEON for QuantizeBlocksU8.
+func quantizeBlocksU8NEON(dst []uint8, src []float32, block int, ps []Params) {
+	if block < neonMinBlock {
+		quantizeBlocksU8Generic(dst, src, block, ps)
+		return
+	}
+	n := len(src)
+	dst = dst[:n]
+	nfull := n / block
+	if nfull > 0 {
+		neonQuantizeBlocksU8(&dst[0], &src[0], block, nfull, &ps[0])
+	}
+	if e := nfull * block; n-e >= neonMinBlock {
+		neonQuantizeBlocksU8(&dst[e], &src[e], n-e, 1, &ps[nfull])
+	} else if e < n {
+		quantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
+	}
+}
+
+// dequantizeBlocksI8NEON is DequantizeBlocksI8 (see the file comment for
+// the split). Blocks shorter than 16 take the generic loop.
+func dequantizeBlocksI8NEON(dst []float32, src []int8, block int, ps []Params) {
+	if block < neonMinBlock {
+		dequantizeBlocksI8Generic(dst, src, block, ps)
+		return
+	}
+	n := len(src)
+	dst = dst[:n]
+	nfull := n / block
+	if nfull > 0 {
+		neonDequantizeBlocksI8(&dst[0], &src[0], block, nfull, &ps[0])
+	}
+	if e := nfull * block; n-e >= neonMinBlock {
+		neonDequantizeBlocksI8(&dst[e], &src[e], n-e, 1, &ps[nfull])
+	} else if e < n {
+		dequantizeBlocksI8Generic(dst[e:], src[e:], block, ps[nfull:])
+	}
+}
+
+// dequantizeBlocksU8NEON is dequantizeBlocksI8NEON for DequantizeBlocksU8.
+func dequantizeBlocksU8NEON(dst []float32, src []uint8, block int, ps []Params) {
+	if block < neonMinBlock {
+		dequantizeBlocksU8Generic(dst, src, block, ps)
+		return
+	}
+	n := len(src)
+	dst = dst[:n]
+	nfull := n / block
+	if nfull > 0 {
+		neonDequantizeBlocksU8(&dst[0], &src[0], block, nfull, &ps[0])
+	}
+	if e := nfull * block; n-e >= neonMinBlock {
+		neonDequantizeBlocksU8(&dst[e], &src[e], n-e, 1, &ps[nfull])
+	} else if e < n {
+		dequantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
+	}
+}

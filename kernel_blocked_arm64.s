@@ -1,0 +1,656 @@
+//go:build !purego
+
+#include "textflag.h"
+#include "kernel_arm64.h"
+
+// NEON kernels of the grouped forms for arm64. Contracts: see the
+// declarations in kernel_blocked_arm64.go; the arithmetic is that of
+// kernel_generic_blocked.go, bit for bit, and per element exactly that of
+// the per-tensor NEON kernels of kernel_arm64.s.
+//
+// Every kernel walks nblocks consecutive blocks of block >= 16 elements
+// (even for the packed int4 forms), loading each block's Params (20
+// bytes: Scale +0, Zero +4, Lo +8, Hi +12, Convention +16) from ps, ps+20,
+// ... as it reaches the block, so a whole row or matrix is one call. A
+// block is done in groups of 16 elements; if block is not a multiple of
+// 16, the last group is the 16 elements ending at the block's end (R6/R7
+// hold its addresses): its first elements are recomputed with the same
+// Params and rewritten with the same bits, and nothing outside the block
+// is read or written. An even block starts on a byte boundary of the
+// packed data, so a group of 16 int4 codes is 8 whole bytes.
+
+
+// Register use in the quantize kernels (the per-tensor kernels' registers
+// for the data, per-block constants loaded at each block):
+//	R0 dst, R1 src, R2 block, R3 blocks left, R4 ps (next block's Params),
+//	R5 groups of 16 left in the block, R9 = 1 while the overlapping last
+//	group is pending, R6/R7 src/dst of that group, R10 block-16, R8 scratch.
+//	V0-V3 data, V4-V7 NaN masks, V8-V9 int16, V10 codes (bytes);
+//	V16 k (s, or inv = float32(1/s) by FDIVS for PyTorch), V17 float32(z),
+//	V18 z (int32), V19 lo, V20 hi (bytes).
+//
+// int4: the codes (-8..15) are clamped as int8 codes; then two TBLs take
+// the 8 codes of the low nibbles (V21 indices: the even codes, or the odd
+// ones if hiFirst) to V11 and those of the high nibbles (V22) to V12, and
+// SLI #4 forms V12<<4 | (V11 & 0x0F): 8 packed bytes.
+
+// func neonQuantizeBlocksI4(dst *uint8, src *float32, block, nblocks int, ps *Params, order *[16]uint8)
+TEXT ·neonQuantizeBlocksI4(SB), NOSPLIT, $0-48
+	MOVD	dst+0(FP), R0
+	MOVD	src+8(FP), R1
+	MOVD	block+16(FP), R2
+	MOVD	nblocks+24(FP), R3
+	MOVD	ps+32(FP), R4
+	MOVD	order+40(FP), R8
+	VLD1	(R8), [V21.B8, V22.B8]
+	SUB	$16, R2, R10
+
+qi4block:
+	LSR	$4, R2, R5
+	AND	$15, R2, R9
+	ADD	R10<<2, R1, R6
+	ADD	R10>>1, R0, R7
+	VLD1R	(R4), [V16.S4]
+	MOVW	4(R4), R8
+	VDUP	R8, V18.S4
+	SCVTFWS	R8, F17
+	VDUP	V17.S[0], V17.S4
+	MOVW	8(R4), R8
+	VDUP	R8, V19.B16
+	MOVW	12(R4), R8
+	VDUP	R8, V20.B16
+	MOVBU	16(R4), R8
+	ADD	$20, R4, R4
+	CBZ	R8, qi4seed
+	CMP	$1, R8
+	BEQ	qi4onnx
+	FMOVS	$1.0, F8
+	FDIVS	F16, F8, F8
+	VDUP	V8.S[0], V16.S4
+
+qi4torch:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFMUL_4S(0, 0, 16)
+	VFMUL_4S(1, 1, 16)
+	VFMUL_4S(2, 2, 16)
+	VFMUL_4S(3, 3, 16)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQADD_4S(0, 0, 18)
+	VSQADD_4S(1, 1, 18)
+	VSQADD_4S(2, 2, 18)
+	VSQADD_4S(3, 3, 18)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTN_8B(10, 8)
+	VSQXTN2_16B(10, 9)
+	VSMAX_16B(10, 10, 19)
+	VSMIN_16B(10, 10, 20)
+	VTBL	V21.B8, [V10.B16], V11.B8
+	VTBL	V22.B8, [V10.B16], V12.B8
+	VSLI	$4, V12.B8, V11.B8
+	VST1.P	[V11.B8], 8(R0)
+	SUBS	$1, R5, R5
+	BNE	qi4torch
+	CBZ	R9, qi4next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qi4torch
+
+qi4onnx:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFDIV_4S(0, 0, 16)
+	VFDIV_4S(1, 1, 16)
+	VFDIV_4S(2, 2, 16)
+	VFDIV_4S(3, 3, 16)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQADD_4S(0, 0, 18)
+	VSQADD_4S(1, 1, 18)
+	VSQADD_4S(2, 2, 18)
+	VSQADD_4S(3, 3, 18)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTN_8B(10, 8)
+	VSQXTN2_16B(10, 9)
+	VSMAX_16B(10, 10, 19)
+	VSMIN_16B(10, 10, 20)
+	VTBL	V21.B8, [V10.B16], V11.B8
+	VTBL	V22.B8, [V10.B16], V12.B8
+	VSLI	$4, V12.B8, V11.B8
+	VST1.P	[V11.B8], 8(R0)
+	SUBS	$1, R5, R5
+	BNE	qi4onnx
+	CBZ	R9, qi4next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qi4onnx
+
+qi4seed:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFCMEQ_4S(4, 0, 0)
+	VFCMEQ_4S(5, 1, 1)
+	VFCMEQ_4S(6, 2, 2)
+	VFCMEQ_4S(7, 3, 3)
+	VAND	V4.B16, V0.B16, V0.B16
+	VAND	V5.B16, V1.B16, V1.B16
+	VAND	V6.B16, V2.B16, V2.B16
+	VAND	V7.B16, V3.B16, V3.B16
+	VFDIV_4S(0, 0, 16)
+	VFDIV_4S(1, 1, 16)
+	VFDIV_4S(2, 2, 16)
+	VFDIV_4S(3, 3, 16)
+	VFADD_4S(0, 0, 17)
+	VFADD_4S(1, 1, 17)
+	VFADD_4S(2, 2, 17)
+	VFADD_4S(3, 3, 17)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTN_8B(10, 8)
+	VSQXTN2_16B(10, 9)
+	VSMAX_16B(10, 10, 19)
+	VSMIN_16B(10, 10, 20)
+	VTBL	V21.B8, [V10.B16], V11.B8
+	VTBL	V22.B8, [V10.B16], V12.B8
+	VSLI	$4, V12.B8, V11.B8
+	VST1.P	[V11.B8], 8(R0)
+	SUBS	$1, R5, R5
+	BNE	qi4seed
+	CBZ	R9, qi4next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qi4seed
+
+qi4next:
+	SUBS	$1, R3, R3
+	BNE	qi4block
+	RET
+
+// func neonQuantizeBlocksI8(dst *int8, src *float32, block, nblocks int, ps *Params)
+TEXT ·neonQuantizeBlocksI8(SB), NOSPLIT, $0-40
+	MOVD	dst+0(FP), R0
+	MOVD	src+8(FP), R1
+	MOVD	block+16(FP), R2
+	MOVD	nblocks+24(FP), R3
+	MOVD	ps+32(FP), R4
+	SUB	$16, R2, R10
+
+qi8block:
+	LSR	$4, R2, R5
+	AND	$15, R2, R9
+	ADD	R10<<2, R1, R6
+	ADD	R10, R0, R7
+	VLD1R	(R4), [V16.S4]
+	MOVW	4(R4), R8
+	VDUP	R8, V18.S4
+	SCVTFWS	R8, F17
+	VDUP	V17.S[0], V17.S4
+	MOVW	8(R4), R8
+	VDUP	R8, V19.B16
+	MOVW	12(R4), R8
+	VDUP	R8, V20.B16
+	MOVBU	16(R4), R8
+	ADD	$20, R4, R4
+	CBZ	R8, qi8seed
+	CMP	$1, R8
+	BEQ	qi8onnx
+	FMOVS	$1.0, F8
+	FDIVS	F16, F8, F8
+	VDUP	V8.S[0], V16.S4
+
+qi8torch:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFMUL_4S(0, 0, 16)
+	VFMUL_4S(1, 1, 16)
+	VFMUL_4S(2, 2, 16)
+	VFMUL_4S(3, 3, 16)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQADD_4S(0, 0, 18)
+	VSQADD_4S(1, 1, 18)
+	VSQADD_4S(2, 2, 18)
+	VSQADD_4S(3, 3, 18)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTN_8B(10, 8)
+	VSQXTN2_16B(10, 9)
+	VSMAX_16B(10, 10, 19)
+	VSMIN_16B(10, 10, 20)
+	VST1.P	[V10.B16], 16(R0)
+	SUBS	$1, R5, R5
+	BNE	qi8torch
+	CBZ	R9, qi8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qi8torch
+
+qi8onnx:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFDIV_4S(0, 0, 16)
+	VFDIV_4S(1, 1, 16)
+	VFDIV_4S(2, 2, 16)
+	VFDIV_4S(3, 3, 16)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQADD_4S(0, 0, 18)
+	VSQADD_4S(1, 1, 18)
+	VSQADD_4S(2, 2, 18)
+	VSQADD_4S(3, 3, 18)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTN_8B(10, 8)
+	VSQXTN2_16B(10, 9)
+	VSMAX_16B(10, 10, 19)
+	VSMIN_16B(10, 10, 20)
+	VST1.P	[V10.B16], 16(R0)
+	SUBS	$1, R5, R5
+	BNE	qi8onnx
+	CBZ	R9, qi8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qi8onnx
+
+qi8seed:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFCMEQ_4S(4, 0, 0)
+	VFCMEQ_4S(5, 1, 1)
+	VFCMEQ_4S(6, 2, 2)
+	VFCMEQ_4S(7, 3, 3)
+	VAND	V4.B16, V0.B16, V0.B16
+	VAND	V5.B16, V1.B16, V1.B16
+	VAND	V6.B16, V2.B16, V2.B16
+	VAND	V7.B16, V3.B16, V3.B16
+	VFDIV_4S(0, 0, 16)
+	VFDIV_4S(1, 1, 16)
+	VFDIV_4S(2, 2, 16)
+	VFDIV_4S(3, 3, 16)
+	VFADD_4S(0, 0, 17)
+	VFADD_4S(1, 1, 17)
+	VFADD_4S(2, 2, 17)
+	VFADD_4S(3, 3, 17)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTN_8B(10, 8)
+	VSQXTN2_16B(10, 9)
+	VSMAX_16B(10, 10, 19)
+	VSMIN_16B(10, 10, 20)
+	VST1.P	[V10.B16], 16(R0)
+	SUBS	$1, R5, R5
+	BNE	qi8seed
+	CBZ	R9, qi8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qi8seed
+
+qi8next:
+	SUBS	$1, R3, R3
+	BNE	qi8block
+	RET
+
+// func neonQuantizeBlocksU8(dst *uint8, src *float32, block, nblocks int, ps *Params)
+TEXT ·neonQuantizeBlocksU8(SB), NOSPLIT, $0-40
+	MOVD	dst+0(FP), R0
+	MOVD	src+8(FP), R1
+	MOVD	block+16(FP), R2
+	MOVD	nblocks+24(FP), R3
+	MOVD	ps+32(FP), R4
+	SUB	$16, R2, R10
+
+qu8block:
+	LSR	$4, R2, R5
+	AND	$15, R2, R9
+	ADD	R10<<2, R1, R6
+	ADD	R10, R0, R7
+	VLD1R	(R4), [V16.S4]
+	MOVW	4(R4), R8
+	VDUP	R8, V18.S4
+	SCVTFWS	R8, F17
+	VDUP	V17.S[0], V17.S4
+	MOVW	8(R4), R8
+	VDUP	R8, V19.B16
+	MOVW	12(R4), R8
+	VDUP	R8, V20.B16
+	MOVBU	16(R4), R8
+	ADD	$20, R4, R4
+	CBZ	R8, qu8seed
+	CMP	$1, R8
+	BEQ	qu8onnx
+	FMOVS	$1.0, F8
+	FDIVS	F16, F8, F8
+	VDUP	V8.S[0], V16.S4
+
+qu8torch:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFMUL_4S(0, 0, 16)
+	VFMUL_4S(1, 1, 16)
+	VFMUL_4S(2, 2, 16)
+	VFMUL_4S(3, 3, 16)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQADD_4S(0, 0, 18)
+	VSQADD_4S(1, 1, 18)
+	VSQADD_4S(2, 2, 18)
+	VSQADD_4S(3, 3, 18)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTUN_8B(10, 8)
+	VSQXTUN2_16B(10, 9)
+	VUMAX	V19.B16, V10.B16, V10.B16
+	VUMIN	V20.B16, V10.B16, V10.B16
+	VST1.P	[V10.B16], 16(R0)
+	SUBS	$1, R5, R5
+	BNE	qu8torch
+	CBZ	R9, qu8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qu8torch
+
+qu8onnx:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFDIV_4S(0, 0, 16)
+	VFDIV_4S(1, 1, 16)
+	VFDIV_4S(2, 2, 16)
+	VFDIV_4S(3, 3, 16)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQADD_4S(0, 0, 18)
+	VSQADD_4S(1, 1, 18)
+	VSQADD_4S(2, 2, 18)
+	VSQADD_4S(3, 3, 18)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTUN_8B(10, 8)
+	VSQXTUN2_16B(10, 9)
+	VUMAX	V19.B16, V10.B16, V10.B16
+	VUMIN	V20.B16, V10.B16, V10.B16
+	VST1.P	[V10.B16], 16(R0)
+	SUBS	$1, R5, R5
+	BNE	qu8onnx
+	CBZ	R9, qu8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qu8onnx
+
+qu8seed:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VFCMEQ_4S(4, 0, 0)
+	VFCMEQ_4S(5, 1, 1)
+	VFCMEQ_4S(6, 2, 2)
+	VFCMEQ_4S(7, 3, 3)
+	VAND	V4.B16, V0.B16, V0.B16
+	VAND	V5.B16, V1.B16, V1.B16
+	VAND	V6.B16, V2.B16, V2.B16
+	VAND	V7.B16, V3.B16, V3.B16
+	VFDIV_4S(0, 0, 16)
+	VFDIV_4S(1, 1, 16)
+	VFDIV_4S(2, 2, 16)
+	VFDIV_4S(3, 3, 16)
+	VFADD_4S(0, 0, 17)
+	VFADD_4S(1, 1, 17)
+	VFADD_4S(2, 2, 17)
+	VFADD_4S(3, 3, 17)
+	VFCVTNS_4S(0, 0)
+	VFCVTNS_4S(1, 1)
+	VFCVTNS_4S(2, 2)
+	VFCVTNS_4S(3, 3)
+	VSQXTN_4H(8, 0)
+	VSQXTN_4H(9, 2)
+	VSQXTN2_8H(8, 1)
+	VSQXTN2_8H(9, 3)
+	VSQXTUN_8B(10, 8)
+	VSQXTUN2_16B(10, 9)
+	VUMAX	V19.B16, V10.B16, V10.B16
+	VUMIN	V20.B16, V10.B16, V10.B16
+	VST1.P	[V10.B16], 16(R0)
+	SUBS	$1, R5, R5
+	BNE	qu8seed
+	CBZ	R9, qu8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	qu8seed
+
+qu8next:
+	SUBS	$1, R3, R3
+	BNE	qu8block
+	RET
+
+// Dequantize int4: per group of 8 bytes (16 nibbles), V0 = bytes XOR
+// (flip | flip<<4) (V23), V1 = V0 AND 0x0F (V24), V2 = V0 >> 4; TBL with
+// the indices V21 interleaves V1 and V2 into the 16 nibbles t in element
+// order; then as dequantize: UXTL to int32, minus z + flip (V16), SCVTF,
+// FMUL s (V17). For signed nibbles flip = 8: sext4(v) = (v XOR 8) - 8, so
+// t - (z + 8) = sext4(v) - z; for unsigned flip = 0.
+// Registers: R0 dst, R1 src, R2 block, R3 blocks left, R4 ps, R5 groups
+// left, R9 overlap pending, R6/R7 src/dst of the last group, R10 block-16,
+// R12 flip; V0-V3 bytes, V4-V5 8H, V6-V9 4S.
+
+// func neonDequantizeBlocksI4(dst *float32, src *uint8, block, nblocks int, ps *Params, flip int, order *[16]uint8)
+TEXT ·neonDequantizeBlocksI4(SB), NOSPLIT, $0-56
+	MOVD	dst+0(FP), R0
+	MOVD	src+8(FP), R1
+	MOVD	block+16(FP), R2
+	MOVD	nblocks+24(FP), R3
+	MOVD	ps+32(FP), R4
+	MOVD	flip+40(FP), R12
+	MOVD	order+48(FP), R8
+	VLD1	(R8), [V21.B16]
+	ORR	R12<<4, R12, R8
+	VDUP	R8, V23.B16
+	VMOVI	$15, V24.B16
+	SUB	$16, R2, R10
+
+di4block:
+	LSR	$4, R2, R5
+	AND	$15, R2, R9
+	ADD	R10>>1, R1, R6
+	ADD	R10<<2, R0, R7
+	VLD1R	(R4), [V17.S4]
+	MOVW	4(R4), R8
+	ADD	R12, R8, R8
+	VDUP	R8, V16.S4
+	ADD	$20, R4, R4
+
+di4loop:
+	VLD1.P	8(R1), [V0.B8]
+	VEOR	V23.B8, V0.B8, V0.B8
+	VAND	V24.B8, V0.B8, V1.B8
+	VUSHR	$4, V0.B8, V2.B8
+	VTBL	V21.B16, [V1.B16, V2.B16], V3.B16
+	VUXTL	V3.B8, V4.H8
+	VUXTL2	V3.B16, V5.H8
+	VUXTL	V4.H4, V6.S4
+	VUXTL2	V4.H8, V7.S4
+	VUXTL	V5.H4, V8.S4
+	VUXTL2	V5.H8, V9.S4
+	VSUB	V16.S4, V6.S4, V6.S4
+	VSUB	V16.S4, V7.S4, V7.S4
+	VSUB	V16.S4, V8.S4, V8.S4
+	VSUB	V16.S4, V9.S4, V9.S4
+	VSCVTF_4S(6, 6)
+	VSCVTF_4S(7, 7)
+	VSCVTF_4S(8, 8)
+	VSCVTF_4S(9, 9)
+	VFMUL_4S(6, 6, 17)
+	VFMUL_4S(7, 7, 17)
+	VFMUL_4S(8, 8, 17)
+	VFMUL_4S(9, 9, 17)
+	VST1.P	[V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
+	SUBS	$1, R5, R5
+	BNE	di4loop
+	CBZ	R9, di4next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	di4loop
+
+di4next:
+	SUBS	$1, R3, R3
+	BNE	di4block
+	RET
+
+// Dequantize int8/uint8: the loop of neonDequantizeI8/U8 with each
+// block's z (V16) and s (V17); registers as for int4, V0 16 bytes,
+// V1-V2 8H, V3-V6 4S.
+
+// func neonDequantizeBlocksI8(dst *float32, src *int8, block, nblocks int, ps *Params)
+TEXT ·neonDequantizeBlocksI8(SB), NOSPLIT, $0-40
+	MOVD	dst+0(FP), R0
+	MOVD	src+8(FP), R1
+	MOVD	block+16(FP), R2
+	MOVD	nblocks+24(FP), R3
+	MOVD	ps+32(FP), R4
+	SUB	$16, R2, R10
+
+di8block:
+	LSR	$4, R2, R5
+	AND	$15, R2, R9
+	ADD	R10, R1, R6
+	ADD	R10<<2, R0, R7
+	VLD1R	(R4), [V17.S4]
+	MOVW	4(R4), R8
+	VDUP	R8, V16.S4
+	ADD	$20, R4, R4
+
+di8loop:
+	VLD1.P	16(R1), [V0.B16]
+	VSXTL_8H(1, 0)
+	VSXTL2_8H(2, 0)
+	VSXTL_4S(3, 1)
+	VSXTL2_4S(4, 1)
+	VSXTL_4S(5, 2)
+	VSXTL2_4S(6, 2)
+	VSUB	V16.S4, V3.S4, V3.S4
+	VSUB	V16.S4, V4.S4, V4.S4
+	VSUB	V16.S4, V5.S4, V5.S4
+	VSUB	V16.S4, V6.S4, V6.S4
+	VSCVTF_4S(3, 3)
+	VSCVTF_4S(4, 4)
+	VSCVTF_4S(5, 5)
+	VSCVTF_4S(6, 6)
+	VFMUL_4S(3, 3, 17)
+	VFMUL_4S(4, 4, 17)
+	VFMUL_4S(5, 5, 17)
+	VFMUL_4S(6, 6, 17)
+	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
+	SUBS	$1, R5, R5
+	BNE	di8loop
+	CBZ	R9, di8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	di8loop
+
+di8next:
+	SUBS	$1, R3, R3
+	BNE	di8block
+	RET
+
+// func neonDequantizeBlocksU8(dst *float32, src *uint8, block, nblocks int, ps *Params)
+TEXT ·neonDequantizeBlocksU8(SB), NOSPLIT, $0-40
+	MOVD	dst+0(FP), R0
+	MOVD	src+8(FP), R1
+	MOVD	block+16(FP), R2
+	MOVD	nblocks+24(FP), R3
+	MOVD	ps+32(FP), R4
+	SUB	$16, R2, R10
+
+du8block:
+	LSR	$4, R2, R5
+	AND	$15, R2, R9
+	ADD	R10, R1, R6
+	ADD	R10<<2, R0, R7
+	VLD1R	(R4), [V17.S4]
+	MOVW	4(R4), R8
+	VDUP	R8, V16.S4
+	ADD	$20, R4, R4
+
+du8loop:
+	VLD1.P	16(R1), [V0.B16]
+	VUXTL	V0.B8, V1.H8
+	VUXTL2	V0.B16, V2.H8
+	VUXTL	V1.H4, V3.S4
+	VUXTL2	V1.H8, V4.S4
+	VUXTL	V2.H4, V5.S4
+	VUXTL2	V2.H8, V6.S4
+	VSUB	V16.S4, V3.S4, V3.S4
+	VSUB	V16.S4, V4.S4, V4.S4
+	VSUB	V16.S4, V5.S4, V5.S4
+	VSUB	V16.S4, V6.S4, V6.S4
+	VSCVTF_4S(3, 3)
+	VSCVTF_4S(4, 4)
+	VSCVTF_4S(5, 5)
+	VSCVTF_4S(6, 6)
+	VFMUL_4S(3, 3, 17)
+	VFMUL_4S(4, 4, 17)
+	VFMUL_4S(5, 5, 17)
+	VFMUL_4S(6, 6, 17)
+	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
+	SUBS	$1, R5, R5
+	BNE	du8loop
+	CBZ	R9, du8next
+	MOVD	R6, R1
+	MOVD	R7, R0
+	MOVD	$1, R5
+	MOVD	$0, R9
+	B	du8loop
+
+du8next:
+	SUBS	$1, R3, R3
+	BNE	du8block
+	RET

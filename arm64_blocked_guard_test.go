@@ -206,3 +206,70 @@ func TestNEONBlockedGuardPages(t *testing.T) {
 		}
 	}
 }
+
+// TestNEONMinMaxColumnsGuardPages: MinMaxColumns with the row and both
+// accumulators at page edges, every length 0..300, accumulators holding
+// ±0, ±Inf and ordinary values, rows with NaN, ±Inf and ±0.
+func TestNEONMinMaxColumnsGuardPages(t *testing.T) {
+	neon := neonOrSkip(t)
+	const maxN = 300
+	var regions [3]*guardRegion
+	for i := range regions {
+		g, err := newGuardRegion(4 * maxN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.free()
+		regions[i] = g
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	r := rand.New(rand.NewPCG(33, 34))
+	zeros := []float32{0, float32(math.Copysign(0, -1)), posInf, negInf}
+	for n := 0; n <= maxN; n++ {
+		for _, atTail := range []bool{false, true} {
+			row := place[float32](regions[0], n, atTail)
+			lo, hi := place[float32](regions[1], n, atTail), place[float32](regions[2], n, atTail)
+			neonGuardFloats(r, row)
+			neonGuardFloats(r, lo)
+			neonGuardFloats(r, hi)
+			for i := range n {
+				if r.IntN(4) == 0 {
+					row[i] = zeros[r.IntN(2)]
+				}
+				if r.IntN(4) == 0 {
+					lo[i] = zeros[r.IntN(len(zeros))]
+				}
+				if r.IntN(4) == 0 {
+					hi[i] = zeros[r.IntN(len(zeros))]
+				}
+				if lo[i] != lo[i] {
+					lo[i] = posInf // accumulators never hold NaN
+				}
+				if hi[i] != hi[i] {
+					hi[i] = negInf
+				}
+			}
+			if r.IntN(3) == 0 { // all finite
+				for i := range row {
+					if row[i]-row[i] != 0 {
+						row[i] = 1
+					}
+				}
+			}
+			wlo, whi := append([]float32(nil), lo...), append([]float32(nil), hi...)
+			wf := genericKernels.MinMaxColumns(wlo, whi, row)
+			var f bool
+			if err := call(func() { f = neon.k.MinMaxColumns(lo, hi, row) }); err != nil {
+				t.Fatalf("n=%d atEnd=%v: %v", n, atTail, err)
+			}
+			if f != wf {
+				t.Fatalf("n=%d atEnd=%v: finite %v, generic %v", n, atTail, f, wf)
+			}
+			for i := range n {
+				if math.Float32bits(lo[i]) != math.Float32bits(wlo[i]) || math.Float32bits(hi[i]) != math.Float32bits(whi[i]) {
+					t.Fatalf("n=%d atEnd=%v: column %d: [%v, %v], generic [%v, %v]", n, atTail, i, lo[i], hi[i], wlo[i], whi[i])
+				}
+			}
+		}
+	}
+}

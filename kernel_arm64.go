@@ -44,6 +44,7 @@ var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, Kernels{
 	DequantizeBlocksU8: dequantizeBlocksU8NEON,
 	QuantizeBlocksI4:   quantizeBlocksI4NEON,
 	DequantizeBlocksI4: dequantizeBlocksI4NEON,
+	MinMaxColumns:      minMaxColumnsNEON,
 })
 
 // Raw assembly kernels. Unless stated otherwise they require

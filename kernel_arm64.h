@@ -30,6 +30,8 @@
 #define VFABD_4S(d, n, m) WORD $(0x6ea0d400 | ((m)<<16) | ((n)<<5) | (d))
 // fcmeq Vd.4s, Vn.4s, Vm.4s
 #define VFCMEQ_4S(d, n, m) WORD $(0x4e20e400 | ((m)<<16) | ((n)<<5) | (d))
+// fcmgt Vd.4s, Vn.4s, Vm.4s
+#define VFCMGT_4S(d, n, m) WORD $(0x6ea0e400 | ((m)<<16) | ((n)<<5) | (d))
 // fcvtns Vd.4s, Vn.4s
 #define VFCVTNS_4S(d, n) WORD $(0x4e21a800 | ((n)<<5) | (d))
 // scvtf Vd.4s, Vn.4s

@@ -4,7 +4,8 @@ package quant
 
 import "unsafe"
 
-// The NEON blocked kernels (int4, int8, uint8). The assembly in
+// The NEON blocked kernels (int4, int8, uint8) and MinMaxColumns (rows of
+// at least 16 columns; shorter rows take the generic loop). The assembly in
 // kernel_blocked_arm64.s walks many blocks in one call, loading each
 // block's Params (Convention included) from the ps slice at the layout
 // checked below, so there is no Go→assembly call per block and runs of
@@ -245,4 +246,22 @@ func dequantizeBlocksU8NEON(dst []float32, src []uint8, block int, ps []Params) 
 	} else if e < n {
 		dequantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
 	}
+}
+
+// neonMinMaxColumns is MinMaxColumns for n = len(row) >= 16 (lo, hi and
+// row of n elements, row not overlapping lo or hi): it returns true iff
+// every row element is finite.
+//
+//go:noescape
+func neonMinMaxColumns(lo, hi, row *float32, n int) (finite bool)
+
+// minMaxColumnsNEON is MinMaxColumns; rows shorter than 16 take the
+// generic loop.
+func minMaxColumnsNEON(lo, hi []float32, row []float32) bool {
+	n := len(row)
+	if n < neonMinBlock {
+		return minMaxColumnsGeneric(lo, hi, row)
+	}
+	lo, hi = lo[:n], hi[:n]
+	return neonMinMaxColumns(&lo[0], &hi[0], &row[0], n)
 }

@@ -654,3 +654,80 @@ du8next:
 	SUBS	$1, R3, R3
 	BNE	du8block
 	RET
+
+// MinMaxColumns: per group of 16 columns, x V0-V3, lo V4-V7, hi V8-V11;
+// FCMGT lo, x (x < lo, false for NaN and for equal zeros) and BIT insert x
+// into lo where true; FCMGT x, hi likewise for hi; x - x (+0 iff x is
+// finite) ORed into V16-V19. A final partial group is redone as the 16
+// columns ending at n: min and max with the same x again change nothing.
+// R0 lo, R1 hi, R2 row, R3 groups left, R4 overlap pending, R5-R7 lo, hi,
+// row of the last group.
+
+// func neonMinMaxColumns(lo, hi, row *float32, n int) (finite bool)
+TEXT ·neonMinMaxColumns(SB), NOSPLIT, $0-33
+	MOVD	lo+0(FP), R0
+	MOVD	hi+8(FP), R1
+	MOVD	row+16(FP), R2
+	MOVD	n+24(FP), R8
+	LSR	$4, R8, R3
+	AND	$15, R8, R4
+	SUB	$16, R8, R8
+	ADD	R8<<2, R0, R5
+	ADD	R8<<2, R1, R6
+	ADD	R8<<2, R2, R7
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	VEOR	V18.B16, V18.B16, V18.B16
+	VEOR	V19.B16, V19.B16, V19.B16
+
+mmcloop:
+	VLD1.P	64(R2), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1	(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1	(R1), [V8.S4, V9.S4, V10.S4, V11.S4]
+	VFCMGT_4S(12, 4, 0)
+	VFCMGT_4S(13, 5, 1)
+	VFCMGT_4S(14, 6, 2)
+	VFCMGT_4S(15, 7, 3)
+	VBIT	V12.B16, V0.B16, V4.B16
+	VBIT	V13.B16, V1.B16, V5.B16
+	VBIT	V14.B16, V2.B16, V6.B16
+	VBIT	V15.B16, V3.B16, V7.B16
+	VFCMGT_4S(12, 0, 8)
+	VFCMGT_4S(13, 1, 9)
+	VFCMGT_4S(14, 2, 10)
+	VFCMGT_4S(15, 3, 11)
+	VBIT	V12.B16, V0.B16, V8.B16
+	VBIT	V13.B16, V1.B16, V9.B16
+	VBIT	V14.B16, V2.B16, V10.B16
+	VBIT	V15.B16, V3.B16, V11.B16
+	VFSUB_4S(0, 0, 0)
+	VFSUB_4S(1, 1, 1)
+	VFSUB_4S(2, 2, 2)
+	VFSUB_4S(3, 3, 3)
+	VORR	V0.B16, V16.B16, V16.B16
+	VORR	V1.B16, V17.B16, V17.B16
+	VORR	V2.B16, V18.B16, V18.B16
+	VORR	V3.B16, V19.B16, V19.B16
+	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R0)
+	VST1.P	[V8.S4, V9.S4, V10.S4, V11.S4], 64(R1)
+	SUBS	$1, R3, R3
+	BNE	mmcloop
+	CBZ	R4, mmcdone
+	MOVD	R5, R0
+	MOVD	R6, R1
+	MOVD	R7, R2
+	MOVD	$1, R3
+	MOVD	$0, R4
+	B	mmcloop
+
+mmcdone:
+	VORR	V17.B16, V16.B16, V16.B16
+	VORR	V19.B16, V18.B16, V18.B16
+	VORR	V18.B16, V16.B16, V16.B16
+	VMOV	V16.D[0], R8
+	VMOV	V16.D[1], R9
+	ORR	R9, R8, R8
+	CMP	$0, R8
+	CSET	EQ, R8
+	MOVB	R8, finite+32(FP)
+	RET

@@ -201,9 +201,8 @@ func BenchmarkDivBound(b *testing.B) {
 }
 
 // BenchmarkFAddBound is the bound of SquaredError on CPUs whose float
-// conversions and adds share the add pipes (AMD Zen 4): the VCVTPS2PD and
-// accumulating VADDPD of n elements (the differences run on the multiply
-// pipes as VFMSUB by 1.0), independent, nothing else. SetBytes is
+// conversions and adds share the add pipes (AMD Zen 4): the VCVTPS2PD,
+// VSUBPD and VADDPD of n elements, independent, nothing else. SetBytes is
 // SquaredError's 8n, so ns/op and MB/s compare with it at the same n.
 func BenchmarkFAddBound(b *testing.B) {
 	if !bound.Available() {

@@ -36,8 +36,7 @@ import (
 // skipped. QuantError and SquaredError keep the reference's 16 float64
 // lanes in four YMM accumulators (element i in lane i%16) and add each
 // term with VCVTPS2PD, VSUBPD, VMULPD, VADDPD in index order; the tail and
-// the final tree (combineLanes) run in Go. No rounding product is fused:
-// the only FMA, in SquaredError, multiplies by 1.0 (see asm/main.go).
+// the final tree (combineLanes) run in Go. Nothing uses FMA.
 
 var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, Kernels{
 	QuantizeU8:   quantizeU8AVX2,

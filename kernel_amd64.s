@@ -14,12 +14,6 @@ DATA packPerm<>+24(SB)/4, $0x00000003
 DATA packPerm<>+28(SB)/4, $0x00000007
 GLOBL packPerm<>(SB), RODATA|NOPTR, $32
 
-DATA onePD<>+0(SB)/8, $0x3ff0000000000000
-DATA onePD<>+8(SB)/8, $0x3ff0000000000000
-DATA onePD<>+16(SB)/8, $0x3ff0000000000000
-DATA onePD<>+24(SB)/8, $0x3ff0000000000000
-GLOBL onePD<>(SB), RODATA|NOPTR, $32
-
 // func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
 TEXT ·asmQuantizeU8Seed(SB), NOSPLIT, $0-45
@@ -5361,50 +5355,49 @@ done:
 	RET
 
 // func asmSquaredError(a *float32, b *float32, n int, lanes *[16]float64)
-// Requires: AVX, FMA3
+// Requires: AVX
 TEXT ·asmSquaredError(SB), NOSPLIT, $0-32
 	MOVQ    a+0(FP), AX
 	MOVQ    b+8(FP), CX
 	MOVQ    n+16(FP), DX
 	MOVQ    lanes+24(FP), BX
-	VMOVUPD onePD<>+0(SB), Y0
-	VMOVUPD (BX), Y1
-	VMOVUPD 32(BX), Y2
-	VMOVUPD 64(BX), Y3
-	VMOVUPD 96(BX), Y4
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	VMOVUPD 64(BX), Y2
+	VMOVUPD 96(BX), Y3
 	TESTQ   DX, DX
 	JZ      done
 
 loop:
-	VCVTPS2PD   (AX), Y5
-	VCVTPS2PD   (CX), Y6
-	VFMSUB132PD Y0, Y6, Y5
-	VMULPD      Y5, Y5, Y5
-	VADDPD      Y5, Y1, Y1
-	VCVTPS2PD   16(AX), Y5
-	VCVTPS2PD   16(CX), Y6
-	VFMSUB132PD Y0, Y6, Y5
-	VMULPD      Y5, Y5, Y5
-	VADDPD      Y5, Y2, Y2
-	VCVTPS2PD   32(AX), Y5
-	VCVTPS2PD   32(CX), Y6
-	VFMSUB132PD Y0, Y6, Y5
-	VMULPD      Y5, Y5, Y5
-	VADDPD      Y5, Y3, Y3
-	VCVTPS2PD   48(AX), Y5
-	VCVTPS2PD   48(CX), Y6
-	VFMSUB132PD Y0, Y6, Y5
-	VMULPD      Y5, Y5, Y5
-	VADDPD      Y5, Y4, Y4
-	ADDQ        $0x00000040, AX
-	ADDQ        $0x00000040, CX
-	SUBQ        $0x00000010, DX
-	JNZ         loop
+	VCVTPS2PD (AX), Y4
+	VCVTPS2PD (CX), Y5
+	VSUBPD    Y5, Y4, Y4
+	VMULPD    Y4, Y4, Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 16(AX), Y4
+	VCVTPS2PD 16(CX), Y5
+	VSUBPD    Y5, Y4, Y4
+	VMULPD    Y4, Y4, Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 32(AX), Y4
+	VCVTPS2PD 32(CX), Y5
+	VSUBPD    Y5, Y4, Y4
+	VMULPD    Y4, Y4, Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 48(AX), Y4
+	VCVTPS2PD 48(CX), Y5
+	VSUBPD    Y5, Y4, Y4
+	VMULPD    Y4, Y4, Y4
+	VADDPD    Y4, Y3, Y3
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000010, DX
+	JNZ       loop
 
 done:
-	VMOVUPD Y1, (BX)
-	VMOVUPD Y2, 32(BX)
-	VMOVUPD Y3, 64(BX)
-	VMOVUPD Y4, 96(BX)
+	VMOVUPD Y0, (BX)
+	VMOVUPD Y1, 32(BX)
+	VMOVUPD Y2, 64(BX)
+	VMOVUPD Y3, 96(BX)
 	VZEROUPPER
 	RET

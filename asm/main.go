@@ -3,8 +3,7 @@
 //
 // The Go declarations (with their doc comments) are in kernel_amd64.go;
 // the functions here implement them with exactly the reference
-// arithmetic: no fused rounding (the one FMA, in SquaredError, multiplies
-// by 1.0), float32 division or multiplication as the
+// arithmetic: no FMA, float32 division or multiplication as the
 // convention says, clamp in the float domain before VCVTPS2DQ.
 //
 // Operand order is Go's (and avo's): the Intel destination is last and the
@@ -37,10 +36,6 @@ func main() {
 	for i, v := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
 		DATA(4*i, U32(v))
 	}
-	one := GLOBL("onePD", RODATA|NOPTR)
-	for i := 0; i < 4; i++ {
-		DATA(8*i, U64(0x3ff0000000000000)) // 1.0
-	}
 	for _, signed := range []bool{false, true} {
 		for _, c := range []conv{seed, onnx, pytorch} {
 			quantize(signed, c, false, perm)
@@ -56,7 +51,7 @@ func main() {
 	for _, c := range []conv{seed, onnx, pytorch} {
 		quantError(c)
 	}
-	squaredError(one)
+	squaredError()
 	Generate()
 }
 
@@ -497,23 +492,14 @@ func sumLoop(n, lanes reg.Register, ptrs []reg.Register, terms func(acc [4]reg.V
 }
 
 // addSquares adds (float64(x) - float64(y))^2 for the 8 float32 lanes of
-// x and y to acc0 (lanes 0-3) and acc1 (lanes 4-7): VCVTPS2PD, the
-// difference, VMULPD, VADDPD, each rounded once, nothing fused that
-// rounds. The difference is VSUBPD, or, when one is a YMM holding 1.0 in
-// each float64 lane, VFMSUB132PD: xd*1 - yd, whose product is exact, so
-// its single rounding gives the bits of VSUBPD (±0, ±Inf and NaN
-// included) on the multiply pipes instead of the add pipes that the
-// conversions and the accumulating adds fill.
-func addSquares(x, y Op, one reg.Register, acc0, acc1 reg.VecVirtual) {
+// x and y to acc[0] (lanes 0-3) and acc[1] (lanes 4-7): VCVTPS2PD,
+// VSUBPD, VMULPD, VADDPD, each rounded, no FMA.
+func addSquares(x, y Op, acc0, acc1 reg.VecVirtual) {
 	for h, acc := range []reg.VecVirtual{acc0, acc1} {
 		xd, yd := YMM(), YMM()
 		cvtHalf(x, h, xd)
 		cvtHalf(y, h, yd)
-		if one != nil {
-			VFMSUB132PD(one, yd, xd) // xd = xd*1 - yd
-		} else {
-			VSUBPD(yd, xd, xd)
-		}
+		VSUBPD(yd, xd, xd)
 		VMULPD(xd, xd, xd)
 		VADDPD(xd, acc, acc)
 	}
@@ -611,7 +597,7 @@ func quantError(c conv) {
 	// back: the terms (x - y)^2 of the block at src+off.
 	back := func(acc [4]reg.VecVirtual, off int) {
 		for j := range y {
-			addSquares(Mem{Base: src, Disp: off + 32*j}, yl.Offset(32*j), nil, acc[2*j], acc[2*j+1])
+			addSquares(Mem{Base: src, Disp: off + 32*j}, yl.Offset(32*j), acc[2*j], acc[2*j+1])
 		}
 	}
 	const bs = 4 * sumBlock // bytes per block
@@ -653,18 +639,16 @@ func quantError(c conv) {
 }
 
 // squaredError emits asmSquaredError.
-func squaredError(one Mem) {
+func squaredError() {
 	Implement("asmSquaredError")
 	Attributes(NOSPLIT)
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 	n := Load(Param("n"), GP64())
 	lanes := Load(Param("lanes"), GP64())
-	r := YMM()
-	VMOVUPD(one, r) // 1.0 (float64) in each lane, see addSquares
 	sumLoop(n, lanes, []reg.Register{a, b}, func(acc [4]reg.VecVirtual) {
 		for j := 0; j < sumBlock/8; j++ {
-			addSquares(Mem{Base: a, Disp: 32 * j}, Mem{Base: b, Disp: 32 * j}, r, acc[2*j], acc[2*j+1])
+			addSquares(Mem{Base: a, Disp: 32 * j}, Mem{Base: b, Disp: 32 * j}, acc[2*j], acc[2*j+1])
 		}
 	})
 }

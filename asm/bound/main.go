@@ -49,8 +49,7 @@ func main() {
 
 // faddPD emits FAddPD: per iteration, the float64 work of 16 SquaredError
 // elements that runs on the floating-point add pipes (8 VCVTPS2PD from
-// memory and the 4 accumulating VADDPD; the differences run on the
-// multiply pipes), all independent, and nothing else.
+// memory, 4 VSUBPD, 4 VADDPD), all independent, and nothing else.
 func faddPD() {
 	buf := GLOBL("faddSrc", RODATA|NOPTR)
 	for i := 0; i < 32; i++ {
@@ -71,7 +70,8 @@ func faddPD() {
 		VCVTPS2PD(Mem{Base: p, Disp: 16 * i}, t[i])
 	}
 	for i := 0; i < 4; i++ {
-		VADDPD(c, t[2*i], t[2*i])
+		VSUBPD(c, t[i], t[i])
+		VADDPD(c, t[4+i], t[4+i])
 	}
 	DECQ(n)
 	JNZ(LabelRef("loop"))

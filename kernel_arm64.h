@@ -58,6 +58,10 @@
 #define VFMUL_2D(d, n, m) WORD $(0x6e60dc00 | ((m)<<16) | ((n)<<5) | (d))
 // sqadd Vd.4s, Vn.4s, Vm.4s
 #define VSQADD_4S(d, n, m) WORD $(0x4ea00c00 | ((m)<<16) | ((n)<<5) | (d))
+// smax Vd.4s, Vn.4s, Vm.4s
+#define VSMAX_4S(d, n, m) WORD $(0x4ea06400 | ((m)<<16) | ((n)<<5) | (d))
+// smin Vd.4s, Vn.4s, Vm.4s
+#define VSMIN_4S(d, n, m) WORD $(0x4ea06c00 | ((m)<<16) | ((n)<<5) | (d))
 // smax Vd.16b, Vn.16b, Vm.16b
 #define VSMAX_16B(d, n, m) WORD $(0x4e206400 | ((m)<<16) | ((n)<<5) | (d))
 // smin Vd.16b, Vn.16b, Vm.16b

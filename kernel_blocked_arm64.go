@@ -18,7 +18,10 @@ import "unsafe"
 //     part for int4) if that is at least neonMinBlock, and the remaining
 //     elements (fewer than neonMinBlock, or the one odd element) with the
 //     generic loop;
-//   - blocks shorter than neonMinBlock, and odd blocks for int4: the path
+//   - block 1 (per column) for QuantizeBlocksI8/U8: one call per run of at
+//     least 16 Params sharing a Convention, which gathers each element's
+//     Params into vector lanes; shorter runs take the generic loop;
+//   - other blocks shorter than neonMinBlock, and odd blocks for int4: the path
 //     the composed kernels (composeGrouped, composeI4) would take for them,
 //     which is the generic loop (the per-tensor NEON kernels fall back to
 //     generic below 16 elements, composeI4 below 8 or for odd blocks)
@@ -171,8 +174,13 @@ func dequantizeBlocksI4NEON(dst []float32, src []uint8, block int, ps []Params, 
 }
 
 // quantizeBlocksI8NEON is QuantizeBlocksI8 (see the file comment for the
-// split). Blocks shorter than 16 take the generic loop.
+// split). Block 1 (per column) is quantizeColsI8NEON; other blocks
+// shorter than 16 take the generic loop.
 func quantizeBlocksI8NEON(dst []int8, src []float32, block int, ps []Params) {
+	if block == 1 {
+		quantizeColsI8NEON(dst, src, ps)
+		return
+	}
 	if block < neonMinBlock {
 		quantizeBlocksI8Generic(dst, src, block, ps)
 		return
@@ -192,6 +200,10 @@ func quantizeBlocksI8NEON(dst []int8, src []float32, block int, ps []Params) {
 
 // quantizeBlocksU8NEON is quantizeBlocksI8NEON for QuantizeBlocksU8.
 func quantizeBlocksU8NEON(dst []uint8, src []float32, block int, ps []Params) {
+	if block == 1 {
+		quantizeColsU8NEON(dst, src, ps)
+		return
+	}
 	if block < neonMinBlock {
 		quantizeBlocksU8Generic(dst, src, block, ps)
 		return
@@ -264,4 +276,57 @@ func minMaxColumnsNEON(lo, hi []float32, row []float32) bool {
 	}
 	lo, hi = lo[:n], hi[:n]
 	return neonMinMaxColumns(&lo[0], &hi[0], &row[0], n)
+}
+
+// neonQuantizeColsI8 quantizes src[i] with ps[i] for i < n, n >= 16, into
+// dst, every ps[i] of the convention conv (0 Seed, 1 ONNX, 2 PyTorch),
+// each element exactly as neonQuantizeI8 would with its own Params.
+//
+//go:noescape
+func neonQuantizeColsI8(dst *int8, src *float32, n int, ps *Params, conv int)
+
+// neonQuantizeColsU8 is neonQuantizeColsI8 with uint8 output.
+//
+//go:noescape
+func neonQuantizeColsU8(dst *uint8, src *float32, n int, ps *Params, conv int)
+
+// sameConvRun returns the end j1 of the run ps[j:j1] (j1 <= n) of
+// consecutive Params sharing ps[j]'s Convention.
+func sameConvRun(ps []Params, j, n int) int {
+	c := ps[j].Convention
+	j1 := j + 1
+	for j1 < n && ps[j1].Convention == c {
+		j1++
+	}
+	return j1
+}
+
+// quantizeColsI8NEON is QuantizeBlocksI8 for block 1 (per column): one
+// assembly call per run of at least 16 Params sharing a Convention, the
+// generic loop for shorter runs.
+func quantizeColsI8NEON(dst []int8, src []float32, ps []Params) {
+	n := len(src)
+	dst, ps = dst[:n], ps[:n]
+	for j, j1 := 0, 0; j < n; j = j1 {
+		j1 = sameConvRun(ps, j, n)
+		if j1-j < neonMinBlock {
+			quantizeBlocksI8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
+			continue
+		}
+		neonQuantizeColsI8(&dst[j], &src[j], j1-j, &ps[j], int(ps[j].Convention))
+	}
+}
+
+// quantizeColsU8NEON is quantizeColsI8NEON for QuantizeBlocksU8.
+func quantizeColsU8NEON(dst []uint8, src []float32, ps []Params) {
+	n := len(src)
+	dst, ps = dst[:n], ps[:n]
+	for j, j1 := 0, 0; j < n; j = j1 {
+		j1 = sameConvRun(ps, j, n)
+		if j1-j < neonMinBlock {
+			quantizeBlocksU8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
+			continue
+		}
+		neonQuantizeColsU8(&dst[j], &src[j], j1-j, &ps[j], int(ps[j].Convention))
+	}
 }

@@ -8,7 +8,7 @@
 // kernel_generic_blocked.go, bit for bit, and per element exactly that of
 // the per-tensor NEON kernels of kernel_arm64.s.
 //
-// Every kernel walks nblocks consecutive blocks of block >= 16 elements
+// The blocked kernels walk nblocks consecutive blocks of block >= 16 elements
 // (even for the packed int4 forms), loading each block's Params (20
 // bytes: Scale +0, Zero +4, Lo +8, Hi +12, Convention +16) from ps, ps+20,
 // ... as it reaches the block, so a whole row or matrix is one call. A
@@ -18,7 +18,8 @@
 // Params and rewritten with the same bits, and nothing outside the block
 // is read or written. An even block starts on a byte boundary of the
 // packed data, so a group of 16 int4 codes is 8 whole bytes.
-
+// MinMaxColumns and the per-column quantize kernels (at the end) treat a
+// ragged end the same way.
 
 // Register use in the quantize kernels (the per-tensor kernels' registers
 // for the data, per-block constants loaded at each block):

@@ -206,17 +206,6 @@ func asmDequantizeBlocksI8(dst *float32, src *int8, block, nblocks int, ps *Para
 //go:noescape
 func asmDequantizeBlocksU8(dst *float32, src *uint8, block, nblocks int, ps *Params)
 
-// convRun returns the end j1 of the run ps[j:j1] (j1 <= nfull) of
-// consecutive Params sharing ps[j]'s Convention.
-func convRun(ps []Params, j, nfull int) int {
-	c := ps[j].Convention
-	j1 := j + 1
-	for j1 < nfull && ps[j1].Convention == c {
-		j1++
-	}
-	return j1
-}
-
 // quantizeBlocksI8AVX2 is QuantizeBlocksI8: one assembly call per run of
 // whole blocks sharing a Convention, one for the last short block if it
 // has at least 8 elements; blocks shorter than 8 take the generic loop.

@@ -278,28 +278,13 @@ func minMaxColumnsNEON(lo, hi []float32, row []float32) bool {
 	return neonMinMaxColumns(&lo[0], &hi[0], &row[0], n)
 }
 
-// neonQuantizeColsI8 quantizes src[i] with ps[i] for i < n, n >= 16, into
-// dst, every ps[i] of the convention conv (0 Seed, 1 ONNX, 2 PyTorch),
-// each element exactly as neonQuantizeI8 would with its own Params.
+// neonQuantizeCols quantizes src[i] with ps[i] for i < n, n >= 16, into
+// the bytes dst[:n], every ps[i] of the convention conv (0 Seed, 1 ONNX,
+// 2 PyTorch), each element exactly as neonQuantizeU8 (unsigned) or
+// neonQuantizeI8 would with its own Params.
 //
 //go:noescape
-func neonQuantizeColsI8(dst *int8, src *float32, n int, ps *Params, conv int)
-
-// neonQuantizeColsU8 is neonQuantizeColsI8 with uint8 output.
-//
-//go:noescape
-func neonQuantizeColsU8(dst *uint8, src *float32, n int, ps *Params, conv int)
-
-// sameConvRun returns the end j1 of the run ps[j:j1] (j1 <= n) of
-// consecutive Params sharing ps[j]'s Convention.
-func sameConvRun(ps []Params, j, n int) int {
-	c := ps[j].Convention
-	j1 := j + 1
-	for j1 < n && ps[j1].Convention == c {
-		j1++
-	}
-	return j1
-}
+func neonQuantizeCols(dst *byte, src *float32, n int, ps *Params, conv int, unsigned bool)
 
 // quantizeColsI8NEON is QuantizeBlocksI8 for block 1 (per column): one
 // assembly call per run of at least 16 Params sharing a Convention, the
@@ -308,12 +293,12 @@ func quantizeColsI8NEON(dst []int8, src []float32, ps []Params) {
 	n := len(src)
 	dst, ps = dst[:n], ps[:n]
 	for j, j1 := 0, 0; j < n; j = j1 {
-		j1 = sameConvRun(ps, j, n)
+		j1 = convRun(ps, j, n)
 		if j1-j < neonMinBlock {
 			quantizeBlocksI8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
 			continue
 		}
-		neonQuantizeColsI8(&dst[j], &src[j], j1-j, &ps[j], int(ps[j].Convention))
+		neonQuantizeCols((*byte)(unsafe.Pointer(&dst[j])), &src[j], j1-j, &ps[j], int(ps[j].Convention), false)
 	}
 }
 
@@ -322,11 +307,11 @@ func quantizeColsU8NEON(dst []uint8, src []float32, ps []Params) {
 	n := len(src)
 	dst, ps = dst[:n], ps[:n]
 	for j, j1 := 0, 0; j < n; j = j1 {
-		j1 = sameConvRun(ps, j, n)
+		j1 = convRun(ps, j, n)
 		if j1-j < neonMinBlock {
 			quantizeBlocksU8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
 			continue
 		}
-		neonQuantizeColsU8(&dst[j], &src[j], j1-j, &ps[j], int(ps[j].Convention))
+		neonQuantizeCols(&dst[j], &src[j], j1-j, &ps[j], int(ps[j].Convention), true)
 	}
 }

@@ -745,17 +745,19 @@ mmcdone:
 // partial group is redone as the 16 elements ending at n, with their own
 // Params.
 // R0 dst, R1 src, R4 ps of the group (R12 = R4 + 160), R3 groups left,
-// R5 overlap pending, R6/R7/R13 src/dst/ps of the last group, R21 conv;
+// R5 overlap pending, R6/R7/R13 src/dst/ps of the last group, R21 conv,
+// R22 unsigned (narrow with SQXTUN for uint8, else SQXTN);
 // R8-R11, R14, R15, R19, R20 gather scratch; V0-V3 data, V4-V7 NaN masks,
 // then float32(z) or inv, V8-V9 int16, V10 bytes.
 
-// func neonQuantizeColsI8(dst *int8, src *float32, n int, ps *Params, conv int)
-TEXT ·neonQuantizeColsI8(SB), NOSPLIT, $0-40
+// func neonQuantizeCols(dst *byte, src *float32, n int, ps *Params, conv int, unsigned bool)
+TEXT ·neonQuantizeCols(SB), NOSPLIT, $0-41
 	MOVD	dst+0(FP), R0
 	MOVD	src+8(FP), R1
 	MOVD	n+16(FP), R2
 	MOVD	ps+24(FP), R4
 	MOVD	conv+32(FP), R21
+	MOVBU	unsigned+40(FP), R22
 	LSR	$4, R2, R3
 	AND	$15, R2, R5
 	SUB	$16, R2, R2
@@ -768,7 +770,7 @@ TEXT ·neonQuantizeColsI8(SB), NOSPLIT, $0-40
 	FMOVS	$1.0, F15
 	VDUP	V15.S[0], V15.S4
 
-qci8loop:
+qcloop:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
 	LDPW	0(R4), (R8, R9)
 	LDPW	8(R4), (R10, R11)
@@ -866,9 +868,9 @@ qci8loop:
 	VMOV	R15, V23.S[3]
 	VMOV	R19, V27.S[3]
 	VMOV	R20, V31.S[3]
-	CBZ	R21, qci8seed
+	CBZ	R21, qcseed
 	CMP	$1, R21
-	BEQ	qci8onnx
+	BEQ	qconnx
 	VFDIV_4S(4, 15, 16)
 	VFDIV_4S(5, 15, 17)
 	VFDIV_4S(6, 15, 18)
@@ -885,9 +887,9 @@ qci8loop:
 	VSQADD_4S(1, 1, 21)
 	VSQADD_4S(2, 2, 22)
 	VSQADD_4S(3, 3, 23)
-	B	qci8clamp
+	B	qcclamp
 
-qci8onnx:
+qconnx:
 	VFDIV_4S(0, 0, 16)
 	VFDIV_4S(1, 1, 17)
 	VFDIV_4S(2, 2, 18)
@@ -900,9 +902,9 @@ qci8onnx:
 	VSQADD_4S(1, 1, 21)
 	VSQADD_4S(2, 2, 22)
 	VSQADD_4S(3, 3, 23)
-	B	qci8clamp
+	B	qcclamp
 
-qci8seed:
+qcseed:
 	VFCMEQ_4S(4, 0, 0)
 	VFCMEQ_4S(5, 1, 1)
 	VFCMEQ_4S(6, 2, 2)
@@ -928,7 +930,7 @@ qci8seed:
 	VFCVTNS_4S(2, 2)
 	VFCVTNS_4S(3, 3)
 
-qci8clamp:
+qcclamp:
 	VSMAX_4S(0, 0, 24)
 	VSMAX_4S(1, 1, 25)
 	VSMAX_4S(2, 2, 26)
@@ -941,232 +943,29 @@ qci8clamp:
 	VSQXTN_4H(9, 2)
 	VSQXTN2_8H(8, 1)
 	VSQXTN2_8H(9, 3)
+	CBNZ	R22, qcunsigned
 	VSQXTN_8B(10, 8)
 	VSQXTN2_16B(10, 9)
-	VST1.P	[V10.B16], 16(R0)
-	ADD	$320, R4, R4
-	ADD	$160, R4, R12
-	SUBS	$1, R3, R3
-	BNE	qci8loop
-	CBZ	R5, qci8done
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	R13, R4
-	ADD	$160, R4, R12
-	MOVD	$1, R3
-	MOVD	$0, R5
-	B	qci8loop
+	B	qcstore
 
-qci8done:
-	RET
-
-// func neonQuantizeColsU8(dst *uint8, src *float32, n int, ps *Params, conv int)
-TEXT ·neonQuantizeColsU8(SB), NOSPLIT, $0-40
-	MOVD	dst+0(FP), R0
-	MOVD	src+8(FP), R1
-	MOVD	n+16(FP), R2
-	MOVD	ps+24(FP), R4
-	MOVD	conv+32(FP), R21
-	LSR	$4, R2, R3
-	AND	$15, R2, R5
-	SUB	$16, R2, R2
-	ADD	R2<<2, R1, R6
-	ADD	R2, R0, R7
-	MOVD	$20, R8
-	MUL	R8, R2, R13
-	ADD	R4, R13, R13
-	ADD	$160, R4, R12
-	FMOVS	$1.0, F15
-	VDUP	V15.S[0], V15.S4
-
-qcu8loop:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	LDPW	0(R4), (R8, R9)
-	LDPW	8(R4), (R10, R11)
-	VMOV	R8, V16.S[0]
-	VMOV	R9, V20.S[0]
-	VMOV	R10, V24.S[0]
-	VMOV	R11, V28.S[0]
-	LDPW	20(R4), (R14, R15)
-	LDPW	28(R4), (R19, R20)
-	VMOV	R14, V16.S[1]
-	VMOV	R15, V20.S[1]
-	VMOV	R19, V24.S[1]
-	VMOV	R20, V28.S[1]
-	LDPW	40(R4), (R8, R9)
-	LDPW	48(R4), (R10, R11)
-	VMOV	R8, V16.S[2]
-	VMOV	R9, V20.S[2]
-	VMOV	R10, V24.S[2]
-	VMOV	R11, V28.S[2]
-	LDPW	60(R4), (R14, R15)
-	LDPW	68(R4), (R19, R20)
-	VMOV	R14, V16.S[3]
-	VMOV	R15, V20.S[3]
-	VMOV	R19, V24.S[3]
-	VMOV	R20, V28.S[3]
-	LDPW	80(R4), (R8, R9)
-	LDPW	88(R4), (R10, R11)
-	VMOV	R8, V17.S[0]
-	VMOV	R9, V21.S[0]
-	VMOV	R10, V25.S[0]
-	VMOV	R11, V29.S[0]
-	LDPW	100(R4), (R14, R15)
-	LDPW	108(R4), (R19, R20)
-	VMOV	R14, V17.S[1]
-	VMOV	R15, V21.S[1]
-	VMOV	R19, V25.S[1]
-	VMOV	R20, V29.S[1]
-	LDPW	120(R4), (R8, R9)
-	LDPW	128(R4), (R10, R11)
-	VMOV	R8, V17.S[2]
-	VMOV	R9, V21.S[2]
-	VMOV	R10, V25.S[2]
-	VMOV	R11, V29.S[2]
-	LDPW	140(R4), (R14, R15)
-	LDPW	148(R4), (R19, R20)
-	VMOV	R14, V17.S[3]
-	VMOV	R15, V21.S[3]
-	VMOV	R19, V25.S[3]
-	VMOV	R20, V29.S[3]
-	LDPW	0(R12), (R8, R9)
-	LDPW	8(R12), (R10, R11)
-	VMOV	R8, V18.S[0]
-	VMOV	R9, V22.S[0]
-	VMOV	R10, V26.S[0]
-	VMOV	R11, V30.S[0]
-	LDPW	20(R12), (R14, R15)
-	LDPW	28(R12), (R19, R20)
-	VMOV	R14, V18.S[1]
-	VMOV	R15, V22.S[1]
-	VMOV	R19, V26.S[1]
-	VMOV	R20, V30.S[1]
-	LDPW	40(R12), (R8, R9)
-	LDPW	48(R12), (R10, R11)
-	VMOV	R8, V18.S[2]
-	VMOV	R9, V22.S[2]
-	VMOV	R10, V26.S[2]
-	VMOV	R11, V30.S[2]
-	LDPW	60(R12), (R14, R15)
-	LDPW	68(R12), (R19, R20)
-	VMOV	R14, V18.S[3]
-	VMOV	R15, V22.S[3]
-	VMOV	R19, V26.S[3]
-	VMOV	R20, V30.S[3]
-	LDPW	80(R12), (R8, R9)
-	LDPW	88(R12), (R10, R11)
-	VMOV	R8, V19.S[0]
-	VMOV	R9, V23.S[0]
-	VMOV	R10, V27.S[0]
-	VMOV	R11, V31.S[0]
-	LDPW	100(R12), (R14, R15)
-	LDPW	108(R12), (R19, R20)
-	VMOV	R14, V19.S[1]
-	VMOV	R15, V23.S[1]
-	VMOV	R19, V27.S[1]
-	VMOV	R20, V31.S[1]
-	LDPW	120(R12), (R8, R9)
-	LDPW	128(R12), (R10, R11)
-	VMOV	R8, V19.S[2]
-	VMOV	R9, V23.S[2]
-	VMOV	R10, V27.S[2]
-	VMOV	R11, V31.S[2]
-	LDPW	140(R12), (R14, R15)
-	LDPW	148(R12), (R19, R20)
-	VMOV	R14, V19.S[3]
-	VMOV	R15, V23.S[3]
-	VMOV	R19, V27.S[3]
-	VMOV	R20, V31.S[3]
-	CBZ	R21, qcu8seed
-	CMP	$1, R21
-	BEQ	qcu8onnx
-	VFDIV_4S(4, 15, 16)
-	VFDIV_4S(5, 15, 17)
-	VFDIV_4S(6, 15, 18)
-	VFDIV_4S(7, 15, 19)
-	VFMUL_4S(0, 0, 4)
-	VFMUL_4S(1, 1, 5)
-	VFMUL_4S(2, 2, 6)
-	VFMUL_4S(3, 3, 7)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 20)
-	VSQADD_4S(1, 1, 21)
-	VSQADD_4S(2, 2, 22)
-	VSQADD_4S(3, 3, 23)
-	B	qcu8clamp
-
-qcu8onnx:
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 17)
-	VFDIV_4S(2, 2, 18)
-	VFDIV_4S(3, 3, 19)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 20)
-	VSQADD_4S(1, 1, 21)
-	VSQADD_4S(2, 2, 22)
-	VSQADD_4S(3, 3, 23)
-	B	qcu8clamp
-
-qcu8seed:
-	VFCMEQ_4S(4, 0, 0)
-	VFCMEQ_4S(5, 1, 1)
-	VFCMEQ_4S(6, 2, 2)
-	VFCMEQ_4S(7, 3, 3)
-	VAND	V4.B16, V0.B16, V0.B16
-	VAND	V5.B16, V1.B16, V1.B16
-	VAND	V6.B16, V2.B16, V2.B16
-	VAND	V7.B16, V3.B16, V3.B16
-	VSCVTF_4S(4, 20)
-	VSCVTF_4S(5, 21)
-	VSCVTF_4S(6, 22)
-	VSCVTF_4S(7, 23)
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 17)
-	VFDIV_4S(2, 2, 18)
-	VFDIV_4S(3, 3, 19)
-	VFADD_4S(0, 0, 4)
-	VFADD_4S(1, 1, 5)
-	VFADD_4S(2, 2, 6)
-	VFADD_4S(3, 3, 7)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-
-qcu8clamp:
-	VSMAX_4S(0, 0, 24)
-	VSMAX_4S(1, 1, 25)
-	VSMAX_4S(2, 2, 26)
-	VSMAX_4S(3, 3, 27)
-	VSMIN_4S(0, 0, 28)
-	VSMIN_4S(1, 1, 29)
-	VSMIN_4S(2, 2, 30)
-	VSMIN_4S(3, 3, 31)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
+qcunsigned:
 	VSQXTUN_8B(10, 8)
 	VSQXTUN2_16B(10, 9)
+
+qcstore:
 	VST1.P	[V10.B16], 16(R0)
 	ADD	$320, R4, R4
 	ADD	$160, R4, R12
 	SUBS	$1, R3, R3
-	BNE	qcu8loop
-	CBZ	R5, qcu8done
+	BNE	qcloop
+	CBZ	R5, qcdone
 	MOVD	R6, R1
 	MOVD	R7, R0
 	MOVD	R13, R4
 	ADD	$160, R4, R12
 	MOVD	$1, R3
 	MOVD	$0, R5
-	B	qcu8loop
+	B	qcloop
 
-qcu8done:
+qcdone:
 	RET

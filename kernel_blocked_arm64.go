@@ -60,18 +60,13 @@ const neonMinBlock = 16
 //go:noescape
 func neonQuantizeBlocksI4(dst *uint8, src *float32, block, nblocks int, ps *Params, order *[16]uint8)
 
-// neonQuantizeBlocksI8 quantizes nblocks >= 1 blocks of block >= 16
-// elements of src with ps[0], ps[1], ..., each exactly as neonQuantizeI8
-// with that Params, into dst[:nblocks*block].
+// neonQuantizeBlocks8 quantizes nblocks >= 1 blocks of block >= 16
+// elements of src with ps[0], ps[1], ..., each exactly as neonQuantizeU8
+// (unsigned) or neonQuantizeI8 would with that Params, into the bytes
+// dst[:nblocks*block].
 //
 //go:noescape
-func neonQuantizeBlocksI8(dst *int8, src *float32, block, nblocks int, ps *Params)
-
-// neonQuantizeBlocksU8 is neonQuantizeBlocksI8 with uint8 output, each
-// block exactly as neonQuantizeU8.
-//
-//go:noescape
-func neonQuantizeBlocksU8(dst *uint8, src *float32, block, nblocks int, ps *Params)
+func neonQuantizeBlocks8(dst *byte, src *float32, block, nblocks int, ps *Params, unsigned bool)
 
 // neonDequantizeBlocksI4 writes float32(float32(q - z) * s), with s, z of
 // ps[i/block], for the nibbles q, i < nblocks*block, of src (nibble i in
@@ -83,17 +78,13 @@ func neonQuantizeBlocksU8(dst *uint8, src *float32, block, nblocks int, ps *Para
 //go:noescape
 func neonDequantizeBlocksI4(dst *float32, src *uint8, block, nblocks int, ps *Params, flip int, order *[16]uint8)
 
-// neonDequantizeBlocksI8 writes float32(float32(src[i] - z) * s), s and z
-// of ps[i/block], to dst[i] for i < nblocks*block. nblocks >= 1,
+// neonDequantizeBlocks8 writes float32(float32(q - z) * s), s and z of
+// ps[i/block], to dst[i] for the bytes src[i], i < nblocks*block, q the
+// byte zero-extended (unsigned) or sign-extended. nblocks >= 1,
 // block >= 16.
 //
 //go:noescape
-func neonDequantizeBlocksI8(dst *float32, src *int8, block, nblocks int, ps *Params)
-
-// neonDequantizeBlocksU8 is neonDequantizeBlocksI8 for uint8 input.
-//
-//go:noescape
-func neonDequantizeBlocksU8(dst *float32, src *uint8, block, nblocks int, ps *Params)
+func neonDequantizeBlocks8(dst *float32, src *byte, block, nblocks int, ps *Params, unsigned bool)
 
 // neonPackOrder[hiFirst] lists, for a group of 16 codes, the 8 codes that
 // go to the low nibbles of bytes 0..7, then the 8 that go to their high
@@ -181,21 +172,7 @@ func quantizeBlocksI8NEON(dst []int8, src []float32, block int, ps []Params) {
 		quantizeColsI8NEON(dst, src, ps)
 		return
 	}
-	if block < neonMinBlock {
-		quantizeBlocksI8Generic(dst, src, block, ps)
-		return
-	}
-	n := len(src)
-	dst = dst[:n]
-	nfull := n / block
-	if nfull > 0 {
-		neonQuantizeBlocksI8(&dst[0], &src[0], block, nfull, &ps[0])
-	}
-	if e := nfull * block; n-e >= neonMinBlock {
-		neonQuantizeBlocksI8(&dst[e], &src[e], n-e, 1, &ps[nfull])
-	} else if e < n {
-		quantizeBlocksI8Generic(dst[e:], src[e:], block, ps[nfull:])
-	}
+	quantizeBlocks8NEON(dst, src, block, ps, quantizeBlocksI8Generic)
 }
 
 // quantizeBlocksU8NEON is quantizeBlocksI8NEON for QuantizeBlocksU8.
@@ -204,61 +181,70 @@ func quantizeBlocksU8NEON(dst []uint8, src []float32, block int, ps []Params) {
 		quantizeColsU8NEON(dst, src, ps)
 		return
 	}
+	quantizeBlocks8NEON(dst, src, block, ps, quantizeBlocksU8Generic)
+}
+
+// quantizeBlocks8NEON runs neonQuantizeBlocks8 over the whole blocks and
+// the last short block of at least 16, and generic (the reference loop
+// of T) over blocks shorter than 16 and what is left.
+func quantizeBlocks8NEON[T int8 | uint8](dst []T, src []float32, block int, ps []Params, generic func([]T, []float32, int, []Params)) {
 	if block < neonMinBlock {
-		quantizeBlocksU8Generic(dst, src, block, ps)
+		generic(dst, src, block, ps)
 		return
 	}
 	n := len(src)
 	dst = dst[:n]
 	nfull := n / block
+	u := isUnsigned[T]()
 	if nfull > 0 {
-		neonQuantizeBlocksU8(&dst[0], &src[0], block, nfull, &ps[0])
+		neonQuantizeBlocks8(bytePtr(&dst[0]), &src[0], block, nfull, &ps[0], u)
 	}
 	if e := nfull * block; n-e >= neonMinBlock {
-		neonQuantizeBlocksU8(&dst[e], &src[e], n-e, 1, &ps[nfull])
+		neonQuantizeBlocks8(bytePtr(&dst[e]), &src[e], n-e, 1, &ps[nfull], u)
 	} else if e < n {
-		quantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
+		generic(dst[e:], src[e:], block, ps[nfull:])
 	}
 }
 
 // dequantizeBlocksI8NEON is DequantizeBlocksI8 (see the file comment for
 // the split). Blocks shorter than 16 take the generic loop.
 func dequantizeBlocksI8NEON(dst []float32, src []int8, block int, ps []Params) {
-	if block < neonMinBlock {
-		dequantizeBlocksI8Generic(dst, src, block, ps)
-		return
-	}
-	n := len(src)
-	dst = dst[:n]
-	nfull := n / block
-	if nfull > 0 {
-		neonDequantizeBlocksI8(&dst[0], &src[0], block, nfull, &ps[0])
-	}
-	if e := nfull * block; n-e >= neonMinBlock {
-		neonDequantizeBlocksI8(&dst[e], &src[e], n-e, 1, &ps[nfull])
-	} else if e < n {
-		dequantizeBlocksI8Generic(dst[e:], src[e:], block, ps[nfull:])
-	}
+	dequantizeBlocks8NEON(dst, src, block, ps, dequantizeBlocksI8Generic)
 }
 
 // dequantizeBlocksU8NEON is dequantizeBlocksI8NEON for DequantizeBlocksU8.
 func dequantizeBlocksU8NEON(dst []float32, src []uint8, block int, ps []Params) {
+	dequantizeBlocks8NEON(dst, src, block, ps, dequantizeBlocksU8Generic)
+}
+
+// dequantizeBlocks8NEON is quantizeBlocks8NEON for neonDequantizeBlocks8.
+func dequantizeBlocks8NEON[T int8 | uint8](dst []float32, src []T, block int, ps []Params, generic func([]float32, []T, int, []Params)) {
 	if block < neonMinBlock {
-		dequantizeBlocksU8Generic(dst, src, block, ps)
+		generic(dst, src, block, ps)
 		return
 	}
 	n := len(src)
 	dst = dst[:n]
 	nfull := n / block
+	u := isUnsigned[T]()
 	if nfull > 0 {
-		neonDequantizeBlocksU8(&dst[0], &src[0], block, nfull, &ps[0])
+		neonDequantizeBlocks8(&dst[0], bytePtr(&src[0]), block, nfull, &ps[0], u)
 	}
 	if e := nfull * block; n-e >= neonMinBlock {
-		neonDequantizeBlocksU8(&dst[e], &src[e], n-e, 1, &ps[nfull])
+		neonDequantizeBlocks8(&dst[e], bytePtr(&src[e]), n-e, 1, &ps[nfull], u)
 	} else if e < n {
-		dequantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
+		generic(dst[e:], src[e:], block, ps[nfull:])
 	}
 }
+
+// isUnsigned reports whether T is uint8.
+func isUnsigned[T int8 | uint8]() bool {
+	var zero T
+	return ^zero > 0
+}
+
+// bytePtr is p as a *byte: int8 and uint8 codes are the same bytes.
+func bytePtr[T int8 | uint8](p *T) *byte { return (*byte)(unsafe.Pointer(p)) }
 
 // neonMinMaxColumns is MinMaxColumns for n = len(row) >= 16 (lo, hi and
 // row of n elements, row not overlapping lo or hi): it returns true iff
@@ -298,7 +284,7 @@ func quantizeColsI8NEON(dst []int8, src []float32, ps []Params) {
 			quantizeBlocksI8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
 			continue
 		}
-		neonQuantizeCols((*byte)(unsafe.Pointer(&dst[j])), &src[j], j1-j, &ps[j], int(ps[j].Convention), false)
+		neonQuantizeCols(bytePtr(&dst[j]), &src[j], j1-j, &ps[j], int(ps[j].Convention), false)
 	}
 }
 

@@ -25,7 +25,9 @@
 // for the data, per-block constants loaded at each block):
 //	R0 dst, R1 src, R2 block, R3 blocks left, R4 ps (next block's Params),
 //	R5 groups of 16 left in the block, R9 = 1 while the overlapping last
-//	group is pending, R6/R7 src/dst of that group, R10 block-16, R8 scratch.
+//	group is pending, R6/R7 src/dst of that group, R10 block-16, R8 scratch,
+//	R11 unsigned (int8/uint8 codes: narrow with SQXTN and clamp with
+//	SMAX/SMIN, or SQXTUN and UMAX/UMIN; a branch per group).
 //	V0-V3 data, V4-V7 NaN masks, V8-V9 int16, V10 codes (bytes);
 //	V16 k (s, or inv = float32(1/s) by FDIVS for PyTorch), V17 float32(z),
 //	V18 z (int32), V19 lo, V20 hi (bytes).
@@ -187,16 +189,17 @@ qi4next:
 	BNE	qi4block
 	RET
 
-// func neonQuantizeBlocksI8(dst *int8, src *float32, block, nblocks int, ps *Params)
-TEXT ·neonQuantizeBlocksI8(SB), NOSPLIT, $0-40
+// func neonQuantizeBlocks8(dst *byte, src *float32, block, nblocks int, ps *Params, unsigned bool)
+TEXT ·neonQuantizeBlocks8(SB), NOSPLIT, $0-41
 	MOVD	dst+0(FP), R0
 	MOVD	src+8(FP), R1
 	MOVD	block+16(FP), R2
 	MOVD	nblocks+24(FP), R3
 	MOVD	ps+32(FP), R4
 	SUB	$16, R2, R10
+	MOVBU	unsigned+40(FP), R11
 
-qi8block:
+q8block:
 	LSR	$4, R2, R5
 	AND	$15, R2, R9
 	ADD	R10<<2, R1, R6
@@ -212,14 +215,14 @@ qi8block:
 	VDUP	R8, V20.B16
 	MOVBU	16(R4), R8
 	ADD	$20, R4, R4
-	CBZ	R8, qi8seed
+	CBZ	R8, q8seed
 	CMP	$1, R8
-	BEQ	qi8onnx
+	BEQ	q8onnx
 	FMOVS	$1.0, F8
 	FDIVS	F16, F8, F8
 	VDUP	V8.S[0], V16.S4
 
-qi8torch:
+q8torch:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VFMUL_4S(0, 0, 16)
 	VFMUL_4S(1, 1, 16)
@@ -237,21 +240,31 @@ qi8torch:
 	VSQXTN_4H(9, 2)
 	VSQXTN2_8H(8, 1)
 	VSQXTN2_8H(9, 3)
+	CBNZ	R11, q8u0
 	VSQXTN_8B(10, 8)
 	VSQXTN2_16B(10, 9)
 	VSMAX_16B(10, 10, 19)
 	VSMIN_16B(10, 10, 20)
+	B	q8n0
+
+q8u0:
+	VSQXTUN_8B(10, 8)
+	VSQXTUN2_16B(10, 9)
+	VUMAX	V19.B16, V10.B16, V10.B16
+	VUMIN	V20.B16, V10.B16, V10.B16
+
+q8n0:
 	VST1.P	[V10.B16], 16(R0)
 	SUBS	$1, R5, R5
-	BNE	qi8torch
-	CBZ	R9, qi8next
+	BNE	q8torch
+	CBZ	R9, q8next
 	MOVD	R6, R1
 	MOVD	R7, R0
 	MOVD	$1, R5
 	MOVD	$0, R9
-	B	qi8torch
+	B	q8torch
 
-qi8onnx:
+q8onnx:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VFDIV_4S(0, 0, 16)
 	VFDIV_4S(1, 1, 16)
@@ -269,21 +282,31 @@ qi8onnx:
 	VSQXTN_4H(9, 2)
 	VSQXTN2_8H(8, 1)
 	VSQXTN2_8H(9, 3)
+	CBNZ	R11, q8u1
 	VSQXTN_8B(10, 8)
 	VSQXTN2_16B(10, 9)
 	VSMAX_16B(10, 10, 19)
 	VSMIN_16B(10, 10, 20)
+	B	q8n1
+
+q8u1:
+	VSQXTUN_8B(10, 8)
+	VSQXTUN2_16B(10, 9)
+	VUMAX	V19.B16, V10.B16, V10.B16
+	VUMIN	V20.B16, V10.B16, V10.B16
+
+q8n1:
 	VST1.P	[V10.B16], 16(R0)
 	SUBS	$1, R5, R5
-	BNE	qi8onnx
-	CBZ	R9, qi8next
+	BNE	q8onnx
+	CBZ	R9, q8next
 	MOVD	R6, R1
 	MOVD	R7, R0
 	MOVD	$1, R5
 	MOVD	$0, R9
-	B	qi8onnx
+	B	q8onnx
 
-qi8seed:
+q8seed:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VFCMEQ_4S(4, 0, 0)
 	VFCMEQ_4S(5, 1, 1)
@@ -309,164 +332,33 @@ qi8seed:
 	VSQXTN_4H(9, 2)
 	VSQXTN2_8H(8, 1)
 	VSQXTN2_8H(9, 3)
+	CBNZ	R11, q8u2
 	VSQXTN_8B(10, 8)
 	VSQXTN2_16B(10, 9)
 	VSMAX_16B(10, 10, 19)
 	VSMIN_16B(10, 10, 20)
+	B	q8n2
+
+q8u2:
+	VSQXTUN_8B(10, 8)
+	VSQXTUN2_16B(10, 9)
+	VUMAX	V19.B16, V10.B16, V10.B16
+	VUMIN	V20.B16, V10.B16, V10.B16
+
+q8n2:
 	VST1.P	[V10.B16], 16(R0)
 	SUBS	$1, R5, R5
-	BNE	qi8seed
-	CBZ	R9, qi8next
+	BNE	q8seed
+	CBZ	R9, q8next
 	MOVD	R6, R1
 	MOVD	R7, R0
 	MOVD	$1, R5
 	MOVD	$0, R9
-	B	qi8seed
+	B	q8seed
 
-qi8next:
+q8next:
 	SUBS	$1, R3, R3
-	BNE	qi8block
-	RET
-
-// func neonQuantizeBlocksU8(dst *uint8, src *float32, block, nblocks int, ps *Params)
-TEXT ·neonQuantizeBlocksU8(SB), NOSPLIT, $0-40
-	MOVD	dst+0(FP), R0
-	MOVD	src+8(FP), R1
-	MOVD	block+16(FP), R2
-	MOVD	nblocks+24(FP), R3
-	MOVD	ps+32(FP), R4
-	SUB	$16, R2, R10
-
-qu8block:
-	LSR	$4, R2, R5
-	AND	$15, R2, R9
-	ADD	R10<<2, R1, R6
-	ADD	R10, R0, R7
-	VLD1R	(R4), [V16.S4]
-	MOVW	4(R4), R8
-	VDUP	R8, V18.S4
-	SCVTFWS	R8, F17
-	VDUP	V17.S[0], V17.S4
-	MOVW	8(R4), R8
-	VDUP	R8, V19.B16
-	MOVW	12(R4), R8
-	VDUP	R8, V20.B16
-	MOVBU	16(R4), R8
-	ADD	$20, R4, R4
-	CBZ	R8, qu8seed
-	CMP	$1, R8
-	BEQ	qu8onnx
-	FMOVS	$1.0, F8
-	FDIVS	F16, F8, F8
-	VDUP	V8.S[0], V16.S4
-
-qu8torch:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFMUL_4S(0, 0, 16)
-	VFMUL_4S(1, 1, 16)
-	VFMUL_4S(2, 2, 16)
-	VFMUL_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	qu8torch
-	CBZ	R9, qu8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qu8torch
-
-qu8onnx:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	qu8onnx
-	CBZ	R9, qu8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qu8onnx
-
-qu8seed:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFCMEQ_4S(4, 0, 0)
-	VFCMEQ_4S(5, 1, 1)
-	VFCMEQ_4S(6, 2, 2)
-	VFCMEQ_4S(7, 3, 3)
-	VAND	V4.B16, V0.B16, V0.B16
-	VAND	V5.B16, V1.B16, V1.B16
-	VAND	V6.B16, V2.B16, V2.B16
-	VAND	V7.B16, V3.B16, V3.B16
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFADD_4S(0, 0, 17)
-	VFADD_4S(1, 1, 17)
-	VFADD_4S(2, 2, 17)
-	VFADD_4S(3, 3, 17)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	qu8seed
-	CBZ	R9, qu8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qu8seed
-
-qu8next:
-	SUBS	$1, R3, R3
-	BNE	qu8block
+	BNE	q8block
 	RET
 
 // Dequantize int4: per group of 8 bytes (16 nibbles), V0 = bytes XOR
@@ -545,19 +437,21 @@ di4next:
 	RET
 
 // Dequantize int8/uint8: the loop of neonDequantizeI8/U8 with each
-// block's z (V16) and s (V17); registers as for int4, V0 16 bytes,
-// V1-V2 8H, V3-V6 4S.
+// block's z (V16) and s (V17), the bytes sign- or zero-extended as R11
+// (unsigned) says (a branch per group); registers as for int4, V0 16
+// bytes, V1-V2 8H, V3-V6 4S.
 
-// func neonDequantizeBlocksI8(dst *float32, src *int8, block, nblocks int, ps *Params)
-TEXT ·neonDequantizeBlocksI8(SB), NOSPLIT, $0-40
+// func neonDequantizeBlocks8(dst *float32, src *byte, block, nblocks int, ps *Params, unsigned bool)
+TEXT ·neonDequantizeBlocks8(SB), NOSPLIT, $0-41
 	MOVD	dst+0(FP), R0
 	MOVD	src+8(FP), R1
 	MOVD	block+16(FP), R2
 	MOVD	nblocks+24(FP), R3
 	MOVD	ps+32(FP), R4
 	SUB	$16, R2, R10
+	MOVBU	unsigned+40(FP), R11
 
-di8block:
+d8block:
 	LSR	$4, R2, R5
 	AND	$15, R2, R9
 	ADD	R10, R1, R6
@@ -567,68 +461,26 @@ di8block:
 	VDUP	R8, V16.S4
 	ADD	$20, R4, R4
 
-di8loop:
+d8loop:
 	VLD1.P	16(R1), [V0.B16]
+	CBNZ	R11, d8u
 	VSXTL_8H(1, 0)
 	VSXTL2_8H(2, 0)
 	VSXTL_4S(3, 1)
 	VSXTL2_4S(4, 1)
 	VSXTL_4S(5, 2)
 	VSXTL2_4S(6, 2)
-	VSUB	V16.S4, V3.S4, V3.S4
-	VSUB	V16.S4, V4.S4, V4.S4
-	VSUB	V16.S4, V5.S4, V5.S4
-	VSUB	V16.S4, V6.S4, V6.S4
-	VSCVTF_4S(3, 3)
-	VSCVTF_4S(4, 4)
-	VSCVTF_4S(5, 5)
-	VSCVTF_4S(6, 6)
-	VFMUL_4S(3, 3, 17)
-	VFMUL_4S(4, 4, 17)
-	VFMUL_4S(5, 5, 17)
-	VFMUL_4S(6, 6, 17)
-	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
-	SUBS	$1, R5, R5
-	BNE	di8loop
-	CBZ	R9, di8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	di8loop
+	B	d8n
 
-di8next:
-	SUBS	$1, R3, R3
-	BNE	di8block
-	RET
-
-// func neonDequantizeBlocksU8(dst *float32, src *uint8, block, nblocks int, ps *Params)
-TEXT ·neonDequantizeBlocksU8(SB), NOSPLIT, $0-40
-	MOVD	dst+0(FP), R0
-	MOVD	src+8(FP), R1
-	MOVD	block+16(FP), R2
-	MOVD	nblocks+24(FP), R3
-	MOVD	ps+32(FP), R4
-	SUB	$16, R2, R10
-
-du8block:
-	LSR	$4, R2, R5
-	AND	$15, R2, R9
-	ADD	R10, R1, R6
-	ADD	R10<<2, R0, R7
-	VLD1R	(R4), [V17.S4]
-	MOVW	4(R4), R8
-	VDUP	R8, V16.S4
-	ADD	$20, R4, R4
-
-du8loop:
-	VLD1.P	16(R1), [V0.B16]
+d8u:
 	VUXTL	V0.B8, V1.H8
 	VUXTL2	V0.B16, V2.H8
 	VUXTL	V1.H4, V3.S4
 	VUXTL2	V1.H8, V4.S4
 	VUXTL	V2.H4, V5.S4
 	VUXTL2	V2.H8, V6.S4
+
+d8n:
 	VSUB	V16.S4, V3.S4, V3.S4
 	VSUB	V16.S4, V4.S4, V4.S4
 	VSUB	V16.S4, V5.S4, V5.S4
@@ -643,17 +495,17 @@ du8loop:
 	VFMUL_4S(6, 6, 17)
 	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
 	SUBS	$1, R5, R5
-	BNE	du8loop
-	CBZ	R9, du8next
+	BNE	d8loop
+	CBZ	R9, d8next
 	MOVD	R6, R1
 	MOVD	R7, R0
 	MOVD	$1, R5
 	MOVD	$0, R9
-	B	du8loop
+	B	d8loop
 
-du8next:
+d8next:
 	SUBS	$1, R3, R3
-	BNE	du8block
+	BNE	d8block
 	RET
 
 // MinMaxColumns: per group of 16 columns, x V0-V3, lo V4-V7, hi V8-V11;

@@ -1,4 +1,4 @@
-//go:build amd64 && !purego && linux
+//go:build amd64 && gc && !purego && linux
 
 package quant
 
@@ -48,7 +48,7 @@ func i4GuardParams(r *rand.Rand, nps int, c int) []Params {
 }
 
 // TestAVX2BlockedI4GuardPages runs the AVX2 blocked int4 kernels (the
-// Kernels fields, i.e. the wrappers and the assembly they call) on
+// kernels fields, i.e. the wrappers and the assembly they call) on
 // slices that start right after or end right before an inaccessible page,
 // for every length 0..300 and even and odd blocks, and compares them with
 // generic: any read or write outside the slices crashes the test.
@@ -72,21 +72,21 @@ func TestAVX2BlockedI4GuardPages(t *testing.T) {
 				np := PackedLen(n)
 				packed := pk[at(pk, 1, np) : at(pk, 1, np)+np]
 				where := fmt.Sprintf("n=%d block=%d atEnd=%v", n, blk, atEnd)
-				for _, h := range []bool{false, true} {
+				for _, h := range []NibbleOrder{LowFirst, HighFirst} {
 					want := make([]uint8, np)
-					g.k.QuantizeBlocksI4(want, src, blk, ps, h)
-					a.k.QuantizeBlocksI4(packed, src, blk, ps, h)
+					g.k.quantizeBlocksI4(want, src, blk, ps, h)
+					a.k.quantizeBlocksI4(packed, src, blk, ps, h)
 					if string(want) != string(packed) {
 						t.Fatalf("QuantizeBlocksI4 %s hiFirst=%v: %x, generic %x", where, h, packed, want)
 					}
 					if n%2 == 1 {
-						packed[np-1] |= 0xF0 >> (4 * b2i(h)) // the unused nibble is ignored
+						packed[np-1] |= 0xF0 >> (4 * int(h)) // the unused nibble is ignored
 					}
-					for _, signed := range []bool{false, true} {
+					for _, signed := range []nibbleExt{zeroExtend, signExtend} {
 						wf := make([]float32, n)
-						g.k.DequantizeBlocksI4(wf, packed, blk, ps, signed, h)
+						g.k.dequantizeBlocksI4(wf, packed, blk, ps, signed, h)
 						df := f32s(out, at(out, 4, n), n)
-						a.k.DequantizeBlocksI4(df, packed, blk, ps, signed, h)
+						a.k.dequantizeBlocksI4(df, packed, blk, ps, signed, h)
 						for i := range wf {
 							if math.Float32bits(wf[i]) != math.Float32bits(df[i]) {
 								t.Fatalf("DequantizeBlocksI4 %s signed=%v hiFirst=%v: dst[%d] = %v, generic %v", where, signed, h, i, df[i], wf[i])
@@ -136,11 +136,11 @@ func TestAVX2Blocked8GuardPages(t *testing.T) {
 					wf := make([]float32, n)
 					df := f32s(out, at(out, 4), n)
 					if signed {
-						g.k.QuantizeBlocksI8(bytesAsInt8(want), src, blk, ps)
-						a.k.QuantizeBlocksI8(bytesAsInt8(q), src, blk, ps)
+						g.k.quantizeBlocksI8(bytesAsInt8(want), src, blk, ps)
+						a.k.quantizeBlocksI8(bytesAsInt8(q), src, blk, ps)
 					} else {
-						g.k.QuantizeBlocksU8(want, src, blk, ps)
-						a.k.QuantizeBlocksU8(q, src, blk, ps)
+						g.k.quantizeBlocksU8(want, src, blk, ps)
+						a.k.quantizeBlocksU8(q, src, blk, ps)
 					}
 					if string(want) != string(q) {
 						t.Fatalf("QuantizeBlocks signed=%v %s: %x, generic %x", signed, where, q, want)
@@ -149,11 +149,11 @@ func TestAVX2Blocked8GuardPages(t *testing.T) {
 						q[i] = uint8(r.Uint32()) // any byte dequantizes
 					}
 					if signed {
-						g.k.DequantizeBlocksI8(wf, bytesAsInt8(q), blk, ps)
-						a.k.DequantizeBlocksI8(df, bytesAsInt8(q), blk, ps)
+						g.k.dequantizeBlocksI8(wf, bytesAsInt8(q), blk, ps)
+						a.k.dequantizeBlocksI8(df, bytesAsInt8(q), blk, ps)
 					} else {
-						g.k.DequantizeBlocksU8(wf, q, blk, ps)
-						a.k.DequantizeBlocksU8(df, q, blk, ps)
+						g.k.dequantizeBlocksU8(wf, q, blk, ps)
+						a.k.dequantizeBlocksU8(df, q, blk, ps)
 					}
 					for i := range wf {
 						if math.Float32bits(wf[i]) != math.Float32bits(df[i]) {
@@ -193,8 +193,8 @@ func TestAVX2MinMaxColumnsGuardPages(t *testing.T) {
 				}
 			}
 			wlo, whi := append([]float32(nil), lo...), append([]float32(nil), hi...)
-			wf := g.k.MinMaxColumns(wlo, whi, row)
-			if f := a.k.MinMaxColumns(lo, hi, row); f != wf {
+			wf := g.k.minMaxColumns(wlo, whi, row)
+			if f := a.k.minMaxColumns(lo, hi, row); f != wf {
 				t.Fatalf("n=%d atEnd=%v: finite %v, generic %v", n, atEnd, f, wf)
 			}
 			for i := range n {

@@ -1,4 +1,4 @@
-//go:build amd64 && !purego
+//go:build amd64 && gc && !purego
 
 package quant
 
@@ -329,23 +329,22 @@ func TestAVX2SumsLarge(t *testing.T) {
 }
 
 func TestAVX2NoAllocs(t *testing.T) {
-	// The raw kernels (the Impl methods pass &p to a func value, which
-	// moves p to the heap on any implementation). Short inputs use the
-	// stack blocks, which must not escape.
+	// The raw kernels: short inputs use the stack blocks, which must not
+	// escape.
 	_, a := avx2ForTest(t)
 	k := a.k
 	src, q, f := make([]float32, 17), make([]uint8, 17), make([]float32, 17)
 	qi := make([]int8, 17)
-	p := &Params{Scale: 0.1, Lo: 0, Hi: 127}
+	p := Params{Scale: 0.1, Lo: 0, Hi: 127}
 	if n := testing.AllocsPerRun(10, func() {
-		k.QuantizeU8(q, src, p)
-		k.QuantizeI8(qi, src, p)
-		k.DequantizeU8(f, q, p)
-		k.DequantizeI8(f, qi, p)
-		k.MinMax(src)
-		k.AbsMax(src)
-		k.QuantError(src, p)
-		k.SquaredError(src, f)
+		k.quantizeU8(q, src, p)
+		k.quantizeI8(qi, src, p)
+		k.dequantizeU8(f, q, p)
+		k.dequantizeI8(f, qi, p)
+		k.minMax(src)
+		k.absMax(src)
+		k.quantError(src, p)
+		k.squaredError(src, f)
 	}); n != 0 {
 		t.Fatalf("%v allocations per run", n)
 	}
@@ -369,7 +368,7 @@ func TestAVX2StreamPath(t *testing.T) {
 				signed := off%2 == 1
 				p := randParams(r, signed, c)
 				fillFloats(r, src[:n], p.Scale)
-				k, zf, lo, hi, z := quantizeArgs(&p)
+				k, zf, lo, hi, z := quantizeArgs(p)
 				want := make([]byte, len(qbuf))
 				for i := range qbuf {
 					qbuf[i], want[i] = 0x77, 0x77

@@ -1,4 +1,4 @@
-//go:build linux && arm64 && !purego
+//go:build linux && arm64 && gc && !purego
 
 package quant
 
@@ -84,7 +84,7 @@ func neonGuardBlocks(n int) []int {
 	return []int{1, 2, 8, 14, 15, 16, 17, 18, 24, 30, 31, 32, 34, 40, 48, 64, 66, 100, 128, max(n, 1), n + 1, n + 2}
 }
 
-// TestNEONBlockedGuardPages runs the NEON grouped kernels (the Kernels
+// TestNEONBlockedGuardPages runs the NEON grouped kernels (the kernels
 // fields, i.e. the wrappers and the assembly they call) with the source,
 // the destination and the Params each right after or right before an
 // inaccessible page, for every length 0..300 (0..100 with -short) and the blocks of
@@ -120,18 +120,18 @@ func TestNEONBlockedGuardPages(t *testing.T) {
 				conv := r.IntN(4) - 1
 
 				// int4, signed and unsigned bounds, both nibble orders.
-				for _, signed := range []bool{false, true} {
+				for _, signed := range []nibbleExt{zeroExtend, signExtend} {
 					lo, hi := int32(0), int32(15)
-					if signed {
+					if signed == signExtend {
 						lo, hi = -8, 7
 					}
 					ps := guardParams(pr, neonBlockParams(r, nps, lo, hi, conv), atTail)
 					np := PackedLen(n)
-					for _, h := range []bool{false, true} {
+					for _, h := range []NibbleOrder{LowFirst, HighFirst} {
 						want := make([]uint8, np)
-						gk.QuantizeBlocksI4(want, src, blk, ps, h)
+						gk.quantizeBlocksI4(want, src, blk, ps, h)
 						got := place[uint8](outB, np, atTail)
-						if err := call(func() { neon.k.QuantizeBlocksI4(got, src, blk, ps, h) }); err != nil {
+						if err := call(func() { neon.k.quantizeBlocksI4(got, src, blk, ps, h) }); err != nil {
 							t.Fatalf("QuantizeBlocksI4 %s hiFirst=%v: %v", where, h, err)
 						}
 						if string(got) != string(want) {
@@ -142,9 +142,9 @@ func TestNEONBlockedGuardPages(t *testing.T) {
 							packed[i] = uint8(r.Uint32()) // every nibble value, the unused one too
 						}
 						wf := make([]float32, n)
-						gk.DequantizeBlocksI4(wf, packed, blk, ps, signed, h)
+						gk.dequantizeBlocksI4(wf, packed, blk, ps, signed, h)
 						df := place[float32](outF, n, atTail)
-						if err := call(func() { neon.k.DequantizeBlocksI4(df, packed, blk, ps, signed, h) }); err != nil {
+						if err := call(func() { neon.k.dequantizeBlocksI4(df, packed, blk, ps, signed, h) }); err != nil {
 							t.Fatalf("DequantizeBlocksI4 %s signed=%v hiFirst=%v: %v", where, signed, h, err)
 						}
 						for i := range wf {
@@ -167,11 +167,11 @@ func TestNEONBlockedGuardPages(t *testing.T) {
 					got := place[uint8](outB, n, atTail)
 					var err error
 					if signed {
-						gk.QuantizeBlocksI8(unsafeInt8(want), src, blk, ps)
-						err = call(func() { neon.k.QuantizeBlocksI8(unsafeInt8(got), src, blk, ps) })
+						gk.quantizeBlocksI8(unsafeInt8(want), src, blk, ps)
+						err = call(func() { neon.k.quantizeBlocksI8(unsafeInt8(got), src, blk, ps) })
 					} else {
-						gk.QuantizeBlocksU8(want, src, blk, ps)
-						err = call(func() { neon.k.QuantizeBlocksU8(got, src, blk, ps) })
+						gk.quantizeBlocksU8(want, src, blk, ps)
+						err = call(func() { neon.k.quantizeBlocksU8(got, src, blk, ps) })
 					}
 					if err != nil {
 						t.Fatalf("QuantizeBlocks signed=%v %s: %v", signed, where, err)
@@ -186,11 +186,11 @@ func TestNEONBlockedGuardPages(t *testing.T) {
 					wf := make([]float32, n)
 					df := place[float32](outF, n, atTail)
 					if signed {
-						gk.DequantizeBlocksI8(wf, unsafeInt8(q), blk, ps)
-						err = call(func() { neon.k.DequantizeBlocksI8(df, unsafeInt8(q), blk, ps) })
+						gk.dequantizeBlocksI8(wf, unsafeInt8(q), blk, ps)
+						err = call(func() { neon.k.dequantizeBlocksI8(df, unsafeInt8(q), blk, ps) })
 					} else {
-						gk.DequantizeBlocksU8(wf, q, blk, ps)
-						err = call(func() { neon.k.DequantizeBlocksU8(df, q, blk, ps) })
+						gk.dequantizeBlocksU8(wf, q, blk, ps)
+						err = call(func() { neon.k.dequantizeBlocksU8(df, q, blk, ps) })
 					}
 					if err != nil {
 						t.Fatalf("DequantizeBlocks signed=%v %s: %v", signed, where, err)
@@ -257,9 +257,9 @@ func TestNEONMinMaxColumnsGuardPages(t *testing.T) {
 				}
 			}
 			wlo, whi := append([]float32(nil), lo...), append([]float32(nil), hi...)
-			wf := genericKernels.MinMaxColumns(wlo, whi, row)
+			wf := genericKernels.minMaxColumns(wlo, whi, row)
 			var f bool
-			if err := call(func() { f = neon.k.MinMaxColumns(lo, hi, row) }); err != nil {
+			if err := call(func() { f = neon.k.minMaxColumns(lo, hi, row) }); err != nil {
 				t.Fatalf("n=%d atEnd=%v: %v", n, atTail, err)
 			}
 			if f != wf {

@@ -1,4 +1,4 @@
-//go:build linux && arm64 && !purego
+//go:build linux && arm64 && gc && !purego
 
 package quant
 

@@ -1,4 +1,4 @@
-//go:build amd64 && !purego
+//go:build amd64 && gc && !purego
 
 package quant
 
@@ -17,11 +17,7 @@ import (
 //	go run golang.org/x/perf/cmd/benchstat@latest -col /impl /tmp/k.txt
 func BenchmarkGroupedBlockedKernels(b *testing.B) {
 	g, a := avx2ForTest(b)
-	k := a.k
-	k.QuantizeBlocksI8, k.QuantizeBlocksU8, k.DequantizeBlocksI8, k.DequantizeBlocksU8 = nil, nil, nil, nil
-	k.QuantizeBlocksI4, k.DequantizeBlocksI4 = nil, nil
-	composeGrouped(&k)
-	impls := []*Impl{g, {name: "avx2-composed", supported: true, k: k}, a}
+	impls := []*Impl{g, newTestImpl("avx2-composed", withoutGrouped(*a.k)), a}
 	src := grpBenchInput()[:1024*grpBenchCols]
 	packed := make([]uint8, PackedLen(len(src)))
 	codes := make([]int8, len(src))
@@ -43,10 +39,10 @@ func BenchmarkGroupedBlockedKernels(b *testing.B) {
 					grpLoop(b, f)
 				})
 			}
-			run("quantizeI4", func() { m.k.QuantizeBlocksI4(packed, src, blk, ps4, false) })
-			run("dequantizeI4", func() { m.k.DequantizeBlocksI4(back, packed, blk, ps4, true, false) })
-			run("quantizeI8", func() { m.k.QuantizeBlocksI8(codes, src, blk, ps8) })
-			run("dequantizeI8", func() { m.k.DequantizeBlocksI8(back, codes, blk, ps8) })
+			run("quantizeI4", func() { m.k.quantizeBlocksI4(packed, src, blk, ps4, LowFirst) })
+			run("dequantizeI4", func() { m.k.dequantizeBlocksI4(back, packed, blk, ps4, signExtend, LowFirst) })
+			run("quantizeI8", func() { m.k.quantizeBlocksI8(codes, src, blk, ps8) })
+			run("dequantizeI8", func() { m.k.dequantizeBlocksI8(back, codes, blk, ps8) })
 		}
 	}
 }

@@ -2,53 +2,136 @@ package quant
 
 import (
 	"fmt"
-	"math"
 	"os"
-	"reflect"
 	"strings"
-	"unsafe"
 )
 
-// Kernels is the set of raw kernels one implementation provides. The
-// callers (the Impl methods) have already checked lengths and validated the
-// Params, so a kernel may assume: len(dst) >= len(src) (it writes exactly
-// len(src) elements), len(b) >= len(a) for SquaredError, and p valid for
-// the output type. A kernel must not allocate, must not read or write
-// outside the slices, and must return exactly the bits of the generic
-// kernel, except that a NaN sum may carry any payload.
-type Kernels struct {
-	QuantizeU8   func(dst []uint8, src []float32, p *Params)
-	QuantizeI8   func(dst []int8, src []float32, p *Params)
-	DequantizeU8 func(dst []float32, src []uint8, p *Params)
-	DequantizeI8 func(dst []float32, src []int8, p *Params)
-	MinMax       func(src []float32) (lo, hi float32, finite bool)
-	AbsMax       func(src []float32) float32
-	QuantError   func(src []float32, p *Params) float64
-	SquaredError func(a, b []float32) float64
+// kernels is the table of raw kernels one implementation provides. The
+// callers (the Impl methods) have already checked lengths and validated
+// the Params, so a kernel may assume: len(dst) >= len(src) (it writes
+// exactly len(src) elements), len(b) >= len(a) for squaredError, and p
+// valid for the output type. A kernel must not allocate, must not read or
+// write outside the slices, and must return exactly the bits of the
+// generic kernel, except that a NaN sum may carry any payload. The grouped
+// kernels' contracts are in kernel_generic_blocked.go.
+type kernels struct {
+	quantizeU8   func(dst []uint8, src []float32, p Params)
+	quantizeI8   func(dst []int8, src []float32, p Params)
+	dequantizeU8 func(dst []float32, src []uint8, p Params)
+	dequantizeI8 func(dst []float32, src []int8, p Params)
+	minMax       func(src []float32) (lo, hi float32, finite bool)
+	absMax       func(src []float32) float32
+	quantError   func(src []float32, p Params) float64
+	squaredError func(a, b []float32) float64
 
-	// Grouped kernels (per-axis, blocked, packed int4; contracts in
-	// kernel_generic_blocked.go). A nil field is composed from the
-	// implementation's own per-tensor kernels where possible
-	// (composeGrouped), else filled with the generic one.
-	QuantizeBlocksI8   func(dst []int8, src []float32, block int, ps []Params)
-	QuantizeBlocksU8   func(dst []uint8, src []float32, block int, ps []Params)
-	DequantizeBlocksI8 func(dst []float32, src []int8, block int, ps []Params)
-	DequantizeBlocksU8 func(dst []float32, src []uint8, block int, ps []Params)
-	QuantizeBlocksI4   func(dst []uint8, src []float32, block int, ps []Params, hiFirst bool)
-	DequantizeBlocksI4 func(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool)
-	MinMaxColumns      func(lo, hi []float32, row []float32) (finite bool)
+	quantizeBlocksI8   func(dst []int8, src []float32, block int, ps []Params)
+	quantizeBlocksU8   func(dst []uint8, src []float32, block int, ps []Params)
+	dequantizeBlocksI8 func(dst []float32, src []int8, block int, ps []Params)
+	dequantizeBlocksU8 func(dst []float32, src []uint8, block int, ps []Params)
+	quantizeBlocksI4   func(dst []uint8, src []float32, block int, ps []Params, o NibbleOrder)
+	dequantizeBlocksI4 func(dst []float32, src []uint8, block int, ps []Params, e nibbleExt, o NibbleOrder)
+	minMaxColumns      func(lo, hi []float32, row []float32) (finite bool)
+
+	// quantizeI4 and dequantizeI4 are the per-tensor packed forms: one
+	// block of Params p. They exist so that the Params can stay on the
+	// caller's stack (a one-element ps slice passed through a func value
+	// would escape); an architecture sets them to a closure that calls its
+	// blocked kernel directly (perTensorI4 below shows the shape).
+	quantizeI4   func(dst []uint8, src []float32, p Params, o NibbleOrder)
+	dequantizeI4 func(dst []float32, src []uint8, p Params, e nibbleExt, o NibbleOrder)
 }
 
-// Impl is one registered implementation of the kernels. Its methods have
-// the same contracts as the package-level functions of the same names.
+// nibbleExt is how a 4-bit code widens to a value: zero-extended (U4,
+// 0..15) or sign-extended (I4, -8..7).
+type nibbleExt uint8
+
+const (
+	zeroExtend nibbleExt = iota
+	signExtend
+)
+
+// complete fills the kernels k leaves nil. A missing grouped kernel is
+// composed from k's own per-tensor kernels (composeBlocks, composeI4),
+// anything else is the generic kernel, so an implementation may
+// accelerate only some kernels. Every field is named here; a field added
+// to the table but not here is caught by TestKernelTablesComplete.
+func (k kernels) complete() kernels {
+	g := &genericKernels
+	if k.quantizeU8 == nil {
+		k.quantizeU8 = g.quantizeU8
+	}
+	if k.quantizeI8 == nil {
+		k.quantizeI8 = g.quantizeI8
+	}
+	if k.dequantizeU8 == nil {
+		k.dequantizeU8 = g.dequantizeU8
+	}
+	if k.dequantizeI8 == nil {
+		k.dequantizeI8 = g.dequantizeI8
+	}
+	if k.minMax == nil {
+		k.minMax = g.minMax
+	}
+	if k.absMax == nil {
+		k.absMax = g.absMax
+	}
+	if k.quantError == nil {
+		k.quantError = g.quantError
+	}
+	if k.squaredError == nil {
+		k.squaredError = g.squaredError
+	}
+	if k.quantizeBlocksI8 == nil {
+		k.quantizeBlocksI8 = composeBlocks(k.quantizeI8, g.quantizeBlocksI8)
+	}
+	if k.quantizeBlocksU8 == nil {
+		k.quantizeBlocksU8 = composeBlocks(k.quantizeU8, g.quantizeBlocksU8)
+	}
+	if k.dequantizeBlocksI8 == nil {
+		k.dequantizeBlocksI8 = composeBlocks(k.dequantizeI8, g.dequantizeBlocksI8)
+	}
+	if k.dequantizeBlocksU8 == nil {
+		k.dequantizeBlocksU8 = composeBlocks(k.dequantizeU8, g.dequantizeBlocksU8)
+	}
+	if k.quantizeBlocksI4 == nil {
+		k.quantizeBlocksI4 = composeI4(k.quantizeBlocksI8)
+	}
+	if k.dequantizeBlocksI4 == nil {
+		k.dequantizeBlocksI4 = dequantizeBlocksI4LUT
+	}
+	if k.minMaxColumns == nil {
+		k.minMaxColumns = g.minMaxColumns
+	}
+	if k.quantizeI4 == nil {
+		qb := k.quantizeBlocksI4
+		k.quantizeI4 = func(dst []uint8, src []float32, p Params, o NibbleOrder) {
+			// The one-element slice escapes through qb: one allocation per
+			// call, which is why architectures provide quantizeI4.
+			qb(dst, src, evenBlock(len(src)), []Params{p}[:min(len(src), 1)], o)
+		}
+	}
+	if k.dequantizeI4 == nil {
+		db := k.dequantizeBlocksI4
+		k.dequantizeI4 = func(dst []float32, src []uint8, p Params, e nibbleExt, o NibbleOrder) {
+			db(dst, src, evenBlock(len(dst)), []Params{p}[:min(len(dst), 1)], e, o)
+		}
+	}
+	return k
+}
+
+// Impl is one registered implementation of the kernels, running on one
+// goroutine or, after Parallel, on several. Its methods have the same
+// contracts as the package-level functions of the same names, which call
+// the active Impl.
 type Impl struct {
 	name      string
 	features  string
 	supported bool
-	k         Kernels
+	k         *kernels
+	workers   int // 1: the calling goroutine only
 }
 
-// Name is the implementation's name: "generic", "avx2", "neon".
+// Name is the implementation's name: "generic", "avx2", "avx512", "neon".
 func (m *Impl) Name() string { return m.name }
 
 // Features names the CPU features the implementation requires.
@@ -60,24 +143,18 @@ func (m *Impl) Supported() bool { return m.supported }
 
 // registry lists the implementations, generic first, then in the order of
 // preference of their registration (the last supported one is chosen).
-var registry = []*Impl{{name: "generic", features: "none", supported: true, k: genericKernels}}
+var registry = []*Impl{{name: "generic", features: "none", supported: true, k: &genericKernels, workers: 1}}
 
 // register adds an implementation. It is called from package-level
 // variable initializers in the architecture files, so that all
-// registrations are done before init() chooses one. A nil kernel in k is
-// filled with the generic one, so an implementation may accelerate only
-// some kernels.
+// registrations are done before init() chooses one; within a package,
+// files initialize in name order, which is therefore the order of
+// preference (kernel_amd64.go before kernel_avx512_amd64.go).
 //
 //lint:ignore U1000 called by the architecture files, none of which a purego build compiles
-func register(name, features string, supported bool, k Kernels) *Impl {
-	composeGrouped(&k)
-	kv, gv := reflect.ValueOf(&k).Elem(), reflect.ValueOf(genericKernels)
-	for i := range kv.NumField() {
-		if kv.Field(i).IsNil() {
-			kv.Field(i).Set(gv.Field(i))
-		}
-	}
-	m := &Impl{name: name, features: features, supported: supported, k: k}
+func register(name, features string, supported bool, k kernels) *Impl {
+	k = k.complete()
+	m := &Impl{name: name, features: features, supported: supported, k: &k, workers: 1}
 	registry = append(registry, m)
 	return m
 }
@@ -88,13 +165,16 @@ type kernelError struct{ msg string }
 func (e *kernelError) Error() string { return "quant: " + e.msg }
 func (e *kernelError) Unwrap() error { return ErrKernel }
 
-// active is the implementation the package-level functions call.
+// active is the implementation the package-level functions call. It is
+// set once, by init, and never changes afterwards.
 var active = registry[0]
 
 // selection records why active was chosen.
 var selection string
 
-// EnvKernel is the environment variable that forces an implementation.
+// EnvKernel is the environment variable that forces an implementation
+// for the package-level functions, read once at start-up. To run a given
+// implementation in one part of a program, call Lookup and use the *Impl.
 const EnvKernel = "QUANT_KERNEL"
 
 func init() {
@@ -166,97 +246,3 @@ func Active() *Impl { return active }
 // Selection says why Active was chosen ("best supported by this CPU",
 // "forced by QUANT_KERNEL", ...).
 func Selection() string { return selection }
-
-// Use makes the named implementation the one the package-level functions
-// call (tests, benchmarks, verification). It is not safe to call while
-// other goroutines call kernels.
-func Use(name string) error {
-	m, err := Lookup(name)
-	if err != nil {
-		return err
-	}
-	active, selection = m, "set by Use"
-	return nil
-}
-
-// noescape hides p from escape analysis. The kernels are called through
-// func values, so the compiler must assume they keep the *Params they are
-// given and would move every Params argument to the heap: one allocation
-// per call. Kernels never retain p beyond the call (see Kernels).
-//
-//go:nosplit
-func noescape(p *Params) *Params {
-	x := uintptr(unsafe.Pointer(p))
-	return *(**Params)(unsafe.Pointer(&x))
-}
-
-func checkLen(fn string, dst, src int) {
-	if dst < src {
-		panic(fmt.Sprintf("quant.%s: dst has %d elements, src has %d", fn, dst, src))
-	}
-}
-
-func mustValid(fn string, err error) {
-	if err != nil {
-		panic(fmt.Errorf("quant.%s: %w", fn, err))
-	}
-}
-
-// QuantizeU8 is the package-level QuantizeU8 on this implementation.
-func (m *Impl) QuantizeU8(dst []uint8, src []float32, p Params) {
-	checkLen("QuantizeU8", len(dst), len(src))
-	mustValid("QuantizeU8", p.ValidateU8())
-	m.k.QuantizeU8(dst[:len(src)], src, noescape(&p))
-}
-
-// QuantizeI8 is the package-level QuantizeI8 on this implementation.
-func (m *Impl) QuantizeI8(dst []int8, src []float32, p Params) {
-	checkLen("QuantizeI8", len(dst), len(src))
-	mustValid("QuantizeI8", p.ValidateI8())
-	m.k.QuantizeI8(dst[:len(src)], src, noescape(&p))
-}
-
-// DequantizeU8 is the package-level DequantizeU8 on this implementation.
-func (m *Impl) DequantizeU8(dst []float32, src []uint8, p Params) {
-	checkLen("DequantizeU8", len(dst), len(src))
-	mustValid("DequantizeU8", p.validateCommon())
-	m.k.DequantizeU8(dst[:len(src)], src, noescape(&p))
-}
-
-// DequantizeI8 is the package-level DequantizeI8 on this implementation.
-func (m *Impl) DequantizeI8(dst []float32, src []int8, p Params) {
-	checkLen("DequantizeI8", len(dst), len(src))
-	mustValid("DequantizeI8", p.validateCommon())
-	m.k.DequantizeI8(dst[:len(src)], src, noescape(&p))
-}
-
-// MinMax is the package-level MinMax on this implementation.
-func (m *Impl) MinMax(src []float32) (lo, hi float32, finite bool) { return m.k.MinMax(src) }
-
-// AbsMax is the package-level AbsMax on this implementation.
-func (m *Impl) AbsMax(src []float32) float32 { return m.k.AbsMax(src) }
-
-// QuantError is the package-level QuantError on this implementation.
-func (m *Impl) QuantError(src []float32, p Params) float64 {
-	mustValid("QuantError", p.Validate())
-	return canonicalNaN(m.k.QuantError(src, noescape(&p)))
-}
-
-// SquaredError is the package-level SquaredError on this implementation.
-func (m *Impl) SquaredError(a, b []float32) float64 {
-	if len(a) != len(b) {
-		panic(fmt.Sprintf("quant.SquaredError: a has %d elements, b has %d", len(a), len(b)))
-	}
-	return canonicalNaN(m.k.SquaredError(a, b))
-}
-
-// CanonicalNaNBits is the bit pattern of the only NaN that QuantError and
-// SquaredError return (SIMD and scalar NaN payloads differ otherwise).
-const CanonicalNaNBits = 0x7FF8000000000000
-
-func canonicalNaN(x float64) float64 {
-	if x != x {
-		return math.Float64frombits(CanonicalNaNBits)
-	}
-	return x
-}

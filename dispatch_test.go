@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -207,7 +208,7 @@ func TestLookup(t *testing.T) {
 	// An implementation compiled in but not supported by this CPU.
 	saved := registry
 	t.Cleanup(func() { registry = saved })
-	registry = append(slices.Clone(registry), &Impl{name: "fake", features: "FAKE512", supported: false, k: genericKernels})
+	registry = append(slices.Clone(registry), &Impl{name: "fake", features: "FAKE512", supported: false, k: &genericKernels, workers: 1})
 	_, err = Lookup("fake")
 	require.ErrorIs(t, err, ErrKernel)
 	assert.Contains(t, err.Error(), "FAKE512", "the error names the missing feature")
@@ -215,25 +216,14 @@ func TestLookup(t *testing.T) {
 	assert.Contains(t, Implementations(), registry[len(registry)-1])
 }
 
-func TestUse(t *testing.T) {
-	savedActive, savedSel := active, selection
-	t.Cleanup(func() { active, selection = savedActive, savedSel })
-	for _, m := range Supported() {
-		require.NoError(t, Use(m.Name()))
-		assert.Same(t, m, Active())
-		assert.Equal(t, "set by Use", Selection())
-		// The package-level functions run the chosen implementation.
-		src := specialValues()
-		dst, want := make([]uint8, len(src)), make([]uint8, len(src))
-		p := representativeParams()[0]
-		QuantizeU8(dst, src, p)
-		m.QuantizeU8(want, src, p)
-		assert.Equal(t, want, dst)
-	}
-	before := Active()
-	err := Use("bogus")
-	require.ErrorIs(t, err, ErrKernel)
-	assert.Same(t, before, Active(), "a failed Use leaves the active implementation alone")
+// TestPackageFunctionsUseActive: the package-level functions run Active.
+func TestPackageFunctionsUseActive(t *testing.T) {
+	src := specialValues()
+	dst, want := make([]uint8, len(src)), make([]uint8, len(src))
+	p := representativeParams()[0]
+	QuantizeU8(dst, src, p)
+	Active().QuantizeU8(want, src, p)
+	assert.Equal(t, want, dst)
 }
 
 func TestImplementationsConsistent(t *testing.T) {
@@ -252,19 +242,26 @@ func TestImplementationsConsistent(t *testing.T) {
 		if m.Supported() {
 			want = append(want, m)
 		}
-		// Every kernel is set (register fills gaps with generic).
-		assert.NotNil(t, m.k.QuantizeU8)
-		assert.NotNil(t, m.k.QuantizeI8)
-		assert.NotNil(t, m.k.DequantizeU8)
-		assert.NotNil(t, m.k.DequantizeI8)
-		assert.NotNil(t, m.k.MinMax)
-		assert.NotNil(t, m.k.AbsMax)
-		assert.NotNil(t, m.k.QuantError)
-		assert.NotNil(t, m.k.SquaredError)
 	}
 	assert.Equal(t, want, sup, "Supported is Implementations filtered, in order")
 	assert.Contains(t, sup, Active())
 	// The returned slices are copies.
 	all[0] = nil
 	assert.NotNil(t, Implementations()[0])
+}
+
+// TestKernelTablesComplete: after complete, no kernel of any registered
+// implementation (or of a table with every field left nil) is nil, so a
+// field added to kernels but forgotten in complete is caught.
+func TestKernelTablesComplete(t *testing.T) {
+	tables := map[string]*kernels{"empty": func() *kernels { k := kernels{}.complete(); return &k }()}
+	for _, m := range Implementations() {
+		tables[m.Name()] = m.k
+	}
+	for name, k := range tables {
+		v := reflect.ValueOf(k).Elem()
+		for i := range v.NumField() {
+			assert.False(t, v.Field(i).IsNil(), "%s: kernel %s is nil", name, v.Type().Field(i).Name)
+		}
+	}
 }

@@ -52,9 +52,7 @@ func (m *Impl) QuantizeDynamicI8(dst []int8, ps []Params, src []float32, l Layou
 	if err := m.dynamicCheck("QuantizeDynamicI8", len(dst), ps, src, l, s, -128, 127); err != nil {
 		return err
 	}
-	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
-		quantizeLayout(m.k.QuantizeBlocksI8, dst, src, l, ps, r0, r1)
-	})
+	return dynamic8(m, m.k.quantizeBlocksI8, dst, ps, src, l, s)
 }
 
 // QuantizeDynamicU8 is the package-level QuantizeDynamicU8 on this implementation.
@@ -62,9 +60,17 @@ func (m *Impl) QuantizeDynamicU8(dst []uint8, ps []Params, src []float32, l Layo
 	if err := m.dynamicCheck("QuantizeDynamicU8", len(dst), ps, src, l, s, 0, 255); err != nil {
 		return err
 	}
-	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
-		quantizeLayout(m.k.QuantizeBlocksU8, dst, src, l, ps, r0, r1)
-	})
+	return dynamic8(m, m.k.quantizeBlocksU8, dst, ps, src, l, s)
+}
+
+// dynamic8 runs the dynamic quantization of checked arguments with an
+// 8-bit blocked kernel. (Each branch has its own closure: the one handed
+// to other goroutines escapes, the serial one stays on the stack.)
+func dynamic8[T int8 | uint8](m *Impl, blocks func([]T, []float32, int, []Params), dst []T, ps []Params, src []float32, l Layout, s Scheme) error {
+	if m.serialRows(l, false) {
+		return m.dynamic(ps, src, l, s, func(r0, r1 int) { quantizeLayout(blocks, dst, src, l, ps, r0, r1) })
+	}
+	return m.dynamicChunks(ps, src, l, s, false, func(r0, r1 int) { quantizeLayout(blocks, dst, src, l, ps, r0, r1) })
 }
 
 // QuantizeDynamicI4 is the package-level QuantizeDynamicI4 on this implementation.
@@ -81,10 +87,10 @@ func (m *Impl) dynamic4(fn string, dst []uint8, ps []Params, src []float32, l La
 	if err := m.dynamic4Check(fn, dst, ps, src, l, s, o, lo, hi); err != nil {
 		return err
 	}
-	h := o == HighFirst
-	return m.dynamic(ps, src, l, s, func(r0, r1 int) {
-		m.quantizeLayout4(dst, src, l, ps, r0, r1, h)
-	})
+	if m.serialRows(l, true) {
+		return m.dynamic(ps, src, l, s, func(r0, r1 int) { m.quantizeLayout4(dst, src, l, ps, r0, r1, o) })
+	}
+	return m.dynamicChunks(ps, src, l, s, true, func(r0, r1 int) { m.quantizeLayout4(dst, src, l, ps, r0, r1, o) })
 }
 
 // dynamic4Check is dynamicCheck for a packed dst.
@@ -110,14 +116,18 @@ func (m *Impl) dynamicCheck(fn string, dst int, ps []Params, src []float32, l La
 	return schemeFits(fn, s, lo, hi)
 }
 
-// dynamic runs calibration and quantization (quant(r0, r1) quantizes rows
-// r0..r1-1 with ps) on checked arguments.
+// dynamic calibrates and, unless quant is nil, quantizes (quant(r0, r1)
+// quantizes rows r0..r1-1 with ps) checked arguments on the calling
+// goroutine: per column, one calibration pass and then the rows; per row
+// or block, row by row.
 func (m *Impl) dynamic(ps []Params, src []float32, l Layout, s Scheme, quant func(r0, r1 int)) error {
 	if l.Axis == 1 {
 		if err := m.calibrateColumns(ps, src, l, s); err != nil {
 			return err
 		}
-		quant(0, l.Rows)
+		if quant != nil {
+			quant(0, l.Rows)
+		}
 		return nil
 	}
 	return m.dynamicRows(ps, src, l, s, 0, l.Rows, quant)

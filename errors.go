@@ -26,6 +26,9 @@ var (
 	// ErrKernel: an implementation name is unknown or not supported by
 	// this CPU.
 	ErrKernel = errors.New("quant: kernel implementation unavailable")
+	// ErrShape: a Layout is malformed (negative dimensions, block size < 2)
+	// or does not match the lengths of the slices it describes.
+	ErrShape = errors.New("quant: shape mismatch")
 )
 
 // NotFiniteError reports the first NaN or ±Inf in an input.

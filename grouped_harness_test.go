@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The grouped Kernels fields under the differential harness
+// The grouped kernels fields under the differential harness
 // (harness_test.go): every implementation other than generic, plus the
 // "composed" one, against the generic kernel on guarded, misaligned
 // buffers — every length 0..70 and some longer, blocks 1..n, source and
@@ -32,9 +32,9 @@ func grpKernelDiff(m *Impl, rng *rand.Rand, n, block, sOff, dOff int) error {
 		case "I8", "U8":
 			var err error
 			if kind.name == "I8" {
-				err = grpDiffBlocks(where, src, n, dOff, salt, func(k Kernels, dst []int8, s []float32) { k.QuantizeBlocksI8(dst, s, block, ps) }, m)
+				err = grpDiffBlocks(where, src, n, dOff, salt, func(k kernels, dst []int8, s []float32) { k.quantizeBlocksI8(dst, s, block, ps) }, m)
 			} else {
-				err = grpDiffBlocks(where, src, n, dOff, salt, func(k Kernels, dst []uint8, s []float32) { k.QuantizeBlocksU8(dst, s, block, ps) }, m)
+				err = grpDiffBlocks(where, src, n, dOff, salt, func(k kernels, dst []uint8, s []float32) { k.quantizeBlocksU8(dst, s, block, ps) }, m)
 			}
 			if err != nil {
 				return err
@@ -42,28 +42,31 @@ func grpKernelDiff(m *Impl, rng *rand.Rand, n, block, sOff, dOff int) error {
 			// Dequantize the generic codes back.
 			if kind.name == "I8" {
 				codes := make([]int8, n)
-				genericKernels.QuantizeBlocksI8(codes, vals, block, ps)
-				err = grpDiffBlocks(where, srcBuf(codes, sOff), n, dOff, salt, func(k Kernels, dst []float32, s []int8) { k.DequantizeBlocksI8(dst, s, block, ps) }, m)
+				genericKernels.quantizeBlocksI8(codes, vals, block, ps)
+				err = grpDiffBlocks(where, srcBuf(codes, sOff), n, dOff, salt, func(k kernels, dst []float32, s []int8) { k.dequantizeBlocksI8(dst, s, block, ps) }, m)
 			} else {
 				codes := make([]uint8, n)
-				genericKernels.QuantizeBlocksU8(codes, vals, block, ps)
-				err = grpDiffBlocks(where, srcBuf(codes, sOff), n, dOff, salt, func(k Kernels, dst []float32, s []uint8) { k.DequantizeBlocksU8(dst, s, block, ps) }, m)
+				genericKernels.quantizeBlocksU8(codes, vals, block, ps)
+				err = grpDiffBlocks(where, srcBuf(codes, sOff), n, dOff, salt, func(k kernels, dst []float32, s []uint8) { k.dequantizeBlocksU8(dst, s, block, ps) }, m)
 			}
 			if err != nil {
 				return err
 			}
 		default:
-			for _, h := range []bool{false, true} {
-				if err := grpDiffBlocksN(where, src, PackedLen(n), dOff, salt, func(k Kernels, dst []uint8, s []float32) { k.QuantizeBlocksI4(dst, s, block, ps, h) }, m); err != nil {
+			for _, h := range []NibbleOrder{LowFirst, HighFirst} {
+				if err := grpDiffBlocksN(where, src, PackedLen(n), dOff, salt, func(k kernels, dst []uint8, s []float32) { k.quantizeBlocksI4(dst, s, block, ps, h) }, m); err != nil {
 					return err
 				}
 				packed := make([]uint8, PackedLen(n))
-				genericKernels.QuantizeBlocksI4(packed, vals, block, ps, h)
+				genericKernels.quantizeBlocksI4(packed, vals, block, ps, h)
 				if n%2 == 1 && rng.IntN(2) == 0 {
-					packed[n/2] |= 0xF0 >> (4 * b2i(h)) // a nonzero unused nibble must be ignored
+					packed[n/2] |= 0xF0 >> (4 * int(h)) // a nonzero unused nibble must be ignored
 				}
-				signed := kind.name == "I4"
-				if err := grpDiffBlocksN(where, srcBuf(packed, sOff), n, dOff, salt, func(k Kernels, dst []float32, s []uint8) { k.DequantizeBlocksI4(dst, s, block, ps, signed, h) }, m); err != nil {
+				signed := zeroExtend
+				if kind.name == "I4" {
+					signed = signExtend
+				}
+				if err := grpDiffBlocksN(where, srcBuf(packed, sOff), n, dOff, salt, func(k kernels, dst []float32, s []uint8) { k.dequantizeBlocksI4(dst, s, block, ps, signed, h) }, m); err != nil {
 					return err
 				}
 			}
@@ -80,7 +83,7 @@ func grpKernelDiff(m *Impl, rng *rand.Rand, n, block, sOff, dOff int) error {
 		}
 	}
 	wlo, whi := append([]float32(nil), lo0...), append([]float32(nil), hi0...)
-	wfin := genericKernels.MinMaxColumns(wlo, whi, vals)
+	wfin := genericKernels.minMaxColumns(wlo, whi, vals)
 	src := srcBuf(vals, sOff)
 	glo, ghi := dstBuf[float32](n, dOff, salt), dstBuf[float32](n, (dOff+1)%4, salt+1)
 	copy(glo.window(), lo0)
@@ -89,7 +92,7 @@ func grpKernelDiff(m *Impl, rng *rand.Rand, n, block, sOff, dOff int) error {
 	ghi.freeze()
 	var fin bool
 	where := fmt.Sprintf("%s MinMaxColumns n=%d srcOff=%d dstOff=%d", m.Name(), n, sOff, dOff)
-	if err := call(func() { fin = m.k.MinMaxColumns(glo.window(), ghi.window(), src.window()) }); err != nil {
+	if err := call(func() { fin = m.k.minMaxColumns(glo.window(), ghi.window(), src.window()) }); err != nil {
 		return fmt.Errorf("%s: %v", where, err)
 	}
 	if fin != wfin {
@@ -117,13 +120,13 @@ func b2i(b bool) int {
 
 // grpDiffBlocks compares an elementwise grouped kernel writing
 // len(src) outputs.
-func grpDiffBlocks[D, S elem](where func(string) string, src *buf[S], n, dOff int, salt uint32, f func(Kernels, []D, []S), m *Impl) error {
+func grpDiffBlocks[D, S elem](where func(string) string, src *buf[S], n, dOff int, salt uint32, f func(kernels, []D, []S), m *Impl) error {
 	return grpDiffBlocksN(where, src, n, dOff, salt, f, m)
 }
 
 // grpDiffBlocksN runs f with generic into a plain slice and with m into a
 // guarded dst of nOut elements, and compares bits, guards and the source.
-func grpDiffBlocksN[D, S elem](where func(string) string, src *buf[S], nOut, dOff int, salt uint32, f func(Kernels, []D, []S), m *Impl) error {
+func grpDiffBlocksN[D, S elem](where func(string) string, src *buf[S], nOut, dOff int, salt uint32, f func(kernels, []D, []S), m *Impl) error {
 	var k string
 	var z D
 	switch any(z).(type) {
@@ -137,7 +140,7 @@ func grpDiffBlocksN[D, S elem](where func(string) string, src *buf[S], nOut, dOf
 		return fmt.Errorf("%s: generic: %v", where(k), err)
 	}
 	d := dstBuf[D](nOut, dOff, salt)
-	if err := call(func() { f(m.k, d.window(), src.window()) }); err != nil {
+	if err := call(func() { f(*m.k, d.window(), src.window()) }); err != nil {
 		return fmt.Errorf("%s: %v", where(k), err)
 	}
 	for i, w := range want {
@@ -190,31 +193,31 @@ func TestGroupedKernelsHarness(t *testing.T) {
 // TestGroupedHarnessCatchesMutants: kernels that over-write, read the wrong
 // Params or swap nibbles are reported.
 func TestGroupedHarnessCatchesMutants(t *testing.T) {
-	mutants := map[string]func(k *Kernels){
-		"QuantizeBlocksI4 writes a byte past the end": func(k *Kernels) {
-			k.QuantizeBlocksI4 = func(dst []uint8, src []float32, block int, ps []Params, h bool) {
+	mutants := map[string]func(k *kernels){
+		"QuantizeBlocksI4 writes a byte past the end": func(k *kernels) {
+			k.quantizeBlocksI4 = func(dst []uint8, src []float32, block int, ps []Params, h NibbleOrder) {
 				quantizeBlocksI4Generic(dst, src, block, ps, h)
 				if n := (len(src) + 1) / 2; n < cap(dst) {
 					dst[:n+1][n] = 0
 				}
 			}
 		},
-		"DequantizeBlocksI4 uses the next block's Params": func(k *Kernels) {
-			k.DequantizeBlocksI4 = func(dst []float32, src []uint8, block int, ps []Params, s, h bool) {
+		"DequantizeBlocksI4 uses the next block's Params": func(k *kernels) {
+			k.dequantizeBlocksI4 = func(dst []float32, src []uint8, block int, ps []Params, s nibbleExt, h NibbleOrder) {
 				if len(ps) > 1 {
 					ps = append(append([]Params(nil), ps[1:]...), ps[0])
 				}
 				dequantizeBlocksI4Generic(dst, src, block, ps, s, h)
 			}
 		},
-		"QuantizeBlocksI8 ignores the last short block": func(k *Kernels) {
-			k.QuantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
+		"QuantizeBlocksI8 ignores the last short block": func(k *kernels) {
+			k.quantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
 				full := len(src) / block * block
 				quantizeBlocksI8Generic(dst, src[:full], block, ps[:full/block])
 			}
 		},
-		"MinMaxColumns replaces a -0 accumulator": func(k *Kernels) {
-			k.MinMaxColumns = func(lo, hi []float32, row []float32) bool {
+		"MinMaxColumns replaces a -0 accumulator": func(k *kernels) {
+			k.minMaxColumns = func(lo, hi []float32, row []float32) bool {
 				f := minMaxColumnsGeneric(lo, hi, row)
 				for i := range lo {
 					if lo[i] == 0 {
@@ -228,7 +231,7 @@ func TestGroupedHarnessCatchesMutants(t *testing.T) {
 	for name, edit := range mutants {
 		k := genericKernels
 		edit(&k)
-		m := &Impl{name: "mutant", features: "none", supported: true, k: k}
+		m := newTestImpl("mutant", k)
 		err := grpSweep(m, 2)
 		if err == nil {
 			t.Errorf("mutant %q not caught", name)

@@ -254,30 +254,30 @@ var guardSink float32
 // over-write and an under-write, and passes a clone of generic.
 func TestGuardPagesCatchMutants(t *testing.T) {
 	lengths := []int{0, 1, 2, 7, 8, 9, 31, 64, 100}
-	clone := mutantImpl("clone", func(*Kernels) {})
+	clone := mutantImpl("clone", func(*kernels) {})
 	require.NoError(t, suiteGuardPages(clone, lengths))
 	for _, mu := range []struct {
 		name string
-		edit func(k *Kernels)
+		edit func(k *kernels)
 	}{
-		{"AbsMax reads one element past the end", func(k *Kernels) {
-			k.AbsMax = func(src []float32) float32 {
+		{"AbsMax reads one element past the end", func(k *kernels) {
+			k.absMax = func(src []float32) float32 {
 				if len(src) == 0 {
 					return 0
 				}
 				return absMaxGeneric(unsafe.Slice(&src[0], len(src)+1))
 			}
 		}},
-		{"SquaredError reads b one element before the start", func(k *Kernels) {
-			k.SquaredError = func(a, b []float32) float64 {
+		{"SquaredError reads b one element before the start", func(k *kernels) {
+			k.squaredError = func(a, b []float32) float64 {
 				if len(b) > 0 {
 					guardSink = *(*float32)(unsafe.Add(unsafe.Pointer(&b[0]), -4))
 				}
 				return squaredErrorGeneric(a, b)
 			}
 		}},
-		{"QuantizeI8 writes 32 bytes past the end", func(k *Kernels) {
-			k.QuantizeI8 = func(dst []int8, src []float32, p *Params) {
+		{"QuantizeI8 writes 32 bytes past the end", func(k *kernels) {
+			k.quantizeI8 = func(dst []int8, src []float32, p Params) {
 				quantizeI8Generic(dst, src, p)
 				if len(dst) > 0 {
 					*(*[32]int8)(unsafe.Add(unsafe.Pointer(&dst[len(dst)-1]), 1)) = [32]int8{}

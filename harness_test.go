@@ -69,6 +69,8 @@ import (
 	"sync"
 	"testing"
 	"unsafe"
+
+	"github.com/quantkernel/quant/internal/cpuinfo"
 )
 
 // refImpl returns the generic reference implementation.
@@ -894,8 +896,7 @@ func suiteRandomBits(m *Impl, short bool, only string) error {
 // non-temporal stores (or other large-input paths) beyond the cache size
 // take them.
 func hugeLen() int {
-	c := CPU()
-	return max(c.L3, c.L2, 1<<20)/5 + 1031
+	return max(cpuinfo.LastLevelCache(), 1<<20)/5 + 1031
 }
 
 // TestDiffHuge runs the elementwise kernels (every convention) once on an

@@ -1,9 +1,6 @@
 package quant
 
-import (
-	"fmt"
-	"unsafe"
-)
+import "fmt"
 
 // Packed 4-bit quantization.
 //
@@ -38,12 +35,12 @@ func (o NibbleOrder) String() string {
 	return fmt.Sprintf("NibbleOrder(%d)", uint8(o))
 }
 
-// hiFirst converts o for the kernels, panicking on an unknown order.
-func (o NibbleOrder) hiFirst(fn string) bool {
+// mustKnown panics, naming fn, unless o is LowFirst or HighFirst.
+func (o NibbleOrder) mustKnown(fn string) NibbleOrder {
 	if o > HighFirst {
 		panic(fmt.Sprintf("quant.%s: unknown nibble order %d", fn, uint8(o)))
 	}
-	return o == HighFirst
+	return o
 }
 
 // PackedLen is the number of bytes n packed 4-bit values occupy.
@@ -107,28 +104,28 @@ func DequantizeLayoutU4(dst []float32, src []uint8, l Layout, ps []Params, o Nib
 // PackedLen(len(src)) bytes of dst. It panics on a value out of range or a
 // short dst.
 func PackI4(dst []uint8, src []int8, o NibbleOrder) {
-	packNibbles(dst, src, -8, 7, o.hiFirst("PackI4"), "PackI4")
+	packNibbles(dst, src, -8, 7, o.mustKnown("PackI4"), "PackI4")
 }
 
 // PackU4 packs the uint4 values src (each in 0..15) into the first
 // PackedLen(len(src)) bytes of dst. It panics on a value out of range or a
 // short dst.
 func PackU4(dst []uint8, src []uint8, o NibbleOrder) {
-	packNibbles(dst, src, 0, 15, o.hiFirst("PackU4"), "PackU4")
+	packNibbles(dst, src, 0, 15, o.mustKnown("PackU4"), "PackU4")
 }
 
 // UnpackI4 writes the n packed int4 values of src, sign-extended, into
 // dst[:n].
 func UnpackI4(dst []int8, src []uint8, n int, o NibbleOrder) {
-	unpackNibbles(dst, src, n, true, o.hiFirst("UnpackI4"), "UnpackI4")
+	unpackNibbles(dst, src, n, signExtend, o.mustKnown("UnpackI4"), "UnpackI4")
 }
 
 // UnpackU4 writes the n packed uint4 values of src into dst[:n].
 func UnpackU4(dst []uint8, src []uint8, n int, o NibbleOrder) {
-	unpackNibbles(dst, src, n, false, o.hiFirst("UnpackU4"), "UnpackU4")
+	unpackNibbles(dst, src, n, zeroExtend, o.mustKnown("UnpackU4"), "UnpackU4")
 }
 
-func packNibbles[T int8 | uint8](dst []uint8, src []T, lo, hi int, hiFirst bool, fn string) {
+func packNibbles[T int8 | uint8](dst []uint8, src []T, lo, hi int, o NibbleOrder, fn string) {
 	checkLen(fn, len(dst), PackedLen(len(src)))
 	for i, v := range src {
 		if int(v) < lo || int(v) > hi {
@@ -137,17 +134,17 @@ func packNibbles[T int8 | uint8](dst []uint8, src []T, lo, hi int, hiFirst bool,
 	}
 	for i, v := range src {
 		if i%2 == 0 {
-			dst[i/2] = nibbleAt(uint8(v)&0xF, 0, hiFirst)
+			dst[i/2] = nibbleAt(uint8(v)&0xF, 0, o)
 		} else {
-			dst[i/2] |= nibbleAt(uint8(v)&0xF, 1, hiFirst)
+			dst[i/2] |= nibbleAt(uint8(v)&0xF, 1, o)
 		}
 	}
 }
 
-func unpackNibbles[T int8 | uint8](dst []T, src []uint8, n int, signed, hiFirst bool, fn string) {
+func unpackNibbles[T int8 | uint8](dst []T, src []uint8, n int, e nibbleExt, o NibbleOrder, fn string) {
 	checkPacked(fn, len(dst), len(src), n)
 	for i := range n {
-		dst[i] = T(nibble(nibbleOf(src[i/2], i%2, hiFirst), signed))
+		dst[i] = T(nibble(nibbleOf(src[i/2], i%2, o), e))
 	}
 }
 
@@ -176,69 +173,83 @@ func (m *Impl) QuantizeU4(dst []uint8, src []float32, p Params, o NibbleOrder) {
 }
 
 func (m *Impl) quantize4(fn string, dst []uint8, src []float32, p Params, check func(Params) error, o NibbleOrder) {
-	h := o.hiFirst(fn)
+	o.mustKnown(fn)
 	if len(dst) < PackedLen(len(src)) {
 		panic(fmt.Sprintf("quant.%s: dst has %d bytes, %d values need %d", fn, len(dst), len(src), PackedLen(len(src))))
 	}
 	mustValid(fn, check(p))
-	ps := unsafe.Slice(noescape(&p), 1) // no allocation: the kernels do not retain ps
-	// One block; an even block size keeps composed kernels on their fast path.
-	m.k.QuantizeBlocksI4(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], h)
+	if m.serial(len(src)) {
+		m.k.quantizeI4(dst, src, p, o)
+		return
+	}
+	m.packedChunks(len(src), func(a, b int) { m.k.quantizeI4(dst[a/2:], src[a:b], p, o) })
 }
 
 // DequantizeI4 is the package-level DequantizeI4 on this implementation.
 func (m *Impl) DequantizeI4(dst []float32, src []uint8, n int, p Params, o NibbleOrder) {
-	m.dequantize4("DequantizeI4", dst, src, n, p, true, o)
+	m.dequantize4("DequantizeI4", dst, src, n, p, signExtend, o)
 }
 
 // DequantizeU4 is the package-level DequantizeU4 on this implementation.
 func (m *Impl) DequantizeU4(dst []float32, src []uint8, n int, p Params, o NibbleOrder) {
-	m.dequantize4("DequantizeU4", dst, src, n, p, false, o)
+	m.dequantize4("DequantizeU4", dst, src, n, p, zeroExtend, o)
 }
 
-func (m *Impl) dequantize4(fn string, dst []float32, src []uint8, n int, p Params, signed bool, o NibbleOrder) {
-	h := o.hiFirst(fn)
+func (m *Impl) dequantize4(fn string, dst []float32, src []uint8, n int, p Params, e nibbleExt, o NibbleOrder) {
+	o.mustKnown(fn)
 	checkPacked(fn, len(dst), len(src), n)
 	mustValid(fn, p.validateCommon())
-	ps := unsafe.Slice(noescape(&p), 1) // no allocation: the kernels do not retain ps
-	m.k.DequantizeBlocksI4(dst[:n], src, evenBlock(n), ps[:min(n, 1)], signed, h)
+	if m.serial(n) {
+		m.k.dequantizeI4(dst[:n], src, p, e, o)
+		return
+	}
+	m.packedChunks(n, func(a, b int) { m.k.dequantizeI4(dst[a:b], src[a/2:], p, e, o) })
 }
 
 // QuantizeLayoutI4 is the package-level QuantizeLayoutI4 on this implementation.
 func (m *Impl) QuantizeLayoutI4(dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder) {
-	h := o.hiFirst("QuantizeLayoutI4")
-	mustLayout4("QuantizeLayoutI4", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutI4", ps, -8, 7)
-	m.quantizeLayout4(dst, src, l, ps, 0, l.Rows, h)
+	m.quantizeLayout4Checked("QuantizeLayoutI4", dst, src, l, ps, o, -8, 7)
 }
 
 // QuantizeLayoutU4 is the package-level QuantizeLayoutU4 on this implementation.
 func (m *Impl) QuantizeLayoutU4(dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder) {
-	h := o.hiFirst("QuantizeLayoutU4")
-	mustLayout4("QuantizeLayoutU4", l, len(src), len(dst), len(ps))
-	mustValidAll("QuantizeLayoutU4", ps, 0, 15)
-	m.quantizeLayout4(dst, src, l, ps, 0, l.Rows, h)
+	m.quantizeLayout4Checked("QuantizeLayoutU4", dst, src, l, ps, o, 0, 15)
+}
+
+func (m *Impl) quantizeLayout4Checked(fn string, dst []uint8, src []float32, l Layout, ps []Params, o NibbleOrder, lo, hi int32) {
+	o.mustKnown(fn)
+	mustLayout4(fn, l, len(src), len(dst), len(ps))
+	mustValidAll(fn, ps, lo, hi)
+	if m.serialRows(l, true) {
+		m.quantizeLayout4(dst, src, l, ps, 0, l.Rows, o)
+		return
+	}
+	m.rowChunks(l, true, func(r0, r1 int) { m.quantizeLayout4(dst, src, l, ps, r0, r1, o) })
 }
 
 // DequantizeLayoutI4 is the package-level DequantizeLayoutI4 on this implementation.
 func (m *Impl) DequantizeLayoutI4(dst []float32, src []uint8, l Layout, ps []Params, o NibbleOrder) {
-	m.dequantizeLayout4("DequantizeLayoutI4", dst, src, l, ps, true, o)
+	m.dequantizeLayout4("DequantizeLayoutI4", dst, src, l, ps, signExtend, o)
 }
 
 // DequantizeLayoutU4 is the package-level DequantizeLayoutU4 on this implementation.
 func (m *Impl) DequantizeLayoutU4(dst []float32, src []uint8, l Layout, ps []Params, o NibbleOrder) {
-	m.dequantizeLayout4("DequantizeLayoutU4", dst, src, l, ps, false, o)
+	m.dequantizeLayout4("DequantizeLayoutU4", dst, src, l, ps, zeroExtend, o)
 }
 
-func (m *Impl) dequantizeLayout4(fn string, dst []float32, src []uint8, l Layout, ps []Params, signed bool, o NibbleOrder) {
-	h := o.hiFirst(fn)
+func (m *Impl) dequantizeLayout4(fn string, dst []float32, src []uint8, l Layout, ps []Params, e nibbleExt, o NibbleOrder) {
+	o.mustKnown(fn)
 	if err := l.Validate(); err != nil {
 		panic(fmt.Sprintf("quant.%s: %v", fn, err))
 	}
 	checkPacked(fn, len(dst), len(src), l.Len())
 	mustLayout(fn, l, l.Len(), len(dst), len(ps))
 	mustValidAll(fn, ps, anyLo, anyHi)
-	m.dequantizeLayout4Rows(dst, src, l, ps, 0, l.Rows, signed, h)
+	if m.serialRows(l, true) {
+		m.dequantizeLayout4Rows(dst, src, l, ps, 0, l.Rows, e, o)
+		return
+	}
+	m.rowChunks(l, true, func(r0, r1 int) { m.dequantizeLayout4Rows(dst, src, l, ps, r0, r1, e, o) })
 }
 
 // mustLayout4 is mustLayout for a packed dst of dstBytes bytes.
@@ -254,24 +265,25 @@ func mustLayout4(fn string, l Layout, src, dstBytes, nps int) {
 // row that starts mid-byte (odd Cols, odd r) takes the scalar path
 // (quantize4Row): its blocks all start mid-byte.
 // Per-column layouts use the kernel with block 1.
-func (m *Impl) quantizeLayout4(dst []uint8, src []float32, l Layout, ps []Params, r0, r1 int, h bool) {
+func (m *Impl) quantizeLayout4(dst []uint8, src []float32, l Layout, ps []Params, r0, r1 int, o NibbleOrder) {
 	c := l.Cols
 	if c == 0 || r0 >= r1 {
 		return
 	}
+	qb := m.k.quantizeBlocksI4
 	if l.Axis == 1 {
 		for r := r0; r < r1; r++ {
 			if r*c%2 == 0 {
-				m.k.QuantizeBlocksI4(dst[r*c/2:], src[r*c:(r+1)*c], 1, ps, h)
+				qb(dst[r*c/2:], src[r*c:(r+1)*c], 1, ps, o)
 			} else {
-				quantize4Row(dst, r*c, src[r*c:(r+1)*c], 1, ps, h)
+				quantize4Row(dst, r*c, src[r*c:(r+1)*c], 1, ps, o)
 			}
 		}
 		return
 	}
 	b, n := l.rowBlock()
 	if c%b == 0 && c%2 == 0 { // rows byte-aligned and tiled by blocks: one call
-		m.k.QuantizeBlocksI4(dst[r0*c/2:], src[r0*c:r1*c], b, ps[r0*n:r1*n], h)
+		qb(dst[r0*c/2:], src[r0*c:r1*c], b, ps[r0*n:r1*n], o)
 		return
 	}
 	if l.Block == 0 {
@@ -284,14 +296,14 @@ func (m *Impl) quantizeLayout4(dst []uint8, src []float32, l Layout, ps []Params
 		row, rps := src[r*c:(r+1)*c], ps[r*n:(r+1)*n]
 		switch {
 		case r*c%2 == 0:
-			m.k.QuantizeBlocksI4(dst[r*c/2:], row, b, rps, h)
+			qb(dst[r*c/2:], row, b, rps, o)
 		case l.Block == 0:
-			quantize4Row(dst, r*c, row[:1], b, rps, h)
+			quantize4Row(dst, r*c, row[:1], b, rps, o)
 			if c > 1 {
-				m.k.QuantizeBlocksI4(dst[(r*c+1)/2:], row[1:], b, rps, h)
+				qb(dst[(r*c+1)/2:], row[1:], b, rps, o)
 			}
 		default:
-			quantize4Row(dst, r*c, row, b, rps, h)
+			quantize4Row(dst, r*c, row, b, rps, o)
 		}
 	}
 }
@@ -303,37 +315,38 @@ func evenBlock(n int) int { return max(n+n%2, 2) }
 // quantize4Row quantizes a row whose first element has the odd index pos
 // into nibbles pos.. of dst: the first nibble completes byte pos/2, whose
 // first nibble the previous row wrote.
-func quantize4Row(dst []uint8, pos int, row []float32, b int, ps []Params, h bool) {
+func quantize4Row(dst []uint8, pos int, row []float32, b int, ps []Params, o NibbleOrder) {
 	for i, x := range row {
 		q := uint8(ps[i/b].Quantize(x)) & 0xF
 		k := pos + i
 		if k%2 == 0 {
-			dst[k/2] = nibbleAt(q, 0, h)
+			dst[k/2] = nibbleAt(q, 0, o)
 		} else {
-			dst[k/2] |= nibbleAt(q, 1, h)
+			dst[k/2] |= nibbleAt(q, 1, o)
 		}
 	}
 }
 
 // dequantizeLayout4Rows dequantizes rows r0..r1-1 of a checked layout.
-func (m *Impl) dequantizeLayout4Rows(dst []float32, src []uint8, l Layout, ps []Params, r0, r1 int, signed, h bool) {
+func (m *Impl) dequantizeLayout4Rows(dst []float32, src []uint8, l Layout, ps []Params, r0, r1 int, e nibbleExt, o NibbleOrder) {
 	c := l.Cols
 	if c == 0 || r0 >= r1 {
 		return
 	}
+	db := m.k.dequantizeBlocksI4
 	if l.Axis == 1 {
 		for r := r0; r < r1; r++ {
 			if r*c%2 == 0 {
-				m.k.DequantizeBlocksI4(dst[r*c:(r+1)*c], src[r*c/2:], 1, ps, signed, h)
+				db(dst[r*c:(r+1)*c], src[r*c/2:], 1, ps, e, o)
 			} else {
-				dequantize4Row(dst[r*c:(r+1)*c], src, r*c, 1, ps, signed, h)
+				dequantize4Row(dst[r*c:(r+1)*c], src, r*c, 1, ps, e, o)
 			}
 		}
 		return
 	}
 	b, n := l.rowBlock()
 	if c%b == 0 && c%2 == 0 {
-		m.k.DequantizeBlocksI4(dst[r0*c:r1*c], src[r0*c/2:], b, ps[r0*n:r1*n], signed, h)
+		db(dst[r0*c:r1*c], src[r0*c/2:], b, ps[r0*n:r1*n], e, o)
 		return
 	}
 	if l.Block == 0 {
@@ -343,22 +356,22 @@ func (m *Impl) dequantizeLayout4Rows(dst []float32, src []uint8, l Layout, ps []
 		out, rps := dst[r*c:(r+1)*c], ps[r*n:(r+1)*n]
 		switch {
 		case r*c%2 == 0:
-			m.k.DequantizeBlocksI4(out, src[r*c/2:], b, rps, signed, h)
+			db(out, src[r*c/2:], b, rps, e, o)
 		case l.Block == 0:
-			dequantize4Row(out[:1], src, r*c, b, rps, signed, h)
+			dequantize4Row(out[:1], src, r*c, b, rps, e, o)
 			if c > 1 {
-				m.k.DequantizeBlocksI4(out[1:], src[(r*c+1)/2:], b, rps, signed, h)
+				db(out[1:], src[(r*c+1)/2:], b, rps, e, o)
 			}
 		default:
-			dequantize4Row(out, src, r*c, b, rps, signed, h)
+			dequantize4Row(out, src, r*c, b, rps, e, o)
 		}
 	}
 }
 
 // dequantize4Row dequantizes nibbles pos..pos+len(out)-1 of src.
-func dequantize4Row(out []float32, src []uint8, pos, b int, ps []Params, signed, h bool) {
+func dequantize4Row(out []float32, src []uint8, pos, b int, ps []Params, e nibbleExt, o NibbleOrder) {
 	for i := range out {
 		k := pos + i
-		out[i] = ps[i/b].Dequantize(int32(nibble(nibbleOf(src[k/2], k%2, h), signed)))
+		out[i] = ps[i/b].Dequantize(int32(nibble(nibbleOf(src[k/2], k%2, o), e)))
 	}
 }

@@ -1,11 +1,11 @@
-//go:build !purego
+//go:build gc && !purego
 
 package quant
 
 import (
 	"math"
 
-	"github.com/klauspost/cpuid/v2"
+	"github.com/quantkernel/quant/internal/cpuinfo"
 	"golang.org/x/sys/cpu"
 )
 
@@ -38,23 +38,31 @@ import (
 // term with VCVTPS2PD, VSUBPD, VMULPD, VADDPD in index order; the tail and
 // the final tree (combineLanes) run in Go. Nothing uses FMA.
 
-var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, Kernels{
-	QuantizeU8:   quantizeU8AVX2,
-	QuantizeI8:   quantizeI8AVX2,
-	DequantizeU8: dequantizeU8AVX2,
-	DequantizeI8: dequantizeI8AVX2,
-	MinMax:       minMaxAVX2,
-	AbsMax:       absMaxAVX2,
-	QuantError:   quantErrorAVX2,
-	SquaredError: squaredErrorAVX2,
+var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, kernels{
+	quantizeU8:   quantizeU8AVX2,
+	quantizeI8:   quantizeI8AVX2,
+	dequantizeU8: dequantizeU8AVX2,
+	dequantizeI8: dequantizeI8AVX2,
+	minMax:       minMaxAVX2,
+	absMax:       absMaxAVX2,
+	quantError:   quantErrorAVX2,
+	squaredError: squaredErrorAVX2,
 
-	QuantizeBlocksI8:   quantizeBlocksI8AVX2,
-	QuantizeBlocksU8:   quantizeBlocksU8AVX2,
-	DequantizeBlocksI8: dequantizeBlocksI8AVX2,
-	DequantizeBlocksU8: dequantizeBlocksU8AVX2,
-	QuantizeBlocksI4:   quantizeBlocksI4AVX2,
-	DequantizeBlocksI4: dequantizeBlocksI4AVX2,
-	MinMaxColumns:      minMaxColumnsAVX2,
+	quantizeBlocksI8:   quantizeBlocksI8AVX2,
+	quantizeBlocksU8:   quantizeBlocksU8AVX2,
+	dequantizeBlocksI8: dequantizeBlocksI8AVX2,
+	dequantizeBlocksU8: dequantizeBlocksU8AVX2,
+	quantizeBlocksI4:   quantizeBlocksI4AVX2,
+	dequantizeBlocksI4: dequantizeBlocksI4AVX2,
+	minMaxColumns:      minMaxColumnsAVX2,
+	quantizeI4: func(dst []uint8, src []float32, p Params, o NibbleOrder) {
+		ps := [1]Params{p}
+		quantizeBlocksI4AVX2(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], o)
+	},
+	dequantizeI4: func(dst []float32, src []uint8, p Params, e nibbleExt, o NibbleOrder) {
+		ps := [1]Params{p}
+		dequantizeBlocksI4AVX2(dst, src, evenBlock(len(dst)), ps[:min(len(dst), 1)], e, o)
+	},
 })
 
 // avx2QBlock is the number of elements one loop iteration of the
@@ -71,17 +79,7 @@ const avx2Block = 32
 // stores: the size of the last-level cache, past which the output could
 // not stay in cache next to the input anyway, and writing around the cache
 // saves reading each destination line before writing it.
-var streamBytes = lastLevelCache()
-
-func lastLevelCache() int {
-	if c := cpuid.CPU.Cache.L3; c > 0 {
-		return c
-	}
-	if c := cpuid.CPU.Cache.L2; c > 0 {
-		return c
-	}
-	return 32 << 20
-}
+var streamBytes = cpuinfo.LastLevelCache()
 
 // avx2SumBlock is the number of elements one loop iteration of the sum
 // kernels handles (16 float64 lanes).
@@ -212,7 +210,7 @@ func asmSquaredError(a, b *float32, n int, lanes *[16]float64)
 // float zero point zf added before rounding (Seed), the clamp bounds in
 // the float domain and the integer zero point z added after rounding
 // (ONNX, PyTorch).
-func quantizeArgs(p *Params) (k, zf, lo, hi float32, z int32) {
+func quantizeArgs(p Params) (k, zf, lo, hi float32, z int32) {
 	switch p.Convention {
 	case Seed:
 		return p.Scale, float32(p.Zero), float32(p.Lo), float32(p.Hi), 0
@@ -269,7 +267,7 @@ func z16Pair(z int32) int32 { return int32(uint32(uint16(z)) * 0x10001) }
 // copied out: the arithmetic is the body's, and nothing outside the slices
 // is touched.
 
-func quantizeU8AVX2(dst []uint8, src []float32, p *Params) {
+func quantizeU8AVX2(dst []uint8, src []float32, p Params) {
 	n := len(src)
 	if n == 0 {
 		return
@@ -286,7 +284,7 @@ func quantizeU8AVX2(dst []uint8, src []float32, p *Params) {
 	copy(dst[:n], out[:])
 }
 
-func quantizeI8AVX2(dst []int8, src []float32, p *Params) {
+func quantizeI8AVX2(dst []int8, src []float32, p Params) {
 	n := len(src)
 	if n == 0 {
 		return
@@ -303,7 +301,7 @@ func quantizeI8AVX2(dst []int8, src []float32, p *Params) {
 	copy(dst[:n], out[:])
 }
 
-func dequantizeU8AVX2(dst []float32, src []uint8, p *Params) {
+func dequantizeU8AVX2(dst []float32, src []uint8, p Params) {
 	n := len(src)
 	if n == 0 {
 		return
@@ -319,7 +317,7 @@ func dequantizeU8AVX2(dst []float32, src []uint8, p *Params) {
 	copy(dst[:n], out[:])
 }
 
-func dequantizeI8AVX2(dst []float32, src []int8, p *Params) {
+func dequantizeI8AVX2(dst []float32, src []int8, p Params) {
 	n := len(src)
 	if n == 0 {
 		return
@@ -388,7 +386,7 @@ func absMaxAVX2(src []float32) float32 {
 
 // quantErrorAVX2 runs the assembly on the largest multiple of 16 elements
 // and continues the same lanes, in the same order, in Go for the rest.
-func quantErrorAVX2(src []float32, p *Params) float64 {
+func quantErrorAVX2(src []float32, p Params) float64 {
 	var l [sumLanes]float64
 	n := len(src)
 	m := n &^ (avx2SumBlock - 1)
@@ -403,14 +401,7 @@ func quantErrorAVX2(src []float32, p *Params) float64 {
 			asmQuantErrorPyTorch(&src[0], m, k, int32(lo), hi, p.Scale, &l)
 		}
 	}
-	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
-	for i := m; i < n; i++ {
-		x := src[i]
-		q := quantizeOne(x, c, s, inv, z, lo, hi)
-		y := float32(float32(q-z) * s)
-		d := float64(x) - float64(y)
-		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
-	}
+	quantErrorLanes(&l, src, m, p)
 	return combineLanes(&l)
 }
 
@@ -423,9 +414,6 @@ func squaredErrorAVX2(a, b []float32) float64 {
 	if m > 0 {
 		asmSquaredError(&a[0], &b[0], m, &l)
 	}
-	for i := m; i < n; i++ {
-		d := float64(a[i]) - float64(b[i])
-		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
-	}
+	squaredErrorLanes(&l, a, b, m)
 	return combineLanes(&l)
 }

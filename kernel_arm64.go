@@ -1,4 +1,4 @@
-//go:build !purego
+//go:build gc && !purego
 
 package quant
 
@@ -27,24 +27,32 @@ const neonBlock = 16
 
 // neonImpl is the NEON implementation, supported when the CPU has ASIMD
 // (every ARMv8-A CPU) unless GODEBUG=cpu.asimd=off.
-var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, Kernels{
-	QuantizeU8:   quantizeU8NEON,
-	QuantizeI8:   quantizeI8NEON,
-	DequantizeU8: dequantizeU8NEON,
-	DequantizeI8: dequantizeI8NEON,
-	MinMax:       minMaxNEON,
-	AbsMax:       absMaxNEON,
-	QuantError:   quantErrorNEON,
-	SquaredError: squaredErrorNEON,
+var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, kernels{
+	quantizeU8:   quantizeU8NEON,
+	quantizeI8:   quantizeI8NEON,
+	dequantizeU8: dequantizeU8NEON,
+	dequantizeI8: dequantizeI8NEON,
+	minMax:       minMaxNEON,
+	absMax:       absMaxNEON,
+	quantError:   quantErrorNEON,
+	squaredError: squaredErrorNEON,
 
 	// grouped kernels: kernel_blocked_arm64.go
-	QuantizeBlocksI8:   quantizeBlocksI8NEON,
-	QuantizeBlocksU8:   quantizeBlocksU8NEON,
-	DequantizeBlocksI8: dequantizeBlocksI8NEON,
-	DequantizeBlocksU8: dequantizeBlocksU8NEON,
-	QuantizeBlocksI4:   quantizeBlocksI4NEON,
-	DequantizeBlocksI4: dequantizeBlocksI4NEON,
-	MinMaxColumns:      minMaxColumnsNEON,
+	quantizeBlocksI8:   quantizeBlocksI8NEON,
+	quantizeBlocksU8:   quantizeBlocksU8NEON,
+	dequantizeBlocksI8: dequantizeBlocksI8NEON,
+	dequantizeBlocksU8: dequantizeBlocksU8NEON,
+	quantizeBlocksI4:   quantizeBlocksI4NEON,
+	dequantizeBlocksI4: dequantizeBlocksI4NEON,
+	minMaxColumns:      minMaxColumnsNEON,
+	quantizeI4: func(dst []uint8, src []float32, p Params, o NibbleOrder) {
+		ps := [1]Params{p}
+		quantizeBlocksI4NEON(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], o)
+	},
+	dequantizeI4: func(dst []float32, src []uint8, p Params, e nibbleExt, o NibbleOrder) {
+		ps := [1]Params{p}
+		dequantizeBlocksI4NEON(dst, src, evenBlock(len(dst)), ps[:min(len(dst), 1)], e, o)
+	},
 })
 
 // Raw assembly kernels. Unless stated otherwise they require
@@ -126,14 +134,14 @@ func neonQuantError(src []float32, lanes *[sumLanes]float64, conv int, k, s, zf,
 
 // quantK is the quantization multiplier or divisor of the assembly: inv for
 // PyTorch, s otherwise.
-func quantK(p *Params) float32 {
+func quantK(p Params) float32 {
 	if p.Convention == PyTorch {
 		return pytorchInv(p.Scale)
 	}
 	return p.Scale
 }
 
-func quantizeU8NEON(dst []uint8, src []float32, p *Params) {
+func quantizeU8NEON(dst []uint8, src []float32, p Params) {
 	if len(src) < neonBlock {
 		quantizeU8Generic(dst, src, p)
 		return
@@ -141,7 +149,7 @@ func quantizeU8NEON(dst []uint8, src []float32, p *Params) {
 	neonQuantizeU8(dst[:len(src)], src, int(p.Convention), quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi)
 }
 
-func quantizeI8NEON(dst []int8, src []float32, p *Params) {
+func quantizeI8NEON(dst []int8, src []float32, p Params) {
 	if len(src) < neonBlock {
 		quantizeI8Generic(dst, src, p)
 		return
@@ -149,7 +157,7 @@ func quantizeI8NEON(dst []int8, src []float32, p *Params) {
 	neonQuantizeI8(dst[:len(src)], src, int(p.Convention), quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi)
 }
 
-func dequantizeU8NEON(dst []float32, src []uint8, p *Params) {
+func dequantizeU8NEON(dst []float32, src []uint8, p Params) {
 	if len(src) < neonBlock {
 		dequantizeU8Generic(dst, src, p)
 		return
@@ -157,7 +165,7 @@ func dequantizeU8NEON(dst []float32, src []uint8, p *Params) {
 	neonDequantizeU8(dst[:len(src)], src, p.Zero, p.Scale)
 }
 
-func dequantizeI8NEON(dst []float32, src []int8, p *Params) {
+func dequantizeI8NEON(dst []float32, src []int8, p Params) {
 	if len(src) < neonBlock {
 		dequantizeI8Generic(dst, src, p)
 		return
@@ -197,10 +205,7 @@ func squaredErrorNEON(a, b []float32) float64 {
 	if n > 0 {
 		neonSquaredError(a[:n], b[:n], &l)
 	}
-	for i := n; i < len(a); i++ {
-		d := float64(a[i]) - float64(b[i])
-		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
-	}
+	squaredErrorLanes(&l, a, b, n)
 	return combineLanes(&l)
 }
 
@@ -211,8 +216,8 @@ func squaredErrorNEON(a, b []float32) float64 {
 // below 2^24 (|z| <= MaxZero), hence exact float32 values; so c - zf (or c)
 // is exactly float32(q - z). A NaN x gives a NaN y, but d = x - y is NaN
 // whatever y is, as in the reference.
-func quantErrorNEON(src []float32, p *Params) float64 {
-	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
+func quantErrorNEON(src []float32, p Params) float64 {
+	c, s, z, lo, hi := p.Convention, p.Scale, p.Zero, p.Lo, p.Hi
 	var l [sumLanes]float64
 	n := len(src) &^ (neonBlock - 1)
 	if n > 0 {
@@ -222,12 +227,6 @@ func quantErrorNEON(src []float32, p *Params) float64 {
 		}
 		neonQuantError(src[:n], &l, int(c), quantK(p), s, float32(z), flo, fhi)
 	}
-	for i := n; i < len(src); i++ {
-		x := src[i]
-		q := quantizeOne(x, c, s, inv, z, lo, hi)
-		y := float32(float32(q-z) * s)
-		d := float64(x) - float64(y)
-		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
-	}
+	quantErrorLanes(&l, src, n, p)
 	return combineLanes(&l)
 }

@@ -1,4 +1,4 @@
-//go:build !purego
+//go:build gc && !purego
 
 package quant
 
@@ -54,7 +54,7 @@ func asmQuantizeBlocksI4PyTorch(dst *uint8, src *float32, block, nblocks int, ps
 // asmDequantizeBlocksI4U writes float32(float32(q - z) * s), with s, z of
 // ps[i/block], for the nibbles q (zero-extended) i < nblocks*block of src
 // to dst: nibble i is in byte i/2, shifted left by sh[i%8] to bits 4..7
-// of that byte (sh = i4Shifts[hiFirst]). nblocks >= 1, block even >= 8.
+// of that byte (sh = i4Shifts[o]). nblocks >= 1, block even >= 8.
 //
 //go:noescape
 func asmDequantizeBlocksI4U(dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32)
@@ -65,14 +65,14 @@ func asmDequantizeBlocksI4U(dst *float32, src *uint8, block, nblocks int, ps *Pa
 //go:noescape
 func asmDequantizeBlocksI4S(dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32)
 
-// i4Shifts[hiFirst] holds the left shifts that bring nibble i%8 of a
+// i4Shifts[o] holds the left shifts that bring nibble i%8 of a
 // group to the high half of its byte: the first nibble of a byte is the
-// low one (shift 4) unless hiFirst.
+// low one (shift 4) unless o is HighFirst.
 var i4Shifts = [2][8]uint32{{4, 0, 4, 0, 4, 0, 4, 0}, {0, 4, 0, 4, 0, 4, 0, 4}}
 
 // i4Weights returns the VPMADDUBSW weights of the nibble order.
-func i4Weights(hiFirst bool) uint32 {
-	if hiFirst {
+func i4Weights(o NibbleOrder) uint32 {
+	if o == HighFirst {
 		return 0x01100110
 	}
 	return 0x10011001
@@ -96,14 +96,14 @@ func quantizeBlocksI4Asm(c Convention, dst *uint8, src *float32, block, nblocks 
 // part, if at least 8 elements, is a call of one block; up to 7 elements
 // remain for Go. Odd blocks, or blocks shorter than 8, take the generic
 // loop.
-func quantizeBlocksI4AVX2(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
+func quantizeBlocksI4AVX2(dst []uint8, src []float32, block int, ps []Params, o NibbleOrder) {
 	if block < avx2MinBlock || block%2 != 0 {
-		quantizeBlocksI4Generic(dst, src, block, ps, hiFirst)
+		quantizeBlocksI4Generic(dst, src, block, ps, o)
 		return
 	}
 	n := len(src)
 	dst = dst[:(n+1)/2]
-	w := i4Weights(hiFirst)
+	w := i4Weights(o)
 	nfull := n / block
 	for j, j1 := 0, 0; j < nfull; j = j1 {
 		j1 = convRun(ps, j, nfull)
@@ -115,51 +115,44 @@ func quantizeBlocksI4AVX2(dst []uint8, src []float32, block int, ps []Params, hi
 		e += m
 	}
 	if e < n {
-		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[nfull:], hiFirst)
+		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[nfull:], o)
 	}
 }
 
 // dequantizeBlocksI4AVX2 is DequantizeBlocksI4, with the same split as
 // quantizeBlocksI4AVX2 (one assembly call for the whole blocks); odd or
 // short blocks take dequantizeBlocksI4LUT.
-func dequantizeBlocksI4AVX2(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+func dequantizeBlocksI4AVX2(dst []float32, src []uint8, block int, ps []Params, ext nibbleExt, o NibbleOrder) {
 	if block < avx2MinBlock || block%2 != 0 {
-		dequantizeBlocksI4LUT(dst, src, block, ps, signed, hiFirst)
+		dequantizeBlocksI4LUT(dst, src, block, ps, ext, o)
 		return
 	}
 	n := len(dst)
 	src = src[:(n+1)/2]
-	sh := &i4Shifts[b2u(hiFirst)]
+	sh := &i4Shifts[o]
 	nfull := n / block
 	if nfull > 0 {
-		dequantizeBlocksI4Asm(signed, &dst[0], &src[0], block, nfull, &ps[0], sh)
+		dequantizeBlocksI4Asm(ext, &dst[0], &src[0], block, nfull, &ps[0], sh)
 	}
 	e := nfull * block
 	if m := (n - e) &^ 1; m >= avx2MinBlock {
-		dequantizeBlocksI4Asm(signed, &dst[e], &src[e/2], m, 1, &ps[nfull], sh)
+		dequantizeBlocksI4Asm(ext, &dst[e], &src[e/2], m, 1, &ps[nfull], sh)
 		e += m
 	}
 	if e < n {
-		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[nfull:], signed, hiFirst)
+		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[nfull:], ext, o)
 	}
 }
 
 // dequantizeBlocksI4Asm calls the assembly for signed or unsigned
 // nibbles (directly: a call through a func value would make the pointers
 // escape).
-func dequantizeBlocksI4Asm(signed bool, dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32) {
-	if signed {
+func dequantizeBlocksI4Asm(ext nibbleExt, dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32) {
+	if ext == signExtend {
 		asmDequantizeBlocksI4S(dst, src, block, nblocks, ps, sh)
 	} else {
 		asmDequantizeBlocksI4U(dst, src, block, nblocks, ps, sh)
 	}
-}
-
-func b2u(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // asmQuantizeBlocksI8Seed quantizes nblocks >= 1 blocks of block >= 8

@@ -1,4 +1,4 @@
-//go:build !purego
+//go:build gc && !purego
 
 package quant
 
@@ -54,7 +54,7 @@ const neonMinBlock = 16
 // arithmetic of its own Convention, exactly as neonQuantizeI8 — and packs
 // the codes' low 4 bits two per byte into dst[:nblocks*block/2]: of each
 // group of 16 codes c, byte k gets c[order[k]] in its low nibble and
-// c[order[8+k]] in its high nibble (order = &neonPackOrder[hiFirst]).
+// c[order[8+k]] in its high nibble (order = &neonPackOrder[o]).
 // Every bound must lie in -8..15.
 //
 //go:noescape
@@ -70,7 +70,7 @@ func neonQuantizeBlocks8(dst *byte, src *float32, block, nblocks int, ps *Params
 
 // neonDequantizeBlocksI4 writes float32(float32(q - z) * s), with s, z of
 // ps[i/block], for the nibbles q, i < nblocks*block, of src (nibble i in
-// byte i/2, first or second per order = &neonUnpackOrder[hiFirst]) to
+// byte i/2, first or second per order = &neonUnpackOrder[o]) to
 // dst. q is the nibble v sign-extended if flip = 8, zero-extended if
 // flip = 0: the assembly computes (v XOR flip) - (z + flip), which is
 // exactly q - z in both cases. nblocks >= 1, block even >= 16.
@@ -86,7 +86,7 @@ func neonDequantizeBlocksI4(dst *float32, src *uint8, block, nblocks int, ps *Pa
 //go:noescape
 func neonDequantizeBlocks8(dst *float32, src *byte, block, nblocks int, ps *Params, unsigned bool)
 
-// neonPackOrder[hiFirst] lists, for a group of 16 codes, the 8 codes that
+// neonPackOrder[o] lists, for a group of 16 codes, the 8 codes that
 // go to the low nibbles of bytes 0..7, then the 8 that go to their high
 // nibbles: code 2k is the first nibble of byte k, the low one unless
 // hiFirst.
@@ -95,7 +95,7 @@ var neonPackOrder = [2][16]uint8{
 	{1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 14},
 }
 
-// neonUnpackOrder[hiFirst] gives, for elements 0..15 of a group, the
+// neonUnpackOrder[o] gives, for elements 0..15 of a group, the
 // index of their nibble in the TBL table (low nibbles of bytes 0..7 at
 // 0..7, high nibbles at 16..23): element 2k is the first nibble of byte k.
 var neonUnpackOrder = [2][16]uint8{
@@ -103,24 +103,16 @@ var neonUnpackOrder = [2][16]uint8{
 	{16, 0, 17, 1, 18, 2, 19, 3, 20, 4, 21, 5, 22, 6, 23, 7},
 }
 
-// nibbleOrder returns the index of a nibble-order table.
-func nibbleOrder(hiFirst bool) int {
-	if hiFirst {
-		return 1
-	}
-	return 0
-}
-
 // quantizeBlocksI4NEON is QuantizeBlocksI4 (see the file comment for the
 // split). Odd blocks and blocks shorter than 16 take the generic loop.
-func quantizeBlocksI4NEON(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
+func quantizeBlocksI4NEON(dst []uint8, src []float32, block int, ps []Params, o NibbleOrder) {
 	if block < neonMinBlock || block%2 != 0 {
-		quantizeBlocksI4Generic(dst, src, block, ps, hiFirst)
+		quantizeBlocksI4Generic(dst, src, block, ps, o)
 		return
 	}
 	n := len(src)
 	dst = dst[:(n+1)/2]
-	order := &neonPackOrder[nibbleOrder(hiFirst)]
+	order := &neonPackOrder[o]
 	nfull := n / block
 	if nfull > 0 {
 		neonQuantizeBlocksI4(&dst[0], &src[0], block, nfull, &ps[0], order)
@@ -131,23 +123,23 @@ func quantizeBlocksI4NEON(dst []uint8, src []float32, block int, ps []Params, hi
 		e += m
 	}
 	if e < n {
-		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[nfull:], hiFirst)
+		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[nfull:], o)
 	}
 }
 
 // dequantizeBlocksI4NEON is DequantizeBlocksI4 (see the file comment for
 // the split). Odd blocks and blocks shorter than 16 take
 // dequantizeBlocksI4LUT, as the composed kernel does.
-func dequantizeBlocksI4NEON(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+func dequantizeBlocksI4NEON(dst []float32, src []uint8, block int, ps []Params, ext nibbleExt, o NibbleOrder) {
 	if block < neonMinBlock || block%2 != 0 {
-		dequantizeBlocksI4LUT(dst, src, block, ps, signed, hiFirst)
+		dequantizeBlocksI4LUT(dst, src, block, ps, ext, o)
 		return
 	}
 	n := len(dst)
 	src = src[:(n+1)/2]
-	order := &neonUnpackOrder[nibbleOrder(hiFirst)]
+	order := &neonUnpackOrder[o]
 	flip := 0
-	if signed {
+	if ext == signExtend {
 		flip = 8
 	}
 	nfull := n / block
@@ -160,7 +152,7 @@ func dequantizeBlocksI4NEON(dst []float32, src []uint8, block int, ps []Params, 
 		e += m
 	}
 	if e < n {
-		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[nfull:], signed, hiFirst)
+		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[nfull:], ext, o)
 	}
 }
 

@@ -8,25 +8,27 @@ import "math"
 // explicit float32(...) conversion, which forbids the compiler from fusing
 // a multiply and an add into an FMA (the Go spec allows fusion otherwise).
 
-// genericKernels is the reference implementation.
-var genericKernels = Kernels{
-	QuantizeU8:   quantizeU8Generic,
-	QuantizeI8:   quantizeI8Generic,
-	DequantizeU8: dequantizeU8Generic,
-	DequantizeI8: dequantizeI8Generic,
-	MinMax:       minMaxGeneric,
-	AbsMax:       absMaxGeneric,
-	QuantError:   quantErrorGeneric,
-	SquaredError: squaredErrorGeneric,
+// genericKernels is the reference implementation (grouped kernels:
+// kernel_generic_blocked.go).
+var genericKernels = kernels{
+	quantizeU8:   quantizeU8Generic,
+	quantizeI8:   quantizeI8Generic,
+	dequantizeU8: dequantizeU8Generic,
+	dequantizeI8: dequantizeI8Generic,
+	minMax:       minMaxGeneric,
+	absMax:       absMaxGeneric,
+	quantError:   quantErrorGeneric,
+	squaredError: squaredErrorGeneric,
 
-	// grouped kernels: kernel_generic_blocked.go
-	QuantizeBlocksI8:   quantizeBlocksI8Generic,
-	QuantizeBlocksU8:   quantizeBlocksU8Generic,
-	DequantizeBlocksI8: dequantizeBlocksI8Generic,
-	DequantizeBlocksU8: dequantizeBlocksU8Generic,
-	QuantizeBlocksI4:   quantizeBlocksI4Generic,
-	DequantizeBlocksI4: dequantizeBlocksI4Generic,
-	MinMaxColumns:      minMaxColumnsGeneric,
+	quantizeBlocksI8:   quantizeBlocksI8Generic,
+	quantizeBlocksU8:   quantizeBlocksU8Generic,
+	dequantizeBlocksI8: dequantizeBlocksI8Generic,
+	dequantizeBlocksU8: dequantizeBlocksU8Generic,
+	quantizeBlocksI4:   quantizeBlocksI4Generic,
+	dequantizeBlocksI4: dequantizeBlocksI4Generic,
+	minMaxColumns:      minMaxColumnsGeneric,
+	quantizeI4:         quantizeI4Generic,
+	dequantizeI4:       dequantizeI4Generic,
 }
 
 // pytorchInv is the PyTorch convention's multiplier, float32(1/s).
@@ -64,7 +66,7 @@ func quantizeOne(x float32, c Convention, s, inv float32, z, lo, hi int32) int32
 	return int32(v)
 }
 
-func quantizeU8Generic(dst []uint8, src []float32, p *Params) {
+func quantizeU8Generic(dst []uint8, src []float32, p Params) {
 	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
 	dst = dst[:len(src)]
 	for i, x := range src {
@@ -72,7 +74,7 @@ func quantizeU8Generic(dst []uint8, src []float32, p *Params) {
 	}
 }
 
-func quantizeI8Generic(dst []int8, src []float32, p *Params) {
+func quantizeI8Generic(dst []int8, src []float32, p Params) {
 	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
 	dst = dst[:len(src)]
 	for i, x := range src {
@@ -82,7 +84,7 @@ func quantizeI8Generic(dst []int8, src []float32, p *Params) {
 
 // Dequantize: x = float32(q - z) * s, the int32 difference converted with
 // round-to-nearest-even, one float32 multiply.
-func dequantizeU8Generic(dst []float32, src []uint8, p *Params) {
+func dequantizeU8Generic(dst []float32, src []uint8, p Params) {
 	s, z := p.Scale, p.Zero
 	dst = dst[:len(src)]
 	for i, q := range src {
@@ -90,7 +92,7 @@ func dequantizeU8Generic(dst []float32, src []uint8, p *Params) {
 	}
 }
 
-func dequantizeI8Generic(dst []float32, src []int8, p *Params) {
+func dequantizeI8Generic(dst []float32, src []int8, p Params) {
 	s, z := p.Scale, p.Zero
 	dst = dst[:len(src)]
 	for i, q := range src {
@@ -154,25 +156,38 @@ func combineLanes(l *[sumLanes]float64) float64 {
 
 // quantErrorGeneric: sum over i of d*d, d = float64(x) - float64(dequant(quant(x))),
 // each term rounded to float64 before it is added to its lane.
-func quantErrorGeneric(src []float32, p *Params) float64 {
-	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
+func quantErrorGeneric(src []float32, p Params) float64 {
 	var l [sumLanes]float64
-	for i, x := range src {
+	quantErrorLanes(&l, src, 0, p)
+	return combineLanes(&l)
+}
+
+// quantErrorLanes adds the QuantError terms of src[i0:] to l, element i
+// into lane i%sumLanes in index order: the whole reference loop, and the
+// tail after a SIMD kernel has filled the lanes for src[:i0].
+func quantErrorLanes(l *[sumLanes]float64, src []float32, i0 int, p Params) {
+	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
+	for i := i0; i < len(src); i++ {
+		x := src[i]
 		q := quantizeOne(x, c, s, inv, z, lo, hi)
 		y := float32(float32(q-z) * s)
 		d := float64(x) - float64(y)
 		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
 	}
-	return combineLanes(&l)
 }
 
 // squaredErrorGeneric: sum over i of d*d, d = float64(a[i]) - float64(b[i]).
 func squaredErrorGeneric(a, b []float32) float64 {
 	var l [sumLanes]float64
+	squaredErrorLanes(&l, a, b, 0)
+	return combineLanes(&l)
+}
+
+// squaredErrorLanes is quantErrorLanes for SquaredError (len(b) >= len(a)).
+func squaredErrorLanes(l *[sumLanes]float64, a, b []float32, i0 int) {
 	b = b[:len(a)]
-	for i, x := range a {
-		d := float64(x) - float64(b[i])
+	for i := i0; i < len(a); i++ {
+		d := float64(a[i]) - float64(b[i])
 		l[i%sumLanes] = l[i%sumLanes] + float64(d*d)
 	}
-	return combineLanes(&l)
 }

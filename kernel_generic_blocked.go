@@ -21,16 +21,16 @@ import (
 //	    element).
 //	DequantizeBlocksI8/U8(dst, src, block, ps)
 //	    the same layout; dst[i] = float32(src[i] - z) * s of ps[i/block].
-//	QuantizeBlocksI4(dst, src, block, ps, hiFirst)
+//	QuantizeBlocksI4(dst, src, block, ps, o)
 //	    the layout of QuantizeBlocksI8, every ps[j] with bounds inside
 //	    -8..15 (signed -8..7 or unsigned 0..15), len(dst) >=
 //	    ceil(len(src)/2). Packs: the low 4 bits of code i go to byte i/2,
-//	    the first nibble of the byte (low nibble, or high if hiFirst) for
+//	    the first nibble of the byte (low nibble, or high if o is HighFirst) for
 //	    even i and the second for odd i; for odd len(src) the second
 //	    nibble of the last byte is 0. Writes exactly ceil(len(src)/2) bytes.
-//	DequantizeBlocksI4(dst, src, block, ps, signed, hiFirst)
+//	DequantizeBlocksI4(dst, src, block, ps, e, o)
 //	    len(src) >= ceil(len(dst)/2); writes len(dst) values: nibble i of
-//	    src (the order above), sign-extended (signed, -8..7) or
+//	    src (the order above), sign-extended (signExtend, -8..7) or
 //	    zero-extended (0..15), dequantized with ps[i/block];
 //	    len(ps) == ceil(len(dst)/block).
 //	MinMaxColumns(lo, hi, row)
@@ -93,46 +93,46 @@ func minMaxColumnsGeneric(lo, hi []float32, row []float32) bool {
 	return finite
 }
 
-func quantizeBlocksI4Generic(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
+func quantizeBlocksI4Generic(dst []uint8, src []float32, block int, ps []Params, o NibbleOrder) {
 	for i, x := range src {
 		p := &ps[i/block]
 		q := uint8(quantizeOne(x, p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi)) & 0xF
 		if i%2 == 0 {
-			dst[i/2] = nibbleAt(q, 0, hiFirst)
+			dst[i/2] = nibbleAt(q, 0, o)
 		} else {
-			dst[i/2] |= nibbleAt(q, 1, hiFirst)
+			dst[i/2] |= nibbleAt(q, 1, o)
 		}
 	}
 }
 
-func dequantizeBlocksI4Generic(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+func dequantizeBlocksI4Generic(dst []float32, src []uint8, block int, ps []Params, e nibbleExt, o NibbleOrder) {
 	for i := range dst {
 		p := &ps[i/block]
-		q := nibble(nibbleOf(src[i/2], i%2, hiFirst), signed)
+		q := nibble(nibbleOf(src[i/2], i%2, o), e)
 		dst[i] = float32(float32(int32(q)-p.Zero) * p.Scale)
 	}
 }
 
 // nibbleAt places the 4-bit value v as nibble k (0 first, 1 second) of a
-// byte: the first nibble is the low one unless hiFirst.
-func nibbleAt(v uint8, k int, hiFirst bool) uint8 {
-	if (k == 1) != hiFirst {
+// byte: the first nibble is the low one unless o is HighFirst.
+func nibbleAt(v uint8, k int, o NibbleOrder) uint8 {
+	if (k == 1) != (o == HighFirst) {
 		return v << 4
 	}
 	return v
 }
 
 // nibbleOf extracts nibble k (0 first, 1 second) of b.
-func nibbleOf(b uint8, k int, hiFirst bool) uint8 {
-	if (k == 1) != hiFirst {
+func nibbleOf(b uint8, k int, o NibbleOrder) uint8 {
+	if (k == 1) != (o == HighFirst) {
 		return b >> 4
 	}
 	return b & 0xF
 }
 
-// nibble converts a 4-bit value to int8, sign-extending if signed.
-func nibble(v uint8, signed bool) int8 {
-	if signed {
+// nibble converts a 4-bit value to int8, extended as e says.
+func nibble(v uint8, e nibbleExt) int8 {
+	if e == signExtend {
 		return int8(v<<4) >> 4
 	}
 	return int8(v)
@@ -143,90 +143,55 @@ func nibble(v uint8, signed bool) int8 {
 // take the generic loop, cheaper than a call per element or two.
 const minComposedBlock = 8
 
-// composeGrouped fills the grouped kernels an implementation leaves nil
-// with loops over its own per-tensor kernels (one call per block), so a
-// SIMD QuantizeI8 speeds up the blocked forms before a dedicated blocked
-// kernel exists. A field whose per-tensor kernel is nil too stays nil
-// (register then fills it with the generic kernel).
-func composeGrouped(k *Kernels) {
-	if q := k.QuantizeI8; k.QuantizeBlocksI8 == nil && q != nil {
-		k.QuantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
-			if block < minComposedBlock {
-				quantizeBlocksI8Generic(dst, src, block, ps)
-				return
-			}
-			for j := range ps {
-				s := src[j*block : min((j+1)*block, len(src))]
-				q(dst[j*block:j*block+len(s)], s, &ps[j])
-			}
+// composeBlocks makes a blocked kernel of a per-tensor one (one call per
+// block), so a SIMD per-tensor kernel speeds up the blocked forms before a
+// dedicated blocked kernel exists; blocks shorter than minComposedBlock
+// take the generic blocked kernel.
+func composeBlocks[D, S any](perTensor func(dst []D, src []S, p Params), generic func(dst []D, src []S, block int, ps []Params)) func(dst []D, src []S, block int, ps []Params) {
+	return func(dst []D, src []S, block int, ps []Params) {
+		if block < minComposedBlock {
+			generic(dst, src, block, ps)
+			return
+		}
+		for j := range ps {
+			s := src[j*block : min((j+1)*block, len(src))]
+			perTensor(dst[j*block:j*block+len(s)], s, ps[j])
 		}
 	}
-	if q := k.QuantizeU8; k.QuantizeBlocksU8 == nil && q != nil {
-		k.QuantizeBlocksU8 = func(dst []uint8, src []float32, block int, ps []Params) {
-			if block < minComposedBlock {
-				quantizeBlocksU8Generic(dst, src, block, ps)
-				return
-			}
-			for j := range ps {
-				s := src[j*block : min((j+1)*block, len(src))]
-				q(dst[j*block:j*block+len(s)], s, &ps[j])
-			}
-		}
-	}
-	if d := k.DequantizeI8; k.DequantizeBlocksI8 == nil && d != nil {
-		k.DequantizeBlocksI8 = func(dst []float32, src []int8, block int, ps []Params) {
-			if block < minComposedBlock {
-				dequantizeBlocksI8Generic(dst, src, block, ps)
-				return
-			}
-			for j := range ps {
-				s := src[j*block : min((j+1)*block, len(src))]
-				d(dst[j*block:j*block+len(s)], s, &ps[j])
-			}
-		}
-	}
-	if d := k.DequantizeU8; k.DequantizeBlocksU8 == nil && d != nil {
-		k.DequantizeBlocksU8 = func(dst []float32, src []uint8, block int, ps []Params) {
-			if block < minComposedBlock {
-				dequantizeBlocksU8Generic(dst, src, block, ps)
-				return
-			}
-			for j := range ps {
-				s := src[j*block : min((j+1)*block, len(src))]
-				d(dst[j*block:j*block+len(s)], s, &ps[j])
-			}
-		}
-	}
-	composeI4(k)
 }
 
-// composeI4 fills QuantizeBlocksI4, if nil, with the implementation's
-// (possibly composed) int8 blocked kernel plus nibble packing in Go,
-// through a pooled scratch buffer of i4Chunk codes (only even blocks of at
-// least minComposedBlock, whose chunks start on byte boundaries; other
-// blocks take the generic loop); and DequantizeBlocksI4 with the table
-// lookup dequantizeBlocksI4LUT.
-func composeI4(k *Kernels) {
-	if qb := k.QuantizeBlocksI8; k.QuantizeBlocksI4 == nil && qb != nil {
-		k.QuantizeBlocksI4 = func(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
-			if block < minComposedBlock || block%2 != 0 {
-				quantizeBlocksI4Generic(dst, src, block, ps, hiFirst)
-				return
-			}
-			buf := i4Scratch.Get().(*[i4Chunk]int8)
-			for c0 := 0; c0 < len(src); {
-				c1, bs, j0, j1 := i4Span(c0, len(src), block)
-				codes := buf[:c1-c0]
-				qb(codes, src[c0:c1], bs, ps[j0:j1])
-				packCodes(dst[c0/2:], codes, hiFirst)
-				c0 = c1
-			}
-			i4Scratch.Put(buf)
+// composeI4 makes QuantizeBlocksI4 of an int8 blocked kernel plus nibble
+// packing in Go, through a pooled scratch buffer of i4Chunk codes (only
+// even blocks of at least minComposedBlock, whose chunks start on byte
+// boundaries; other blocks take the generic loop).
+func composeI4(qb func(dst []int8, src []float32, block int, ps []Params)) func([]uint8, []float32, int, []Params, NibbleOrder) {
+	return func(dst []uint8, src []float32, block int, ps []Params, o NibbleOrder) {
+		if block < minComposedBlock || block%2 != 0 {
+			quantizeBlocksI4Generic(dst, src, block, ps, o)
+			return
 		}
+		buf := i4Scratch.Get().(*[i4Chunk]int8)
+		for c0 := 0; c0 < len(src); {
+			c1, bs, j0, j1 := i4Span(c0, len(src), block)
+			codes := buf[:c1-c0]
+			qb(codes, src[c0:c1], bs, ps[j0:j1])
+			packCodes(dst[c0/2:], codes, o)
+			c0 = c1
+		}
+		i4Scratch.Put(buf)
 	}
-	if k.DequantizeBlocksI4 == nil && k.DequantizeI8 != nil {
-		k.DequantizeBlocksI4 = dequantizeBlocksI4LUT
-	}
+}
+
+// quantizeI4Generic is the per-tensor packed quantization: one block.
+func quantizeI4Generic(dst []uint8, src []float32, p Params, o NibbleOrder) {
+	ps := [1]Params{p}
+	quantizeBlocksI4Generic(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], o)
+}
+
+// dequantizeI4Generic is the per-tensor packed dequantization: one block.
+func dequantizeI4Generic(dst []float32, src []uint8, p Params, e nibbleExt, o NibbleOrder) {
+	ps := [1]Params{p}
+	dequantizeBlocksI4Generic(dst, src, evenBlock(len(dst)), ps[:min(len(dst), 1)], e, o)
 }
 
 // dequantizeBlocksI4LUT is DequantizeBlocksI4 in plain Go with a table per
@@ -236,13 +201,13 @@ func composeI4(k *Kernels) {
 // exact integers below 2^24 in magnitude, so the difference is exact and
 // equal to the reference's int32 difference converted.) Blocks shorter
 // than 16 take the generic loop (the table would cost more than it saves).
-func dequantizeBlocksI4LUT(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+func dequantizeBlocksI4LUT(dst []float32, src []uint8, block int, ps []Params, ext nibbleExt, o NibbleOrder) {
 	if block < 16 {
-		dequantizeBlocksI4Generic(dst, src, block, ps, signed, hiFirst)
+		dequantizeBlocksI4Generic(dst, src, block, ps, ext, o)
 		return
 	}
 	qv := &nibbleValues[0]
-	if signed {
+	if ext == signExtend {
 		qv = &nibbleValues[1]
 	}
 	var lut [16]float32
@@ -253,13 +218,13 @@ func dequantizeBlocksI4LUT(dst []float32, src []uint8, block int, ps []Params, s
 		}
 		e, e1 := j*block, min((j+1)*block, len(dst))
 		if e%2 == 1 { // a block starting mid-byte (odd block size)
-			dst[e] = lut[nibbleOf(src[e/2], 1, hiFirst)]
+			dst[e] = lut[nibbleOf(src[e/2], 1, o)]
 			e++
 		}
 		out := dst[e:e1]
-		lutPairs(out, src[e/2:e/2+len(out)/2], &lut, hiFirst)
+		lutPairs(out, src[e/2:e/2+len(out)/2], &lut, o)
 		if len(out)%2 == 1 {
-			out[len(out)-1] = lut[nibbleOf(src[(e1-1)/2], 0, hiFirst)]
+			out[len(out)-1] = lut[nibbleOf(src[(e1-1)/2], 0, o)]
 		}
 	}
 }
@@ -268,17 +233,17 @@ func dequantizeBlocksI4LUT(dst []float32, src []uint8, block int, ps []Params, s
 // (0..15) and sign-extended (0..7, -8..-1).
 var nibbleValues = func() (t [2][16]float32) {
 	for v := range 16 {
-		t[0][v] = float32(nibble(uint8(v), false))
-		t[1][v] = float32(nibble(uint8(v), true))
+		t[0][v] = float32(nibble(uint8(v), zeroExtend))
+		t[1][v] = float32(nibble(uint8(v), signExtend))
 	}
 	return t
 }()
 
 // lutPairs writes lut of the first and second nibble of each in[k] to
 // out[2k] and out[2k+1].
-func lutPairs(out []float32, in []uint8, lut *[16]float32, hiFirst bool) {
+func lutPairs(out []float32, in []uint8, lut *[16]float32, o NibbleOrder) {
 	out = out[:2*len(in)]
-	if hiFirst {
+	if o == HighFirst {
 		for k, b := range in {
 			out[2*k] = lut[b>>4]
 			out[2*k+1] = lut[b&0xF]
@@ -314,7 +279,7 @@ func i4Span(c0, n, block int) (c1, bs, j0, j1 int) {
 // packCodes packs codes (the low 4 bits of each) into dst, two per byte,
 // as quantizeBlocksI4Generic does: 16 codes at a time in two uint64
 // words (SWAR), then one pair at a time.
-func packCodes(dst []uint8, codes []int8, hiFirst bool) {
+func packCodes(dst []uint8, codes []int8, o NibbleOrder) {
 	n := len(codes) / 2
 	dst = dst[:(len(codes)+1)/2]
 	k := 0
@@ -324,23 +289,23 @@ func packCodes(dst []uint8, codes []int8, hiFirst bool) {
 			uint64(uint8(c[4]))<<32 | uint64(uint8(c[5]))<<40 | uint64(uint8(c[6]))<<48 | uint64(uint8(c[7]))<<56
 		w1 := uint64(uint8(c[8])) | uint64(uint8(c[9]))<<8 | uint64(uint8(c[10]))<<16 | uint64(uint8(c[11]))<<24 |
 			uint64(uint8(c[12]))<<32 | uint64(uint8(c[13]))<<40 | uint64(uint8(c[14]))<<48 | uint64(uint8(c[15]))<<56
-		binary.LittleEndian.PutUint32(dst[k:], packWord(w0, hiFirst))
-		binary.LittleEndian.PutUint32(dst[k+4:], packWord(w1, hiFirst))
+		binary.LittleEndian.PutUint32(dst[k:], packWord(w0, o))
+		binary.LittleEndian.PutUint32(dst[k+4:], packWord(w1, o))
 	}
 	for ; k < n; k++ {
 		a, b := uint8(codes[2*k])&0xF, uint8(codes[2*k+1])&0xF
-		dst[k] = nibbleAt(a, 0, hiFirst) | nibbleAt(b, 1, hiFirst)
+		dst[k] = nibbleAt(a, 0, o) | nibbleAt(b, 1, o)
 	}
 	if len(codes)%2 == 1 {
-		dst[n] = nibbleAt(uint8(codes[2*n])&0xF, 0, hiFirst)
+		dst[n] = nibbleAt(uint8(codes[2*n])&0xF, 0, o)
 	}
 }
 
 // packWord packs the 8 codes in the bytes of w (code i in byte i) into 4
 // bytes: byte k of the result holds codes 2k and 2k+1.
-func packWord(w uint64, hiFirst bool) uint32 {
+func packWord(w uint64, o NibbleOrder) uint32 {
 	x := w & 0x0F0F0F0F0F0F0F0F
-	if hiFirst {
+	if o == HighFirst {
 		x = x<<4 | x>>8 // byte 2k: code 2k << 4 | code 2k+1
 	} else {
 		x = x | x>>4 // byte 2k: code 2k | code 2k+1 << 4

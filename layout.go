@@ -1,14 +1,9 @@
 package quant
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
-
-// ErrShape: a Layout is malformed (negative dimensions, block size < 2) or
-// does not match the lengths of the slices it describes.
-var ErrShape = errors.New("quant: shape mismatch")
 
 // Layout says which Params quantize which element of a row-major
 // Rows × Cols float32 matrix (element (r, c) at index r*Cols + c).

@@ -435,14 +435,24 @@ func TestLayoutAllocs(t *testing.T) {
 }
 
 // grpTestImpls is every supported implementation plus "composed": generic
-// per-tensor kernels with the grouped kernels left to composeGrouped, the
-// path an architecture takes before it has dedicated grouped kernels.
+// per-tensor kernels with the grouped kernels left to kernels.complete,
+// the path an architecture takes before it has dedicated grouped kernels.
 func grpTestImpls() []*Impl {
-	k := genericKernels
-	k.QuantizeBlocksI8, k.QuantizeBlocksU8, k.DequantizeBlocksI8, k.DequantizeBlocksU8 = nil, nil, nil, nil
-	k.QuantizeBlocksI4, k.DequantizeBlocksI4 = nil, nil
-	composeGrouped(&k)
-	return append(Supported(), &Impl{name: "composed", features: "none", supported: true, k: k})
+	return append(Supported(), newTestImpl("composed", withoutGrouped(genericKernels)))
+}
+
+// withoutGrouped is k with its grouped kernels removed, for complete to
+// compose them.
+func withoutGrouped(k kernels) kernels {
+	k.quantizeBlocksI8, k.quantizeBlocksU8, k.dequantizeBlocksI8, k.dequantizeBlocksU8 = nil, nil, nil, nil
+	k.quantizeBlocksI4, k.dequantizeBlocksI4, k.quantizeI4, k.dequantizeI4 = nil, nil, nil, nil
+	return k
+}
+
+// newTestImpl is the Impl register would make of k, without registering it.
+func newTestImpl(name string, k kernels) *Impl {
+	k = k.complete()
+	return &Impl{name: name, features: "none", supported: true, k: &k, workers: 1}
 }
 
 // TestMustValidAllMatchesValidate: the inline fast check accepts exactly

@@ -49,18 +49,18 @@ func suitesFor(m *Impl, short bool, kernel string) []namedSuite {
 	return s
 }
 
-func mutantImpl(name string, edit func(k *Kernels)) *Impl {
+func mutantImpl(name string, edit func(k *kernels)) *Impl {
 	k := genericKernels
 	edit(&k)
-	return &Impl{name: name, features: "none", supported: true, k: k}
+	return newTestImpl(name, k)
 }
 
 // perElementQ returns a QuantizeU8/I8 kernel that is generic except that
 // f may replace the quantized value of an element.
-func perElementQ[T uint8 | int8](f func(x float32, p *Params, q int32) int32) func([]T, []float32, *Params) {
-	return func(dst []T, src []float32, p *Params) {
+func perElementQ[T uint8 | int8](f func(x float32, p *Params, q int32) int32) func([]T, []float32, Params) {
+	return func(dst []T, src []float32, p Params) {
 		for i, x := range src {
-			dst[i] = T(f(x, p, p.Quantize(x)))
+			dst[i] = T(f(x, &p, p.Quantize(x)))
 		}
 	}
 }
@@ -72,80 +72,80 @@ func clampQ(v float64, p *Params) int32 {
 var mutants = []struct {
 	name   string
 	kernel string // the kernel the mutation touches (the suites run)
-	edit   func(k *Kernels)
+	edit   func(k *kernels)
 }{
-	{"pytorch tie rounded away from zero", "QuantizeU8", func(k *Kernels) {
-		k.QuantizeU8 = perElementQ[uint8](func(x float32, p *Params, q int32) int32 {
+	{"pytorch tie rounded away from zero", "QuantizeU8", func(k *kernels) {
+		k.quantizeU8 = perElementQ[uint8](func(x float32, p *Params, q int32) int32 {
 			if v := preRound(x, *p); p.Convention == PyTorch && x == x && v-float32(math.Floor(float64(v))) == 0.5 {
 				return clampQ(math.Round(float64(v))+float64(p.Zero), p)
 			}
 			return q
 		})
 	}},
-	{"seed zero added in float64 (no float32 rounding of x/s)", "QuantizeU8", func(k *Kernels) {
-		k.QuantizeU8 = perElementQ[uint8](func(x float32, p *Params, q int32) int32 {
+	{"seed zero added in float64 (no float32 rounding of x/s)", "QuantizeU8", func(k *kernels) {
+		k.quantizeU8 = perElementQ[uint8](func(x float32, p *Params, q int32) int32 {
 			if p.Convention == Seed && x == x {
 				return clampQ(math.RoundToEven(float64(x)/float64(p.Scale)+float64(p.Zero)), p)
 			}
 			return q
 		})
 	}},
-	{"NaN quantized to Lo", "QuantizeI8", func(k *Kernels) {
-		k.QuantizeI8 = perElementQ[int8](func(x float32, p *Params, q int32) int32 {
+	{"NaN quantized to Lo", "QuantizeI8", func(k *kernels) {
+		k.quantizeI8 = perElementQ[int8](func(x float32, p *Params, q int32) int32 {
 			if x != x {
 				return p.Lo
 			}
 			return q
 		})
 	}},
-	{"subnormal input flushed to zero (DAZ)", "QuantizeI8", func(k *Kernels) {
-		k.QuantizeI8 = perElementQ[int8](func(x float32, p *Params, q int32) int32 {
+	{"subnormal input flushed to zero (DAZ)", "QuantizeI8", func(k *kernels) {
+		k.quantizeI8 = perElementQ[int8](func(x float32, p *Params, q int32) int32 {
 			if x != 0 && math.Abs(float64(x)) < 0x1p-126 {
 				return p.Quantize(0)
 			}
 			return q
 		})
 	}},
-	{"wrong value in the tail when len%8 == 7", "QuantizeI8", func(k *Kernels) {
-		k.QuantizeI8 = func(dst []int8, src []float32, p *Params) {
+	{"wrong value in the tail when len%8 == 7", "QuantizeI8", func(k *kernels) {
+		k.quantizeI8 = func(dst []int8, src []float32, p Params) {
 			quantizeI8Generic(dst, src, p)
 			if n := len(src); n%8 == 7 && dst[n-1] != int8(p.Hi) {
 				dst[n-1] = int8(p.Hi)
 			}
 		}
 	}},
-	{"writes one element past len(src)", "QuantizeU8", func(k *Kernels) {
-		k.QuantizeU8 = func(dst []uint8, src []float32, p *Params) {
+	{"writes one element past len(src)", "QuantizeU8", func(k *kernels) {
+		k.quantizeU8 = func(dst []uint8, src []float32, p Params) {
 			quantizeU8Generic(dst, src, p)
 			if cap(dst) > len(src) {
 				dst[:len(src)+1][len(src)] = 0x55
 			}
 		}
 	}},
-	{"writes one element before dst", "DequantizeI8", func(k *Kernels) {
-		k.DequantizeI8 = func(dst []float32, src []int8, p *Params) {
+	{"writes one element before dst", "DequantizeI8", func(k *kernels) {
+		k.dequantizeI8 = func(dst []float32, src []int8, p Params) {
 			dequantizeI8Generic(dst, src, p)
 			if len(dst) > 0 {
 				*(*float32)(unsafe.Add(unsafe.Pointer(&dst[0]), -4)) = 0
 			}
 		}
 	}},
-	{"DequantizeU8 sign-extends bytes above 127", "DequantizeU8", func(k *Kernels) {
-		k.DequantizeU8 = func(dst []float32, src []uint8, p *Params) {
+	{"DequantizeU8 sign-extends bytes above 127", "DequantizeU8", func(k *kernels) {
+		k.dequantizeU8 = func(dst []float32, src []uint8, p Params) {
 			for i, q := range src {
 				dst[i] = float32(float32(int32(int8(q))-p.Zero) * p.Scale)
 			}
 		}
 	}},
-	{"DequantizeU8 distributes: q*s - z*s", "DequantizeU8", func(k *Kernels) {
-		k.DequantizeU8 = func(dst []float32, src []uint8, p *Params) {
+	{"DequantizeU8 distributes: q*s - z*s", "DequantizeU8", func(k *kernels) {
+		k.dequantizeU8 = func(dst []float32, src []uint8, p Params) {
 			for i, q := range src {
 				dst[i] = float32(float32(q)*p.Scale) - float32(float32(p.Zero)*p.Scale)
 			}
 		}
 	}},
-	{"MinMax returns -0", "MinMax", func(k *Kernels) {
-		k.MinMax = func(src []float32) (float32, float32, bool) {
+	{"MinMax returns -0", "MinMax", func(k *kernels) {
+		k.minMax = func(src []float32) (float32, float32, bool) {
 			lo, hi, fin := minMaxGeneric(src)
 			for _, x := range src {
 				if lo == 0 && math.Signbit(float64(x)) && x == 0 {
@@ -155,8 +155,8 @@ var mutants = []struct {
 			return lo, hi, fin
 		}
 	}},
-	{"MinMax finite ignores -Inf", "MinMax", func(k *Kernels) {
-		k.MinMax = func(src []float32) (float32, float32, bool) {
+	{"MinMax finite ignores -Inf", "MinMax", func(k *kernels) {
+		k.minMax = func(src []float32) (float32, float32, bool) {
 			lo, hi, _ := minMaxGeneric(src)
 			fin := true
 			for _, x := range src {
@@ -167,16 +167,16 @@ var mutants = []struct {
 			return lo, hi, fin
 		}
 	}},
-	{"MinMax drops the last element when src is 20 bytes past 64", "MinMax", func(k *Kernels) {
-		k.MinMax = func(src []float32) (float32, float32, bool) {
+	{"MinMax drops the last element when src is 20 bytes past 64", "MinMax", func(k *kernels) {
+		k.minMax = func(src []float32) (float32, float32, bool) {
 			if len(src) > 1 && uintptr(unsafe.Pointer(&src[0]))%64 == 20 {
 				return minMaxGeneric(src[:len(src)-1])
 			}
 			return minMaxGeneric(src)
 		}
 	}},
-	{"MinMax reads one element past the end", "MinMax", func(k *Kernels) {
-		k.MinMax = func(src []float32) (float32, float32, bool) {
+	{"MinMax reads one element past the end", "MinMax", func(k *kernels) {
+		k.minMax = func(src []float32) (float32, float32, bool) {
 			if len(src) == 0 {
 				return minMaxGeneric(src)
 			}
@@ -184,8 +184,8 @@ var mutants = []struct {
 			return minMaxGeneric(over)
 		}
 	}},
-	{"MinMax canonicalises NaN in src in place", "MinMax", func(k *Kernels) {
-		k.MinMax = func(src []float32) (float32, float32, bool) {
+	{"MinMax canonicalises NaN in src in place", "MinMax", func(k *kernels) {
+		k.minMax = func(src []float32) (float32, float32, bool) {
 			for i, x := range src {
 				if x != x {
 					src[i] = float32(math.NaN())
@@ -194,8 +194,8 @@ var mutants = []struct {
 			return minMaxGeneric(src)
 		}
 	}},
-	{"AbsMax propagates NaN (Go max)", "AbsMax", func(k *Kernels) {
-		k.AbsMax = func(src []float32) float32 {
+	{"AbsMax propagates NaN (Go max)", "AbsMax", func(k *kernels) {
+		k.absMax = func(src []float32) float32 {
 			var m float32
 			for _, x := range src {
 				m = max(m, float32(math.Abs(float64(x))))
@@ -203,8 +203,8 @@ var mutants = []struct {
 			return m
 		}
 	}},
-	{"AbsMax skips Inf in lane 13 of 16", "AbsMax", func(k *Kernels) {
-		k.AbsMax = func(src []float32) float32 {
+	{"AbsMax skips Inf in lane 13 of 16", "AbsMax", func(k *kernels) {
+		k.absMax = func(src []float32) float32 {
 			var m float32
 			for i, x := range src {
 				a := float32(math.Abs(float64(x)))
@@ -218,8 +218,8 @@ var mutants = []struct {
 			return m
 		}
 	}},
-	{"SquaredError sums sequentially", "SquaredError", func(k *Kernels) {
-		k.SquaredError = func(a, b []float32) float64 {
+	{"SquaredError sums sequentially", "SquaredError", func(k *kernels) {
+		k.squaredError = func(a, b []float32) float64 {
 			var s float64
 			for i := range a {
 				d := float64(a[i]) - float64(b[i])
@@ -228,8 +228,8 @@ var mutants = []struct {
 			return s
 		}
 	}},
-	{"QuantError combines lanes sequentially", "QuantError", func(k *Kernels) {
-		k.QuantError = func(src []float32, p *Params) float64 {
+	{"QuantError combines lanes sequentially", "QuantError", func(k *kernels) {
+		k.quantError = func(src []float32, p Params) float64 {
 			var l [sumLanes]float64
 			for i, x := range src {
 				d := float64(x) - float64(p.Dequantize(p.Quantize(x)))
@@ -242,8 +242,8 @@ var mutants = []struct {
 			return s
 		}
 	}},
-	{"QuantError ignores the zero point in dequantization of NaN", "QuantError", func(k *Kernels) {
-		k.QuantError = func(src []float32, p *Params) float64 {
+	{"QuantError ignores the zero point in dequantization of NaN", "QuantError", func(k *kernels) {
+		k.quantError = func(src []float32, p Params) float64 {
 			var l [sumLanes]float64
 			for i, x := range src {
 				if x != x {
@@ -288,7 +288,7 @@ func TestHarnessPassesClone(t *testing.T) {
 	if testing.Short() && len(Supported()) > 1 {
 		t.Skip("-short: the supported SIMD implementations run the same sweeps")
 	}
-	m := mutantImpl("clone", func(*Kernels) {})
+	m := mutantImpl("clone", func(*kernels) {})
 	for _, s := range suitesFor(m, true, "") {
 		assert.NoError(t, s.run(), s.name)
 	}

@@ -17,7 +17,7 @@ func grpWithChunk(n int, f func()) {
 	f()
 }
 
-// TestParallelBitIdentical: every Par method returns the single-threaded
+// TestParallelBitIdentical: every method of a Parallel Impl returns the single-threaded
 // bits for 1..5 workers and chunk sizes that do and do not divide the
 // input or the rows.
 func TestParallelBitIdentical(t *testing.T) {
@@ -39,6 +39,11 @@ func TestParallelBitIdentical(t *testing.T) {
 				m.DequantizeI8(d8, q8, p8)
 				du := make([]float32, len(src))
 				m.DequantizeU8(du, qu, pu)
+				p4 := Params{Scale: 0.5, Zero: 1, Lo: -8, Hi: 7, Convention: ONNX}
+				q4 := make([]uint8, PackedLen(len(src)))
+				m.QuantizeI4(q4, src, p4, HighFirst)
+				d4 := make([]float32, len(src))
+				m.DequantizeU4(d4, q4, len(src), p4, LowFirst)
 				for w := 1; w <= 5; w++ {
 					par := m.Parallel(w)
 					name := fmt.Sprintf("%s chunk %d workers %d", m.Name(), chunk, w)
@@ -57,6 +62,11 @@ func TestParallelBitIdentical(t *testing.T) {
 					grpRequireBits(t, d8, g, name)
 					par.DequantizeU8(g, qu, pu)
 					grpRequireBits(t, du, g, name)
+					g4 := make([]uint8, PackedLen(len(src)))
+					par.QuantizeI4(g4, src, p4, HighFirst)
+					require.Equal(t, q4, g4, name)
+					par.DequantizeU4(g, q4, len(src), p4, LowFirst)
+					grpRequireBits(t, d4, g, name)
 				}
 				for _, l := range []Layout{PerRow(37, 41), PerColumn(37, 41), Blocked(37, 41, 8), Blocked(41, 37, 32)} {
 					ps := grpRandParams(rng, l.NumParams(), -8, 7)
@@ -138,7 +148,7 @@ func TestParallelDynamicError(t *testing.T) {
 	grpWithChunk(16, func() {
 		for w := 1; w <= 4; w++ {
 			var nf *NotFiniteError
-			err := Parallel(w).QuantizeDynamicI8(make([]int8, len(src)), make([]Params, 40), src, PerRow(40, 8), Scheme{Method: MethodAbsMax, Bits: 8})
+			err := Active().Parallel(w).QuantizeDynamicI8(make([]int8, len(src)), make([]Params, 40), src, PerRow(40, 8), Scheme{Method: MethodAbsMax, Bits: 8})
 			require.ErrorAs(t, err, &nf)
 			require.Equal(t, 5*8+3, nf.Index)
 		}

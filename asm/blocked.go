@@ -34,7 +34,7 @@ func generateBlocked() bool {
 		return false
 	}
 	Package("github.com/quantkernel/quant")
-	ConstraintExpr("!purego")
+	ConstraintExpr("gc,!purego")
 
 	perm := GLOBL("blkPerm", RODATA|NOPTR)
 	for i, v := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {

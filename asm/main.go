@@ -30,7 +30,7 @@ func main() {
 		return
 	}
 	Package("github.com/quantkernel/quant")
-	ConstraintExpr("!purego")
+	ConstraintExpr("gc,!purego")
 
 	perm := GLOBL("packPerm", RODATA|NOPTR)
 	for i, v := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/quantkernel/quant"
+	"github.com/quantkernel/quant/internal/cpuinfo"
 	"github.com/stretchr/testify/require"
 )
 
 func TestDefaultSizes(t *testing.T) {
-	s := defaultSizes(quant.CPUInfo{L1D: 32 << 10, L2: 1 << 20, L3: 32 << 20})
+	s := defaultSizes(cpuinfo.Info{L1D: 32 << 10, L2: 1 << 20, L3: 32 << 20})
 	require.Equal(t, []int{256, 4096, 128 << 10, 4 << 20, 16 << 20}, s)
-	s = defaultSizes(quant.CPUInfo{L1D: -1, L2: -1, L3: -1})
+	s = defaultSizes(cpuinfo.Info{L1D: -1, L2: -1, L3: -1})
 	require.Equal(t, 256, s[0])
 	require.Equal(t, 16<<20, s[len(s)-1])
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/quantkernel/quant"
+	"github.com/quantkernel/quant/internal/cpuinfo"
 )
 
 // config is the parsed command line.
@@ -87,7 +88,7 @@ func parseFlags(args []string) (config, error) {
 		}
 	}
 	if *sflag == "" {
-		cfg.sizes = defaultSizes(quant.CPU())
+		cfg.sizes = defaultSizes(cpuinfo.CPU())
 	} else {
 		for _, s := range strings.Split(*sflag, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -106,7 +107,7 @@ func parseFlags(args []string) (config, error) {
 // of L1d, half of L2, half of L3 (each resident in its cache with room for
 // the output), twice L3 (DRAM) and 64 MiB; unknown caches fall back to
 // 32 KiB, 1 MiB and 32 MiB.
-func defaultSizes(c quant.CPUInfo) []int {
+func defaultSizes(c cpuinfo.Info) []int {
 	l1, l2, l3 := c.L1D, c.L2, c.L3
 	if l1 <= 0 {
 		l1 = 32 << 10

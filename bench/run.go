@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/quantkernel/quant"
+	"github.com/quantkernel/quant/internal/cpuinfo"
 )
 
 // row is one measurement. Ratios are 0 where they do not apply.
@@ -34,17 +35,17 @@ type row struct {
 
 // report is everything a run produced.
 type report struct {
-	CPU      quant.CPUInfo `json:"cpu"`
-	Go       string        `json:"go"`
-	Arch     string        `json:"arch"`
-	Impls    []string      `json:"implementations"`
-	Command  string        `json:"command"`
-	MinTime  string        `json:"min_time"`
-	Reps     int           `json:"reps"`
-	Sizes    []int         `json:"sizes"`
-	DivBound float64       `json:"vdivps_div_per_sec,omitempty"`
-	Numpy    string        `json:"numpy"` // version, or why it was skipped
-	Rows     []row         `json:"rows"`
+	CPU      cpuinfo.Info `json:"cpu"`
+	Go       string       `json:"go"`
+	Arch     string       `json:"arch"`
+	Impls    []string     `json:"implementations"`
+	Command  string       `json:"command"`
+	MinTime  string       `json:"min_time"`
+	Reps     int          `json:"reps"`
+	Sizes    []int        `json:"sizes"`
+	DivBound float64      `json:"vdivps_div_per_sec,omitempty"`
+	Numpy    string       `json:"numpy"` // version, or why it was skipped
+	Rows     []row        `json:"rows"`
 }
 
 const (
@@ -57,7 +58,7 @@ func run(cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	impls := quant.Supported()
-	rep := &report{CPU: quant.CPU(), Go: runtime.Version(), Arch: runtime.GOARCH, Command: "go run ./bench " + strings.Join(os.Args[1:], " "),
+	rep := &report{CPU: cpuinfo.CPU(), Go: runtime.Version(), Arch: runtime.GOARCH, Command: "go run ./bench " + strings.Join(os.Args[1:], " "),
 		MinTime: cfg.minTime.String(), Reps: cfg.reps, Sizes: cfg.sizes}
 	for _, m := range impls {
 		rep.Impls = append(rep.Impls, m.Name())

@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	ConstraintExpr("!purego")
+	ConstraintExpr("gc,!purego")
 
 	TEXT("DivPS", NOSPLIT, "func(iters int)")
 	Doc("DivPS runs iters iterations of 8 independent VDIVPS on YMM registers.")

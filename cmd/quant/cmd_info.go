@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/quantkernel/quant"
+	"github.com/quantkernel/quant/internal/cpuinfo"
 )
 
 func runInfo(e *env, args []string) error {
@@ -17,7 +18,7 @@ func runInfo(e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("info takes no arguments (got %s)", strings.Join(pos, " "))
 	}
-	c := quant.CPU()
+	c := cpuinfo.CPU()
 	w := e.stdout
 	fmt.Fprintf(w, "CPU:       %s\n", c.Brand)
 	fmt.Fprintf(w, "Features:  %s\n", strings.Join(c.Features, " "))

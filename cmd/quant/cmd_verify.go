@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quantkernel/quant"
+	"github.com/quantkernel/quant/internal/cpuinfo"
 )
 
 // kernelSet is what verify calls: the methods of *quant.Impl (which check
@@ -60,7 +61,7 @@ func runVerify(e *env, args []string) error {
 		}
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "CPU: %s\n", quant.CPU().Brand)
+	fmt.Fprintf(w, "CPU: %s\n", cpuinfo.CPU().Brand)
 	fmt.Fprintf(w, "Reference: generic. Compared with it: %s. Seed %d, for %v.\n", namesOf(impls), *seed, *dur)
 	v := newVerifier(ref, impls, *seed)
 	v.runFor(*dur)

@@ -58,28 +58,47 @@ func CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
 func (m *Impl) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutI8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutI8", ps, -128, 127)
-	quantizeLayout(m.k.QuantizeBlocksI8, dst, src, l, ps, 0, l.Rows)
+	quantizeLayoutRows(m, m.k.quantizeBlocksI8, dst, src, l, ps)
 }
 
 // QuantizeLayoutU8 is the package-level QuantizeLayoutU8 on this implementation.
 func (m *Impl) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutU8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutU8", ps, 0, 255)
-	quantizeLayout(m.k.QuantizeBlocksU8, dst, src, l, ps, 0, l.Rows)
+	quantizeLayoutRows(m, m.k.quantizeBlocksU8, dst, src, l, ps)
 }
 
 // DequantizeLayoutI8 is the package-level DequantizeLayoutI8 on this implementation.
 func (m *Impl) DequantizeLayoutI8(dst []float32, src []int8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutI8", l, len(src), len(dst), len(ps))
 	mustValidAll("DequantizeLayoutI8", ps, anyLo, anyHi)
-	dequantizeLayout(m.k.DequantizeBlocksI8, dst, src, l, ps, 0, l.Rows)
+	dequantizeLayoutRows(m, m.k.dequantizeBlocksI8, dst, src, l, ps)
 }
 
 // DequantizeLayoutU8 is the package-level DequantizeLayoutU8 on this implementation.
 func (m *Impl) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Params) {
 	mustLayout("DequantizeLayoutU8", l, len(src), len(dst), len(ps))
 	mustValidAll("DequantizeLayoutU8", ps, anyLo, anyHi)
-	dequantizeLayout(m.k.DequantizeBlocksU8, dst, src, l, ps, 0, l.Rows)
+	dequantizeLayoutRows(m, m.k.dequantizeBlocksU8, dst, src, l, ps)
+}
+
+// quantizeLayoutRows quantizes every row of a checked layout, on m's
+// workers unless m.serialRows.
+func quantizeLayoutRows[T int8 | uint8](m *Impl, blocks func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params) {
+	if m.serialRows(l, false) {
+		quantizeLayout(blocks, dst, src, l, ps, 0, l.Rows)
+		return
+	}
+	m.rowChunks(l, false, func(r0, r1 int) { quantizeLayout(blocks, dst, src, l, ps, r0, r1) })
+}
+
+// dequantizeLayoutRows is quantizeLayoutRows' inverse.
+func dequantizeLayoutRows[T int8 | uint8](m *Impl, blocks func([]float32, []T, int, []Params), dst []float32, src []T, l Layout, ps []Params) {
+	if m.serialRows(l, false) {
+		dequantizeLayout(blocks, dst, src, l, ps, 0, l.Rows)
+		return
+	}
+	m.rowChunks(l, false, func(r0, r1 int) { dequantizeLayout(blocks, dst, src, l, ps, r0, r1) })
 }
 
 // quantizeLayout quantizes rows r0..r1-1 of a checked layout with the
@@ -141,7 +160,9 @@ func checkLayout(l Layout, src, nps int) error {
 	return nil
 }
 
-// CalibrateLayout is the package-level CalibrateLayout on this implementation.
+// CalibrateLayout is the package-level CalibrateLayout on this
+// implementation; rows or blocks are calibrated on m's workers, per-column
+// layouts on the calling goroutine.
 func (m *Impl) CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
 	if err := checkLayout(l, len(src), len(ps)); err != nil {
 		return err
@@ -149,15 +170,10 @@ func (m *Impl) CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) e
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if l.Axis == 1 {
-		return m.calibrateColumns(ps, src, l, s)
+	if m.serialRows(l, false) {
+		return m.dynamic(ps, src, l, s, nil)
 	}
-	var buf []float32
-	if s.Method == MethodPercentile {
-		b, _ := l.rowBlock()
-		buf = make([]float32, min(b, l.Cols))
-	}
-	return m.calibrateRows(ps, src, l, s, buf, 0, l.Rows)
+	return m.dynamicChunks(ps, src, l, s, false, nil)
 }
 
 // calibrateRows calibrates the Params of rows r0..r1-1 of a checked
@@ -185,7 +201,7 @@ func (m *Impl) calibrateRows(ps []Params, src []float32, l Layout, s Scheme, buf
 // calibrateSeg is Calibrate(seg, s) for a non-empty seg starting at index
 // base of the whole input, with one MinMax; s is valid.
 func (m *Impl) calibrateSeg(s Scheme, seg, buf []float32, base int) (Params, error) {
-	lo, hi, finite := m.k.MinMax(seg)
+	lo, hi, finite := m.k.minMax(seg)
 	if !finite {
 		return Params{}, firstNotFinite(seg, base)
 	}
@@ -209,7 +225,7 @@ func (m *Impl) calibrateColumns(ps []Params, src []float32, l Layout, s Scheme) 
 	}
 	finite := true
 	for r := range R {
-		finite = m.k.MinMaxColumns(lo, hi, src[r*C:(r+1)*C]) && finite
+		finite = m.k.minMaxColumns(lo, hi, src[r*C:(r+1)*C]) && finite
 	}
 	var col, scratch []float32
 	if s.Method == MethodPercentile {

@@ -32,10 +32,14 @@
 //
 // Per-row, per-column and blocked quantization (Layout), packed 4-bit codes
 // (QuantizeI4, QuantizeLayoutI4, ...), dynamic calibrate-and-quantize
-// (QuantizeDynamicI8, ...) and multi-core calls (Parallel) apply exactly this
+// (QuantizeDynamicI8, ...) and multi-core calls (Impl.Parallel) apply exactly this
 // arithmetic to each element with the Params of its row, column or block.
 //
 // # Contracts
+//
+// Every operation is a package-level function, which calls Active(), and
+// a method of the same name on *Impl, the value Lookup, Supported and
+// Active return; Impl.Parallel(n) gives one that runs on n goroutines.
 //
 // Kernels never allocate. A dst shorter than its source panics with a
 // message naming the function and both lengths; invalid Params panic with

@@ -22,6 +22,7 @@ type Writer struct {
 	w       io.Writer
 	tensors []TensorInfo
 	align   uint64
+	hdr     int64  // bytes before the data section
 	cur     int    // the tensor being written
 	done    uint64 // bytes of it written
 	err     error
@@ -126,17 +127,26 @@ func NewWriter(w io.Writer, kv []KV, tensors []TensorInfo) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	hdr := encodeHeader(kv, ts, align)
+	hdr, unpadded := encodeHeader(kv, ts, align)
 	if _, err := w.Write(hdr); err != nil {
 		return nil, err
 	}
-	gw := &Writer{w: w, tensors: ts, align: align}
+	gw := &Writer{w: w, tensors: ts, align: align, hdr: int64(len(hdr))}
+	if len(ts) == 0 {
+		gw.hdr = int64(unpadded)
+	}
 	gw.skipEmpty()
 	return gw, nil
 }
 
 // Tensors returns the tensor infos as written, with Offset and Size.
 func (w *Writer) Tensors() []TensorInfo { return w.tensors }
+
+// DataOffset is the byte offset of the data section in the file, as
+// File.DataOffset will report it: the size of everything NewWriter wrote,
+// except in a file of no tensors, where it is the end of the metadata (like
+// ggml's reader, File takes the padding there for no data section).
+func (w *Writer) DataOffset() int64 { return w.hdr }
 
 // Current returns the index of the tensor whose data Write expects next
 // (len(Tensors()) once all is written).
@@ -208,7 +218,8 @@ func (w *Writer) Close() error {
 
 // encodeHeader encodes everything before the tensor data: magic, version,
 // counts, metadata, tensor infos and the padding to the alignment.
-func encodeHeader(kv []KV, ts []TensorInfo, align uint64) []byte {
+// unpadded is the length before the padding.
+func encodeHeader(kv []KV, ts []TensorInfo, align uint64) (hdr []byte, unpadded int) {
 	var b bytes.Buffer
 	le := binary.LittleEndian
 	u32 := func(v uint32) { b.Write(le.AppendUint32(nil, v)) }
@@ -233,10 +244,11 @@ func encodeHeader(kv []KV, ts []TensorInfo, align uint64) []byte {
 		u32(uint32(t.Type))
 		u64(t.Offset)
 	}
+	unpadded = b.Len()
 	if pad := (align - uint64(b.Len())%align) % align; pad > 0 {
 		b.Write(make([]byte, pad))
 	}
-	return b.Bytes()
+	return b.Bytes(), unpadded
 }
 
 // encodeValue appends a value checked by checkValue (an array with its

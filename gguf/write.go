@@ -36,7 +36,7 @@ type Writer struct {
 //
 // It rejects (with a *FormatError, Offset -1): an empty or repeated key, a
 // value of a type KV does not list, a general.alignment that is not a
-// uint32 power of two, and a tensor with an empty, repeated or too long
+// uint32 power of two, and a tensor with a repeated or too long
 // (MaxNameLen) name, more than MaxDims dimensions, an invalid type, a row
 // length not a multiple of the type's block, or a size that overflows.
 func Layout(kv []KV, tensors []TensorInfo) ([]TensorInfo, uint64, error) {
@@ -68,8 +68,6 @@ func Layout(kv []KV, tensors []TensorInfo) ([]TensorInfo, uint64, error) {
 	for i, t := range tensors {
 		field := fmt.Sprintf("tensor[%d](%q)", i, t.Name)
 		switch {
-		case t.Name == "":
-			return nil, 0, formatErr(ErrRange, field, -1, "empty name")
 		case len(t.Name) > MaxNameLen:
 			return nil, 0, formatErr(ErrRange, field, -1, "name of %d bytes (ggml's limit is %d)", len(t.Name), MaxNameLen)
 		case names[t.Name]:
@@ -88,7 +86,7 @@ func Layout(kv []KV, tensors []TensorInfo) ([]TensorInfo, uint64, error) {
 		if padded < size || off > maxInt64-padded {
 			return nil, 0, formatErr(ErrRange, field, -1, "data section overflows")
 		}
-		out[i] = TensorInfo{Name: t.Name, Shape: append([]uint64(nil), t.Shape...), Type: t.Type, Offset: off, Size: size}
+		out[i] = TensorInfo{Name: t.Name, Shape: append(make([]uint64, 0, len(t.Shape)), t.Shape...), Type: t.Type, Offset: off, Size: size}
 		off += padded
 	}
 	return out, align, nil

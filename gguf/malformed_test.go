@@ -70,7 +70,7 @@ func TestMalformed(t *testing.T) {
 		{"no kv count", (&raw{}).bytes('G', 'G', 'U', 'F').u32(3).u64(0).b, ErrTruncated, "metadata_kv_count", 16},
 		{"absurd tensor count", header(1<<62, 0).b, ErrRange, "tensor_count", 8},
 		{"absurd kv count", header(0, math.MaxUint64).b, ErrRange, "metadata_kv_count", 16},
-		{"key longer than file", header(0, 1).u64(1<<40).bytes(make([]byte, 16)...).b, ErrRange, "kv[0].key.len", 24},
+		{"key longer than file", header(0, 1).u64(1 << 40).bytes(make([]byte, 16)...).b, ErrRange, "kv[0].key.len", 24},
 		{"empty key", header(0, 1).str("").u32(0).bytes(1, 0).b, ErrRange, "kv[0].key", 24},
 		{"duplicate key", header(0, 2).str("k").u32(0).bytes(1).str("k").u32(0).bytes(2).b, ErrDuplicate, "kv[1].key", 38},
 		{"unknown value type", header(0, 1).str("k").u32(13).bytes(0).b, ErrType, `kv["k"].type`, 33},

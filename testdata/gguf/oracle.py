@@ -17,7 +17,8 @@ npm package @node-llama-cpp/linux-x64), through ctypes.
       checks each tensor against SRC: shape reversed, and data byte-equal to
       ggml's conversion of the source floats (raw F32,
       ggml_fp32_to_fp16_row, ggml_fp32_to_bf16_row_ref, or
-      quantize_row_<type>_ref row by row).
+      quantize_row_<type>_ref row by row); integer tensors byte-equal to
+      the source.
 
 The library is found through $GGML_LIB or under $NODE_MODULES
 (default ./node_modules). Descriptions hold every scalar as a string
@@ -362,6 +363,10 @@ def to_f32(dtype, raw):
     raise SystemExit("oracle.py: unsupported source dtype " + dtype)
 
 
+# The integer dtypes quant convert copies, and their ggml types.
+INT_TYPES = {"I8": 24, "I16": 25, "I32": 26, "I64": 27}
+
+
 def convert_check(src, out):
     tensors = read_safetensors(src)
     gctx = C.c_void_p()
@@ -377,9 +382,17 @@ def convert_check(src, out):
         want_ne = list(reversed(shape)) + [1] * (4 - len(shape))
         if [ne[j] for j in range(4)] != want_ne:
             sys.exit("oracle.py: %s: ne %s, want %s" % (name, [ne[j] for j in range(4)], want_ne))
-        f32 = to_f32(dtype, raw)
+        if dtype in INT_TYPES:
+            if typ != INT_TYPES[dtype]:
+                sys.exit("oracle.py: %s: %s tensor has ggml type %d" % (name, dtype, typ))
+            want = raw
+            f32 = b""
+        else:
+            f32 = to_f32(dtype, raw)
         n = len(f32) // 4
-        if typ == 0:
+        if dtype in INT_TYPES:
+            pass
+        elif typ == 0:
             want = f32
         elif typ in (1, 30):
             dst = C.create_string_buffer(2 * n)
@@ -407,7 +420,8 @@ def convert_check(src, out):
         checked += 1
     L.gguf_free(ctx)
     L.ggml_free(gctx)
-    if checked != len(tensors):
+    convertible = [k for k, v in tensors.items() if v[0] in ("F32", "F16", "BF16") or v[0] in INT_TYPES]
+    if checked != len(convertible):
         sys.exit("oracle.py: %s has %d tensors, %s has %d" % (out, checked, src, len(tensors)))
     print("oracle.py: %s: ggml loads it; %d tensors equal ggml's conversion of %s" % (out, checked, src))
 

@@ -133,12 +133,12 @@ func runConvert(e *env, args []string) error {
 	if *out == "" {
 		*out = strings.TrimSuffix(in, filepath.Ext(in)) + ".gguf"
 	}
-	buf, release, err := mapFile(in)
+	mf, err := mapFile(in)
 	if err != nil {
 		return err
 	}
-	defer release()
-	srcs, err := safetensorsViews(in, buf)
+	defer mf.close()
+	srcs, err := safetensorsViews(in, mf.data)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func runConvert(e *env, args []string) error {
 			return err
 		}
 		for _, p := range plans {
-			if err := writeTensor(gw, p); err != nil {
+			if err := writeTensor(gw, p, mf.drop); err != nil {
 				return err
 			}
 			if bar != nil {
@@ -289,10 +289,12 @@ func planConvert(e *env, path string, srcs []srcTensor, q quantizer, qname strin
 var srcElemSize = map[safetensors.DType]int{safetensors.F32: 4, safetensors.F16: 2, safetensors.BF16: 2, safetensors.F64: 8}
 
 // writeTensor converts one tensor in chunks of whole rows (about 1 MiB of
-// float32) and writes it.
-func writeTensor(w io.Writer, p convertPlan) error {
+// float32) and writes it; done is called on each part of the source once
+// it is converted.
+func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 	if p.raw {
 		_, err := w.Write(p.src.data)
+		done(p.src.data)
 		return err
 	}
 	t := gguf.Type(p.q.typeID)
@@ -308,9 +310,10 @@ func writeTensor(w io.Writer, p convertPlan) error {
 	rows := max(1, (1<<18)/row)
 	src := make([]float32, min(n, rows*row))
 	dst := make([]byte, len(src)/t.BlockSize()*t.BlockBytes())
-	for done := 0; done < n; {
-		k := min(len(src), n-done)
-		widen(src[:k], p.src.data[done*es:(done+k)*es], p.src.dtype)
+	for i := 0; i < n; {
+		k := min(len(src), n-i)
+		part := p.src.data[i*es : (i+k)*es]
+		widen(src[:k], part, p.src.dtype)
 		m := k / t.BlockSize() * t.BlockBytes()
 		if err := p.q.fn(dst[:m], src[:k]); err != nil {
 			return fmt.Errorf("tensor %q: %w", p.src.name, err)
@@ -318,7 +321,8 @@ func writeTensor(w io.Writer, p convertPlan) error {
 		if _, err := w.Write(dst[:m]); err != nil {
 			return err
 		}
-		done += k
+		done(part)
+		i += k
 	}
 	return nil
 }

@@ -2,8 +2,17 @@
 
 package main
 
-// mapFile reads the file (no mmap on this platform).
-func mapFile(path string) ([]byte, func(), error) {
+// mappedFile holds the file read whole (no mmap on this platform).
+type mappedFile struct{ data []byte }
+
+func mapFile(path string) (*mappedFile, error) {
 	b, err := readFile(path)
-	return b, func() {}, err
+	if err != nil {
+		return nil, err
+	}
+	return &mappedFile{b}, nil
 }
+
+func (m *mappedFile) drop([]byte) {}
+
+func (m *mappedFile) close() {}

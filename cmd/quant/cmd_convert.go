@@ -17,19 +17,28 @@ import (
 )
 
 // quantizer converts float32 values to a ggml type: fn fills dst (exactly
-// len(src)/blockSize blocks of the type) from src, whose length is a
-// multiple of blockSize; it returns an error for input the type cannot
-// hold (the ggml block quantizers reject NaN and ±Inf).
+// len(src)/blockSize blocks of the type) from src, whole rows of rowLen
+// elements (a multiple of blockSize); it returns an error for input the
+// type cannot hold (the ggml block quantizers reject NaN and ±Inf).
 type quantizer struct {
 	blockSize int
 	typeID    uint32
-	fn        func(dst []byte, src []float32) error
+	fn        func(dst []byte, src []float32, rowLen int) error
 }
 
 // quantizers are the -type values this build can write. Each ggml block
 // type is one line here once package ggml is merged, for example
 //
-//	"q8_0": {32, uint32(gguf.Q8_0), ggml.QuantizeQ8_0},
+//	"q8_0": {32, uint32(gguf.Q8_0), ggmlRows(ggml.Q8_0)},
+//	"q4_k": {256, uint32(gguf.Q4_K), ggmlRows(ggml.Q4_K)},
+//
+// with
+//
+//	func ggmlRows(t ggml.Type) func([]byte, []float32, int) error {
+//		return func(dst []byte, src []float32, rowLen int) error {
+//			return ggml.QuantizeRows(t, dst, src, rowLen, 0)
+//		}
+//	}
 var quantizers = map[string]quantizer{
 	"f32":  {1, uint32(gguf.F32), encodeF32},
 	"f16":  {1, uint32(gguf.F16), encodeF16},
@@ -41,7 +50,7 @@ var quantizers = map[string]quantizer{
 // build".
 var convertTypes = []string{"q8_0", "q8_1", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k", "f16", "bf16", "f32"}
 
-func encodeF32(dst []byte, src []float32) error {
+func encodeF32(dst []byte, src []float32, _ int) error {
 	for i, x := range src {
 		binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(x))
 	}
@@ -51,7 +60,7 @@ func encodeF32(dst []byte, src []float32) error {
 // encodeF16 rounds to nearest even (x448/float16), as ggml_fp32_to_fp16
 // does; a NaN becomes ggml's quiet NaN 0x7E00 with its sign (ggml drops
 // the payload, float16 keeps it).
-func encodeF16(dst []byte, src []float32) error {
+func encodeF16(dst []byte, src []float32, _ int) error {
 	for i, x := range src {
 		h := float16.Fromfloat32(x).Bits()
 		if x != x {
@@ -64,7 +73,7 @@ func encodeF16(dst []byte, src []float32) error {
 
 // encodeBF16 is ggml's fp32 -> bf16 conversion: round to nearest even of
 // the top 16 bits; a NaN keeps its top bits with the quiet bit set.
-func encodeBF16(dst []byte, src []float32) error {
+func encodeBF16(dst []byte, src []float32, _ int) error {
 	for i, x := range src {
 		u := math.Float32bits(x)
 		var h uint16
@@ -315,7 +324,7 @@ func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 		part := p.src.data[i*es : (i+k)*es]
 		widen(src[:k], part, p.src.dtype)
 		m := k / t.BlockSize() * t.BlockBytes()
-		if err := p.q.fn(dst[:m], src[:k]); err != nil {
+		if err := p.q.fn(dst[:m], src[:k], row); err != nil {
 			return fmt.Errorf("tensor %q: %w", p.src.name, err)
 		}
 		if _, err := w.Write(dst[:m]); err != nil {

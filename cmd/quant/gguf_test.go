@@ -125,11 +125,11 @@ func TestConvertEncodings(t *testing.T) {
 		src[i] = math.Float32frombits(u)
 	}
 	for _, c := range []struct {
-		fn   func([]byte, []float32) error
+		fn   func([]byte, []float32, int) error
 		want []uint16
 	}{{encodeF16, f16}, {encodeBF16, bf16}} {
 		dst := make([]byte, 2*len(src))
-		require.NoError(t, c.fn(dst, src))
+		require.NoError(t, c.fn(dst, src, len(src)))
 		for i := range src {
 			require.Equal(t, c.want[i], binary.LittleEndian.Uint16(dst[2*i:]), "input %#08x", in[i])
 		}
@@ -185,7 +185,7 @@ func TestConvert(t *testing.T) {
 			got, err := io.ReadAll(f.TensorReader(i))
 			require.NoError(t, err)
 			exp := make([]byte, len(got))
-			require.NoError(t, quantizers[typ].fn(exp, x[:256]))
+			require.NoError(t, quantizers[typ].fn(exp, x[:256], 64))
 			require.Equal(t, exp, got)
 			if typ == "f32" {
 				require.Equal(t, f32Bytes(x[:256]), got, "f32 is a copy")

@@ -36,8 +36,9 @@ func writeST(t *testing.T, path string, ts map[string]stTensor) {
 }
 
 // convertInput is float data with the cases the formats get wrong: ties,
-// all-zero blocks, single-outlier blocks, subnormals, ±0, ±Inf, NaN
-// (payloads), huge values; rows of 64 so every block type applies.
+// all-zero blocks, single-outlier blocks, subnormals, ±0, f16's and bf16's
+// rounding edges; withSpecials adds ±Inf, NaNs and values that round to
+// ±Inf in f16 or bf16 (the block quantizers reject those).
 func convertInput(n int, withSpecials bool) []float32 {
 	x := demoData(n, 11)
 	for i := 64; i < 96 && i < n; i++ {
@@ -54,16 +55,16 @@ func convertInput(n int, withSpecials bool) []float32 {
 			x[i] = math.Float32frombits(uint32(i)) // subnormals
 		}
 		x[192] = float32(math.Copysign(0, -1))
-		x[193] = 65520                            // rounds to f16 +Inf
-		x[194] = 65519.996                        // the largest below
+		x[194] = 65519.996                        // rounds to f16 65504, the largest
 		x[195] = 5.9604645e-08                    // f16's smallest subnormal
 		x[196] = 2.9802322e-08                    // a tie at f16's smallest subnormal
 		x[197] = 1.0000001                        // bf16 round down
 		x[198] = math.Float32frombits(0x3F808000) // bf16 tie to even (down)
 		x[199] = math.Float32frombits(0x3F818000) // bf16 tie to even (up)
-		x[200] = math.Float32frombits(0x7F7FFFFF) // bf16 rounds to +Inf
 	}
 	if withSpecials && n >= 256 {
+		x[193] = 65520                            // rounds to f16 +Inf
+		x[200] = math.Float32frombits(0x7F7FFFFF) // rounds to bf16 +Inf
 		x[201] = float32(math.Inf(-1))
 		x[202] = math.Float32frombits(0x7FC00123) // NaN with payload
 		x[203] = math.Float32frombits(0xFF800001) // negative signaling NaN
@@ -104,7 +105,7 @@ func convertFixture(t *testing.T, dir string, withSpecials bool) string {
 	writeST(t, path, map[string]stTensor{
 		"blk.0.w.f32":  {safetensors.F32, []uint64{4, 64}, f32Bytes(x[:256])},
 		"blk.0.w.f16":  {safetensors.F16, []uint64{2, 2, 64}, f16Bytes(x[:256])},
-		"blk.0.w.bf16": {safetensors.BF16, []uint64{8, 64}, bf16Bytes(x)},
+		"blk.0.w.bf16": {safetensors.BF16, []uint64{2, 256}, bf16Bytes(x)},
 		"norm.weight":  {safetensors.F32, []uint64{64}, f32Bytes(x[256:320])},
 		"odd.weight":   {safetensors.F32, []uint64{2, 33}, f32Bytes(x[:66])},
 		"ids":          {safetensors.I64, []uint64{2}, make([]byte, 16)},
@@ -158,7 +159,7 @@ func TestConvert(t *testing.T) {
 			}{
 				"blk.0.w.f32":  {0, false, []uint64{64, 4}},
 				"blk.0.w.f16":  {0, false, []uint64{64, 2, 2}},
-				"blk.0.w.bf16": {0, false, []uint64{64, 8}},
+				"blk.0.w.bf16": {0, false, []uint64{256, 2}},
 				"norm.weight":  {gguf.F32, true, []uint64{64}},
 				"odd.weight":   {0, false, []uint64{33, 2}},
 				"ids":          {gguf.I64, true, []uint64{2}},
@@ -231,6 +232,13 @@ func TestConvertErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad2.safetensors"), []byte("\x02\x00\x00\x00\x00\x00\x00\x00{x"), 0o644))
 	requireFail(t, quantCmd(t, dir, "convert", "-type", "f16", "bad2.safetensors"), 1, "corrupt .safetensors")
 	requireFail(t, quantCmd(t, dir, "convert", "-type", "f16", "-o", "nodir/x.gguf", "in.safetensors"), 1, "cannot create output")
+	// The block quantizers reject NaN and ±Inf: one line naming the tensor.
+	convertFixture(t, dir, true)
+	for _, typ := range availableTypes() {
+		if gguf.Type(quantizers[typ].typeID).BlockSize() > 1 {
+			requireFail(t, quantCmd(t, dir, "convert", "-type", typ, "in.safetensors"), 1, `tensor "blk.0.w.`)
+		}
+	}
 	long := strings.Repeat("n", 64)
 	writeST(t, filepath.Join(dir, "long.safetensors"), map[string]stTensor{long: {safetensors.F32, []uint64{1}, make([]byte, 4)}})
 	requireFail(t, quantCmd(t, dir, "convert", "-type", "f16", "long.safetensors"), 1, "longer than ggml's 63 bytes")

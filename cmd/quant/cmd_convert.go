@@ -170,6 +170,7 @@ func runConvert(e *env, args []string) error {
 		bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription("convert"),
 			progressbar.OptionShowBytes(true), progressbar.OptionClearOnFinish())
 	}
+	var bad error // a tensor the type cannot hold: reported against the input
 	staged, err := stageAtomic(*out, func(w io.Writer) error {
 		gw, err := gguf.NewWriter(w, kv, infos)
 		if err != nil {
@@ -177,6 +178,9 @@ func runConvert(e *env, args []string) error {
 		}
 		for _, p := range plans {
 			if err := writeTensor(gw, p, mf.drop); err != nil {
+				if !errors.Is(err, errWrite) {
+					bad = err
+				}
 				return err
 			}
 			if bar != nil {
@@ -187,6 +191,9 @@ func runConvert(e *env, args []string) error {
 	})
 	if bar != nil {
 		_ = bar.Finish()
+	}
+	if bad != nil {
+		return fileErr(in, "%v", bad)
 	}
 	if err != nil {
 		return err
@@ -297,14 +304,20 @@ func planConvert(e *env, path string, srcs []srcTensor, q quantizer, qname strin
 // srcElemSize is the element size of the float dtypes.
 var srcElemSize = map[safetensors.DType]int{safetensors.F32: 4, safetensors.F16: 2, safetensors.BF16: 2, safetensors.F64: 8}
 
+// errWrite marks the errors of writeTensor's writer (the others are the
+// quantizer's, about the data).
+var errWrite = errors.New("write")
+
 // writeTensor converts one tensor in chunks of whole rows (about 1 MiB of
 // float32) and writes it; done is called on each part of the source once
 // it is converted.
 func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 	if p.raw {
-		_, err := w.Write(p.src.data)
+		if _, err := w.Write(p.src.data); err != nil {
+			return fmt.Errorf("%w: %w", errWrite, err)
+		}
 		done(p.src.data)
-		return err
+		return nil
 	}
 	t := gguf.Type(p.q.typeID)
 	row := 1
@@ -328,7 +341,7 @@ func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 			return fmt.Errorf("tensor %q: %w", p.src.name, err)
 		}
 		if _, err := w.Write(dst[:m]); err != nil {
-			return err
+			return fmt.Errorf("%w: %w", errWrite, err)
 		}
 		done(part)
 		i += k

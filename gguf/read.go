@@ -35,6 +35,11 @@ const MaxNameLen = 63
 // maxDepth bounds the nesting of arrays of arrays.
 const maxDepth = 16
 
+// maxCount bounds every count and length beyond the bytes left, so that
+// a slice of that many elements of up to 64 bytes can be made where int
+// is 32 bits.
+const maxCount = math.MaxInt / 64
+
 // TensorInfo describes one tensor.
 type TensorInfo struct {
 	Name string
@@ -106,7 +111,7 @@ func (d *decoder) str(field string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if n > d.remain() {
+	if n > d.remain() || n > maxCount {
 		return "", formatErr(ErrRange, field+".len", off, "string of %d bytes, the file has %d left", n, d.remain())
 	}
 	b := make([]byte, n)
@@ -178,7 +183,7 @@ func (d *decoder) value(t ValueType, field string, depth int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n > d.remain()/et.minEncoded() {
+	if n > d.remain()/et.minEncoded() || n > maxCount {
 		return nil, formatErr(ErrRange, field+".len", off+4, "%d elements of type %s cannot fit the %d bytes left", n, et, d.remain())
 	}
 	elem := func(i int) string { return fmt.Sprintf("%s[%d]", field, i) }
@@ -319,14 +324,14 @@ func (f *File) decode(d *decoder) error {
 	// A tensor info takes at least 24 bytes (name length, n_dims, type,
 	// offset), a key-value pair at least 14 (key length and one byte of
 	// key, value type, one byte of value).
-	if nt > d.remain()/24 {
+	if nt > d.remain()/24 || nt > maxCount {
 		return formatErr(ErrRange, "tensor_count", 8, "%d tensors cannot fit the %d bytes left", nt, d.remain())
 	}
 	nkv, err := d.u64("metadata_kv_count")
 	if err != nil {
 		return err
 	}
-	if nkv > d.remain()/14 {
+	if nkv > d.remain()/14 || nkv > maxCount {
 		return formatErr(ErrRange, "metadata_kv_count", 16, "%d key-value pairs cannot fit the %d bytes left", nkv, d.remain())
 	}
 

@@ -105,17 +105,40 @@ func (d *decoder) u64(field string) (uint64, error) {
 	return binary.LittleEndian.Uint64(d.buf[:]), nil
 }
 
-func (d *decoder) str(field string) (string, error) {
+func (d *decoder) str(field string) (string, error) { return d.strAt(field, -1) }
+
+// strAt reads a string; idx >= 0 makes the field name field[idx], built
+// only for an error (arrays of strings are long).
+func (d *decoder) strAt(field string, idx int) (string, error) {
+	name := func() string {
+		if idx < 0 {
+			return field
+		}
+		return fmt.Sprintf("%s[%d]", field, idx)
+	}
 	off := d.off
-	n, err := d.u64(field + ".len")
-	if err != nil {
+	if d.remain() < 8 {
+		return "", formatErr(ErrTruncated, name()+".len", off, "needs 8 bytes, the file has %d left", d.remain())
+	}
+	if err := d.read(d.buf[:8], field); err != nil {
 		return "", err
 	}
+	n := binary.LittleEndian.Uint64(d.buf[:])
 	if n > d.remain() || n > maxCount {
-		return "", formatErr(ErrRange, field+".len", off, "string of %d bytes, the file has %d left", n, d.remain())
+		return "", formatErr(ErrRange, name()+".len", off, "string of %d bytes, the file has %d left", n, d.remain())
+	}
+	if n <= uint64(d.r.Size()) {
+		// Short strings straight from the buffer: one allocation.
+		b, err := d.r.Peek(int(n))
+		if err == nil {
+			str := string(b)
+			d.r.Discard(int(n))
+			d.off += int64(n)
+			return str, nil
+		}
 	}
 	b := make([]byte, n)
-	if err := d.read(b, field); err != nil {
+	if err := d.read(b, name()); err != nil {
 		return "", err
 	}
 	return string(b), nil
@@ -191,7 +214,7 @@ func (d *decoder) value(t ValueType, field string, depth int) (any, error) {
 	case TypeString:
 		s := make([]string, n)
 		for i := range s {
-			if s[i], err = d.str(elem(i)); err != nil {
+			if s[i], err = d.strAt(field, i); err != nil {
 				return nil, err
 			}
 		}

@@ -325,8 +325,10 @@ func encodeValue(b *bytes.Buffer, v any) {
 	case []string:
 		arr(TypeString, len(x))
 		b.Write(a)
+		var n [8]byte
 		for _, e := range x {
-			b.Write(le.AppendUint64(nil, uint64(len(e))))
+			le.PutUint64(n[:], uint64(len(e)))
+			b.Write(n[:])
 			b.WriteString(e)
 		}
 		return

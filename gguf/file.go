@@ -38,7 +38,8 @@ func rowLen(ne []uint64) uint64 {
 // Open decodes the GGUF file at path. Where the platform allows it the file
 // is memory-mapped (read-only) and TensorData returns slices of the
 // mapping; otherwise TensorReader reads from the open file. Close releases
-// it.
+// it. As with any mapping, the file must not be truncated while open (an
+// access past its new end faults).
 func Open(path string) (*File, error) {
 	osf, err := os.Open(path)
 	if err != nil {

@@ -20,7 +20,7 @@ func Example() {
 		{Key: "tokenizer.ggml.tokens", Value: []string{"<s>", "</s>"}},
 	}
 	tensors := []gguf.TensorInfo{
-		{Name: "output_norm.weight", Shape: []uint64{4}, Type: gguf.F32},  // 16 bytes
+		{Name: "output_norm.weight", Shape: []uint64{4}, Type: gguf.F32}, // 16 bytes
 		{Name: "output.weight", Shape: []uint64{32, 2}, Type: gguf.Q8_0}, // 2 blocks of 34 bytes
 	}
 	fw, err := gguf.Create(path, kv, tensors)

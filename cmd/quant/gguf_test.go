@@ -72,6 +72,15 @@ func convertInput(n int, withSpecials bool) []float32 {
 	return x
 }
 
+// bigInput is the data of the fixture's tensor of several chunks.
+func bigInput() []float32 {
+	x := demoData(1100*256, 5)
+	for i := range x {
+		x[i] *= float32(1 + i%7) // rows of different ranges
+	}
+	return x
+}
+
 func f32Bytes(x []float32) []byte {
 	b := make([]byte, 4*len(x))
 	for i, v := range x {
@@ -110,6 +119,8 @@ func convertFixture(t *testing.T, dir string, withSpecials bool) string {
 		"odd.weight":   {safetensors.F32, []uint64{2, 33}, f32Bytes(x[:66])},
 		"ids":          {safetensors.I64, []uint64{2}, make([]byte, 16)},
 		"mask":         {safetensors.BOOL, []uint64{3}, []byte{1, 0, 1}},
+		// More than one chunk of writeTensor (2^18 elements): 1100 rows of 256.
+		"big.weight": {safetensors.F16, []uint64{1100, 256}, f16Bytes(bigInput())},
 	})
 	return path
 }
@@ -144,7 +155,7 @@ func TestConvert(t *testing.T) {
 			convertFixture(t, dir, true)
 			r := quantCmd(t, dir, "convert", "-type", typ, "in.safetensors")
 			require.Equal(t, 0, r.code, r.stderr)
-			require.Contains(t, r.stdout, "in.gguf: 6 tensors")
+			require.Contains(t, r.stdout, "in.gguf: 7 tensors")
 			require.Contains(t, r.stderr, `skipping tensor "mask"`)
 			if typ != "f32" {
 				require.Contains(t, r.stderr, `tensor "norm.weight" (1-D, 64) stays f32`)
@@ -163,6 +174,7 @@ func TestConvert(t *testing.T) {
 				"norm.weight":  {gguf.F32, true, []uint64{64}},
 				"odd.weight":   {0, false, []uint64{33, 2}},
 				"ids":          {gguf.I64, true, []uint64{2}},
+				"big.weight":   {0, false, []uint64{256, 1100}},
 			}
 			qt, _ := gguf.ParseType(typ)
 			require.Len(t, f.Tensors, len(want))
@@ -191,6 +203,17 @@ func TestConvert(t *testing.T) {
 			if typ == "f32" {
 				require.Equal(t, f32Bytes(x[:256]), got, "f32 is a copy")
 			}
+			i, _ = f.Tensor("big.weight")
+			got, err = io.ReadAll(f.TensorReader(i))
+			require.NoError(t, err)
+			big := bigInput()
+			wide := make([]float32, len(big))
+			for i, v := range big {
+				wide[i] = float16.Fromfloat32(v).Float32()
+			}
+			exp = make([]byte, len(got))
+			require.NoError(t, quantizers[typ].fn(exp, wide, 256))
+			require.Equal(t, exp, got)
 			if typ == "bf16" {
 				i, _ := f.Tensor("blk.0.w.bf16")
 				got, _ := f.TensorData(i)
@@ -256,7 +279,7 @@ func TestGGUFInfo(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	r = quantCmd(t, dir, "info", "in.gguf")
 	require.Equal(t, 0, r.code, r.stderr)
-	for _, want := range []string{"in.gguf: GGUF v3", "alignment 32", "Metadata (1):", `general.name  string  "in"`, "Tensors (6):",
+	for _, want := range []string{"in.gguf: GGUF v3", "alignment 32", "Metadata (1):", `general.name  string  "in"`, "Tensors (7):",
 		"blk.0.w.f16   bf16  [64 2 2]", "norm.weight   f32   [64]"} {
 		require.Contains(t, r.stdout, want)
 	}
@@ -274,7 +297,7 @@ func TestGGUFInfo(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "model.bin"), b, 0o644))
 	r = quantCmd(t, dir, "info", "model.bin")
 	require.Equal(t, 0, r.code, r.stderr)
-	require.Contains(t, r.stdout, "Tensors (6):")
+	require.Contains(t, r.stdout, "Tensors (7):")
 	// Malformed: one line naming the field and the offset.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "cut.gguf"), b[:100], 0o644))
 	requireFail(t, quantCmd(t, dir, "info", "cut.gguf"), 1, "cut.gguf: ", "at byte")

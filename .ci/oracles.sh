@@ -4,6 +4,8 @@
 # changes. The Go tests compare against the committed files without Python.
 #   testdata/oracle/gen.py   notebook (numpy), torch observers and quantizers, ONNX
 #   testdata/blocked/gen.py  ONNX opset-21 blocked QuantizeLinear (numpy)
+#   testdata/gguf/oracle.py  ggml's GGUF reader and writer (libggml-base.so from
+#                            the npm package @node-llama-cpp/linux-x64, pinned)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! /usr/bin/python3 -c 'import numpy, torch' 2>/dev/null; then
@@ -19,5 +21,27 @@ cp testdata/blocked/gen.py "$tmp"
 (cd "$tmp" && /usr/bin/python3 gen.py)
 for f in testdata/blocked/*.npy; do
 	cmp "$f" "$tmp/$(basename "$f")"
+done
+
+# GGUF: ggml's own reader and writer. The npm package is installed here,
+# never committed. (a) ggml-written files and ggml's reading of them
+# reproduce byte for byte; (b) ggml reads the files of the Go writer as the
+# Go tests describe them; (c) ggml loads the output of quant convert and its
+# tensors equal ggml's conversion of the same input.
+mkdir -p "$tmp/npm" "$tmp/gguf"
+(cd "$tmp/npm" && npm install --no-save --ignore-scripts --no-audit --no-fund --silent @node-llama-cpp/linux-x64@3.22.1 >/dev/null)
+export NODE_MODULES="$tmp/npm/node_modules"
+/usr/bin/python3 testdata/gguf/oracle.py gen testdata/gguf
+git diff --exit-code --stat -- testdata/gguf
+test -z "$(git status --porcelain -- testdata/gguf)"
+QUANT_GGUF_ORACLE_DIR="$tmp/gguf" go test -count=1 -run '^TestOracleFiles$' ./gguf
+/usr/bin/python3 testdata/gguf/oracle.py check "$tmp/gguf"
+QUANT_GGUF_ORACLE_DIR="$tmp/gguf" go test -count=1 -run '^TestConvertOracleFiles$' ./cmd/quant
+for g in "$tmp"/gguf/convert_*.gguf; do
+	case $(basename "$g") in
+	convert_specials_*) src=convert_specials ;;
+	*) src=convert_in ;;
+	esac
+	/usr/bin/python3 testdata/gguf/oracle.py convert "$tmp/gguf/$src.safetensors" "$g"
 done
 echo "oracles.sh: vectors reproduce byte for byte"

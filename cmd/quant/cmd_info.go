@@ -10,10 +10,13 @@ import (
 )
 
 func runInfo(e *env, args []string) error {
-	fs := newFlags(e, "info", "info", "  quant info\n  QUANT_KERNEL=generic quant info   # force the pure-Go reference")
+	fs := newFlags(e, "info", "info [FILE.gguf]", "  quant info\n  QUANT_KERNEL=generic quant info   # force the pure-Go reference\n  quant info model.gguf             # the metadata and tensors of a GGUF file")
 	pos, err := parse(fs, e, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) == 1 && isGGUF(pos[0]) {
+		return ggufInfo(e, pos[0])
 	}
 	if len(pos) > 0 {
 		return usagef("info takes no arguments (got %s)", strings.Join(pos, " "))

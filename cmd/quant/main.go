@@ -5,6 +5,8 @@
 // embedded data). Subcommands:
 //
 //	quant info                              CPU, SIMD features, caches, implementations
+//	quant info FILE.gguf                    metadata and tensors of a GGUF file
+//	quant convert -type TYPE [-o OUT.gguf] IN.safetensors   to GGUF (ggml types)
 //	quant calibrate [flags] FILE            Params of a .npy or .safetensors file
 //	quant quantize -o OUT.npy [flags] FILE.npy      float -> uint8/int8 .npy + OUT.npy.json
 //	quant dequantize -o OUT.npy [flags] FILE.npy    uint8/int8 -> float32 .npy
@@ -58,6 +60,7 @@ func init() {
 		{"calibrate", "print the quantization Params of a .npy or .safetensors file", runCalibrate},
 		{"quantize", "quantize a float .npy file to a uint8/int8 .npy file and a Params JSON", runQuantize},
 		{"dequantize", "dequantize a uint8/int8 .npy file to a float32 .npy file", runDequantize},
+		{"convert", "convert a .safetensors model to a GGUF file of ggml types", runConvert},
 		{"report", "compare the quantization schemes on every tensor of a file", runReport},
 		{"verify", "check every implementation this CPU supports against generic, bitwise", runVerify},
 		{"demo", "run the notebook's experiment (the default with no arguments)", runDemo},

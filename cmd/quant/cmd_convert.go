@@ -1,0 +1,376 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/nlpodyssey/safetensors"
+	"github.com/quantkernel/quant/gguf"
+	"github.com/schollz/progressbar/v3"
+	"github.com/x448/float16"
+)
+
+// quantizer converts float32 values to a ggml type: fn fills dst (exactly
+// len(src)/blockSize blocks of the type) from src, whole rows of rowLen
+// elements (a multiple of blockSize); it returns an error for input the
+// type cannot hold (the ggml block quantizers reject NaN and ±Inf).
+type quantizer struct {
+	blockSize int
+	typeID    uint32
+	fn        func(dst []byte, src []float32, rowLen int) error
+}
+
+// quantizers are the -type values this build can write. Each ggml block
+// type is one line here once package ggml is merged, for example
+//
+//	"q8_0": {32, uint32(gguf.Q8_0), ggmlRows(ggml.Q8_0)},
+//	"q4_k": {256, uint32(gguf.Q4_K), ggmlRows(ggml.Q4_K)},
+//
+// with
+//
+//	func ggmlRows(t ggml.Type) func([]byte, []float32, int) error {
+//		return func(dst []byte, src []float32, rowLen int) error {
+//			return ggml.QuantizeRows(t, dst, src, rowLen, 0)
+//		}
+//	}
+var quantizers = map[string]quantizer{
+	"f32":  {1, uint32(gguf.F32), encodeF32},
+	"f16":  {1, uint32(gguf.F16), encodeF16},
+	"bf16": {1, uint32(gguf.BF16), encodeBF16},
+}
+
+// convertTypes are the -type values convert knows, in the order of its
+// usage text; those missing from quantizers are "not available in this
+// build".
+var convertTypes = []string{"q8_0", "q8_1", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k", "f16", "bf16", "f32"}
+
+func encodeF32(dst []byte, src []float32, _ int) error {
+	for i, x := range src {
+		binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(x))
+	}
+	return nil
+}
+
+// encodeF16 rounds to nearest even (x448/float16), as ggml_fp32_to_fp16
+// does; a NaN becomes ggml's quiet NaN 0x7E00 with its sign (ggml drops
+// the payload, float16 keeps it).
+func encodeF16(dst []byte, src []float32, _ int) error {
+	for i, x := range src {
+		h := float16.Fromfloat32(x).Bits()
+		if x != x {
+			h = uint16(math.Float32bits(x)>>16)&0x8000 | 0x7E00
+		}
+		binary.LittleEndian.PutUint16(dst[2*i:], h)
+	}
+	return nil
+}
+
+// encodeBF16 is ggml's fp32 -> bf16 conversion: round to nearest even of
+// the top 16 bits; a NaN keeps its top bits with the quiet bit set.
+func encodeBF16(dst []byte, src []float32, _ int) error {
+	for i, x := range src {
+		u := math.Float32bits(x)
+		var h uint16
+		if u&0x7fffffff > 0x7f800000 {
+			h = uint16(u>>16) | 64
+		} else {
+			h = uint16((u + (0x7fff + (u>>16)&1)) >> 16)
+		}
+		binary.LittleEndian.PutUint16(dst[2*i:], h)
+	}
+	return nil
+}
+
+// srcTensor is one tensor of the input, still in the mapped file.
+type srcTensor struct {
+	name  string
+	dtype safetensors.DType
+	shape []uint64 // as stored: row-major, outermost first
+	data  []byte
+}
+
+// convertPlan is what one tensor becomes.
+type convertPlan struct {
+	src  srcTensor
+	info gguf.TensorInfo
+	q    quantizer // for float sources; raw copy for integer ones
+	raw  bool
+}
+
+// intTypes are the integer dtypes copied as they are.
+var intTypes = map[safetensors.DType]gguf.Type{
+	safetensors.I8: gguf.I8, safetensors.I16: gguf.I16, safetensors.I32: gguf.I32, safetensors.I64: gguf.I64,
+}
+
+func runConvert(e *env, args []string) error {
+	fs := newFlags(e, "convert", "convert -type TYPE [-o OUT.gguf] [-quantize-1d] IN.safetensors",
+		"  quant convert -type q8_0 model.safetensors            # writes model.gguf\n"+
+			"  quant convert -type f16 -o model-f16.gguf model.safetensors")
+	typ := fs.String("type", "", "the ggml type of the weights: "+strings.Join(convertTypes, " "))
+	out := fs.String("o", "", "output file (default: IN with the extension .gguf)")
+	all1d := fs.Bool("quantize-1d", false, "convert 1-D tensors too (by default they stay f32, as llama.cpp keeps norms and biases)")
+	pos, err := parse(fs, e, args)
+	if err != nil {
+		return err
+	}
+	in, err := oneFile(pos)
+	if err != nil {
+		return err
+	}
+	name := strings.ToLower(*typ)
+	if name == "" {
+		return usagef("missing -type (one of %s)", strings.Join(convertTypes, " "))
+	}
+	q, ok := quantizers[name]
+	if !ok {
+		for _, t := range convertTypes {
+			if t == name {
+				return fmt.Errorf("type %s is not available in this build (it has %s)", name, strings.Join(availableTypes(), " "))
+			}
+		}
+		return usagef("unknown -type %q (want one of %s)", *typ, strings.Join(convertTypes, " "))
+	}
+	if strings.ToLower(filepath.Ext(in)) != ".safetensors" {
+		return fileErr(in, "unknown file type (want .safetensors)")
+	}
+	if *out == "" {
+		*out = strings.TrimSuffix(in, filepath.Ext(in)) + ".gguf"
+	}
+	mf, err := mapFile(in)
+	if err != nil {
+		return err
+	}
+	defer mf.close()
+	srcs, err := safetensorsViews(in, mf.data)
+	if err != nil {
+		return err
+	}
+	plans, err := planConvert(e, in, srcs, q, name, *all1d)
+	if err != nil {
+		return err
+	}
+	kv := []gguf.KV{{Key: "general.name", Value: strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))}}
+	if gguf.Type(q.typeID).BlockSize() > 1 {
+		kv = append(kv, gguf.KV{Key: "general.quantization_version", Value: uint32(2)})
+	}
+	infos := make([]gguf.TensorInfo, len(plans))
+	var total int64
+	for i, p := range plans {
+		infos[i] = p.info
+		total += int64(len(p.src.data))
+	}
+	var bar *progressbar.ProgressBar
+	if e.stderrTTY && total >= 64<<20 {
+		bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription("convert"),
+			progressbar.OptionShowBytes(true), progressbar.OptionClearOnFinish())
+	}
+	var bad error // a tensor the type cannot hold: reported against the input
+	staged, err := stageAtomic(*out, func(w io.Writer) error {
+		gw, err := gguf.NewWriter(w, kv, infos)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			if err := writeTensor(gw, p, mf.drop); err != nil {
+				if !errors.Is(err, errWrite) {
+					bad = err
+				}
+				return err
+			}
+			if bar != nil {
+				_ = bar.Add64(int64(len(p.src.data)))
+			}
+		}
+		return gw.Close()
+	})
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if bad != nil {
+		return fileErr(in, "%v", bad)
+	}
+	if err != nil {
+		return err
+	}
+	if err := commitAll(staged); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %d tensors, %s\n", *out, len(plans), name)
+	return nil
+}
+
+func availableTypes() []string {
+	var a []string
+	for _, t := range convertTypes {
+		if _, ok := quantizers[t]; ok {
+			a = append(a, t)
+		}
+	}
+	return a
+}
+
+// safetensorsViews parses a .safetensors file held in buf (mapped: the
+// tensor data is not copied), sorted by name.
+func safetensorsViews(path string, buf []byte) (ts []srcTensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fileErr(path, "corrupt .safetensors file (%v)", r)
+		}
+	}()
+	if len(buf) < 8 {
+		return nil, fileErr(path, "truncated .safetensors header (%d bytes)", len(buf))
+	}
+	if hl := binary.LittleEndian.Uint64(buf); hl > uint64(len(buf)-8) {
+		return nil, fileErr(path, "truncated .safetensors header: it claims %d bytes, file has %d", hl, len(buf)-8)
+	}
+	st, err := safetensors.Deserialize(buf)
+	if err != nil {
+		return nil, fileErr(path, "corrupt .safetensors file: %v", err)
+	}
+	for _, v := range st.Tensors() {
+		ts = append(ts, srcTensor{name: v.Name, dtype: v.TensorView.DType(), shape: v.TensorView.Shape(), data: v.TensorView.Data()})
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].name < ts[j].name })
+	return ts, nil
+}
+
+// planConvert decides each tensor's ggml type: float tensors (F32, F16,
+// BF16; F64 rounded to float32 with a note) get the requested type, except
+// 1-D tensors (unless all1d) and tensors whose rows are not a multiple of
+// the type's block, which stay f32 with a note; integer tensors are copied
+// as ggml's integer types; other dtypes are skipped with a note.
+func planConvert(e *env, path string, srcs []srcTensor, q quantizer, qname string, all1d bool) ([]convertPlan, error) {
+	var plans []convertPlan
+	f32 := quantizers["f32"]
+	for _, s := range srcs {
+		if len(s.name) > gguf.MaxNameLen {
+			return nil, fileErr(path, "tensor name %q is longer than ggml's %d bytes", s.name, gguf.MaxNameLen)
+		}
+		if len(s.shape) > gguf.MaxDims {
+			return nil, fileErr(path, "tensor %q has %d dimensions (ggml has at most %d)", s.name, len(s.shape), gguf.MaxDims)
+		}
+		ne := make([]uint64, len(s.shape))
+		for i, d := range s.shape {
+			ne[len(ne)-1-i] = d
+		}
+		p := convertPlan{src: s, q: q}
+		switch s.dtype {
+		case safetensors.F32, safetensors.F16, safetensors.BF16:
+		case safetensors.F64:
+			e.note(fmt.Sprintf("%s: tensor %q: float64 rounded to float32", path, s.name))
+		default:
+			it, ok := intTypes[s.dtype]
+			if !ok {
+				e.note(fmt.Sprintf("%s: skipping tensor %q: dtype %v has no ggml type", path, s.name, s.dtype))
+				continue
+			}
+			p.raw = true
+			p.q = quantizer{1, uint32(it), nil}
+		}
+		row := uint64(1)
+		if len(ne) > 0 {
+			row = ne[0]
+		}
+		if !p.raw && q.typeID != f32.typeID {
+			switch {
+			case len(ne) <= 1 && !all1d:
+				e.note(fmt.Sprintf("%s: tensor %q (1-D, %d) stays f32", path, s.name, row))
+				p.q = f32
+			case row%uint64(q.blockSize) != 0:
+				e.note(fmt.Sprintf("%s: tensor %q: rows of %d are not a multiple of %s's block of %d: stays f32", path, s.name, row, qname, q.blockSize))
+				p.q = f32
+			}
+		}
+		p.info = gguf.TensorInfo{Name: s.name, Shape: ne, Type: gguf.Type(p.q.typeID)}
+		size, ok := gguf.TensorBytes(p.info.Type, ne)
+		if !ok {
+			return nil, fileErr(path, "tensor %q: shape %v overflows", s.name, s.shape)
+		}
+		p.info.Size = size
+		plans = append(plans, p)
+	}
+	if len(plans) == 0 {
+		return nil, fileErr(path, "no tensor to convert")
+	}
+	return plans, nil
+}
+
+// srcElemSize is the element size of the float dtypes.
+var srcElemSize = map[safetensors.DType]int{safetensors.F32: 4, safetensors.F16: 2, safetensors.BF16: 2, safetensors.F64: 8}
+
+// errWrite marks the errors of writeTensor's writer (the others are the
+// quantizer's, about the data).
+var errWrite = errors.New("write")
+
+// writeTensor converts one tensor in chunks of whole rows (about 1 MiB of
+// float32) and writes it; done is called on each part of the source once
+// it is converted.
+func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
+	if p.raw {
+		if _, err := w.Write(p.src.data); err != nil {
+			return fmt.Errorf("%w: %w", errWrite, err)
+		}
+		done(p.src.data)
+		return nil
+	}
+	t := gguf.Type(p.q.typeID)
+	row := 1
+	if len(p.info.Shape) > 0 {
+		row = int(p.info.Shape[0])
+	}
+	es := srcElemSize[p.src.dtype]
+	n := len(p.src.data) / es
+	if row == 0 || n == 0 {
+		return nil
+	}
+	rows := max(1, (1<<18)/row)
+	src := make([]float32, min(n, rows*row))
+	dst := make([]byte, len(src)/t.BlockSize()*t.BlockBytes())
+	for i := 0; i < n; {
+		k := min(len(src), n-i)
+		part := p.src.data[i*es : (i+k)*es]
+		widen(src[:k], part, p.src.dtype)
+		m := k / t.BlockSize() * t.BlockBytes()
+		if err := p.q.fn(dst[:m], src[:k], row); err != nil {
+			return fmt.Errorf("tensor %q: %w", p.src.name, err)
+		}
+		if _, err := w.Write(dst[:m]); err != nil {
+			return fmt.Errorf("%w: %w", errWrite, err)
+		}
+		done(part)
+		i += k
+	}
+	return nil
+}
+
+// widen decodes little-endian F32, F16 (exactly), BF16 (a 16-bit shift)
+// or F64 (rounded) values to float32.
+func widen(dst []float32, b []byte, dt safetensors.DType) {
+	le := binary.LittleEndian
+	switch dt {
+	case safetensors.F32:
+		for i := range dst {
+			dst[i] = math.Float32frombits(le.Uint32(b[4*i:]))
+		}
+	case safetensors.F16:
+		for i := range dst {
+			dst[i] = float16.Frombits(le.Uint16(b[2*i:])).Float32()
+		}
+	case safetensors.BF16:
+		for i := range dst {
+			dst[i] = math.Float32frombits(uint32(le.Uint16(b[2*i:])) << 16)
+		}
+	case safetensors.F64:
+		for i := range dst {
+			dst[i] = float32(math.Float64frombits(le.Uint64(b[8*i:])))
+		}
+	default:
+		panic(errors.New("widen: not a float dtype"))
+	}
+}

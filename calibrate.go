@@ -58,8 +58,14 @@ type Scheme struct {
 	NarrowRange bool
 }
 
-// Bounds returns the clamp bounds the scheme quantizes to.
-func (s Scheme) Bounds() (lo, hi int32) {
+// Bounds returns the clamp bounds the scheme quantizes to: -2^(Bits-1)
+// (+1 with NarrowRange) .. 2^(Bits-1)-1 for MethodAbsMax, 0 (1 with
+// NarrowRange) .. 2^Bits-1 otherwise. Bits outside 2..8 give an error
+// wrapping ErrBits (and lo = hi = 0).
+func (s Scheme) Bounds() (lo, hi int32, err error) {
+	if s.Bits < 2 || s.Bits > 8 {
+		return 0, 0, fmt.Errorf("quant: bits %d outside 2..8: %w", s.Bits, ErrBits)
+	}
 	if s.Method == MethodAbsMax {
 		lo, hi = -1<<(s.Bits-1), 1<<(s.Bits-1)-1
 	} else {
@@ -68,7 +74,7 @@ func (s Scheme) Bounds() (lo, hi int32) {
 	if s.NarrowRange {
 		lo++
 	}
-	return lo, hi
+	return lo, hi, nil
 }
 
 // Validate checks the scheme's fields: ErrBits, ErrPercentile or ErrParams.

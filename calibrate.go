@@ -204,3 +204,19 @@ func calibrateONNX(s Scheme, lo, hi float32, qlo, qhi int32) (scale, zero float6
 	iz = min(max(iz, float32(qlo)), float32(qhi))
 	return float64(sc), math.RoundToEven(float64(iz))
 }
+
+// CalibrateInPlace is Calibrate, except that MethodPercentile selects in
+// src itself instead of in a copy: src is reordered (it keeps the same
+// values) and no memory proportional to len(src) is allocated. The Params
+// and errors are bitwise those of Calibrate on the original src. Other
+// methods do not modify src.
+func CalibrateInPlace(src []float32, s Scheme) (Params, error) {
+	if err := s.Validate(); err != nil {
+		return Params{}, err
+	}
+	if err := checkFinite(src); err != nil {
+		return Params{}, err
+	}
+	lo32, hi32, _ := active.MinMax(src)
+	return rangeParams(s, lo32, hi32, src, src)
+}

@@ -44,7 +44,13 @@ func runCalibrate(e *env, args []string) error {
 		if !t.float() {
 			return fileErr(path, "dtype %s is already quantized (calibrate wants float data)", t.DType)
 		}
-		p, err := calibrate(path, &t, sc)
+	}
+	var scratch []float32 // a percentile's selection buffer, reused across tensors
+	if sc.Method == quant.MethodPercentile {
+		scratch = make([]float32, maxElems(ts))
+	}
+	for _, t := range ts {
+		p, err := calibrate(path, &t, sc, scratch)
 		if err != nil {
 			return err
 		}
@@ -75,22 +81,22 @@ func runCalibrate(e *env, args []string) error {
 // those of quant.Calibrate on the whole tensor. MinMax and AbsMax stream
 // the data in chunks (the Params depend only on the minimum and the
 // maximum, which combine exactly across chunks); a percentile reads the
-// tensor into one float32 buffer and selects in it.
-func calibrate(path string, t *tensor, sc quant.Scheme) (quant.Params, error) {
+// tensor into one float32 buffer (scratch if it is long enough) and
+// selects in it.
+func calibrate(path string, t *tensor, sc quant.Scheme, scratch []float32) (quant.Params, error) {
 	if t.N == 0 {
 		return quant.Params{}, fileErr(path, "tensor %q is empty: nothing to calibrate", t.Name)
 	}
 	var p quant.Params
 	var err error
 	if sc.Method == quant.MethodPercentile {
-		x := t.F32
-		if x == nil {
+		x := scratch
+		if len(x) < t.N {
 			x = make([]float32, t.N)
-			if err := t.loadFloats(x); err != nil {
-				return p, err
-			}
-		} else {
-			x = append([]float32(nil), x...)
+		}
+		x = x[:t.N]
+		if err := t.loadFloats(x); err != nil {
+			return p, err
 		}
 		if _, _, finite := quant.MinMax(x); !finite {
 			return p, notFinite(path, t, 0, x)
@@ -107,6 +113,15 @@ func calibrate(path string, t *tensor, sc quant.Scheme) (quant.Params, error) {
 		return p, fileErr(path, "%s", trimQuant(err.Error()))
 	}
 	return p, nil
+}
+
+// maxElems is the largest number of elements of a tensor of ts.
+func maxElems(ts []tensor) int {
+	n := 0
+	for _, t := range ts {
+		n = max(n, t.N)
+	}
+	return n
 }
 
 // scanRange streams t's data: the error for the first NaN or ±Inf, else
@@ -181,7 +196,7 @@ func runQuantize(e *env, args []string) error {
 			return err
 		}
 	} else {
-		if p, err = calibrate(path, &t, sc); err != nil {
+		if p, err = calibrate(path, &t, sc, nil); err != nil {
 			return err
 		}
 		j = toJSON(p)

@@ -90,12 +90,15 @@ func runReport(e *env, args []string) error {
 		bar = progressbar.NewOptions(len(ts), progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("report"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
-	var reps []tensorReport
 	for _, t := range ts {
 		if !t.float() {
 			return fileErr(path, "dtype %s is already quantized (report wants float data)", t.DType)
 		}
-		r, err := reportTensor(path, &t, sf, pcts)
+	}
+	var reps []tensorReport
+	scratch := make([]float32, maxElems(ts)) // one buffer for every tensor: memory is the largest tensor's
+	for _, t := range ts {
+		r, err := reportTensor(path, &t, sf, pcts, scratch[:t.N])
 		if err != nil {
 			return err
 		}
@@ -131,7 +134,7 @@ func runReport(e *env, args []string) error {
 // QuantError kernel for the MSE. It holds one float32 copy of the tensor:
 // the minimum, maximum and power stream; the percentiles select in the
 // copy, which is then read again in the file's order for QuantError.
-func reportTensor(path string, t *tensor, sf schemeFlags, pcts []float64) (tensorReport, error) {
+func reportTensor(path string, t *tensor, sf schemeFlags, pcts []float64, x []float32) (tensorReport, error) {
 	r := tensorReport{Name: t.Name, DType: t.DType, Shape: t.Shape, N: t.N}
 	if t.N == 0 {
 		return r, fileErr(path, "tensor %q is empty", t.Name)
@@ -160,7 +163,6 @@ func reportTensor(path string, t *tensor, sf schemeFlags, pcts []float64) (tenso
 	for _, p := range pcts {
 		add("percentile "+strconv.FormatFloat(p, 'f', -1, 64), quant.MethodPercentile, p)
 	}
-	x := make([]float32, t.N)
 	ps := make([]quant.Params, len(schemes))
 	reordered := false
 	for i, sc := range schemes {

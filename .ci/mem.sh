@@ -5,6 +5,8 @@
 #   quantize, dequantize, calibrate  <= the output's size + 32 MiB
 #   calibrate -method percentile     <= 1.1 × the input + 32 MiB
 #   report                           <= 1.5 × the largest tensor + 32 MiB
+# (and report and percentile calibration of a .safetensors file of two
+# 32 MiB tensors against the same targets for its largest tensor).
 # Then a 1 GiB input (sparse: zeros) is calibrated, quantized and
 # dequantized within 64 MiB of peak RSS each: the commands that do not need
 # the whole tensor at once work on files larger than RAM.
@@ -35,8 +37,12 @@ import (
 	"strings"
 )
 
-// usage: gen FILE ROWS COLS [sparse]
+// usage: gen FILE ROWS COLS [sparse|safetensors]
 func main() {
+	if len(os.Args) > 4 && os.Args[4] == "safetensors" {
+		safetensors()
+		return
+	}
 	rows, _ := strconv.Atoi(os.Args[2])
 	cols, _ := strconv.Atoi(os.Args[3])
 	dict := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols)
@@ -59,6 +65,13 @@ func main() {
 		f.Close()
 		return
 	}
+	values(w, n)
+	w.Flush()
+	f.Close()
+}
+
+// values writes n float32 values in [-8, 8) from an LCG.
+func values(w *bufio.Writer, n int64) {
 	var b [4]byte
 	s := uint32(1)
 	for i := int64(0); i < n; i++ {
@@ -66,6 +79,24 @@ func main() {
 		binary.LittleEndian.PutUint32(b[:], math.Float32bits(float32(int32(s>>8)-(1<<23))/(1<<20)))
 		w.Write(b[:])
 	}
+}
+
+// safetensors writes two F32 tensors a and b of ROWS×COLS.
+func safetensors() {
+	rows, _ := strconv.Atoi(os.Args[2])
+	cols, _ := strconv.Atoi(os.Args[3])
+	n := int64(rows) * int64(cols)
+	hdr := fmt.Sprintf(`{"a":{"dtype":"F32","shape":[%d,%d],"data_offsets":[0,%d]},"b":{"dtype":"F32","shape":[%d,%d],"data_offsets":[%d,%d]}}`,
+		rows, cols, 4*n, rows, cols, 4*n, 8*n)
+	f, err := os.Create(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	w := bufio.NewWriter(f)
+	binary.Write(w, binary.LittleEndian, uint64(len(hdr)))
+	w.WriteString(hdr)
+	values(w, n)
+	values(w, n)
 	w.Flush()
 	f.Close()
 }
@@ -104,6 +135,10 @@ measure "dequantize" $((in + 32 * mib)) dequantize -o "$tmp/d.npy" "$tmp/q.npy"
 measure "calibrate" $((32 * mib)) calibrate "$tmp/w.npy"
 measure "calibrate, percentile" $((in * 11 / 10 + 32 * mib)) calibrate -method percentile "$tmp/w.npy"
 measure "report" $((in * 3 / 2 + 32 * mib)) report "$tmp/w.npy"
+# Two tensors of 32 MiB: report holds the largest once.
+go run "$tmp/gen/main.go" "$tmp/m.safetensors" 4096 2048 safetensors
+measure "report, .safetensors 2×32 MiB" $((in / 2 * 3 / 2 + 32 * mib)) report "$tmp/m.safetensors"
+measure "calibrate, percentile, .safetensors 2×32 MiB" $((in / 2 * 11 / 10 + 32 * mib)) calibrate -method percentile "$tmp/m.safetensors"
 rm -f "$tmp"/o.npy* "$tmp/d.npy" "$tmp/q.npy"*
 
 # Larger than RAM: memory must not grow with the input. A 1 GiB input

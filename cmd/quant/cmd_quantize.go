@@ -30,7 +30,7 @@ func runCalibrate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ts, in, err := readTensors(path, e.note)
+	ts, in, err := openTensors(path, e.note)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func runQuantize(e *env, args []string) error {
 	j := paramsJSON{}
 	var pin *input
 	if *paramsPath != "" {
-		if j, p, pin, err = readParamsJSON(*paramsPath); err != nil {
+		if j, p, pin, err = loadParamsJSON(*paramsPath); err != nil {
 			return err
 		}
 	}
@@ -326,7 +326,7 @@ func runDequantize(e *env, args []string) error {
 			}
 		}
 		var j paramsJSON
-		j, p, pin, err = readParamsJSON(pp)
+		j, p, pin, err = loadParamsJSON(pp)
 		if err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ func runReport(e *env, args []string) error {
 		}
 		pcts = append(pcts, v)
 	}
-	ts, in, err := readTensors(path, e.note)
+	ts, in, err := openTensors(path, e.note)
 	if err != nil {
 		return err
 	}

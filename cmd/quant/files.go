@@ -302,10 +302,26 @@ func readSmall(path string, limit int64) ([]byte, *input, error) {
 	return b, in, nil
 }
 
-// readTensors opens a .npy (one tensor) or .safetensors file. note
+// readTensors reads every tensor of a .npy or .safetensors file into
+// memory (see openTensors).
+func readTensors(path string, note func(string)) ([]tensor, error) {
+	ts, in, err := openTensors(path, note)
+	if err != nil {
+		return nil, err
+	}
+	defer in.f.Close()
+	for i := range ts {
+		if err := ts[i].load(); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
+}
+
+// openTensors opens a .npy (one tensor) or .safetensors file. note
 // receives remarks for stderr (conversions, skipped tensors). The tensors
 // read from the returned input's file, which the caller closes.
-func readTensors(path string, note func(string)) ([]tensor, *input, error) {
+func openTensors(path string, note func(string)) ([]tensor, *input, error) {
 	var ext = strings.ToLower(filepath.Ext(path))
 	if ext != ".npy" && ext != ".safetensors" {
 		return nil, nil, fileErr(path, "unknown file type (want .npy or .safetensors)")

@@ -34,7 +34,7 @@ func FuzzInputFiles(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ts, in, err := readTensors(path, func(string) {})
+		ts, in, err := openTensors(path, func(string) {})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), path+": ") || strings.Contains(err.Error(), "runtime error") {
 				t.Fatalf("bad message: %v", err)

@@ -219,7 +219,7 @@ func TestRoundTrip(t *testing.T) {
 				p, err := quant.Calibrate(src, sc)
 				require.NoError(t, err)
 
-				_, pj, _, err := readParamsJSON(filepath.Join(dir, "q.npy.json"))
+				_, pj, err := readParamsJSON(filepath.Join(dir, "q.npy.json"))
 				require.NoError(t, err)
 				require.Equal(t, p, pj)
 
@@ -527,7 +527,7 @@ func TestBadInput(t *testing.T) {
 	requireFail(t, quantCmd(t, dir, "dequantize", "-o", "out.npy", "-scale", "0", "q.npy"), 1, "q.npy", "scale")
 	requireFail(t, quantCmd(t, dir, "dequantize", "-o", "out.npy", "-scale", "-2", "q.npy"), 1, "q.npy", "scale")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"scale": -1, "zero": 0, "lo": 0, "hi": 255, "convention": "seed"}`), 0o644))
-	requireFail(t, quantCmd(t, dir, "dequantize", "-o", "out.npy", "-params", "p.json", "q.npy"), 1, "p.json", "scale")
+	requireFail(t, quantCmd(t, dir, "dequantize", "-o", "out.npy", "-params", "p.json", "q.npy"), 1, "p.json", "Scale")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"scale": 1, "zero": 0, "lo": -128, "hi": 127, "convention": "seed", "dtype": "int8"}`), 0o644))
 	requireFail(t, quantCmd(t, dir, "dequantize", "-o", "out.npy", "-params", "p.json", "q.npy"), 1, "q.npy", "int8")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "p.json"), []byte(`[1, 2]`), 0o644))

@@ -126,9 +126,15 @@ func writeParamsJSON(w io.Writer, j paramsJSON) error {
 // maxParamsJSON bounds the size of a Params JSON file.
 const maxParamsJSON = 1 << 20
 
-// readParamsJSON reads and validates a Params JSON file; in is the opened
-// file (for the same-file checks of the outputs).
-func readParamsJSON(path string) (paramsJSON, quant.Params, *input, error) {
+// readParamsJSON reads and validates a Params JSON file.
+func readParamsJSON(path string) (paramsJSON, quant.Params, error) {
+	j, p, _, err := loadParamsJSON(path)
+	return j, p, err
+}
+
+// loadParamsJSON is readParamsJSON that also returns the input (closed;
+// for the same-file checks of the outputs).
+func loadParamsJSON(path string) (paramsJSON, quant.Params, *input, error) {
 	b, in, err := readSmall(path, maxParamsJSON)
 	if err != nil {
 		return paramsJSON{}, quant.Params{}, nil, err
@@ -145,7 +151,7 @@ func readParamsJSON(path string) (paramsJSON, quant.Params, *input, error) {
 }
 
 // parseParamsJSON parses one JSON object with the required fields scale
-// (a positive float32), zero (an integer within ±quant.MaxZero), lo and hi
+// (a float32; Params.Validate then wants it positive and normal), zero (an integer within ±quant.MaxZero), lo and hi
 // (integers within -128..255), convention (seed, onnx or pytorch) and the
 // optional dtype (uint8 or int8), method, bits (2..8) and percentile
 // (in (50, 100]). Unknown fields, a field given twice, and anything after
@@ -226,8 +232,8 @@ func (j *paramsJSON) set(key string, v any) error {
 			return fmt.Errorf("field \"scale\": want a number, got %s", jsonKind(v))
 		}
 		f, perr := strconv.ParseFloat(string(n), 32)
-		if perr != nil || !(f > 0) {
-			return fmt.Errorf("field \"scale\": %s is not a positive float32", n)
+		if perr != nil { // out of float32's range; the sign and size are checked by Params.Validate
+			return fmt.Errorf("field \"scale\": %s does not fit a float32", n)
 		}
 		j.Scale = float32(f)
 	case "zero":

@@ -47,7 +47,7 @@ func TestStreamingMatchesLibrary(t *testing.T) {
 			require.NoError(t, err)
 			r := quantCmd(t, dir, "quantize", "-method", meth.String(), "-convention", conv, "-o", "q.npy", "w.npy")
 			require.Equal(t, 0, r.code, r.stderr)
-			_, got, _, err := readParamsJSON(filepath.Join(dir, "q.npy.json"))
+			_, got, err := readParamsJSON(filepath.Join(dir, "q.npy.json"))
 			require.NoError(t, err)
 			require.Equal(t, want, got, "%v %s", meth, conv)
 			q := readNpyT(t, filepath.Join(dir, "q.npy"))

@@ -107,6 +107,10 @@ func TestStreamingByteOrders(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "be64.npy"), rawNpy(">f8", false, "(100,)", be64), 0o644))
 	requireSameBits(t, x, readNpyT(t, filepath.Join(dir, "be32.npy")).F32)
 	requireSameBits(t, x, readNpyT(t, filepath.Join(dir, "be64.npy")).F32)
+	ts, err := readTensors(filepath.Join(dir, "be64.npy"), func(string) {})
+	require.NoError(t, err)
+	require.Len(t, ts, 1)
+	requireSameBits(t, x, ts[0].F32)
 }
 
 // commitAll restores every replaced target when a later rename fails,

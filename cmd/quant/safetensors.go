@@ -150,7 +150,7 @@ func jsonProblem(err error) string {
 		}
 		return fmt.Sprintf("unexpected JSON %s", te.Value)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return "unexpected end of the JSON"
 	}
 	return err.Error()

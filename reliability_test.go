@@ -29,7 +29,9 @@ func within(t *testing.T, d time.Duration, name string, f func()) {
 func TestReliabilityZeroSizeWork(t *testing.T) {
 	s := Scheme{Bits: 8}
 	sym := Scheme{Bits: 8, Method: MethodAbsMax}
-	for _, l := range []Layout{Blocked(1e12, 0, 32), Blocked(math.MaxInt, 0, 2), PerColumn(1e12, 0)} {
+	var e12 int64 = 1e12 // the row count, or MaxInt where int has 32 bits
+	huge := int(min(e12, math.MaxInt))
+	for _, l := range []Layout{Blocked(huge, 0, 32), Blocked(math.MaxInt, 0, 2), PerColumn(huge, 0)} {
 		ps := make([]Params, l.NumParams())
 		for _, m := range append(Supported(), nil) {
 			name := "package"
@@ -86,9 +88,9 @@ func TestReliabilityLayoutOverflow(t *testing.T) {
 		require.LessOrEqual(t, n, max(l.Len(), l.Rows, l.Cols), "%v", l)
 	}
 	require.Equal(t, 2, Blocked(2, 3, math.MaxInt-1).NumParams())
-	require.Equal(t, 1<<62, Blocked(1, math.MaxInt, 2).NumParams())
+	require.Equal(t, math.MaxInt/2+1, Blocked(1, math.MaxInt, 2).NumParams())
 	require.Equal(t, 2, Blocked(1, math.MaxInt, math.MaxInt-1).NumParams())
-	for _, l := range []Layout{PerRow(math.MaxInt, 2), Blocked(1<<32, 1<<32, 2), PerColumn(3, math.MaxInt/2)} {
+	for _, l := range []Layout{PerRow(math.MaxInt, 2), Blocked(math.MaxInt/2+1, 2, 2), PerColumn(3, math.MaxInt/2)} {
 		require.ErrorIs(t, l.Validate(), ErrShape, "%v", l)
 	}
 	// An overflowing layout is rejected by the functions, not looped over.

@@ -4,7 +4,9 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -81,5 +83,39 @@ func TestReliabilityNonRegularInput(t *testing.T) {
 		r := quantTimeout(t, dir, 20*time.Second, args...)
 		requireFailed(t, r, "", "not a regular file")
 		require.Equal(t, before, snapshot(t, dir), "%v", args)
+	}
+}
+
+// An interrupt at any moment leaves either the old outputs (exit 1) or the
+// complete new ones (exit 0), and no temporary or backup file.
+func TestReliabilityInterrupt(t *testing.T) {
+	dir := goodDir(t)
+	x := make([]float32, 1<<22)
+	for i := range x {
+		x[i] = float32(i%1000) - 500
+	}
+	writeNpyFile(t, filepath.Join(dir, "big.npy"), x, []int{2048, len(x) / 2048})
+	before := snapshot(t, dir)
+	for _, delay := range []time.Duration{0, 5 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond} {
+		cmd := exec.Command(bin, "quantize", "-o", "q.npy", "big.npy")
+		cmd.Dir = dir
+		require.NoError(t, cmd.Start())
+		time.Sleep(delay)
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		err := cmd.Wait()
+		after := snapshot(t, dir)
+		for name := range after {
+			require.False(t, strings.HasPrefix(name, "."), "left behind: %s", name)
+		}
+		t.Logf("delay %v: %v", delay, err)
+		if err != nil { // interrupted: nothing changed
+			require.Equal(t, before, after, "delay %v", delay)
+			continue
+		}
+		q := readNpyT(t, filepath.Join(dir, "q.npy")) // finished: complete outputs
+		require.Len(t, q.U8, len(x))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "q.npy"), []byte(before["q.npy"][11:]), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "q.npy.json"), []byte(before["q.npy.json"][11:]), 0o644))
+		require.Equal(t, before, snapshot(t, dir))
 	}
 }

@@ -191,6 +191,9 @@ func runQuantize(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if npyOut.fi != nil && jsonOut.fi != nil && os.SameFile(npyOut.fi, jsonOut.fi) {
+		return fileErr(jsonOut.path, "is the same file as the output %s: the two outputs must be different files", npyOut.path)
+	}
 	if pin != nil {
 		if _, _, err := scanRange(path, &t, nil); err != nil {
 			return err

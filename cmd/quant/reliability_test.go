@@ -131,6 +131,8 @@ func TestReliabilitySameFile(t *testing.T) {
 	require.NoError(t, os.Link(filepath.Join(dir, "w.npy"), filepath.Join(dir, "hard.npy")))
 	require.NoError(t, os.Link(filepath.Join(dir, "q.npy"), filepath.Join(dir, "hardq.npy")))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"scale": 0.5, "zero": 3, "lo": 0, "hi": 255, "convention": "seed"}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "o.npy"), []byte("o"), 0o644))
+	require.NoError(t, os.Symlink("o.npy", filepath.Join(dir, "o.npy.json")))
 	before := snapshot(t, dir)
 	for _, args := range [][]string{
 		{"quantize", "-o", "w.npy", "w.npy"},
@@ -142,6 +144,7 @@ func TestReliabilitySameFile(t *testing.T) {
 		{"dequantize", "-o", "q.npy", "q.npy"},
 		{"dequantize", "-o", "hardq.npy", "q.npy"},
 		{"dequantize", "-o", "p.json", "-params", "p.json", "q.npy"},
+		{"quantize", "-o", "o.npy", "w.npy"}, // o.npy.json is a link to o.npy
 	} {
 		r := quantCmd(t, dir, args...)
 		requireFailed(t, r, "", "same file")

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -167,5 +168,23 @@ func TestTempNameLength(t *testing.T) {
 			require.LessOrEqual(t, len(name), 255)
 			require.True(t, strings.HasPrefix(name, "."))
 		}
+	}
+}
+
+// A NaN in a later chunk is reported with its index in the whole tensor,
+// by every command.
+func TestStreamingNotFiniteIndex(t *testing.T) {
+	dir := t.TempDir()
+	x := bigData()
+	i := 2*chunkElems + 5
+	x[i] = float32(math.NaN())
+	cols := 2
+	writeNpyFile(t, filepath.Join(dir, "w.npy"), x, []int{len(x) / cols, cols})
+	want := []string{"w.npy", "element " + strconv.Itoa(i), "[" + strconv.Itoa(i/cols) + " " + strconv.Itoa(i%cols) + "]", "NaN"}
+	for _, args := range [][]string{
+		{"calibrate", "w.npy"}, {"calibrate", "-method", "percentile", "w.npy"}, {"report", "w.npy"},
+		{"quantize", "-o", "q.npy", "w.npy"}, {"quantize", "-method", "absmax", "-o", "q.npy", "w.npy"},
+	} {
+		requireFail(t, quantCmd(t, dir, args...), 1, want...)
 	}
 }

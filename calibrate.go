@@ -58,8 +58,14 @@ type Scheme struct {
 	NarrowRange bool
 }
 
-// Bounds returns the clamp bounds the scheme quantizes to.
-func (s Scheme) Bounds() (lo, hi int32) {
+// Bounds returns the clamp bounds the scheme quantizes to: -2^(Bits-1)
+// (+1 with NarrowRange) .. 2^(Bits-1)-1 for MethodAbsMax, 0 (1 with
+// NarrowRange) .. 2^Bits-1 otherwise. Bits outside 2..8 give an error
+// wrapping ErrBits (and lo = hi = 0).
+func (s Scheme) Bounds() (lo, hi int32, err error) {
+	if s.Bits < 2 || s.Bits > 8 {
+		return 0, 0, fmt.Errorf("quant: bits %d outside 2..8: %w", s.Bits, ErrBits)
+	}
 	if s.Method == MethodAbsMax {
 		lo, hi = -1<<(s.Bits-1), 1<<(s.Bits-1)-1
 	} else {
@@ -68,7 +74,7 @@ func (s Scheme) Bounds() (lo, hi int32) {
 	if s.NarrowRange {
 		lo++
 	}
-	return lo, hi
+	return lo, hi, nil
 }
 
 // Validate checks the scheme's fields: ErrBits, ErrPercentile or ErrParams.
@@ -197,4 +203,20 @@ func calibrateONNX(s Scheme, lo, hi float32, qlo, qhi int32) (scale, zero float6
 	iz := float32(float32(qlo) - float32(lo/sc))
 	iz = min(max(iz, float32(qlo)), float32(qhi))
 	return float64(sc), math.RoundToEven(float64(iz))
+}
+
+// CalibrateInPlace is Calibrate, except that MethodPercentile selects in
+// src itself instead of in a copy: src is reordered (it keeps the same
+// values) and no memory proportional to len(src) is allocated. The Params
+// and errors are bitwise those of Calibrate on the original src. Other
+// methods do not modify src.
+func CalibrateInPlace(src []float32, s Scheme) (Params, error) {
+	if err := s.Validate(); err != nil {
+		return Params{}, err
+	}
+	if err := checkFinite(src); err != nil {
+		return Params{}, err
+	}
+	lo32, hi32, _ := active.MinMax(src)
+	return rangeParams(s, lo32, hi32, src, src)
 }

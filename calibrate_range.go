@@ -30,7 +30,7 @@ func rangeParams(s Scheme, lo32, hi32 float32, seg, buf []float32) (Params, erro
 	if s.IncludeZero || s.Convention != Seed {
 		lo, hi = min(lo, 0), max(hi, 0)
 	}
-	qlo, qhi := s.Bounds()
+	qlo, qhi, _ := s.Bounds() // s is valid
 	p := Params{Lo: qlo, Hi: qhi, Convention: s.Convention}
 	var scale, zero float64
 	switch s.Convention {
@@ -69,7 +69,7 @@ func schemeFits(fn string, s Scheme, lo, hi int32) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if qlo, qhi := s.Bounds(); qlo < lo || qhi > hi {
+	if qlo, qhi, _ := s.Bounds(); qlo < lo || qhi > hi {
 		return fmt.Errorf("quant.%s: scheme %v %d-bit bounds %d..%d do not fit %d..%d: %w", fn, s.Method, s.Bits, qlo, qhi, lo, hi, ErrBits)
 	}
 	return nil

@@ -249,7 +249,7 @@ func checkRoundTrip(t *testing.T, src []float32, s Scheme) {
 	require.NoError(t, err, "%+v on %v", s, src[0])
 	require.NoError(t, p.Validate())
 	want := src[0] + 0 // -0 comes back as +0
-	lo, hi := s.Bounds()
+	lo, hi, _ := s.Bounds()
 	require.Equal(t, [2]int32{lo, hi}, [2]int32{p.Lo, p.Hi})
 	y := make([]float32, len(src))
 	if s.Method == MethodAbsMax {

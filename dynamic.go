@@ -136,6 +136,9 @@ func (m *Impl) dynamic(ps []Params, src []float32, l Layout, s Scheme, quant fun
 // dynamicRows calibrates, then quantizes (unless quant is nil), rows
 // r0..r1-1 of a checked Axis-0 layout one after the other.
 func (m *Impl) dynamicRows(ps []Params, src []float32, l Layout, s Scheme, r0, r1 int, quant func(r0, r1 int)) error {
+	if l.NumParams() == 0 { // zero-size work (e.g. blocked with no columns): return at once
+		return nil
+	}
 	var buf []float32
 	if s.Method == MethodPercentile {
 		b, _ := l.rowBlock()

@@ -25,7 +25,7 @@ func TestDynamicMatchesCalibrateThenQuantize(t *testing.T) {
 			if err := CalibrateLayout(want, src, l, s); err != nil {
 				continue // ErrRange on tiny ranges: checked elsewhere
 			}
-			qlo, qhi := s.Bounds()
+			qlo, qhi, _ := s.Bounds()
 			for _, m := range grpTestImpls() {
 				name := fmt.Sprintf("%s/%v/%+v", m.Name(), l, s)
 				ps := make([]Params, l.NumParams())

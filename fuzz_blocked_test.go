@@ -109,7 +109,7 @@ func FuzzGroupedDynamic(f *testing.F) {
 			}
 			want[j] = p
 		}
-		qlo, _ := s.Bounds()
+		qlo, _, _ := s.Bounds()
 		for _, m := range grpTestImpls() {
 			ps := make([]Params, l.NumParams())
 			var err error

@@ -37,11 +37,13 @@ func PerColumn(rows, cols int) Layout { return Layout{Rows: rows, Cols: cols, Ax
 // block, on a 2-D input).
 func Blocked(rows, cols, block int) Layout { return Layout{Rows: rows, Cols: cols, Block: block} }
 
-// Len is the number of elements, Rows*Cols.
+// Len is the number of elements, Rows*Cols. It is meaningful for a layout
+// that passes Validate (which rejects a product that overflows int).
 func (l Layout) Len() int { return l.Rows * l.Cols }
 
 // NumParams is the number of Params the layout needs: Rows, Cols, or
-// Rows*ceil(Cols/Block).
+// Rows*ceil(Cols/Block). For a layout that passes Validate it never
+// overflows (it is at most Len, or Rows, or Cols).
 func (l Layout) NumParams() int {
 	switch {
 	case l.Axis == 1:
@@ -83,8 +85,15 @@ func (l Layout) String() string {
 	return fmt.Sprintf("%d×%d per row", l.Rows, l.Cols)
 }
 
-// blocksPerRow is ceil(Cols/Block) for a blocked layout.
-func (l Layout) blocksPerRow() int { return (l.Cols + l.Block - 1) / l.Block }
+// blocksPerRow is ceil(Cols/Block) for a blocked layout, without the
+// overflow of (Cols+Block-1)/Block for a Block near MaxInt.
+func (l Layout) blocksPerRow() int {
+	n := l.Cols / l.Block
+	if l.Cols%l.Block != 0 {
+		n++
+	}
+	return n
+}
 
 // rowBlock is the block size inside one row for Axis 0: Block, or Cols
 // for PerRow (at least 1, so divisions are defined); and the number of

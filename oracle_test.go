@@ -177,7 +177,7 @@ func TestOracleSeed(t *testing.T) {
 			lo, err2 = Percentile(src, 100-pct)
 			require.NoError(t, errors.Join(err1, err2))
 		}
-		qlo, qhi := s.Bounds()
+		qlo, qhi, _ := s.Bounds()
 		sc64, z64 := calibrateSeed(s, lo, hi, lo32, hi32, qlo, qhi)
 		if math.Float64bits(sc64) != math.Float64bits(scale64) || z64 != zero {
 			t.Fatalf("%s: float64 scale %v (%#x), zero %v; numpy %v (%#x), %v", name,

@@ -120,6 +120,9 @@ func (m *Impl) absMaxChunks(src []float32) float32 {
 // rowChunk is the number of rows per chunk of l (even if packed with odd
 // Cols) and the number of chunks.
 func rowChunk(l Layout, packed bool) (rows, n int) {
+	if l.Cols == 0 { // no elements: one chunk (which returns at once) for any Rows
+		return max(l.Rows, 1), min(l.Rows, 1)
+	}
 	rows = max(1, parallelChunk/max(l.Cols, 1))
 	if packed && l.Cols%2 == 1 && rows%2 == 1 {
 		rows++

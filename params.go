@@ -103,9 +103,12 @@ func (p Params) validateCommon() error {
 }
 
 // Dequantize returns float32(q - Zero) * Scale for one value, the same
-// arithmetic as the Dequantize kernels.
+// arithmetic as the Dequantize kernels. q - Zero is computed in int64, so
+// it never wraps for any int32 q; it is then rounded once to float32. On
+// the kernels' domain (q of 8 or 4 bits, |Zero| <= MaxZero) the difference
+// is exact in float32 and the result is bitwise the kernels'.
 func (p Params) Dequantize(q int32) float32 {
-	return float32(q-p.Zero) * p.Scale
+	return float32(int64(q)-int64(p.Zero)) * p.Scale
 }
 
 // Quantize returns the quantized value of one x under p, the same

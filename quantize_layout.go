@@ -182,6 +182,9 @@ func (m *Impl) CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) e
 func (m *Impl) calibrateRows(ps []Params, src []float32, l Layout, s Scheme, buf []float32, r0, r1 int) error {
 	b, n := l.rowBlock()
 	c := l.Cols
+	if n == 0 { // a blocked layout with no columns: nothing to calibrate
+		return nil
+	}
 	for r := r0; r < r1; r++ {
 		if c == 0 && n > 0 { // per row; a blocked layout has no blocks
 			return fmt.Errorf("quant: layout %v: row %d: %w", l, r, ErrEmpty)

@@ -142,11 +142,15 @@ func runConvert(e *env, args []string) error {
 	if *out == "" {
 		*out = strings.TrimSuffix(in, filepath.Ext(in)) + ".gguf"
 	}
-	mf, err := mapFile(in)
+	mf, input, err := mapFile(in)
 	if err != nil {
 		return err
 	}
 	defer mf.close()
+	o, err := planOutput(*out, input)
+	if err != nil {
+		return err
+	}
 	srcs, err := safetensorsViews(in, mf.data)
 	if err != nil {
 		return err
@@ -171,7 +175,7 @@ func runConvert(e *env, args []string) error {
 			progressbar.OptionShowBytes(true), progressbar.OptionClearOnFinish())
 	}
 	var bad error // a tensor the type cannot hold: reported against the input
-	staged, err := stageAtomic(*out, func(w io.Writer) error {
+	err = o.stage(func(w io.Writer) error {
 		gw, err := gguf.NewWriter(w, kv, infos)
 		if err != nil {
 			return err
@@ -198,7 +202,7 @@ func runConvert(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := commitAll(staged); err != nil {
+	if err := commitAll(o); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %d tensors, %s\n", *out, len(plans), name)

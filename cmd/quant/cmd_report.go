@@ -80,22 +80,25 @@ func runReport(e *env, args []string) error {
 		}
 		pcts = append(pcts, v)
 	}
-	ts, err := readTensors(path, e.note)
+	ts, in, err := openTensors(path, e.note)
 	if err != nil {
 		return err
 	}
+	defer in.f.Close()
 	var bar *progressbar.ProgressBar
 	if e.stderrTTY && len(ts) >= progressMin {
 		bar = progressbar.NewOptions(len(ts), progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("report"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
-	var reps []tensorReport
 	for _, t := range ts {
-		t.load() // this copy only: the widened data is dropped after the tensor
 		if !t.float() {
 			return fileErr(path, "dtype %s is already quantized (report wants float data)", t.DType)
 		}
-		r, err := reportTensor(path, t, sf, pcts)
+	}
+	var reps []tensorReport
+	scratch := make([]float32, maxElems(ts)) // one buffer for every tensor: memory is the largest tensor's
+	for _, t := range ts {
+		r, err := reportTensor(path, &t, sf, pcts, scratch[:t.N])
 		if err != nil {
 			return err
 		}
@@ -128,14 +131,18 @@ func runReport(e *env, args []string) error {
 }
 
 // reportTensor runs every scheme on t: calibrate, then the fused
-// QuantError kernel for the MSE.
-func reportTensor(path string, t tensor, sf schemeFlags, pcts []float64) (tensorReport, error) {
-	r := tensorReport{Name: t.Name, DType: t.DType, Shape: t.Shape, N: len(t.F32)}
-	if err := finiteCheck(path, t); err != nil {
-		return r, err
-	}
-	if len(t.F32) == 0 {
+// QuantError kernel for the MSE. It holds one float32 copy of the tensor:
+// the minimum, maximum and power stream; the percentiles select in the
+// copy, which is then read again in the file's order for QuantError.
+func reportTensor(path string, t *tensor, sf schemeFlags, pcts []float64, x []float32) (tensorReport, error) {
+	r := tensorReport{Name: t.Name, DType: t.DType, Shape: t.Shape, N: t.N}
+	if t.N == 0 {
 		return r, fileErr(path, "tensor %q is empty", t.Name)
+	}
+	var power float64 // mean of x^2
+	lo, hi, err := scanRange(path, t, &power)
+	if err != nil {
+		return r, err
 	}
 	base, err := sf.scheme(path)
 	if err != nil {
@@ -156,19 +163,33 @@ func reportTensor(path string, t tensor, sf schemeFlags, pcts []float64) (tensor
 	for _, p := range pcts {
 		add("percentile "+strconv.FormatFloat(p, 'f', -1, 64), quant.MethodPercentile, p)
 	}
-	var power float64 // mean of x^2
-	for _, x := range t.F32 {
-		power += float64(x) * float64(x)
-	}
-	n := float64(len(t.F32))
-	power /= n
-	best := -1
-	for _, sc := range schemes {
-		p, err := quant.Calibrate(t.F32, sc.s)
+	ps := make([]quant.Params, len(schemes))
+	reordered := false
+	for i, sc := range schemes {
+		if sc.s.Method == quant.MethodPercentile {
+			if !reordered {
+				if err := t.loadFloats(x); err != nil {
+					return r, err
+				}
+				reordered = true
+			}
+			ps[i], err = quant.CalibrateInPlace(x, sc.s) // the percentile does not depend on the order
+		} else {
+			ps[i], err = quant.Calibrate([]float32{lo, hi}, sc.s)
+		}
 		if err != nil {
 			return r, fileErr(path, "tensor %q, %s: %s", t.Name, sc.name, trimQuant(err.Error()))
 		}
-		mse := quant.QuantError(t.F32, p) / n
+	}
+	if err := t.loadFloats(x); err != nil { // the file's order: QuantError's sum is ordered
+		return r, err
+	}
+	n := float64(t.N)
+	power /= n
+	best := -1
+	for i, sc := range schemes {
+		p := ps[i]
+		mse := quant.QuantError(x, p) / n
 		res := schemeResult{Scheme: sc.name, Scale: p.Scale, Zero: p.Zero, Lo: p.Lo, Hi: p.Hi, MSE: mse, SQNR: sqnr(power, mse)}
 		r.Schemes = append(r.Schemes, res)
 		if best < 0 || mse < r.Schemes[best].MSE {

@@ -13,9 +13,10 @@
 //	quant report [flags] FILE               every scheme's MSE and SQNR per tensor
 //	quant verify [-duration 30s]            every implementation against generic, bitwise
 //
-// Errors are one line on stderr; the exit status is 1 for a failure and 2
-// for wrong usage. Outputs are written to a temporary file in the target
-// directory and renamed into place.
+// Errors are one line on stderr naming the file and the problem; the exit
+// status is 1 for a failure and 2 for wrong usage. Outputs are written to
+// temporary files in the target directory and renamed into place together;
+// a command that fails changes no existing file (see output.go).
 package main
 
 import (
@@ -84,13 +85,16 @@ Commands:
 func main() {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
 	// An interrupt removes the temporary outputs (SIGKILL cannot be
-	// caught: it may leave a hidden .OUT.tmp* file, never a partial OUT).
+	// caught: it may leave a hidden .OUT.tmpN or .OUT.bakN file, never a
+	// partial OUT).
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		s := <-sigs
-		removeTemps()
-		fmt.Fprintf(os.Stderr, "quant: %v: interrupted; temporary outputs removed\n", s)
+		if !interrupted() {
+			return // the outputs are in place: finish normally
+		}
+		fmt.Fprintf(os.Stderr, "quant: %v: interrupted; temporary outputs removed, existing files unchanged\n", s)
 		os.Exit(1)
 	}()
 	os.Exit(run(e, os.Args[1:]))

@@ -18,32 +18,26 @@ type mappedFile struct {
 	mapped bool
 }
 
-// mapFile maps the file at path. An empty file, or one too large for the
-// address space, is read instead.
-func mapFile(path string) (*mappedFile, error) {
-	f, err := os.Open(path)
+// mapFile maps the regular file at path (other files are refused, as
+// every input is). An empty file, or one too large for the address space,
+// is read instead. The *input is for planOutput's same-file check.
+func mapFile(path string) (*mappedFile, *input, error) {
+	in, err := openInput(path)
 	if err != nil {
-		_, err = readFile(path) // the same short messages as readFile
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fileErr(path, "%v", err)
-	}
-	if st.IsDir() {
-		return nil, fileErr(path, "is a directory")
-	}
-	if st.Size() > 0 && uint64(st.Size()) <= math.MaxInt {
-		if b, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_SHARED); err == nil {
-			return &mappedFile{b, true}, nil
+	defer in.f.Close()
+	size := in.fi.Size()
+	if size > 0 && uint64(size) <= math.MaxInt {
+		if b, err := unix.Mmap(int(in.f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED); err == nil {
+			return &mappedFile{b, true}, in, nil
 		}
 	}
-	b, err := readFile(path)
+	b, err := readAllInput(in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &mappedFile{b, false}, nil
+	return &mappedFile{b, false}, in, nil
 }
 
 // drop tells the kernel that the pages wholly inside sub, a part of the

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/quantkernel/quant"
@@ -46,6 +47,11 @@ func (s *schemeFlags) scheme(path string) (quant.Scheme, error) {
 			return sc, usagef("-method %q: want minmax, absmax or percentile", s.method)
 		}
 		sc.Method = m
+		// The library reads Percentile 0 as the default; the flag does
+		// not: every value, set or not, must lie in (50, 100].
+		if !(s.p > 50 && s.p <= 100) {
+			return sc, fileErr(path, "percentile %v outside (50, 100]", s.p)
+		}
 		if m == quant.MethodPercentile {
 			sc.Percentile = s.p
 		}
@@ -117,41 +123,191 @@ func writeParamsJSON(w io.Writer, j paramsJSON) error {
 	return enc.Encode(j)
 }
 
+// maxParamsJSON bounds the size of a Params JSON file.
+const maxParamsJSON = 1 << 20
+
 // readParamsJSON reads and validates a Params JSON file.
 func readParamsJSON(path string) (paramsJSON, quant.Params, error) {
-	b, err := readFile(path)
+	j, p, _, err := loadParamsJSON(path)
+	return j, p, err
+}
+
+// loadParamsJSON is readParamsJSON that also returns the input (closed;
+// for the same-file checks of the outputs).
+func loadParamsJSON(path string) (paramsJSON, quant.Params, *input, error) {
+	b, in, err := readSmall(path, maxParamsJSON)
 	if err != nil {
-		return paramsJSON{}, quant.Params{}, err
+		return paramsJSON{}, quant.Params{}, nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var j paramsJSON
-	if err := dec.Decode(&j); err != nil {
-		return j, quant.Params{}, fileErr(path, "not a Params JSON file: %v", err)
-	}
-	if j.Scale == 0 && j.Convention == "" {
-		return j, quant.Params{}, fileErr(path, "not a Params JSON file: no scale or convention")
+	j, err := parseParamsJSON(b)
+	if err != nil {
+		return j, quant.Params{}, nil, fileErr(path, "not a Params JSON file: %v", err)
 	}
 	p, err := j.params()
 	if err != nil {
-		return j, p, fileErr(path, "%v", err)
+		return j, p, nil, fileErr(path, "%v", err)
 	}
-	return j, p, nil
+	return j, p, in, nil
 }
 
-// finiteCheck returns an error naming the first NaN or ±Inf of t (flat
-// index and, for arrays of rank > 1, the index along each axis).
-func finiteCheck(path string, t tensor) error {
-	for i, x := range t.F32 {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			where := fmt.Sprintf("element %d", i)
+// parseParamsJSON parses one JSON object with the required fields scale
+// (a float32; Params.Validate then wants it positive and normal), zero (an integer within ±quant.MaxZero), lo and hi
+// (integers within -128..255), convention (seed, onnx or pytorch) and the
+// optional dtype (uint8 or int8), method, bits (2..8) and percentile
+// (in (50, 100]). Unknown fields, a field given twice, and anything after
+// the object are errors.
+func parseParamsJSON(b []byte) (paramsJSON, error) {
+	var j paramsJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return j, errors.New("empty or not JSON")
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return j, errors.New("want a JSON object {\"scale\": ..., \"zero\": ..., ...}")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return j, errors.New(jsonProblem(err))
+		}
+		key := tok.(string) // object keys are strings
+		if seen[key] {
+			return j, fmt.Errorf("field %q given twice", key)
+		}
+		seen[key] = true
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return j, fmt.Errorf("field %q: %s", key, jsonProblem(err))
+		}
+		if err := j.set(key, v); err != nil {
+			return j, err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return j, errors.New(jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return j, errors.New("data after the JSON object")
+	}
+	for _, k := range []string{"scale", "zero", "lo", "hi", "convention"} {
+		if !seen[k] {
+			return j, fmt.Errorf("missing required field %q", k)
+		}
+	}
+	return j, nil
+}
+
+// set assigns one field of a Params JSON object, checking its type and
+// range.
+func (j *paramsJSON) set(key string, v any) error {
+	integer := func(lo, hi int64) (int64, error) {
+		n, ok := v.(json.Number)
+		if !ok {
+			return 0, fmt.Errorf("field %q: want an integer, got %s", key, jsonKind(v))
+		}
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("field %q: %s is not an integer in %d..%d", key, n, lo, hi)
+		}
+		if i < lo || i > hi {
+			return 0, fmt.Errorf("field %q: %d is outside %d..%d", key, i, lo, hi)
+		}
+		return i, nil
+	}
+	str := func() (string, error) {
+		s, ok := v.(string)
+		if !ok {
+			return "", fmt.Errorf("field %q: want a string, got %s", key, jsonKind(v))
+		}
+		return s, nil
+	}
+	var err error
+	switch key {
+	case "scale":
+		n, ok := v.(json.Number)
+		if !ok {
+			return fmt.Errorf("field \"scale\": want a number, got %s", jsonKind(v))
+		}
+		f, perr := strconv.ParseFloat(string(n), 32)
+		if perr != nil { // out of float32's range; the sign and size are checked by Params.Validate
+			return fmt.Errorf("field \"scale\": %s does not fit a float32", n)
+		}
+		j.Scale = float32(f)
+	case "zero":
+		var i int64
+		i, err = integer(-quant.MaxZero, quant.MaxZero)
+		j.Zero = int32(i)
+	case "lo", "hi":
+		var i int64
+		i, err = integer(-128, 255)
+		if key == "lo" {
+			j.Lo = int32(i)
+		} else {
+			j.Hi = int32(i)
+		}
+	case "bits":
+		var i int64
+		i, err = integer(2, 8)
+		j.Bits = int(i)
+	case "convention":
+		j.Convention, err = str()
+	case "dtype":
+		if j.DType, err = str(); err == nil && j.DType != "uint8" && j.DType != "int8" {
+			err = fmt.Errorf("field \"dtype\": %q is neither uint8 nor int8", j.DType)
+		}
+	case "method":
+		if j.Method, err = str(); err == nil {
+			if _, perr := quant.ParseMethod(j.Method); perr != nil {
+				err = fmt.Errorf("field \"method\": %q is not minmax, absmax or percentile", j.Method)
+			}
+		}
+	case "percentile":
+		n, ok := v.(json.Number)
+		f, perr := strconv.ParseFloat(string(n), 64)
+		if !ok || perr != nil || !(f > 50 && f <= 100) {
+			return fmt.Errorf("field \"percentile\": want a number in (50, 100], got %v", v)
+		}
+		j.Percentile = f
+	default:
+		return fmt.Errorf("unknown field %q", key)
+	}
+	return err
+}
+
+// jsonKind names the JSON type of a decoded value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case []any:
+		return "an array"
+	}
+	return "an object"
+}
+
+// notFinite returns the error naming the first NaN or ±Inf of x, the
+// chunk of t starting at element base (flat index and, for arrays of rank
+// > 1, the index along each axis), or nil.
+func notFinite(path string, t *tensor, base int, x []float32) error {
+	for i, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			where := fmt.Sprintf("element %d", base+i)
 			if len(t.Shape) > 1 {
-				where += fmt.Sprintf(" (index %v)", unravel(i, t.Shape))
+				where += fmt.Sprintf(" (index %v)", unravel(base+i, t.Shape))
 			}
 			if t.Name != "" && t.Name != filepath.Base(path) {
 				where = fmt.Sprintf("tensor %q %s", t.Name, where)
 			}
-			return fileErr(path, "%s is %v (data must be finite)", where, x)
+			return fileErr(path, "%s is %v (data must be finite)", where, v)
 		}
 	}
 	return nil

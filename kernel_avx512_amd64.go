@@ -1,0 +1,309 @@
+//go:build gc && !purego
+
+package quant
+
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+//go:generate go run -C asm . -avx512 -out ../kernel_avx512_amd64.s
+
+// The AVX-512 kernels. The assembly in kernel_avx512_amd64.s is generated
+// by asm/avx512.go (run go generate); this file holds its declarations and
+// the thin Go wrappers that compute the constants. Every kernel takes the
+// whole length: a final partial block is loaded with zero-masking and
+// stored with merge-masking (AVX-512 masked memory accesses do not fault
+// on masked-out elements), so nothing outside the slices is read or
+// written, nothing is recomputed and nothing is copied through the stack.
+//
+// Quantize, per 16 float32 lanes (ZMM), k = VCMPPS ordered(x, x):
+//
+//	Seed, ONNX, exactDivScale(s) (Markstein's correction, see exactdiv.go):
+//	  x' = VRANGEPS{z}{k}(x, c)     imm 2: |x'| = min(|x|, c), sign of x; NaN lanes +0; c = s*2^25
+//	  q0 = x' * y                   y = float32(1/s), computed once per call in Go
+//	  r  = VFNMADD231PS: x' - q0*s  exact
+//	  q  = VFMADD231PS: q0 + r*y    = RN(x'/s)
+//	  Seed: v = cvt(q + zf), clamp Lo..Hi with VPMAXSD/VPMINSD
+//	  ONNX: v = cvt(q), clamp Lo-z..Hi-z, + z
+//	Seed, ONNX outside the domain:  v = VDIVPS{z}{k}(x, s), as the AVX2 kernels
+//	PyTorch:                        v = VMULPS{z}{k}(x, inv)
+//	  then [+ zf], VMINPS hi (float), cvt, VPMAXSD lo, [+ z]
+//
+// The pre-clamp bounds the quotient by 2^25(1+2^-23), so with Markstein
+// the conversion cannot overflow and both bounds are clamped in integers;
+// the other paths clamp the upper bound in float before converting, as the
+// AVX2 kernels do. Four ZMM of int32 are narrowed to 64 bytes by
+// VPACKSSDW, VPACKSSWB/VPACKUSWB and one VPERMD (4 shuffles per 64
+// elements; VPMOVDB/VPMOVSDB would need 8, see README).
+//
+// The fused instructions above are the only ones in the file: exactly two
+// per quantize or QuantError body (.ci/fma.txt counts them per symbol).
+//
+// MinMax keeps a sticky opmask per accumulator, VCMPPS ordered(x, x) under
+// itself as write mask: it stays all ones iff no element is NaN. ±Inf
+// elements show in the result (lo = -Inf or hi = +Inf), so finite is
+// "all ordered and neither result infinite", one instruction per 16
+// elements instead of AVX2's subtract and OR.
+
+// avx512Impl needs AVX-512 F (ZMM, opmasks, VRANGEPS's companions),
+// BW (byte-granular masks, VMOVDQU8, KMOVQ), VL, DQ (VRANGEPS,
+// VEXTRACTF32X8) and BMI2 (BZHI for the tail masks); its grouped kernels
+// are the AVX2 ones, so it also requires avx2Impl to be supported
+// (which orders its registration after avx2's: preferred when both run).
+var avx512Impl = register("avx512", "AVX512F AVX512BW AVX512VL AVX512DQ BMI2 AVX2 FMA",
+	avx2Impl.Supported() && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL &&
+		cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2 && cpu.X86.HasFMA,
+	Kernels{
+		QuantizeU8:   quantizeU8AVX512,
+		QuantizeI8:   quantizeI8AVX512,
+		DequantizeU8: dequantizeU8AVX512,
+		DequantizeI8: dequantizeI8AVX512,
+		MinMax:       minMaxAVX512,
+		AbsMax:       absMaxAVX512,
+		QuantError:   quantErrorAVX512,
+		SquaredError: squaredErrorAVX512,
+
+		// The grouped kernels are the AVX2 ones (see README).
+		QuantizeBlocksI8:   quantizeBlocksI8AVX2,
+		QuantizeBlocksU8:   quantizeBlocksU8AVX2,
+		DequantizeBlocksI8: dequantizeBlocksI8AVX2,
+		DequantizeBlocksU8: dequantizeBlocksU8AVX2,
+		QuantizeBlocksI4:   quantizeBlocksI4AVX2,
+		DequantizeBlocksI4: dequantizeBlocksI4AVX2,
+		MinMaxColumns:      minMaxColumnsAVX2,
+	})
+
+// The quantize kernels: dst[i] = q(src[i]) for i < n (any n >= 0). k is s
+// (Seed, ONNX) or float32(1/s) (PyTorch); y = float32(1/s) and c = s*2^25
+// (exact variants only); zf = float32(z) (Seed); hf is the float upper
+// bound (Hi for Seed, Hi-z otherwise; Div and PyTorch variants); lo, hi the
+// integer bounds (Lo, Hi for Seed; Lo-z, Hi-z otherwise); z the zero point
+// added after rounding (ONNX, PyTorch). With stream, the 64-byte aligned
+// part of dst is written with VMOVNTDQ. The unused arguments are ignored.
+
+//go:noescape
+func avx512QuantizeU8Seed(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeU8SeedDiv(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeU8ONNX(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeU8ONNXDiv(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeU8PyTorch(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8Seed(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8SeedDiv(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8ONNX(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8ONNXDiv(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8PyTorch(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+// avx512DequantizeU8 writes float32(int32(q) - z) * s for src[:n] to
+// dst[:n] (any n >= 0); with stream, the 64-byte aligned part of dst is
+// written with VMOVNTPS.
+//
+//go:noescape
+func avx512DequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
+
+//go:noescape
+func avx512DequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
+
+// avx512MinMax reduces src[:n] (n >= 1) to 16 lane minima out[0] and
+// maxima out[1], NaN skipped (lanes that saw no element keep +Inf and
+// -Inf), and returns 0xffff iff no element is NaN.
+//
+//go:noescape
+func avx512MinMax(src *float32, n int, out *[2][16]float32) (ord uint32)
+
+// avx512AbsMax returns in out the 16 lane maxima of |x| over src[:n], NaN
+// skipped, starting from +0.
+//
+//go:noescape
+func avx512AbsMax(src *float32, n int, out *[16]float32)
+
+// The QuantError kernels add, for i < n (any n >= 0), the float64 term
+// d*d, d = float64(x) - float64(y), y = float32(q - z) * s, to
+// lanes[i%16] in index order; arguments as for quantize (lo, hi, hf as
+// there; z is subtracted from q for Seed only). NaN elements give NaN
+// terms.
+
+//go:noescape
+func avx512QuantErrorSeed(src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, s float32, lanes *[16]float64)
+
+//go:noescape
+func avx512QuantErrorSeedDiv(src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, s float32, lanes *[16]float64)
+
+//go:noescape
+func avx512QuantErrorONNX(src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, s float32, lanes *[16]float64)
+
+//go:noescape
+func avx512QuantErrorONNXDiv(src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, s float32, lanes *[16]float64)
+
+//go:noescape
+func avx512QuantErrorPyTorch(src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, s float32, lanes *[16]float64)
+
+// avx512SquaredError adds, for i < n, (float64(a[i]) - float64(b[i]))^2
+// to lanes[i%16] in index order.
+//
+//go:noescape
+func avx512SquaredError(a, b *float32, n int, lanes *[16]float64)
+
+// avx512Args are the constants of the quantize and QuantError kernels
+// for p (see the declarations above).
+type avx512Args struct {
+	k, y, c, zf, hf float32
+	lo, hi, z       int32
+	exact           bool
+}
+
+func avx512ArgsOf(p *Params) avx512Args {
+	a := avx512Args{k: p.Scale, lo: p.Lo - p.Zero, hi: p.Hi - p.Zero, z: p.Zero}
+	switch p.Convention {
+	case Seed:
+		a.zf, a.lo, a.hi, a.z = float32(p.Zero), p.Lo, p.Hi, p.Zero
+	case PyTorch:
+		a.k = pytorchInv(p.Scale)
+	}
+	a.hf = float32(a.hi)
+	if p.Convention != PyTorch && exactDivScale(p.Scale) {
+		a.exact = true
+		a.y = float32(1 / p.Scale)
+		a.c = p.Scale * exactDivClamp // exact: a power-of-two multiple
+	}
+	return a
+}
+
+func quantizeU8AVX512(dst []uint8, src []float32, p *Params) {
+	n := len(src)
+	if n == 0 {
+		return
+	}
+	a := avx512ArgsOf(p)
+	d, s, st := &dst[0], &src[0], 5*n >= streamBytes
+	switch {
+	case p.Convention == Seed && a.exact:
+		avx512QuantizeU8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == Seed:
+		avx512QuantizeU8SeedDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == ONNX && a.exact:
+		avx512QuantizeU8ONNX(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == ONNX:
+		avx512QuantizeU8ONNXDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	default:
+		avx512QuantizeU8PyTorch(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	}
+}
+
+func quantizeI8AVX512(dst []int8, src []float32, p *Params) {
+	n := len(src)
+	if n == 0 {
+		return
+	}
+	a := avx512ArgsOf(p)
+	d, s, st := &dst[0], &src[0], 5*n >= streamBytes
+	switch {
+	case p.Convention == Seed && a.exact:
+		avx512QuantizeI8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == Seed:
+		avx512QuantizeI8SeedDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == ONNX && a.exact:
+		avx512QuantizeI8ONNX(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == ONNX:
+		avx512QuantizeI8ONNXDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	default:
+		avx512QuantizeI8PyTorch(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	}
+}
+
+func dequantizeU8AVX512(dst []float32, src []uint8, p *Params) {
+	if n := len(src); n > 0 {
+		avx512DequantizeU8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
+	}
+}
+
+func dequantizeI8AVX512(dst []float32, src []int8, p *Params) {
+	if n := len(src); n > 0 {
+		avx512DequantizeI8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
+	}
+}
+
+func minMaxAVX512(src []float32) (lo, hi float32, finite bool) {
+	if len(src) == 0 {
+		return minMaxGeneric(src)
+	}
+	var out [2][16]float32
+	ord := avx512MinMax(&src[0], len(src), &out)
+	// No lane holds NaN: the extremes are unique up to the sign of zero,
+	// which + 0 makes positive as the reference does.
+	lo, hi = out[0][0], out[1][0]
+	for i := range 16 {
+		lo = min(lo, out[0][i])
+		hi = max(hi, out[1][i])
+	}
+	// A ±Inf element makes lo = -Inf or hi = +Inf (it is not NaN, so it
+	// was not skipped); lo = +Inf with no NaN means every element is +Inf.
+	finite = ord == 0xffff && !math.IsInf(float64(lo), 0) && !math.IsInf(float64(hi), 0)
+	return lo + 0, hi + 0, finite
+}
+
+func absMaxAVX512(src []float32) float32 {
+	if len(src) == 0 {
+		return 0
+	}
+	var out [16]float32
+	avx512AbsMax(&src[0], len(src), &out)
+	m := out[0]
+	for _, a := range out[1:] {
+		m = max(m, a) // no NaN among the lanes
+	}
+	return m
+}
+
+func quantErrorAVX512(src []float32, p *Params) float64 {
+	var l [sumLanes]float64
+	n := len(src)
+	if n == 0 {
+		return 0
+	}
+	a := avx512ArgsOf(p)
+	s := &src[0]
+	switch {
+	case p.Convention == Seed && a.exact:
+		avx512QuantErrorSeed(s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, p.Scale, &l)
+	case p.Convention == Seed:
+		avx512QuantErrorSeedDiv(s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, p.Scale, &l)
+	case p.Convention == ONNX && a.exact:
+		avx512QuantErrorONNX(s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, p.Scale, &l)
+	case p.Convention == ONNX:
+		avx512QuantErrorONNXDiv(s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, p.Scale, &l)
+	default:
+		avx512QuantErrorPyTorch(s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, p.Scale, &l)
+	}
+	return combineLanes(&l)
+}
+
+func squaredErrorAVX512(a, b []float32) float64 {
+	var l [sumLanes]float64
+	n := len(a)
+	if n == 0 {
+		return 0
+	}
+	b = b[:n]
+	avx512SquaredError(&a[0], &b[0], n, &l)
+	return combineLanes(&l)
+}

@@ -189,12 +189,15 @@ func avx512ArgsOf(p *Params) avx512Args {
 }
 
 func quantizeU8AVX512(dst []uint8, src []float32, p *Params) {
-	n := len(src)
-	if n == 0 {
-		return
+	if n := len(src); n > 0 {
+		avx512QuantizeU8(&dst[0], &src[0], n, p, 5*n >= streamBytes)
 	}
+}
+
+// avx512QuantizeU8 calls the assembly of p's variant directly (a call
+// through a func value would make the pointers escape).
+func avx512QuantizeU8(d *uint8, s *float32, n int, p *Params, st bool) {
 	a := avx512ArgsOf(p)
-	d, s, st := &dst[0], &src[0], 5*n >= streamBytes
 	switch {
 	case p.Convention == Seed && a.exact:
 		avx512QuantizeU8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
@@ -210,12 +213,15 @@ func quantizeU8AVX512(dst []uint8, src []float32, p *Params) {
 }
 
 func quantizeI8AVX512(dst []int8, src []float32, p *Params) {
-	n := len(src)
-	if n == 0 {
-		return
+	if n := len(src); n > 0 {
+		avx512QuantizeI8(&dst[0], &src[0], n, p, 5*n >= streamBytes)
 	}
+}
+
+// avx512QuantizeI8 calls the assembly of p's variant directly (a call
+// through a func value would make the pointers escape).
+func avx512QuantizeI8(d *int8, s *float32, n int, p *Params, st bool) {
 	a := avx512ArgsOf(p)
-	d, s, st := &dst[0], &src[0], 5*n >= streamBytes
 	switch {
 	case p.Convention == Seed && a.exact:
 		avx512QuantizeI8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)

@@ -1,0 +1,210 @@
+//go:build amd64 && gc && !purego
+
+package quant
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/cpu"
+)
+
+// Tests specific to the AVX-512 kernels. The differential harness, the
+// guard-page suite and the fuzz targets cover avx512 like every supported
+// implementation (they iterate over Supported()); these add what is
+// particular to it: registration order and fallback, the edges of the
+// exact-division domain, and the non-temporal path.
+
+func avx512ForTest(t testing.TB) (*Impl, *Impl) {
+	t.Helper()
+	if !avx512Impl.Supported() {
+		t.Skip("this CPU (or GODEBUG) lacks AVX-512 F/BW/VL/DQ or BMI2: nothing to compare")
+	}
+	return refImpl(), avx512Impl
+}
+
+// TestAVX512Registration: avx512 is registered after avx2 (so preferred
+// when both are supported), supported exactly when every feature it uses
+// is present, and chosen by default then.
+func TestAVX512Registration(t *testing.T) {
+	i2, i5 := slices.Index(registry, avx2Impl), slices.Index(registry, avx512Impl)
+	require.True(t, i2 >= 0 && i5 > i2, "avx512 (at %d) must be registered after avx2 (at %d)", i5, i2)
+	want := cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW &&
+		cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2
+	assert.Equal(t, want, avx512Impl.Supported())
+	if want {
+		r := runHelper(t)
+		assert.Equal(t, "avx512", r.active, "the default choice on an AVX-512 CPU")
+	} else {
+		t.Log("this CPU has no AVX-512 (or GODEBUG disabled it): only the registration order is checked")
+	}
+}
+
+// TestAVX512Fallback: GODEBUG=cpu.avx512f=off falls back to avx2, and
+// QUANT_KERNEL=avx512 forces avx512 (or is reported and refused where it
+// cannot run).
+func TestAVX512Fallback(t *testing.T) {
+	r := runHelper(t, "GODEBUG=cpu.avx512f=off")
+	assert.False(t, r.supported["avx512"], "avx512 supported under GODEBUG=cpu.avx512f=off")
+	if avx2Impl.Supported() {
+		assert.Equal(t, "avx2", r.active)
+	}
+	r = runHelper(t, EnvKernel+"=avx512")
+	if avx512Impl.Supported() {
+		assert.Equal(t, "avx512", r.active)
+		assert.Equal(t, "forced by "+EnvKernel, r.selection)
+	} else {
+		assert.NotEqual(t, "avx512", r.active)
+	}
+	r = runHelper(t, "GODEBUG=cpu.avx512f=off", EnvKernel+"=avx512")
+	assert.Equal(t, avx2Impl.Supported(), r.active == "avx2", "forcing avx512 without it: %+v", r)
+}
+
+// TestAVX512ExactDivEdges compares every quantize and QuantError kernel
+// with the reference at scales on both sides of the edges of the
+// exact-division domain (where the kernels switch between Markstein's
+// quotient and VDIVPS) and at random scales inside it, on inputs that make
+// the quotient a tie, the largest value below a tie, and values near the
+// pre-clamp bound s*2^25.
+func TestAVX512ExactDivEdges(t *testing.T) {
+	g, a := avx512ForTest(t)
+	r := rand.New(rand.NewPCG(51, 2))
+	up := func(x float32) float32 { return math.Nextafter32(x, float32(math.Inf(1))) }
+	down := func(x float32) float32 { return math.Nextafter32(x, 0) }
+	scales := []float32{
+		exactDivMinScale, down(exactDivMinScale), up(exactDivMinScale),
+		exactDivMaxScale, down(exactDivMaxScale), up(exactDivMaxScale),
+		0x1p-126, math.MaxFloat32, 1, 3, float32(1.0 / 3),
+	}
+	for range 40 {
+		scales = append(scales, float32(math.Ldexp(1+r.Float64(), r.IntN(201)-100)))
+	}
+	const n = 1000
+	src := make([]float32, n)
+	for _, s := range scales {
+		for i := range src {
+			switch r.IntN(6) {
+			case 0: // a tie of the quotient
+				src[i] = float32(float64(r.IntN(600)-300)+0.5) * s
+			case 1: // next to a tie
+				x := float32(float64(r.IntN(600)-300)+0.5) * s
+				if r.IntN(2) == 0 {
+					src[i] = math.Nextafter32(x, 0)
+				} else {
+					src[i] = math.Nextafter32(x, float32(math.Inf(1)))
+				}
+			case 2: // near the pre-clamp bound
+				src[i] = float32(math.Ldexp(float64(s), 25)) * float32(1+(r.Float64()-0.5)*1e-6)
+				if r.IntN(2) == 0 {
+					src[i] = -src[i]
+				}
+			case 3:
+				src[i] = math.Float32frombits(r.Uint32())
+			default:
+				src[i] = float32(r.NormFloat64()*200) * s
+			}
+		}
+		for _, c := range conventions {
+			for _, p := range []Params{
+				{Scale: s, Zero: int32(r.IntN(256)), Lo: 0, Hi: 255, Convention: c},
+				{Scale: s, Zero: int32(r.IntN(2*MaxZero+1) - MaxZero), Lo: -128, Hi: 127, Convention: c},
+			} {
+				if p.Validate() != nil {
+					continue
+				}
+				if p.Lo == 0 {
+					got, want := make([]uint8, n), make([]uint8, n)
+					a.QuantizeU8(got, src, p)
+					g.QuantizeU8(want, src, p)
+					for i := range got {
+						if got[i] != want[i] {
+							t.Fatalf("QuantizeU8 %+v x=%v(%#x): got %d, want %d", p, src[i], math.Float32bits(src[i]), got[i], want[i])
+						}
+					}
+				} else {
+					got, want := make([]int8, n), make([]int8, n)
+					a.QuantizeI8(got, src, p)
+					g.QuantizeI8(want, src, p)
+					for i := range got {
+						if got[i] != want[i] {
+							t.Fatalf("QuantizeI8 %+v x=%v(%#x): got %d, want %d", p, src[i], math.Float32bits(src[i]), got[i], want[i])
+						}
+					}
+				}
+				fin := slices.DeleteFunc(slices.Clone(src), func(x float32) bool { return x != x })
+				if got, want := a.QuantError(fin, p), g.QuantError(fin, p); !bitsEqual64(got, want) {
+					t.Fatalf("QuantError %+v: got %v, want %v", p, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestAVX512StreamPath calls the non-temporal paths (taken only above the
+// last-level cache) directly, for every length 0..300 and every
+// destination alignment 0..63 bytes, against the reference; the bytes
+// around dst must be untouched.
+func TestAVX512StreamPath(t *testing.T) {
+	g, _ := avx512ForTest(t)
+	r := rand.New(rand.NewPCG(5, 12))
+	src := make([]float32, 300)
+	qbuf := make([]byte, 300+128)
+	fbuf := make([]float32, 300+32)
+	for n := 1; n <= 300; n++ {
+		for off := 0; off < 64; off++ {
+			c := conventions[(n+off)%3]
+			signed := off%2 == 1
+			p := randParams(r, signed, c)
+			fillFloats(r, src[:n], p.Scale)
+			want := make([]byte, len(qbuf))
+			for i := range qbuf {
+				qbuf[i], want[i] = 0x77, 0x77
+			}
+			if signed {
+				g.QuantizeI8(bytesAsInt8(want[off:off+n]), src[:n], p)
+				avx512QuantizeI8(&bytesAsInt8(qbuf)[off], &src[0], n, &p, true)
+			} else {
+				g.QuantizeU8(want[off:off+n], src[:n], p)
+				avx512QuantizeU8(&qbuf[off], &src[0], n, &p, true)
+			}
+			if i := firstDiff(qbuf, want); i >= 0 {
+				t.Fatalf("quantize signed=%v %v n=%d off=%d: [%d] got %d, want %d", signed, c, n, off, i-off, qbuf[i], want[i])
+			}
+			if off >= 16 {
+				continue
+			}
+			for i := range qbuf {
+				qbuf[i] = byte(r.Uint32())
+			}
+			wantf := make([]float32, len(fbuf))
+			for i := range fbuf {
+				fbuf[i], wantf[i] = 7, 7
+			}
+			if signed {
+				g.DequantizeI8(wantf[off:off+n], bytesAsInt8(qbuf[:n]), p)
+				avx512DequantizeI8(&fbuf[off], &bytesAsInt8(qbuf)[0], n, p.Scale, p.Zero, true)
+			} else {
+				g.DequantizeU8(wantf[off:off+n], qbuf[:n], p)
+				avx512DequantizeU8(&fbuf[off], &qbuf[0], n, p.Scale, p.Zero, true)
+			}
+			for i := range fbuf {
+				if !bitsEqual32(fbuf[i], wantf[i]) {
+					t.Fatalf("dequantize signed=%v n=%d off=%d: [%d] got %v, want %v", signed, n, off, i-off, fbuf[i], wantf[i])
+				}
+			}
+		}
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}

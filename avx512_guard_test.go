@@ -52,8 +52,10 @@ func TestAVX512GuardPages(t *testing.T) {
 			qin := in[at(in, 1) : at(in, 1)+n]
 			if n > 0 {
 				for _, stream := range []bool{false, true} {
-					avx512DequantizeU8(&f32s(out, at(out, 4), n)[0], &qin[0], n, p.Scale, p.Zero, stream)
-					avx512DequantizeI8(&f32s(out, at(out, 4), n)[0], &bytesAsInt8(qin)[0], n, p.Scale, p.Zero, stream)
+					for _, vbmi := range []bool{false, avx512VBMI} {
+						avx512DequantizeU8Call(&f32s(out, at(out, 4), n)[0], &qin[0], n, &p, stream, vbmi)
+						avx512DequantizeI8Call(&f32s(out, at(out, 4), n)[0], &bytesAsInt8(qin)[0], n, &p, stream, vbmi)
+					}
 				}
 			}
 			a.MinMax(src)

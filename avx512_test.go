@@ -180,20 +180,58 @@ func TestAVX512StreamPath(t *testing.T) {
 			for i := range qbuf {
 				qbuf[i] = byte(r.Uint32())
 			}
-			wantf := make([]float32, len(fbuf))
-			for i := range fbuf {
-				fbuf[i], wantf[i] = 7, 7
+			for _, vbmi := range []bool{false, avx512VBMI} {
+				wantf := make([]float32, len(fbuf))
+				for i := range fbuf {
+					fbuf[i], wantf[i] = 7, 7
+				}
+				if signed {
+					g.DequantizeI8(wantf[off:off+n], bytesAsInt8(qbuf[:n]), p)
+					avx512DequantizeI8Call(&fbuf[off], &bytesAsInt8(qbuf)[0], n, &p, true, vbmi)
+				} else {
+					g.DequantizeU8(wantf[off:off+n], qbuf[:n], p)
+					avx512DequantizeU8Call(&fbuf[off], &qbuf[0], n, &p, true, vbmi)
+				}
+				for i := range fbuf {
+					if !bitsEqual32(fbuf[i], wantf[i]) {
+						t.Fatalf("dequantize signed=%v vbmi=%v n=%d off=%d: [%d] got %v, want %v", signed, vbmi, n, off, i-off, fbuf[i], wantf[i])
+					}
+				}
 			}
-			if signed {
-				g.DequantizeI8(wantf[off:off+n], bytesAsInt8(qbuf[:n]), p)
-				avx512DequantizeI8(&fbuf[off], &bytesAsInt8(qbuf)[0], n, p.Scale, p.Zero, true)
-			} else {
-				g.DequantizeU8(wantf[off:off+n], qbuf[:n], p)
-				avx512DequantizeU8(&fbuf[off], &qbuf[0], n, p.Scale, p.Zero, true)
-			}
-			for i := range fbuf {
-				if !bitsEqual32(fbuf[i], wantf[i]) {
-					t.Fatalf("dequantize signed=%v n=%d off=%d: [%d] got %v, want %v", signed, n, off, i-off, fbuf[i], wantf[i])
+		}
+	}
+}
+
+// TestAVX512DequantizeZeros runs both dequantize kernels (VPERMB and
+// VPMOVZXBD) on every byte, without and with the non-temporal path, for
+// zero points across the whole range, including those where 2^23 + z
+// stops being exact and the wrapper must fall back.
+func TestAVX512DequantizeZeros(t *testing.T) {
+	g, _ := avx512ForTest(t)
+	q := make([]byte, 256+37)
+	for i := range q {
+		q[i] = byte(i * 7)
+	}
+	got, want := make([]float32, len(q)), make([]float32, len(q))
+	for _, z := range []int32{0, 1, -1, 128, -128, 255, 1 << 22, 1<<23 - 129, 1<<23 - 128, 1<<23 - 127, 1 << 23, -(1 << 23), -(1 << 23) + 1} {
+		for _, s := range []float32{1, 0.0213, 0x1p-126, math.MaxFloat32} {
+			p := Params{Scale: s, Zero: z, Lo: 0, Hi: 255}
+			for _, vbmi := range []bool{false, avx512VBMI} {
+				for _, st := range []bool{false, true} {
+					g.DequantizeU8(want, q, p)
+					avx512DequantizeU8Call(&got[0], &q[0], len(q), &p, st, vbmi)
+					for i := range got {
+						if !bitsEqual32(got[i], want[i]) {
+							t.Fatalf("U8 z=%d s=%v vbmi=%v stream=%v q=%d: got %v, want %v", z, s, vbmi, st, q[i], got[i], want[i])
+						}
+					}
+					g.DequantizeI8(want, bytesAsInt8(q), p)
+					avx512DequantizeI8Call(&got[0], &bytesAsInt8(q)[0], len(q), &p, st, vbmi)
+					for i := range got {
+						if !bitsEqual32(got[i], want[i]) {
+							t.Fatalf("I8 z=%d s=%v vbmi=%v stream=%v q=%d: got %v, want %v", z, s, vbmi, st, int8(q[i]), got[i], want[i])
+						}
+					}
 				}
 			}
 		}

@@ -123,6 +123,20 @@ func avx512DequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, str
 //go:noescape
 func avx512DequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
 
+// avx512DequantizeVBMIU8 is avx512DequantizeU8 by one VPERMB per 16
+// elements (AVX512VBMI): m must be float32(2^23 + z) and exact, i.e.
+// z <= 2^23. avx512DequantizeVBMII8 takes m = float32(2^23 + z + 128),
+// z + 128 <= 2^23.
+//
+//go:noescape
+func avx512DequantizeVBMIU8(dst *float32, src *uint8, n int, s, m float32, stream bool)
+
+//go:noescape
+func avx512DequantizeVBMII8(dst *float32, src *int8, n int, s, m float32, stream bool)
+
+// avx512VBMI reports whether the VPERMB kernels may run.
+var avx512VBMI = cpu.X86.HasAVX512VBMI
+
 // avx512MinMax reduces src[:n] (n >= 1) to 16 lane minima out[0] and
 // maxima out[1], NaN skipped (lanes that saw no element keep +Inf and
 // -Inf), and returns 0xffff iff no element is NaN.
@@ -238,14 +252,33 @@ func avx512QuantizeI8(d *int8, s *float32, n int, p *Params, st bool) {
 
 func dequantizeU8AVX512(dst []float32, src []uint8, p *Params) {
 	if n := len(src); n > 0 {
-		avx512DequantizeU8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
+		avx512DequantizeU8Call(&dst[0], &src[0], n, p, 5*n >= streamBytes, avx512VBMI)
 	}
 }
 
 func dequantizeI8AVX512(dst []float32, src []int8, p *Params) {
 	if n := len(src); n > 0 {
-		avx512DequantizeI8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
+		avx512DequantizeI8Call(&dst[0], &src[0], n, p, 5*n >= streamBytes, avx512VBMI)
 	}
+}
+
+// avx512DequantizeU8Call runs the VPERMB kernel if vbmi and 2^23 + z is
+// exact in float32, else the VPMOVZXBD one.
+func avx512DequantizeU8Call(d *float32, s *uint8, n int, p *Params, st, vbmi bool) {
+	if vbmi && p.Zero <= 1<<23 {
+		avx512DequantizeVBMIU8(d, s, n, p.Scale, float32(1<<23+p.Zero), st)
+		return
+	}
+	avx512DequantizeU8(d, s, n, p.Scale, p.Zero, st)
+}
+
+// avx512DequantizeI8Call is avx512DequantizeU8Call for int8 (z' = z+128).
+func avx512DequantizeI8Call(d *float32, s *int8, n int, p *Params, st, vbmi bool) {
+	if vbmi && p.Zero+128 <= 1<<23 {
+		avx512DequantizeVBMII8(d, s, n, p.Scale, float32(1<<23+128+p.Zero), st)
+		return
+	}
+	avx512DequantizeI8(d, s, n, p.Scale, p.Zero, st)
 }
 
 func minMaxAVX512(src []float32) (lo, hi float32, finite bool) {

@@ -2766,6 +2766,444 @@ done:
 	VZEROUPPER
 	RET
 
+DATA avx512Magic<>+0(SB)/4, $0x4b000000
+DATA avx512Magic<>+4(SB)/4, $0x4b000000
+DATA avx512Magic<>+8(SB)/4, $0x4b000000
+DATA avx512Magic<>+12(SB)/4, $0x4b000000
+DATA avx512Magic<>+16(SB)/4, $0x4b000000
+DATA avx512Magic<>+20(SB)/4, $0x4b000000
+DATA avx512Magic<>+24(SB)/4, $0x4b000000
+DATA avx512Magic<>+28(SB)/4, $0x4b000000
+DATA avx512Magic<>+32(SB)/4, $0x4b000000
+DATA avx512Magic<>+36(SB)/4, $0x4b000000
+DATA avx512Magic<>+40(SB)/4, $0x4b000000
+DATA avx512Magic<>+44(SB)/4, $0x4b000000
+DATA avx512Magic<>+48(SB)/4, $0x4b000000
+DATA avx512Magic<>+52(SB)/4, $0x4b000000
+DATA avx512Magic<>+56(SB)/4, $0x4b000000
+DATA avx512Magic<>+60(SB)/4, $0x4b000000
+GLOBL avx512Magic<>(SB), RODATA|NOPTR, $64
+
+DATA avx512ByteIdx<>+0(SB)/4, $0x00000000
+DATA avx512ByteIdx<>+4(SB)/4, $0x00000001
+DATA avx512ByteIdx<>+8(SB)/4, $0x00000002
+DATA avx512ByteIdx<>+12(SB)/4, $0x00000003
+DATA avx512ByteIdx<>+16(SB)/4, $0x00000004
+DATA avx512ByteIdx<>+20(SB)/4, $0x00000005
+DATA avx512ByteIdx<>+24(SB)/4, $0x00000006
+DATA avx512ByteIdx<>+28(SB)/4, $0x00000007
+DATA avx512ByteIdx<>+32(SB)/4, $0x00000008
+DATA avx512ByteIdx<>+36(SB)/4, $0x00000009
+DATA avx512ByteIdx<>+40(SB)/4, $0x0000000a
+DATA avx512ByteIdx<>+44(SB)/4, $0x0000000b
+DATA avx512ByteIdx<>+48(SB)/4, $0x0000000c
+DATA avx512ByteIdx<>+52(SB)/4, $0x0000000d
+DATA avx512ByteIdx<>+56(SB)/4, $0x0000000e
+DATA avx512ByteIdx<>+60(SB)/4, $0x0000000f
+DATA avx512ByteIdx<>+64(SB)/4, $0x00000010
+DATA avx512ByteIdx<>+68(SB)/4, $0x00000011
+DATA avx512ByteIdx<>+72(SB)/4, $0x00000012
+DATA avx512ByteIdx<>+76(SB)/4, $0x00000013
+DATA avx512ByteIdx<>+80(SB)/4, $0x00000014
+DATA avx512ByteIdx<>+84(SB)/4, $0x00000015
+DATA avx512ByteIdx<>+88(SB)/4, $0x00000016
+DATA avx512ByteIdx<>+92(SB)/4, $0x00000017
+DATA avx512ByteIdx<>+96(SB)/4, $0x00000018
+DATA avx512ByteIdx<>+100(SB)/4, $0x00000019
+DATA avx512ByteIdx<>+104(SB)/4, $0x0000001a
+DATA avx512ByteIdx<>+108(SB)/4, $0x0000001b
+DATA avx512ByteIdx<>+112(SB)/4, $0x0000001c
+DATA avx512ByteIdx<>+116(SB)/4, $0x0000001d
+DATA avx512ByteIdx<>+120(SB)/4, $0x0000001e
+DATA avx512ByteIdx<>+124(SB)/4, $0x0000001f
+DATA avx512ByteIdx<>+128(SB)/4, $0x00000020
+DATA avx512ByteIdx<>+132(SB)/4, $0x00000021
+DATA avx512ByteIdx<>+136(SB)/4, $0x00000022
+DATA avx512ByteIdx<>+140(SB)/4, $0x00000023
+DATA avx512ByteIdx<>+144(SB)/4, $0x00000024
+DATA avx512ByteIdx<>+148(SB)/4, $0x00000025
+DATA avx512ByteIdx<>+152(SB)/4, $0x00000026
+DATA avx512ByteIdx<>+156(SB)/4, $0x00000027
+DATA avx512ByteIdx<>+160(SB)/4, $0x00000028
+DATA avx512ByteIdx<>+164(SB)/4, $0x00000029
+DATA avx512ByteIdx<>+168(SB)/4, $0x0000002a
+DATA avx512ByteIdx<>+172(SB)/4, $0x0000002b
+DATA avx512ByteIdx<>+176(SB)/4, $0x0000002c
+DATA avx512ByteIdx<>+180(SB)/4, $0x0000002d
+DATA avx512ByteIdx<>+184(SB)/4, $0x0000002e
+DATA avx512ByteIdx<>+188(SB)/4, $0x0000002f
+DATA avx512ByteIdx<>+192(SB)/4, $0x00000030
+DATA avx512ByteIdx<>+196(SB)/4, $0x00000031
+DATA avx512ByteIdx<>+200(SB)/4, $0x00000032
+DATA avx512ByteIdx<>+204(SB)/4, $0x00000033
+DATA avx512ByteIdx<>+208(SB)/4, $0x00000034
+DATA avx512ByteIdx<>+212(SB)/4, $0x00000035
+DATA avx512ByteIdx<>+216(SB)/4, $0x00000036
+DATA avx512ByteIdx<>+220(SB)/4, $0x00000037
+DATA avx512ByteIdx<>+224(SB)/4, $0x00000038
+DATA avx512ByteIdx<>+228(SB)/4, $0x00000039
+DATA avx512ByteIdx<>+232(SB)/4, $0x0000003a
+DATA avx512ByteIdx<>+236(SB)/4, $0x0000003b
+DATA avx512ByteIdx<>+240(SB)/4, $0x0000003c
+DATA avx512ByteIdx<>+244(SB)/4, $0x0000003d
+DATA avx512ByteIdx<>+248(SB)/4, $0x0000003e
+DATA avx512ByteIdx<>+252(SB)/4, $0x0000003f
+GLOBL avx512ByteIdx<>(SB), RODATA|NOPTR, $256
+
+// func avx512DequantizeVBMIU8(dst *float32, src *uint8, n int, s float32, m float32, stream bool)
+// Requires: AVX, AVX512BW, AVX512F, AVX512VBMI, BMI2, MMX+
+TEXT ·avx512DequantizeVBMIU8(SB), NOSPLIT, $0-33
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS s+24(FP), Z0
+	VBROADCASTSS m+28(FP), Z1
+	VMOVDQU32    avx512ByteIdx<>+0(SB), Z2
+	VMOVDQU32    avx512ByteIdx<>+64(SB), Z3
+	VMOVDQU32    avx512ByteIdx<>+128(SB), Z4
+	VMOVDQU32    avx512ByteIdx<>+192(SB), Z5
+	MOVQ         $0x1111111111111111, BX
+	KMOVQ        BX, K1
+	MOVB         stream+32(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ      DX, $0x00000040
+	JB        tail
+	VMOVDQU8  (CX), Z6
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z2, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   Z7, (AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z3, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   Z7, 64(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z4, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   Z7, 128(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z5, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVUPS   Z7, 192(AX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000040, DX
+	JMP       loop
+
+tail:
+	TESTQ      DX, DX
+	JZ         done
+	MOVQ       $-1, BX
+	BZHIQ      DX, BX, DX
+	KMOVQ      DX, K2
+	VMOVDQU8.Z (CX), K2, Z6
+	VMOVDQU32  avx512Magic<>+0(SB), Z7
+	VPERMB     Z6, Z2, K1, Z7
+	VSUBPS     Z1, Z7, Z7
+	VMULPS     Z0, Z7, Z7
+	KMOVW      DX, K2
+	VMOVUPS    Z7, K2, (AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z2
+	VPERMB     Z6, Z3, K1, Z2
+	VSUBPS     Z1, Z2, Z2
+	VMULPS     Z0, Z2, Z2
+	MOVQ       DX, CX
+	SHRQ       $0x10, CX
+	KMOVW      CX, K2
+	VMOVUPS    Z2, K2, 64(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z2
+	VPERMB     Z6, Z4, K1, Z2
+	VSUBPS     Z1, Z2, Z2
+	VMULPS     Z0, Z2, Z2
+	MOVQ       DX, CX
+	SHRQ       $0x20, CX
+	KMOVW      CX, K2
+	VMOVUPS    Z2, K2, 128(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z2
+	VPERMB     Z6, Z5, K1, Z2
+	VSUBPS     Z1, Z2, Z2
+	VMULPS     Z0, Z2, Z2
+	MOVQ       DX, CX
+	SHRQ       $0x30, CX
+	KMOVW      CX, K1
+	VMOVUPS    Z2, K1, 192(AX)
+	JMP        done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	SHRQ $0x02, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ      BX, BX
+	JZ         ntloop
+	MOVQ       $-1, SI
+	BZHIQ      BX, SI, SI
+	KMOVQ      SI, K2
+	VMOVDQU8.Z (CX), K2, Z6
+	VMOVDQU32  avx512Magic<>+0(SB), Z7
+	VPERMB     Z6, Z2, K1, Z7
+	VSUBPS     Z1, Z7, Z7
+	VMULPS     Z0, Z7, Z7
+	KMOVW      SI, K2
+	VMOVUPS    Z7, K2, (AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z7
+	VPERMB     Z6, Z3, K1, Z7
+	VSUBPS     Z1, Z7, Z7
+	VMULPS     Z0, Z7, Z7
+	MOVQ       SI, DI
+	SHRQ       $0x10, DI
+	KMOVW      DI, K2
+	VMOVUPS    Z7, K2, 64(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z7
+	VPERMB     Z6, Z4, K1, Z7
+	VSUBPS     Z1, Z7, Z7
+	VMULPS     Z0, Z7, Z7
+	MOVQ       SI, DI
+	SHRQ       $0x20, DI
+	KMOVW      DI, K2
+	VMOVUPS    Z7, K2, 128(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z7
+	VPERMB     Z6, Z5, K1, Z7
+	VSUBPS     Z1, Z7, Z7
+	VMULPS     Z0, Z7, Z7
+	SHRQ       $0x30, SI
+	KMOVW      SI, K2
+	VMOVUPS    Z7, K2, 192(AX)
+	MOVQ       BX, SI
+	SHLQ       $0x02, SI
+	ADDQ       SI, AX
+	MOVQ       BX, SI
+	ADDQ       SI, CX
+	SUBQ       BX, DX
+
+ntloop:
+	CMPQ      DX, $0x00000040
+	JB        ntdone
+	VMOVDQU8  (CX), Z6
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z2, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVNTPS  Z7, (AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z3, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVNTPS  Z7, 64(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z4, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVNTPS  Z7, 128(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z7
+	VPERMB    Z6, Z5, K1, Z7
+	VSUBPS    Z1, Z7, Z7
+	VMULPS    Z0, Z7, Z7
+	VMOVNTPS  Z7, 192(AX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000040, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512DequantizeVBMII8(dst *float32, src *int8, n int, s float32, m float32, stream bool)
+// Requires: AVX, AVX512BW, AVX512F, AVX512VBMI, BMI2, MMX+
+TEXT ·avx512DequantizeVBMII8(SB), NOSPLIT, $0-33
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS s+24(FP), Z0
+	VBROADCASTSS m+28(FP), Z1
+	VMOVDQU32    avx512ByteIdx<>+0(SB), Z2
+	VMOVDQU32    avx512ByteIdx<>+64(SB), Z3
+	VMOVDQU32    avx512ByteIdx<>+128(SB), Z4
+	VMOVDQU32    avx512ByteIdx<>+192(SB), Z5
+	MOVQ         $0x1111111111111111, BX
+	KMOVQ        BX, K1
+	MOVL         $0x80808080, BX
+	VPBROADCASTD BX, Z6
+	MOVB         stream+32(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ      DX, $0x00000040
+	JB        tail
+	VPXORD    (CX), Z6, Z7
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z2, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   Z8, (AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z3, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   Z8, 64(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z4, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   Z8, 128(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z5, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVUPS   Z8, 192(AX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000040, DX
+	JMP       loop
+
+tail:
+	TESTQ      DX, DX
+	JZ         done
+	MOVQ       $-1, BX
+	BZHIQ      DX, BX, DX
+	KMOVQ      DX, K2
+	VMOVDQU8.Z (CX), K2, Z7
+	VPXORD     Z7, Z6, Z7
+	VMOVDQU32  avx512Magic<>+0(SB), Z6
+	VPERMB     Z7, Z2, K1, Z6
+	VSUBPS     Z1, Z6, Z6
+	VMULPS     Z0, Z6, Z6
+	KMOVW      DX, K2
+	VMOVUPS    Z6, K2, (AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z2
+	VPERMB     Z7, Z3, K1, Z2
+	VSUBPS     Z1, Z2, Z2
+	VMULPS     Z0, Z2, Z2
+	MOVQ       DX, CX
+	SHRQ       $0x10, CX
+	KMOVW      CX, K2
+	VMOVUPS    Z2, K2, 64(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z2
+	VPERMB     Z7, Z4, K1, Z2
+	VSUBPS     Z1, Z2, Z2
+	VMULPS     Z0, Z2, Z2
+	MOVQ       DX, CX
+	SHRQ       $0x20, CX
+	KMOVW      CX, K2
+	VMOVUPS    Z2, K2, 128(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z2
+	VPERMB     Z7, Z5, K1, Z2
+	VSUBPS     Z1, Z2, Z2
+	VMULPS     Z0, Z2, Z2
+	MOVQ       DX, CX
+	SHRQ       $0x30, CX
+	KMOVW      CX, K1
+	VMOVUPS    Z2, K1, 192(AX)
+	JMP        done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	SHRQ $0x02, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ      BX, BX
+	JZ         ntloop
+	MOVQ       $-1, SI
+	BZHIQ      BX, SI, SI
+	KMOVQ      SI, K2
+	VMOVDQU8.Z (CX), K2, Z7
+	VPXORD     Z7, Z6, Z7
+	VMOVDQU32  avx512Magic<>+0(SB), Z8
+	VPERMB     Z7, Z2, K1, Z8
+	VSUBPS     Z1, Z8, Z8
+	VMULPS     Z0, Z8, Z8
+	KMOVW      SI, K2
+	VMOVUPS    Z8, K2, (AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z8
+	VPERMB     Z7, Z3, K1, Z8
+	VSUBPS     Z1, Z8, Z8
+	VMULPS     Z0, Z8, Z8
+	MOVQ       SI, DI
+	SHRQ       $0x10, DI
+	KMOVW      DI, K2
+	VMOVUPS    Z8, K2, 64(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z8
+	VPERMB     Z7, Z4, K1, Z8
+	VSUBPS     Z1, Z8, Z8
+	VMULPS     Z0, Z8, Z8
+	MOVQ       SI, DI
+	SHRQ       $0x20, DI
+	KMOVW      DI, K2
+	VMOVUPS    Z8, K2, 128(AX)
+	VMOVDQU32  avx512Magic<>+0(SB), Z8
+	VPERMB     Z7, Z5, K1, Z8
+	VSUBPS     Z1, Z8, Z8
+	VMULPS     Z0, Z8, Z8
+	SHRQ       $0x30, SI
+	KMOVW      SI, K2
+	VMOVUPS    Z8, K2, 192(AX)
+	MOVQ       BX, SI
+	SHLQ       $0x02, SI
+	ADDQ       SI, AX
+	MOVQ       BX, SI
+	ADDQ       SI, CX
+	SUBQ       BX, DX
+
+ntloop:
+	CMPQ      DX, $0x00000040
+	JB        ntdone
+	VPXORD    (CX), Z6, Z7
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z2, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVNTPS  Z8, (AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z3, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVNTPS  Z8, 64(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z4, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVNTPS  Z8, 128(AX)
+	VMOVDQU32 avx512Magic<>+0(SB), Z8
+	VPERMB    Z7, Z5, K1, Z8
+	VSUBPS    Z1, Z8, Z8
+	VMULPS    Z0, Z8, Z8
+	VMOVNTPS  Z8, 192(AX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000040, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
 // func avx512MinMax(src *float32, n int, out *[2][16]float32) (ord uint32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·avx512MinMax(SB), NOSPLIT, $0-28

@@ -71,6 +71,16 @@ func generateAVX512() bool {
 	}
 	zDequantize(false)
 	zDequantize(true)
+	magic := GLOBL("avx512Magic", RODATA|NOPTR)
+	for i := range 16 {
+		DATA(4*i, U32(0x4b000000))
+	}
+	idxTab := GLOBL("avx512ByteIdx", RODATA|NOPTR)
+	for i := range zBlock {
+		DATA(4*i, U32(uint32(i)))
+	}
+	zDequantizeVBMI(false, magic, idxTab)
+	zDequantizeVBMI(true, magic, idxTab)
 	zMinMax()
 	zAbsMax()
 	for _, v := range qvars {
@@ -360,6 +370,76 @@ func zDequantize(signed bool) {
 				st(v, out)
 			} else {
 				VMOVUPS(v, k, out)
+			}
+		}
+	}
+	zloop(n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0},
+		func(v reg.VecVirtual, m Mem) { VMOVUPS(v, m) },
+		func(v reg.VecVirtual, m Mem) { VMOVNTPS(v, m) }, body)
+	VZEROUPPER()
+	RET()
+}
+
+// zDequantizeVBMI emits avx512DequantizeVBMI{U8,I8}: per 16 elements one
+// VPERMB merges the bytes (made unsigned, u = q or q^0x80 = q+128) into
+// the low bytes of 0x4b000000, the float 2^23, giving 2^23 + u; then
+// (2^23 + u) - m, m = 2^23 + z' (z' = z, or z+128 for int8) is u - z' =
+// q - z exactly, and one multiply by s. Three vector instructions instead
+// of four (VPMOVZXBD, VPSUBD, VCVTDQ2PS, VMULPS).
+func zDequantizeVBMI(signed bool, magic, idxTab Mem) {
+	if signed {
+		Implement("avx512DequantizeVBMII8")
+	} else {
+		Implement("avx512DequantizeVBMIU8")
+	}
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	s := zBroadcast("s")
+	m := zBroadcast("m")
+	// idx[j]: byte 4i of dword i is 16j+i (the other bytes are masked).
+	var idx [zBlock / 16]reg.VecVirtual
+	for j := range idx {
+		idx[j] = ZMM()
+		VMOVDQU32(idxTab.Offset(64*j), idx[j])
+	}
+	kb0 := K()
+	t := GP64()
+	MOVQ(U64(0x1111111111111111), t)
+	KMOVQ(t, kb0)
+	var x80 reg.VecVirtual
+	if signed {
+		x80 = ZMM()
+		MOVL(U32(0x80808080), t.As32())
+		VPBROADCASTD(t.As32(), x80)
+	}
+	body := func(tm reg.GPVirtual, st zstore) {
+		blk := ZMM()
+		switch {
+		case tm == nil && signed:
+			VPXORD(Mem{Base: src}, x80, blk)
+		case tm == nil:
+			VMOVDQU8(Mem{Base: src}, blk)
+		default:
+			kt := K()
+			KMOVQ(tm, kt)
+			VMOVDQU8_Z(Mem{Base: src}, kt, blk)
+			if signed {
+				VPXORD(blk, x80, blk)
+			}
+		}
+		for j := range idx {
+			v := ZMM()
+			VMOVDQU32(magic, v)
+			VPERMB(blk, idx[j], kb0, v) // 2^23 + u
+			VSUBPS(m, v, v)             // u - z', exact
+			VMULPS(s, v, v)
+			out := Mem{Base: dst, Disp: 64 * j}
+			if tm == nil {
+				st(v, out)
+			} else {
+				VMOVUPS(v, kWord(tm, j), out)
 			}
 		}
 	}

@@ -246,3 +246,79 @@ func firstDiff(a, b []byte) int {
 	}
 	return -1
 }
+
+// TestAVX512BlockedI4 holds the int4 kernels to the reference on the
+// cases the grouped harness does not reach: scales outside the
+// exact-division domain and at its edges (the per-block switch to
+// VDIVPS), long runs of one convention, zero points up to MaxZero, every
+// block size the assembly takes up to 256 with a short last block, both
+// nibble orders, signed and unsigned.
+func TestAVX512BlockedI4(t *testing.T) {
+	avx512ForTest(t)
+	if !avx512VBMI {
+		t.Skip("no AVX512VBMI: the int4 kernels are the AVX2 ones")
+	}
+	r := rand.New(rand.NewPCG(77, 1))
+	scales := []float32{0x1p-126, 1e-35, math.Nextafter32(exactDivMinScale, 0), exactDivMinScale, 1e-30,
+		0.1, 1, 3, exactDivMaxScale, math.Nextafter32(exactDivMaxScale, 2*exactDivMaxScale), 1e35, math.MaxFloat32}
+	k := avx512Impl.k
+	for _, block := range []int{32, 64, 96, 128, 256} {
+		for _, n := range []int{block, 3 * block, 5*block + 2, 7*block + 31, 4 * block} {
+			nb := (n + block - 1) / block
+			src := make([]float32, n)
+			ps := make([]Params, nb)
+			for i := range ps {
+				s := scales[r.IntN(len(scales))]
+				lo, hi := int32(-8), int32(7)
+				if r.IntN(2) == 0 {
+					lo, hi = 0, 15
+				}
+				if r.IntN(3) == 0 {
+					lo, hi = lo+int32(r.IntN(4)), hi-int32(r.IntN(4))
+				}
+				z := int32(r.IntN(int(hi-lo)+1)) + lo
+				if r.IntN(4) == 0 {
+					z = int32(r.IntN(2*MaxZero+1) - MaxZero)
+				}
+				c := Convention((i / 3) % 3) // runs of three blocks
+				ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: c}
+				for j := i * block; j < min(n, (i+1)*block); j++ {
+					switch r.IntN(5) {
+					case 0:
+						src[j] = specialFloats[r.IntN(len(specialFloats))]
+					case 1:
+						src[j] = float32(float64(r.IntN(40)-20)+0.5) * s
+					case 2:
+						src[j] = math.Nextafter32(float32(float64(r.IntN(40)-20)+0.5)*s, 0)
+					default:
+						src[j] = float32(r.NormFloat64()*8) * s
+					}
+				}
+			}
+			for _, hf := range []bool{false, true} {
+				got, want := make([]uint8, (n+1)/2), make([]uint8, (n+1)/2)
+				k.QuantizeBlocksI4(got, src, block, ps, hf)
+				quantizeBlocksI4Generic(want, src, block, ps, hf)
+				if i := firstDiff(got, want); i >= 0 {
+					p := ps[2*i/block]
+					t.Fatalf("QuantizeBlocksI4 block=%d n=%d hiFirst=%v: byte %d got %#02x want %#02x (x=%v, %v; %+v)",
+						block, n, hf, i, got[i], want[i], src[2*i], src[min(2*i+1, n-1)], p)
+				}
+				for _, signed := range []bool{false, true} {
+					for i := range got {
+						got[i] = uint8(r.Uint32())
+					}
+					gf, wf := make([]float32, n), make([]float32, n)
+					k.DequantizeBlocksI4(gf, got, block, ps, signed, hf)
+					dequantizeBlocksI4Generic(wf, got, block, ps, signed, hf)
+					for i := range gf {
+						if !bitsEqual32(gf[i], wf[i]) {
+							t.Fatalf("DequantizeBlocksI4 block=%d n=%d signed=%v hiFirst=%v: [%d] got %v want %v (%+v)",
+								block, n, signed, hf, i, gf[i], wf[i], ps[i/block])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -70,8 +70,8 @@ var avx512Impl = register("avx512", "AVX512F AVX512BW AVX512VL AVX512DQ BMI2 AVX
 		QuantizeBlocksU8:   quantizeBlocksU8AVX2,
 		DequantizeBlocksI8: dequantizeBlocksI8AVX2,
 		DequantizeBlocksU8: dequantizeBlocksU8AVX2,
-		QuantizeBlocksI4:   quantizeBlocksI4AVX2,
-		DequantizeBlocksI4: dequantizeBlocksI4AVX2,
+		QuantizeBlocksI4:   quantizeBlocksI4AVX512,
+		DequantizeBlocksI4: dequantizeBlocksI4AVX512,
 		MinMaxColumns:      minMaxColumnsAVX2,
 	})
 
@@ -345,4 +345,103 @@ func squaredErrorAVX512(a, b []float32) float64 {
 	b = b[:n]
 	avx512SquaredError(&a[0], &b[0], n, &l)
 	return combineLanes(&l)
+}
+
+// The blocked int4 kernels: nblocks >= 1 blocks of block elements (a
+// positive multiple of 32) with ps[0], ps[1], ... (one Convention per
+// call), as asmQuantizeBlocksI4Seed and asmDequantizeBlocksI4U (Lo: the
+// first element of a byte in its low nibble; Hi: in its high nibble).
+// They use AVX512VBMI.
+
+//go:noescape
+func avx512QuantizeBlocksI4SeedLo(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksI4SeedHi(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksI4ONNXLo(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksI4ONNXHi(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksI4PyTorchLo(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksI4PyTorchHi(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512DequantizeBlocksI4ULo(dst *float32, src *uint8, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512DequantizeBlocksI4UHi(dst *float32, src *uint8, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512DequantizeBlocksI4SLo(dst *float32, src *uint8, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512DequantizeBlocksI4SHi(dst *float32, src *uint8, block, nblocks int, ps *Params)
+
+// avx512I4Block reports whether the AVX-512 int4 kernels take blocks of
+// this size.
+func avx512I4Block(block int) bool { return avx512VBMI && block > 0 && block%32 == 0 }
+
+// quantizeBlocksI4AVX512 is QuantizeBlocksI4: one call per run of whole
+// blocks sharing a Convention; the last short block, and block sizes the
+// assembly does not take, go to the AVX2 kernel.
+func quantizeBlocksI4AVX512(dst []uint8, src []float32, block int, ps []Params, hiFirst bool) {
+	if !avx512I4Block(block) {
+		quantizeBlocksI4AVX2(dst, src, block, ps, hiFirst)
+		return
+	}
+	n := len(src)
+	nfull := n / block
+	for j, j1 := 0, 0; j < nfull; j = j1 {
+		j1 = convRun(ps, j, nfull)
+		d, s, m, p := &dst[j*block/2], &src[j*block], j1-j, &ps[j]
+		switch {
+		case ps[j].Convention == Seed && hiFirst:
+			avx512QuantizeBlocksI4SeedHi(d, s, block, m, p)
+		case ps[j].Convention == Seed:
+			avx512QuantizeBlocksI4SeedLo(d, s, block, m, p)
+		case ps[j].Convention == ONNX && hiFirst:
+			avx512QuantizeBlocksI4ONNXHi(d, s, block, m, p)
+		case ps[j].Convention == ONNX:
+			avx512QuantizeBlocksI4ONNXLo(d, s, block, m, p)
+		case hiFirst:
+			avx512QuantizeBlocksI4PyTorchHi(d, s, block, m, p)
+		default:
+			avx512QuantizeBlocksI4PyTorchLo(d, s, block, m, p)
+		}
+	}
+	if e := nfull * block; e < n {
+		quantizeBlocksI4AVX2(dst[e/2:], src[e:], block, ps[nfull:], hiFirst)
+	}
+}
+
+// dequantizeBlocksI4AVX512 is DequantizeBlocksI4, split as
+// quantizeBlocksI4AVX512 (one call for all the whole blocks).
+func dequantizeBlocksI4AVX512(dst []float32, src []uint8, block int, ps []Params, signed, hiFirst bool) {
+	if !avx512I4Block(block) {
+		dequantizeBlocksI4AVX2(dst, src, block, ps, signed, hiFirst)
+		return
+	}
+	n := len(dst)
+	if nfull := n / block; nfull > 0 {
+		d, s, p := &dst[0], &src[0], &ps[0]
+		switch {
+		case signed && hiFirst:
+			avx512DequantizeBlocksI4SHi(d, s, block, nfull, p)
+		case signed:
+			avx512DequantizeBlocksI4SLo(d, s, block, nfull, p)
+		case hiFirst:
+			avx512DequantizeBlocksI4UHi(d, s, block, nfull, p)
+		default:
+			avx512DequantizeBlocksI4ULo(d, s, block, nfull, p)
+		}
+	}
+	if e := n / block * block; e < n {
+		dequantizeBlocksI4AVX2(dst[e:], src[e/2:], block, ps[n/block:], signed, hiFirst)
+	}
 }

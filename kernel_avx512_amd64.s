@@ -3805,3 +3805,929 @@ done:
 	VMOVUPD Z1, 64(BX)
 	VZEROUPPER
 	RET
+
+DATA avx512I4Gather<>+0(SB)/1, $0x00
+DATA avx512I4Gather<>+1(SB)/1, $0x08
+DATA avx512I4Gather<>+2(SB)/1, $0x10
+DATA avx512I4Gather<>+3(SB)/1, $0x18
+DATA avx512I4Gather<>+4(SB)/1, $0x20
+DATA avx512I4Gather<>+5(SB)/1, $0x28
+DATA avx512I4Gather<>+6(SB)/1, $0x30
+DATA avx512I4Gather<>+7(SB)/1, $0x38
+DATA avx512I4Gather<>+8(SB)/1, $0x40
+DATA avx512I4Gather<>+9(SB)/1, $0x48
+DATA avx512I4Gather<>+10(SB)/1, $0x50
+DATA avx512I4Gather<>+11(SB)/1, $0x58
+DATA avx512I4Gather<>+12(SB)/1, $0x60
+DATA avx512I4Gather<>+13(SB)/1, $0x68
+DATA avx512I4Gather<>+14(SB)/1, $0x70
+DATA avx512I4Gather<>+15(SB)/1, $0x78
+DATA avx512I4Gather<>+16(SB)/1, $0x00
+DATA avx512I4Gather<>+17(SB)/1, $0x00
+DATA avx512I4Gather<>+18(SB)/1, $0x00
+DATA avx512I4Gather<>+19(SB)/1, $0x00
+DATA avx512I4Gather<>+20(SB)/1, $0x00
+DATA avx512I4Gather<>+21(SB)/1, $0x00
+DATA avx512I4Gather<>+22(SB)/1, $0x00
+DATA avx512I4Gather<>+23(SB)/1, $0x00
+DATA avx512I4Gather<>+24(SB)/1, $0x00
+DATA avx512I4Gather<>+25(SB)/1, $0x00
+DATA avx512I4Gather<>+26(SB)/1, $0x00
+DATA avx512I4Gather<>+27(SB)/1, $0x00
+DATA avx512I4Gather<>+28(SB)/1, $0x00
+DATA avx512I4Gather<>+29(SB)/1, $0x00
+DATA avx512I4Gather<>+30(SB)/1, $0x00
+DATA avx512I4Gather<>+31(SB)/1, $0x00
+DATA avx512I4Gather<>+32(SB)/1, $0x00
+DATA avx512I4Gather<>+33(SB)/1, $0x00
+DATA avx512I4Gather<>+34(SB)/1, $0x00
+DATA avx512I4Gather<>+35(SB)/1, $0x00
+DATA avx512I4Gather<>+36(SB)/1, $0x00
+DATA avx512I4Gather<>+37(SB)/1, $0x00
+DATA avx512I4Gather<>+38(SB)/1, $0x00
+DATA avx512I4Gather<>+39(SB)/1, $0x00
+DATA avx512I4Gather<>+40(SB)/1, $0x00
+DATA avx512I4Gather<>+41(SB)/1, $0x00
+DATA avx512I4Gather<>+42(SB)/1, $0x00
+DATA avx512I4Gather<>+43(SB)/1, $0x00
+DATA avx512I4Gather<>+44(SB)/1, $0x00
+DATA avx512I4Gather<>+45(SB)/1, $0x00
+DATA avx512I4Gather<>+46(SB)/1, $0x00
+DATA avx512I4Gather<>+47(SB)/1, $0x00
+DATA avx512I4Gather<>+48(SB)/1, $0x00
+DATA avx512I4Gather<>+49(SB)/1, $0x00
+DATA avx512I4Gather<>+50(SB)/1, $0x00
+DATA avx512I4Gather<>+51(SB)/1, $0x00
+DATA avx512I4Gather<>+52(SB)/1, $0x00
+DATA avx512I4Gather<>+53(SB)/1, $0x00
+DATA avx512I4Gather<>+54(SB)/1, $0x00
+DATA avx512I4Gather<>+55(SB)/1, $0x00
+DATA avx512I4Gather<>+56(SB)/1, $0x00
+DATA avx512I4Gather<>+57(SB)/1, $0x00
+DATA avx512I4Gather<>+58(SB)/1, $0x00
+DATA avx512I4Gather<>+59(SB)/1, $0x00
+DATA avx512I4Gather<>+60(SB)/1, $0x00
+DATA avx512I4Gather<>+61(SB)/1, $0x00
+DATA avx512I4Gather<>+62(SB)/1, $0x00
+DATA avx512I4Gather<>+63(SB)/1, $0x00
+GLOBL avx512I4Gather<>(SB), RODATA|NOPTR, $64
+
+DATA avx512I4CtrlLo<>+0(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+1(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+2(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+3(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+4(SB)/1, $0x04
+DATA avx512I4CtrlLo<>+5(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+6(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+7(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+8(SB)/1, $0x08
+DATA avx512I4CtrlLo<>+9(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+10(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+11(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+12(SB)/1, $0x0c
+DATA avx512I4CtrlLo<>+13(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+14(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+15(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+16(SB)/1, $0x10
+DATA avx512I4CtrlLo<>+17(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+18(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+19(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+20(SB)/1, $0x14
+DATA avx512I4CtrlLo<>+21(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+22(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+23(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+24(SB)/1, $0x18
+DATA avx512I4CtrlLo<>+25(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+26(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+27(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+28(SB)/1, $0x1c
+DATA avx512I4CtrlLo<>+29(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+30(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+31(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+32(SB)/1, $0x20
+DATA avx512I4CtrlLo<>+33(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+34(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+35(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+36(SB)/1, $0x24
+DATA avx512I4CtrlLo<>+37(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+38(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+39(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+40(SB)/1, $0x28
+DATA avx512I4CtrlLo<>+41(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+42(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+43(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+44(SB)/1, $0x2c
+DATA avx512I4CtrlLo<>+45(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+46(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+47(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+48(SB)/1, $0x30
+DATA avx512I4CtrlLo<>+49(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+50(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+51(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+52(SB)/1, $0x34
+DATA avx512I4CtrlLo<>+53(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+54(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+55(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+56(SB)/1, $0x38
+DATA avx512I4CtrlLo<>+57(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+58(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+59(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+60(SB)/1, $0x3c
+DATA avx512I4CtrlLo<>+61(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+62(SB)/1, $0x00
+DATA avx512I4CtrlLo<>+63(SB)/1, $0x00
+GLOBL avx512I4CtrlLo<>(SB), RODATA|NOPTR, $64
+
+DATA avx512I4CtrlHi<>+0(SB)/1, $0x04
+DATA avx512I4CtrlHi<>+1(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+2(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+3(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+4(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+5(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+6(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+7(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+8(SB)/1, $0x0c
+DATA avx512I4CtrlHi<>+9(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+10(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+11(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+12(SB)/1, $0x08
+DATA avx512I4CtrlHi<>+13(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+14(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+15(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+16(SB)/1, $0x14
+DATA avx512I4CtrlHi<>+17(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+18(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+19(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+20(SB)/1, $0x10
+DATA avx512I4CtrlHi<>+21(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+22(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+23(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+24(SB)/1, $0x1c
+DATA avx512I4CtrlHi<>+25(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+26(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+27(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+28(SB)/1, $0x18
+DATA avx512I4CtrlHi<>+29(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+30(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+31(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+32(SB)/1, $0x24
+DATA avx512I4CtrlHi<>+33(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+34(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+35(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+36(SB)/1, $0x20
+DATA avx512I4CtrlHi<>+37(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+38(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+39(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+40(SB)/1, $0x2c
+DATA avx512I4CtrlHi<>+41(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+42(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+43(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+44(SB)/1, $0x28
+DATA avx512I4CtrlHi<>+45(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+46(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+47(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+48(SB)/1, $0x34
+DATA avx512I4CtrlHi<>+49(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+50(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+51(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+52(SB)/1, $0x30
+DATA avx512I4CtrlHi<>+53(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+54(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+55(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+56(SB)/1, $0x3c
+DATA avx512I4CtrlHi<>+57(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+58(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+59(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+60(SB)/1, $0x38
+DATA avx512I4CtrlHi<>+61(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+62(SB)/1, $0x00
+DATA avx512I4CtrlHi<>+63(SB)/1, $0x00
+GLOBL avx512I4CtrlHi<>(SB), RODATA|NOPTR, $64
+
+// func avx512QuantizeBlocksI4SeedLo(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+TEXT ·avx512QuantizeBlocksI4SeedLo(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X3
+
+block:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD 8(SI), Z8
+	VPBROADCASTD 12(SI), Z9
+	VPBROADCASTD 4(SI), Z5
+	VCVTDQ2PS    Z5, Z7
+	VDIVSS       (SI), X3, X5
+	VBROADCASTSS X5, Z5
+	VMULPS       Z2, Z4, Z6
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z11
+	VFNMADD231PS Z4, Z11, Z10
+	VFMADD231PS  Z5, Z10, Z11
+	VADDPS       Z7, Z11, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPMAXSD      Z8, Z11, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPSRLQ       $0x1c, Z11, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z11
+	VMOVUPS      64(CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z12
+	VFNMADD231PS Z4, Z12, Z10
+	VFMADD231PS  Z5, Z10, Z12
+	VADDPS       Z7, Z12, Z12
+	VCVTPS2DQ    Z12, Z12
+	VPMAXSD      Z8, Z12, Z12
+	VPMINSD      Z9, Z12, Z12
+	VPSRLQ       $0x1c, Z12, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z12
+	VPERMT2B     Z12, Z0, Z11
+	VMOVDQU32    X11, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000010, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS    (CX), Z5
+	VCMPPS     $0x07, Z5, Z5, K1
+	VDIVPS.Z   Z4, Z5, K1, Z5
+	VADDPS     Z7, Z5, Z5
+	VRANGEPS   $0x02, Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VPMAXSD    Z8, Z5, Z5
+	VPMINSD    Z9, Z5, Z5
+	VPSRLQ     $0x1c, Z5, Z6
+	VPTERNLOGD $0xe4, Z1, Z6, Z5
+	VMOVUPS    64(CX), Z6
+	VCMPPS     $0x07, Z6, Z6, K1
+	VDIVPS.Z   Z4, Z6, K1, Z6
+	VADDPS     Z7, Z6, Z6
+	VRANGEPS   $0x02, Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPMAXSD    Z8, Z6, Z6
+	VPMINSD    Z9, Z6, Z6
+	VPSRLQ     $0x1c, Z6, Z10
+	VPTERNLOGD $0xe4, Z1, Z10, Z6
+	VPERMT2B   Z6, Z0, Z5
+	VMOVDQU32  X5, (AX)
+	ADDQ       $0x00000080, CX
+	ADDQ       $0x00000010, AX
+	SUBQ       $0x00000020, DI
+	JNZ        divchunk
+	JMP        next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI4SeedHi(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+TEXT ·avx512QuantizeBlocksI4SeedHi(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x000000f0, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X3
+
+block:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD 8(SI), Z8
+	VPBROADCASTD 12(SI), Z9
+	VPBROADCASTD 4(SI), Z5
+	VCVTDQ2PS    Z5, Z7
+	VDIVSS       (SI), X3, X5
+	VBROADCASTSS X5, Z5
+	VMULPS       Z2, Z4, Z6
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z11
+	VFNMADD231PS Z4, Z11, Z10
+	VFMADD231PS  Z5, Z10, Z11
+	VADDPS       Z7, Z11, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPMAXSD      Z8, Z11, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPSLLQ       $0x04, Z11, Z11
+	VPSRLQ       $0x24, Z11, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z11
+	VMOVUPS      64(CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z12
+	VFNMADD231PS Z4, Z12, Z10
+	VFMADD231PS  Z5, Z10, Z12
+	VADDPS       Z7, Z12, Z12
+	VCVTPS2DQ    Z12, Z12
+	VPMAXSD      Z8, Z12, Z12
+	VPMINSD      Z9, Z12, Z12
+	VPSLLQ       $0x04, Z12, Z12
+	VPSRLQ       $0x24, Z12, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z12
+	VPERMT2B     Z12, Z0, Z11
+	VMOVDQU32    X11, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000010, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS    (CX), Z5
+	VCMPPS     $0x07, Z5, Z5, K1
+	VDIVPS.Z   Z4, Z5, K1, Z5
+	VADDPS     Z7, Z5, Z5
+	VRANGEPS   $0x02, Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VPMAXSD    Z8, Z5, Z5
+	VPMINSD    Z9, Z5, Z5
+	VPSLLQ     $0x04, Z5, Z5
+	VPSRLQ     $0x24, Z5, Z6
+	VPTERNLOGD $0xe4, Z1, Z6, Z5
+	VMOVUPS    64(CX), Z6
+	VCMPPS     $0x07, Z6, Z6, K1
+	VDIVPS.Z   Z4, Z6, K1, Z6
+	VADDPS     Z7, Z6, Z6
+	VRANGEPS   $0x02, Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPMAXSD    Z8, Z6, Z6
+	VPMINSD    Z9, Z6, Z6
+	VPSLLQ     $0x04, Z6, Z6
+	VPSRLQ     $0x24, Z6, Z10
+	VPTERNLOGD $0xe4, Z1, Z10, Z6
+	VPERMT2B   Z6, Z0, Z5
+	VMOVDQU32  X5, (AX)
+	ADDQ       $0x00000080, CX
+	ADDQ       $0x00000010, AX
+	SUBQ       $0x00000020, DI
+	JNZ        divchunk
+	JMP        next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI4ONNXLo(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+TEXT ·avx512QuantizeBlocksI4ONNXLo(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X3
+
+block:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD 8(SI), Z8
+	VPBROADCASTD 12(SI), Z9
+	VPBROADCASTD 4(SI), Z7
+	VDIVSS       (SI), X3, X5
+	VBROADCASTSS X5, Z5
+	VMULPS       Z2, Z4, Z6
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z11
+	VFNMADD231PS Z4, Z11, Z10
+	VFMADD231PS  Z5, Z10, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPADDD       Z7, Z11, Z11
+	VPMAXSD      Z8, Z11, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPSRLQ       $0x1c, Z11, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z11
+	VMOVUPS      64(CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z12
+	VFNMADD231PS Z4, Z12, Z10
+	VFMADD231PS  Z5, Z10, Z12
+	VCVTPS2DQ    Z12, Z12
+	VPADDD       Z7, Z12, Z12
+	VPMAXSD      Z8, Z12, Z12
+	VPMINSD      Z9, Z12, Z12
+	VPSRLQ       $0x1c, Z12, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z12
+	VPERMT2B     Z12, Z0, Z11
+	VMOVDQU32    X11, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000010, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS    (CX), Z5
+	VCMPPS     $0x07, Z5, Z5, K1
+	VDIVPS.Z   Z4, Z5, K1, Z5
+	VRANGEPS   $0x02, Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VPADDD     Z7, Z5, Z5
+	VPMAXSD    Z8, Z5, Z5
+	VPMINSD    Z9, Z5, Z5
+	VPSRLQ     $0x1c, Z5, Z6
+	VPTERNLOGD $0xe4, Z1, Z6, Z5
+	VMOVUPS    64(CX), Z6
+	VCMPPS     $0x07, Z6, Z6, K1
+	VDIVPS.Z   Z4, Z6, K1, Z6
+	VRANGEPS   $0x02, Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPADDD     Z7, Z6, Z6
+	VPMAXSD    Z8, Z6, Z6
+	VPMINSD    Z9, Z6, Z6
+	VPSRLQ     $0x1c, Z6, Z10
+	VPTERNLOGD $0xe4, Z1, Z10, Z6
+	VPERMT2B   Z6, Z0, Z5
+	VMOVDQU32  X5, (AX)
+	ADDQ       $0x00000080, CX
+	ADDQ       $0x00000010, AX
+	SUBQ       $0x00000020, DI
+	JNZ        divchunk
+	JMP        next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI4ONNXHi(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+TEXT ·avx512QuantizeBlocksI4ONNXHi(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x000000f0, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X3
+
+block:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD 8(SI), Z8
+	VPBROADCASTD 12(SI), Z9
+	VPBROADCASTD 4(SI), Z7
+	VDIVSS       (SI), X3, X5
+	VBROADCASTSS X5, Z5
+	VMULPS       Z2, Z4, Z6
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z11
+	VFNMADD231PS Z4, Z11, Z10
+	VFMADD231PS  Z5, Z10, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPADDD       Z7, Z11, Z11
+	VPMAXSD      Z8, Z11, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPSLLQ       $0x04, Z11, Z11
+	VPSRLQ       $0x24, Z11, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z11
+	VMOVUPS      64(CX), Z10
+	VCMPPS       $0x07, Z10, Z10, K1
+	VRANGEPS.Z   $0x02, Z6, Z10, K1, Z10
+	VMULPS       Z5, Z10, Z12
+	VFNMADD231PS Z4, Z12, Z10
+	VFMADD231PS  Z5, Z10, Z12
+	VCVTPS2DQ    Z12, Z12
+	VPADDD       Z7, Z12, Z12
+	VPMAXSD      Z8, Z12, Z12
+	VPMINSD      Z9, Z12, Z12
+	VPSLLQ       $0x04, Z12, Z12
+	VPSRLQ       $0x24, Z12, Z10
+	VPTERNLOGD   $0xe4, Z1, Z10, Z12
+	VPERMT2B     Z12, Z0, Z11
+	VMOVDQU32    X11, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000010, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS    (CX), Z5
+	VCMPPS     $0x07, Z5, Z5, K1
+	VDIVPS.Z   Z4, Z5, K1, Z5
+	VRANGEPS   $0x02, Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VPADDD     Z7, Z5, Z5
+	VPMAXSD    Z8, Z5, Z5
+	VPMINSD    Z9, Z5, Z5
+	VPSLLQ     $0x04, Z5, Z5
+	VPSRLQ     $0x24, Z5, Z6
+	VPTERNLOGD $0xe4, Z1, Z6, Z5
+	VMOVUPS    64(CX), Z6
+	VCMPPS     $0x07, Z6, Z6, K1
+	VDIVPS.Z   Z4, Z6, K1, Z6
+	VRANGEPS   $0x02, Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPADDD     Z7, Z6, Z6
+	VPMAXSD    Z8, Z6, Z6
+	VPMINSD    Z9, Z6, Z6
+	VPSLLQ     $0x04, Z6, Z6
+	VPSRLQ     $0x24, Z6, Z10
+	VPTERNLOGD $0xe4, Z1, Z10, Z6
+	VPERMT2B   Z6, Z0, Z5
+	VMOVDQU32  X5, (AX)
+	ADDQ       $0x00000080, CX
+	ADDQ       $0x00000010, AX
+	SUBQ       $0x00000020, DI
+	JNZ        divchunk
+	JMP        next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI4PyTorchLo(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+TEXT ·avx512QuantizeBlocksI4PyTorchLo(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X3
+
+block:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD 8(SI), Z6
+	VPBROADCASTD 12(SI), Z7
+	VPBROADCASTD 4(SI), Z5
+	VDIVSS       (SI), X3, X4
+	VBROADCASTSS X4, Z4
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS    (CX), Z8
+	VCMPPS     $0x07, Z8, Z8, K1
+	VMULPS.Z   Z4, Z8, K1, Z8
+	VRANGEPS   $0x02, Z2, Z8, Z8
+	VCVTPS2DQ  Z8, Z8
+	VPADDD     Z5, Z8, Z8
+	VPMAXSD    Z6, Z8, Z8
+	VPMINSD    Z7, Z8, Z8
+	VPSRLQ     $0x1c, Z8, Z9
+	VPTERNLOGD $0xe4, Z1, Z9, Z8
+	VMOVUPS    64(CX), Z9
+	VCMPPS     $0x07, Z9, Z9, K1
+	VMULPS.Z   Z4, Z9, K1, Z9
+	VRANGEPS   $0x02, Z2, Z9, Z9
+	VCVTPS2DQ  Z9, Z9
+	VPADDD     Z5, Z9, Z9
+	VPMAXSD    Z6, Z9, Z9
+	VPMINSD    Z7, Z9, Z9
+	VPSRLQ     $0x1c, Z9, Z10
+	VPTERNLOGD $0xe4, Z1, Z10, Z9
+	VPERMT2B   Z9, Z0, Z8
+	VMOVDQU32  X8, (AX)
+	ADDQ       $0x00000080, CX
+	ADDQ       $0x00000010, AX
+	SUBQ       $0x00000020, DI
+	JNZ        chunk
+	ADDQ       $0x00000014, SI
+	DECQ       BX
+	JNZ        block
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI4PyTorchHi(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+TEXT ·avx512QuantizeBlocksI4PyTorchHi(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x000000f0, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X3
+
+block:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD 8(SI), Z6
+	VPBROADCASTD 12(SI), Z7
+	VPBROADCASTD 4(SI), Z5
+	VDIVSS       (SI), X3, X4
+	VBROADCASTSS X4, Z4
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS    (CX), Z8
+	VCMPPS     $0x07, Z8, Z8, K1
+	VMULPS.Z   Z4, Z8, K1, Z8
+	VRANGEPS   $0x02, Z2, Z8, Z8
+	VCVTPS2DQ  Z8, Z8
+	VPADDD     Z5, Z8, Z8
+	VPMAXSD    Z6, Z8, Z8
+	VPMINSD    Z7, Z8, Z8
+	VPSLLQ     $0x04, Z8, Z8
+	VPSRLQ     $0x24, Z8, Z9
+	VPTERNLOGD $0xe4, Z1, Z9, Z8
+	VMOVUPS    64(CX), Z9
+	VCMPPS     $0x07, Z9, Z9, K1
+	VMULPS.Z   Z4, Z9, K1, Z9
+	VRANGEPS   $0x02, Z2, Z9, Z9
+	VCVTPS2DQ  Z9, Z9
+	VPADDD     Z5, Z9, Z9
+	VPMAXSD    Z6, Z9, Z9
+	VPMINSD    Z7, Z9, Z9
+	VPSLLQ     $0x04, Z9, Z9
+	VPSRLQ     $0x24, Z9, Z10
+	VPTERNLOGD $0xe4, Z1, Z10, Z9
+	VPERMT2B   Z9, Z0, Z8
+	VMOVDQU32  X8, (AX)
+	ADDQ       $0x00000080, CX
+	ADDQ       $0x00000010, AX
+	SUBQ       $0x00000020, DI
+	JNZ        chunk
+	ADDQ       $0x00000014, SI
+	DECQ       BX
+	JNZ        block
+	VZEROUPPER
+	RET
+
+// func avx512DequantizeBlocksI4ULo(dst *float32, src *uint8, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512F, AVX512VBMI
+TEXT ·avx512DequantizeBlocksI4ULo(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4CtrlLo<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+
+block:
+	VBROADCASTSS   (SI), Z2
+	VCVTDQ2PS.BCST 4(SI), Z3
+	MOVQ           DX, DI
+
+chunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z4
+	VPANDD              Z1, Z4, Z4
+	VCVTDQ2PS           Z4, Z4
+	VSUBPS              Z3, Z4, Z4
+	VMULPS              Z2, Z4, Z4
+	VMOVUPS             Z4, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z4
+	VPANDD              Z1, Z4, Z4
+	VCVTDQ2PS           Z4, Z4
+	VSUBPS              Z3, Z4, Z4
+	VMULPS              Z2, Z4, Z4
+	VMOVUPS             Z4, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, DI
+	JNZ                 chunk
+	ADDQ                $0x00000014, SI
+	DECQ                BX
+	JNZ                 block
+	VZEROUPPER
+	RET
+
+// func avx512DequantizeBlocksI4UHi(dst *float32, src *uint8, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512F, AVX512VBMI
+TEXT ·avx512DequantizeBlocksI4UHi(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4CtrlHi<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+
+block:
+	VBROADCASTSS   (SI), Z2
+	VCVTDQ2PS.BCST 4(SI), Z3
+	MOVQ           DX, DI
+
+chunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z4
+	VPANDD              Z1, Z4, Z4
+	VCVTDQ2PS           Z4, Z4
+	VSUBPS              Z3, Z4, Z4
+	VMULPS              Z2, Z4, Z4
+	VMOVUPS             Z4, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z4
+	VPANDD              Z1, Z4, Z4
+	VCVTDQ2PS           Z4, Z4
+	VSUBPS              Z3, Z4, Z4
+	VMULPS              Z2, Z4, Z4
+	VMOVUPS             Z4, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, DI
+	JNZ                 chunk
+	ADDQ                $0x00000014, SI
+	DECQ                BX
+	JNZ                 block
+	VZEROUPPER
+	RET
+
+// func avx512DequantizeBlocksI4SLo(dst *float32, src *uint8, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512F, AVX512VBMI
+TEXT ·avx512DequantizeBlocksI4SLo(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4CtrlLo<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x00000008, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x41000000, DI
+	VPBROADCASTD DI, Z3
+
+block:
+	VBROADCASTSS   (SI), Z4
+	VCVTDQ2PS.BCST 4(SI), Z5
+	VADDPS         Z3, Z5, Z5
+	MOVQ           DX, DI
+
+chunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, DI
+	JNZ                 chunk
+	ADDQ                $0x00000014, SI
+	DECQ                BX
+	JNZ                 block
+	VZEROUPPER
+	RET
+
+// func avx512DequantizeBlocksI4SHi(dst *float32, src *uint8, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512F, AVX512VBMI
+TEXT ·avx512DequantizeBlocksI4SHi(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512I4CtrlHi<>+0(SB), Z0
+	MOVL         $0x0000000f, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x00000008, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x41000000, DI
+	VPBROADCASTD DI, Z3
+
+block:
+	VBROADCASTSS   (SI), Z4
+	VCVTDQ2PS.BCST 4(SI), Z5
+	VADDPS         Z3, Z5, Z5
+	MOVQ           DX, DI
+
+chunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, DI
+	JNZ                 chunk
+	ADDQ                $0x00000014, SI
+	DECQ                BX
+	JNZ                 block
+	VZEROUPPER
+	RET

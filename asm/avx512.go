@@ -87,6 +87,17 @@ func generateAVX512() bool {
 		zQuantError(v)
 	}
 	zSquaredError()
+	gather, ctrlLo, ctrlHi := zBlockedData()
+	for _, c := range []conv{seed, onnx, pytorch} {
+		for _, hi := range []bool{false, true} {
+			zQuantizeBlocksI4(c, hi, gather)
+		}
+	}
+	for _, signed := range []bool{false, true} {
+		for _, hi := range []bool{false, true} {
+			zDequantizeBlocksI4(signed, hi, ctrlLo, ctrlHi)
+		}
+	}
 	Generate()
 	return true
 }

@@ -22,6 +22,11 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
+// pmovExperiment narrows the quantize results with VPMOVDB (to memory, 8
+// shuffle uops per 64 elements) instead of pack + VPERMD (4): kept to
+// re-measure the choice (see README); the committed file uses the packs.
+var pmovExperiment = flag.Bool("avx512-pmov", false, "with -avx512: narrow with VPMOVDB instead of pack+permute (measurement only)")
+
 var avx512Out = flag.Bool("avx512", false, "generate the AVX-512 kernels (kernel_avx512_amd64.s) instead of the AVX2 ones")
 
 // zBlock is the number of elements one iteration of the elementwise and
@@ -316,6 +321,17 @@ func zQuantize(signed bool, v qvar, perm Mem) {
 			ko := K()
 			VCMPPS(U8(7), x, x, ko) // ordered: set unless x is NaN
 			r[j] = quantInt(v, q, x, ko, false)
+		}
+		if *pmovExperiment {
+			for j := range r {
+				m := Mem{Base: dst, Disp: 16 * j}
+				if t == nil {
+					VPMOVDB(r[j], m)
+				} else {
+					VPMOVDB(r[j], kWord(t, j), m)
+				}
+			}
+			return
 		}
 		// The values fit the output type: the saturating packs are
 		// exact; they work within 128-bit lanes, VPERMD restores order.

@@ -322,3 +322,60 @@ func TestAVX512BlockedI4(t *testing.T) {
 		}
 	}
 }
+
+// TestAVX512Blocked8 is TestAVX512BlockedI4 for the int8/uint8 blocked
+// quantize kernels.
+func TestAVX512Blocked8(t *testing.T) {
+	avx512ForTest(t)
+	r := rand.New(rand.NewPCG(78, 1))
+	scales := []float32{0x1p-126, 1e-35, math.Nextafter32(exactDivMinScale, 0), exactDivMinScale, 1e-30,
+		0.1, 1, 3, exactDivMaxScale, math.Nextafter32(exactDivMaxScale, 2*exactDivMaxScale), 1e35, math.MaxFloat32}
+	k := avx512Impl.k
+	for _, block := range []int{32, 64, 96, 256} {
+		for _, n := range []int{block, 3 * block, 5*block + 2, 7*block + 31} {
+			for _, signed := range []bool{false, true} {
+				src := make([]float32, n)
+				ps := make([]Params, (n+block-1)/block)
+				for i := range ps {
+					s := scales[r.IntN(len(scales))]
+					lo, hi := int32(0), int32(255)
+					if signed {
+						lo, hi = -128, 127
+					}
+					if r.IntN(3) == 0 {
+						lo, hi = lo+int32(r.IntN(40)), hi-int32(r.IntN(40))
+					}
+					z := int32(r.IntN(int(hi-lo)+1)) + lo
+					if r.IntN(4) == 0 {
+						z = int32(r.IntN(2*MaxZero+1) - MaxZero)
+					}
+					ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: Convention((i / 3) % 3)}
+					for j := i * block; j < min(n, (i+1)*block); j++ {
+						switch r.IntN(5) {
+						case 0:
+							src[j] = specialFloats[r.IntN(len(specialFloats))]
+						case 1:
+							src[j] = float32(float64(r.IntN(600)-300)+0.5) * s
+						case 2:
+							src[j] = math.Nextafter32(float32(float64(r.IntN(600)-300)+0.5)*s, 0)
+						default:
+							src[j] = float32(r.NormFloat64()*100) * s
+						}
+					}
+				}
+				got, want := make([]uint8, n), make([]uint8, n)
+				if signed {
+					k.QuantizeBlocksI8(bytesAsInt8(got), src, block, ps)
+					quantizeBlocksI8Generic(bytesAsInt8(want), src, block, ps)
+				} else {
+					k.QuantizeBlocksU8(got, src, block, ps)
+					quantizeBlocksU8Generic(want, src, block, ps)
+				}
+				if i := firstDiff(got, want); i >= 0 {
+					t.Fatalf("QuantizeBlocks signed=%v block=%d n=%d: [%d] got %d want %d (x=%v; %+v)",
+						signed, block, n, i, got[i], want[i], src[i], ps[i/block])
+				}
+			}
+		}
+	}
+}

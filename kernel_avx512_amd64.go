@@ -66,8 +66,8 @@ var avx512Impl = register("avx512", "AVX512F AVX512BW AVX512VL AVX512DQ BMI2 AVX
 		SquaredError: squaredErrorAVX512,
 
 		// The grouped kernels are the AVX2 ones (see README).
-		QuantizeBlocksI8:   quantizeBlocksI8AVX2,
-		QuantizeBlocksU8:   quantizeBlocksU8AVX2,
+		QuantizeBlocksI8:   quantizeBlocksI8AVX512,
+		QuantizeBlocksU8:   quantizeBlocksU8AVX512,
 		DequantizeBlocksI8: dequantizeBlocksI8AVX2,
 		DequantizeBlocksU8: dequantizeBlocksU8AVX2,
 		QuantizeBlocksI4:   quantizeBlocksI4AVX512,
@@ -443,5 +443,80 @@ func dequantizeBlocksI4AVX512(dst []float32, src []uint8, block int, ps []Params
 	}
 	if e := n / block * block; e < n {
 		dequantizeBlocksI4AVX2(dst[e:], src[e/2:], block, ps[n/block:], signed, hiFirst)
+	}
+}
+
+// The blocked int8/uint8 quantize kernels: nblocks >= 1 blocks of block
+// elements (a positive multiple of 32) with ps[0], ps[1], ... (one
+// Convention per call), as asmQuantizeBlocksI8Seed; the arithmetic of the
+// int4 ones, the codes narrowed to bytes.
+
+//go:noescape
+func avx512QuantizeBlocksI8Seed(dst *int8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksI8ONNX(dst *int8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksI8PyTorch(dst *int8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksU8Seed(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksU8ONNX(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+//go:noescape
+func avx512QuantizeBlocksU8PyTorch(dst *uint8, src *float32, block, nblocks int, ps *Params)
+
+// quantizeBlocksI8AVX512 is QuantizeBlocksI8: blocks of a multiple of 32
+// in one call per convention run, the last short block and other block
+// sizes (per-column included) by the AVX2 kernel.
+func quantizeBlocksI8AVX512(dst []int8, src []float32, block int, ps []Params) {
+	if block <= 0 || block%32 != 0 {
+		quantizeBlocksI8AVX2(dst, src, block, ps)
+		return
+	}
+	n := len(src)
+	nfull := n / block
+	for j, j1 := 0, 0; j < nfull; j = j1 {
+		j1 = convRun(ps, j, nfull)
+		d, s, m, p := &dst[j*block], &src[j*block], j1-j, &ps[j]
+		switch ps[j].Convention {
+		case Seed:
+			avx512QuantizeBlocksI8Seed(d, s, block, m, p)
+		case ONNX:
+			avx512QuantizeBlocksI8ONNX(d, s, block, m, p)
+		default:
+			avx512QuantizeBlocksI8PyTorch(d, s, block, m, p)
+		}
+	}
+	if e := nfull * block; e < n {
+		quantizeBlocksI8AVX2(dst[e:], src[e:], block, ps[nfull:])
+	}
+}
+
+// quantizeBlocksU8AVX512 is quantizeBlocksI8AVX512 for uint8.
+func quantizeBlocksU8AVX512(dst []uint8, src []float32, block int, ps []Params) {
+	if block <= 0 || block%32 != 0 {
+		quantizeBlocksU8AVX2(dst, src, block, ps)
+		return
+	}
+	n := len(src)
+	nfull := n / block
+	for j, j1 := 0, 0; j < nfull; j = j1 {
+		j1 = convRun(ps, j, nfull)
+		d, s, m, p := &dst[j*block], &src[j*block], j1-j, &ps[j]
+		switch ps[j].Convention {
+		case Seed:
+			avx512QuantizeBlocksU8Seed(d, s, block, m, p)
+		case ONNX:
+			avx512QuantizeBlocksU8ONNX(d, s, block, m, p)
+		default:
+			avx512QuantizeBlocksU8PyTorch(d, s, block, m, p)
+		}
+	}
+	if e := nfull * block; e < n {
+		quantizeBlocksU8AVX2(dst[e:], src[e:], block, ps[nfull:])
 	}
 }

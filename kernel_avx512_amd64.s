@@ -4120,8 +4120,6 @@ TEXT ·avx512QuantizeBlocksI4SeedHi(SB), NOSPLIT, $0-40
 	MOVQ         nblocks+24(FP), BX
 	MOVQ         ps+32(FP), SI
 	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
-	MOVL         $0x0000000f, DI
-	VPBROADCASTD DI, Z1
 	MOVL         $0x000000f0, DI
 	VPBROADCASTD DI, Z1
 	MOVL         $0x4c000000, DI
@@ -4339,8 +4337,6 @@ TEXT ·avx512QuantizeBlocksI4ONNXHi(SB), NOSPLIT, $0-40
 	MOVQ         nblocks+24(FP), BX
 	MOVQ         ps+32(FP), SI
 	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
-	MOVL         $0x0000000f, DI
-	VPBROADCASTD DI, Z1
 	MOVL         $0x000000f0, DI
 	VPBROADCASTD DI, Z1
 	MOVL         $0x4c000000, DI
@@ -4509,8 +4505,6 @@ TEXT ·avx512QuantizeBlocksI4PyTorchHi(SB), NOSPLIT, $0-40
 	MOVQ         nblocks+24(FP), BX
 	MOVQ         ps+32(FP), SI
 	VMOVDQU8     avx512I4Gather<>+0(SB), Z0
-	MOVL         $0x0000000f, DI
-	VPBROADCASTD DI, Z1
 	MOVL         $0x000000f0, DI
 	VPBROADCASTD DI, Z1
 	MOVL         $0x4c000000, DI
@@ -4729,5 +4723,533 @@ chunk:
 	ADDQ                $0x00000014, SI
 	DECQ                BX
 	JNZ                 block
+	VZEROUPPER
+	RET
+
+DATA avx512Blk8Perm<>+0(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+4(SB)/4, $0x00000004
+DATA avx512Blk8Perm<>+8(SB)/4, $0x00000008
+DATA avx512Blk8Perm<>+12(SB)/4, $0x0000000c
+DATA avx512Blk8Perm<>+16(SB)/4, $0x00000001
+DATA avx512Blk8Perm<>+20(SB)/4, $0x00000005
+DATA avx512Blk8Perm<>+24(SB)/4, $0x00000009
+DATA avx512Blk8Perm<>+28(SB)/4, $0x0000000d
+DATA avx512Blk8Perm<>+32(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+36(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+40(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+44(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+48(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+52(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+56(SB)/4, $0x00000000
+DATA avx512Blk8Perm<>+60(SB)/4, $0x00000000
+GLOBL avx512Blk8Perm<>(SB), RODATA|NOPTR, $64
+
+// func avx512QuantizeBlocksU8Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512QuantizeBlocksU8Seed(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512Blk8Perm<>+0(SB), Z0
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X2
+
+block:
+	VBROADCASTSS (SI), Z3
+	VPBROADCASTD 8(SI), Z7
+	VPBROADCASTD 12(SI), Z8
+	VPBROADCASTD 4(SI), Z4
+	VCVTDQ2PS    Z4, Z6
+	VDIVSS       (SI), X2, X4
+	VBROADCASTSS X4, Z4
+	VMULPS       Z1, Z3, Z5
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z10
+	VFNMADD231PS Z3, Z10, Z9
+	VFMADD231PS  Z4, Z9, Z10
+	VADDPS       Z6, Z10, Z10
+	VCVTPS2DQ    Z10, Z10
+	VPMAXSD      Z7, Z10, Z10
+	VPMINSD      Z8, Z10, Z10
+	VMOVUPS      64(CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z11
+	VFNMADD231PS Z3, Z11, Z9
+	VFMADD231PS  Z4, Z9, Z11
+	VADDPS       Z6, Z11, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPMAXSD      Z7, Z11, Z11
+	VPMINSD      Z8, Z11, Z11
+	VPACKSSDW    Z11, Z10, Z10
+	VPACKUSWB    Z10, Z10, Z10
+	VPERMD       Z10, Z0, Z10
+	VMOVDQU32    Y10, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VDIVPS.Z  Z3, Z4, K1, Z4
+	VADDPS    Z6, Z4, Z4
+	VRANGEPS  $0x02, Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VPMAXSD   Z7, Z4, Z4
+	VPMINSD   Z8, Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VDIVPS.Z  Z3, Z5, K1, Z5
+	VADDPS    Z6, Z5, Z5
+	VRANGEPS  $0x02, Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VPMAXSD   Z7, Z5, Z5
+	VPMINSD   Z8, Z5, Z5
+	VPACKSSDW Z5, Z4, Z4
+	VPACKUSWB Z4, Z4, Z4
+	VPERMD    Z4, Z0, Z4
+	VMOVDQU32 Y4, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JNZ       divchunk
+	JMP       next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksU8ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512QuantizeBlocksU8ONNX(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512Blk8Perm<>+0(SB), Z0
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X2
+
+block:
+	VBROADCASTSS (SI), Z3
+	VPBROADCASTD 8(SI), Z7
+	VPBROADCASTD 12(SI), Z8
+	VPBROADCASTD 4(SI), Z6
+	VDIVSS       (SI), X2, X4
+	VBROADCASTSS X4, Z4
+	VMULPS       Z1, Z3, Z5
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z10
+	VFNMADD231PS Z3, Z10, Z9
+	VFMADD231PS  Z4, Z9, Z10
+	VCVTPS2DQ    Z10, Z10
+	VPADDD       Z6, Z10, Z10
+	VPMAXSD      Z7, Z10, Z10
+	VPMINSD      Z8, Z10, Z10
+	VMOVUPS      64(CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z11
+	VFNMADD231PS Z3, Z11, Z9
+	VFMADD231PS  Z4, Z9, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPADDD       Z6, Z11, Z11
+	VPMAXSD      Z7, Z11, Z11
+	VPMINSD      Z8, Z11, Z11
+	VPACKSSDW    Z11, Z10, Z10
+	VPACKUSWB    Z10, Z10, Z10
+	VPERMD       Z10, Z0, Z10
+	VMOVDQU32    Y10, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VDIVPS.Z  Z3, Z4, K1, Z4
+	VRANGEPS  $0x02, Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VPADDD    Z6, Z4, Z4
+	VPMAXSD   Z7, Z4, Z4
+	VPMINSD   Z8, Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VDIVPS.Z  Z3, Z5, K1, Z5
+	VRANGEPS  $0x02, Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VPADDD    Z6, Z5, Z5
+	VPMAXSD   Z7, Z5, Z5
+	VPMINSD   Z8, Z5, Z5
+	VPACKSSDW Z5, Z4, Z4
+	VPACKUSWB Z4, Z4, Z4
+	VPERMD    Z4, Z0, Z4
+	VMOVDQU32 Y4, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JNZ       divchunk
+	JMP       next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksU8PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512QuantizeBlocksU8PyTorch(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512Blk8Perm<>+0(SB), Z0
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X2
+
+block:
+	VBROADCASTSS (SI), Z3
+	VPBROADCASTD 8(SI), Z5
+	VPBROADCASTD 12(SI), Z6
+	VPBROADCASTD 4(SI), Z4
+	VDIVSS       (SI), X2, X3
+	VBROADCASTSS X3, Z3
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS   (CX), Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z3, Z7, K1, Z7
+	VRANGEPS  $0x02, Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPADDD    Z4, Z7, Z7
+	VPMAXSD   Z5, Z7, Z7
+	VPMINSD   Z6, Z7, Z7
+	VMOVUPS   64(CX), Z8
+	VCMPPS    $0x07, Z8, Z8, K1
+	VMULPS.Z  Z3, Z8, K1, Z8
+	VRANGEPS  $0x02, Z1, Z8, Z8
+	VCVTPS2DQ Z8, Z8
+	VPADDD    Z4, Z8, Z8
+	VPMAXSD   Z5, Z8, Z8
+	VPMINSD   Z6, Z8, Z8
+	VPACKSSDW Z8, Z7, Z7
+	VPACKUSWB Z7, Z7, Z7
+	VPERMD    Z7, Z0, Z7
+	VMOVDQU32 Y7, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JNZ       chunk
+	ADDQ      $0x00000014, SI
+	DECQ      BX
+	JNZ       block
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI8Seed(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512QuantizeBlocksI8Seed(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512Blk8Perm<>+0(SB), Z0
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X2
+
+block:
+	VBROADCASTSS (SI), Z3
+	VPBROADCASTD 8(SI), Z7
+	VPBROADCASTD 12(SI), Z8
+	VPBROADCASTD 4(SI), Z4
+	VCVTDQ2PS    Z4, Z6
+	VDIVSS       (SI), X2, X4
+	VBROADCASTSS X4, Z4
+	VMULPS       Z1, Z3, Z5
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z10
+	VFNMADD231PS Z3, Z10, Z9
+	VFMADD231PS  Z4, Z9, Z10
+	VADDPS       Z6, Z10, Z10
+	VCVTPS2DQ    Z10, Z10
+	VPMAXSD      Z7, Z10, Z10
+	VPMINSD      Z8, Z10, Z10
+	VMOVUPS      64(CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z11
+	VFNMADD231PS Z3, Z11, Z9
+	VFMADD231PS  Z4, Z9, Z11
+	VADDPS       Z6, Z11, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPMAXSD      Z7, Z11, Z11
+	VPMINSD      Z8, Z11, Z11
+	VPACKSSDW    Z11, Z10, Z10
+	VPACKSSWB    Z10, Z10, Z10
+	VPERMD       Z10, Z0, Z10
+	VMOVDQU32    Y10, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VDIVPS.Z  Z3, Z4, K1, Z4
+	VADDPS    Z6, Z4, Z4
+	VRANGEPS  $0x02, Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VPMAXSD   Z7, Z4, Z4
+	VPMINSD   Z8, Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VDIVPS.Z  Z3, Z5, K1, Z5
+	VADDPS    Z6, Z5, Z5
+	VRANGEPS  $0x02, Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VPMAXSD   Z7, Z5, Z5
+	VPMINSD   Z8, Z5, Z5
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSWB Z4, Z4, Z4
+	VPERMD    Z4, Z0, Z4
+	VMOVDQU32 Y4, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JNZ       divchunk
+	JMP       next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI8ONNX(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512QuantizeBlocksI8ONNX(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512Blk8Perm<>+0(SB), Z0
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X2
+
+block:
+	VBROADCASTSS (SI), Z3
+	VPBROADCASTD 8(SI), Z7
+	VPBROADCASTD 12(SI), Z8
+	VPBROADCASTD 4(SI), Z6
+	VDIVSS       (SI), X2, X4
+	VBROADCASTSS X4, Z4
+	VMULPS       Z1, Z3, Z5
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	SETLS        DI
+	TESTB        DI, DI
+	JZ           divblock
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS      (CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z10
+	VFNMADD231PS Z3, Z10, Z9
+	VFMADD231PS  Z4, Z9, Z10
+	VCVTPS2DQ    Z10, Z10
+	VPADDD       Z6, Z10, Z10
+	VPMAXSD      Z7, Z10, Z10
+	VPMINSD      Z8, Z10, Z10
+	VMOVUPS      64(CX), Z9
+	VCMPPS       $0x07, Z9, Z9, K1
+	VRANGEPS.Z   $0x02, Z5, Z9, K1, Z9
+	VMULPS       Z4, Z9, Z11
+	VFNMADD231PS Z3, Z11, Z9
+	VFMADD231PS  Z4, Z9, Z11
+	VCVTPS2DQ    Z11, Z11
+	VPADDD       Z6, Z11, Z11
+	VPMAXSD      Z7, Z11, Z11
+	VPMINSD      Z8, Z11, Z11
+	VPACKSSDW    Z11, Z10, Z10
+	VPACKSSWB    Z10, Z10, Z10
+	VPERMD       Z10, Z0, Z10
+	VMOVDQU32    Y10, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000020, DI
+	JNZ          chunk
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+divblock:
+	MOVQ DX, DI
+
+divchunk:
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VDIVPS.Z  Z3, Z4, K1, Z4
+	VRANGEPS  $0x02, Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VPADDD    Z6, Z4, Z4
+	VPMAXSD   Z7, Z4, Z4
+	VPMINSD   Z8, Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VDIVPS.Z  Z3, Z5, K1, Z5
+	VRANGEPS  $0x02, Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VPADDD    Z6, Z5, Z5
+	VPMAXSD   Z7, Z5, Z5
+	VPMINSD   Z8, Z5, Z5
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSWB Z4, Z4, Z4
+	VPERMD    Z4, Z0, Z4
+	VMOVDQU32 Y4, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JNZ       divchunk
+	JMP       next
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeBlocksI8PyTorch(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512QuantizeBlocksI8PyTorch(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         block+16(FP), DX
+	MOVQ         nblocks+24(FP), BX
+	MOVQ         ps+32(FP), SI
+	VMOVDQU8     avx512Blk8Perm<>+0(SB), Z0
+	MOVL         $0x4c000000, DI
+	VPBROADCASTD DI, Z1
+	MOVL         $0x3f800000, DI
+	VMOVD        DI, X2
+
+block:
+	VBROADCASTSS (SI), Z3
+	VPBROADCASTD 8(SI), Z5
+	VPBROADCASTD 12(SI), Z6
+	VPBROADCASTD 4(SI), Z4
+	VDIVSS       (SI), X2, X3
+	VBROADCASTSS X3, Z3
+	MOVQ         DX, DI
+
+chunk:
+	VMOVUPS   (CX), Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z3, Z7, K1, Z7
+	VRANGEPS  $0x02, Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPADDD    Z4, Z7, Z7
+	VPMAXSD   Z5, Z7, Z7
+	VPMINSD   Z6, Z7, Z7
+	VMOVUPS   64(CX), Z8
+	VCMPPS    $0x07, Z8, Z8, K1
+	VMULPS.Z  Z3, Z8, K1, Z8
+	VRANGEPS  $0x02, Z1, Z8, Z8
+	VCVTPS2DQ Z8, Z8
+	VPADDD    Z4, Z8, Z8
+	VPMAXSD   Z5, Z8, Z8
+	VPMINSD   Z6, Z8, Z8
+	VPACKSSDW Z8, Z7, Z7
+	VPACKSSWB Z7, Z7, Z7
+	VPERMD    Z7, Z0, Z7
+	VMOVDQU32 Y7, (AX)
+	ADDQ      $0x00000080, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000020, DI
+	JNZ       chunk
+	ADDQ      $0x00000014, SI
+	DECQ      BX
+	JNZ       block
 	VZEROUPPER
 	RET

@@ -103,6 +103,21 @@ func generateAVX512() bool {
 			zDequantizeBlocksI4(signed, hi, ctrlLo, ctrlHi)
 		}
 	}
+	// blk8Perm: dword m of the result is dword 4m (m < 4) or 4(m-4)+1
+	// of the packed vector.
+	blk8Perm := GLOBL("avx512Blk8Perm", RODATA|NOPTR)
+	for m := range 16 {
+		v := 4*(m%4) + m/4
+		if m >= 8 {
+			v = 0
+		}
+		DATA(4*m, U32(uint32(v)))
+	}
+	for _, signed := range []bool{false, true} {
+		for _, c := range []conv{seed, onnx, pytorch} {
+			zQuantizeBlocks8(c, signed, blk8Perm)
+		}
+	}
 	Generate()
 	return true
 }

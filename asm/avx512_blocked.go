@@ -91,7 +91,46 @@ func zQuantizeBlocksI4(c conv, hiFirst bool, gather Mem) {
 	if hiFirst {
 		order = "Hi"
 	}
-	Implement(fmt.Sprintf("avx512QuantizeBlocksI4%s%s", c, order))
+	zQuantizeBlocks(fmt.Sprintf("avx512QuantizeBlocksI4%s%s", c, order), c, out4(hiFirst), gather)
+}
+
+// blkOut is the output of a blocked quantize kernel.
+type blkOut int
+
+const (
+	outI4Lo blkOut = iota
+	outI4Hi
+	outI8
+	outU8
+)
+
+func out4(hiFirst bool) blkOut {
+	if hiFirst {
+		return outI4Hi
+	}
+	return outI4Lo
+}
+
+// zQuantizeBlocks8 emits avx512QuantizeBlocks{I8,U8}{Seed,ONNX,PyTorch}:
+// the codes of zQuantizeBlocksI4 (bounds inside the output type) narrowed
+// by VPACKSSDW, VPACKSSWB/VPACKUSWB and VPERMD, 32 bytes per 32 elements.
+func zQuantizeBlocks8(c conv, signed bool, perm Mem) {
+	typ, o := "U8", outU8
+	if signed {
+		typ, o = "I8", outI8
+	}
+	zQuantizeBlocks(fmt.Sprintf("avx512QuantizeBlocks%s%s", typ, c), c, o, perm)
+}
+
+// zQuantizeBlocks emits one blocked quantize kernel; table is the
+// VPERMT2B gather (int4) or the VPERMD order (int8, uint8).
+func zQuantizeBlocks(name string, c conv, o blkOut, table Mem) {
+	hiFirst := o == outI4Hi
+	dstStep := i4Chunk / 2
+	if o == outI8 || o == outU8 {
+		dstStep = i4Chunk
+	}
+	Implement(name)
 	Attributes(NOSPLIT)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
@@ -99,9 +138,12 @@ func zQuantizeBlocksI4(c conv, hiFirst bool, gather Mem) {
 	nblocks := Load(Param("nblocks"), GP64())
 	ps := Load(Param("ps"), GP64())
 	gidx := ZMM()
-	VMOVDQU8(gather, gidx)
-	nib := zConst32(0x0f)
-	if hiFirst {
+	VMOVDQU8(table, gidx)
+	var nib reg.VecVirtual
+	switch o {
+	case outI4Lo:
+		nib = zConst32(0x0f)
+	case outI4Hi:
 		nib = zConst32(0xf0)
 	}
 	two25 := zConst32(0x4c000000) // 2^25
@@ -172,6 +214,9 @@ func zQuantizeBlocksI4(c conv, hiFirst bool, gather Mem) {
 			x := ZMM()
 			VMOVUPS(Mem{Base: src, Disp: 64 * j}, x)
 			r[j] = codes(x, div)
+			if o == outI8 || o == outU8 {
+				continue
+			}
 			t := ZMM()
 			if hiFirst {
 				VPSLLQ(U8(4), r[j], r[j]) // c0 in bits 4-7, c1 in 36-39
@@ -181,11 +226,25 @@ func zQuantizeBlocksI4(c conv, hiFirst bool, gather Mem) {
 			}
 			VPTERNLOGD(U8(0xe4), nib, t, r[j]) // nib ? r : t
 		}
-		VPERMT2B(r[1], gidx, r[0])
-		VMOVDQU32(r[0].AsX(), Mem{Base: dst})
+		switch o {
+		case outI8, outU8:
+			// Per 128-bit lane L the packs leave r0[4L..4L+3] in dword 4L
+			// and r1[4L..4L+3] in dword 4L+1; VPERMD puts them in order.
+			VPACKSSDW(r[1], r[0], r[0])
+			if o == outI8 {
+				VPACKSSWB(r[0], r[0], r[0])
+			} else {
+				VPACKUSWB(r[0], r[0], r[0])
+			}
+			VPERMD(r[0], gidx, r[0])
+			VMOVDQU32(r[0].AsY(), Mem{Base: dst})
+		default:
+			VPERMT2B(r[1], gidx, r[0])
+			VMOVDQU32(r[0].AsX(), Mem{Base: dst})
+		}
 	}
 	if c == pytorch {
-		blockLoopZ(block, nblocks, ps, []reg.Register{src, dst}, []int{8, 1}, setup, func() { chunk(false) })
+		blockLoopZ(block, nblocks, ps, []reg.Register{src, dst}, []int{8, 2 * dstStep / i4Chunk}, setup, func() { chunk(false) })
 	} else {
 		// The exact and division bodies as two loops over blocks, each
 		// leaving for the other when a block's scale needs it.
@@ -198,7 +257,7 @@ func zQuantizeBlocksI4(c conv, hiFirst bool, gather Mem) {
 		Label("chunk")
 		chunk(false)
 		ADDQ(U32(4*i4Chunk), src)
-		ADDQ(U32(i4Chunk/2), dst)
+		ADDQ(U32(dstStep), dst)
 		SUBQ(U32(i4Chunk), i)
 		JNZ(LabelRef("chunk"))
 		Label("next")
@@ -211,7 +270,7 @@ func zQuantizeBlocksI4(c conv, hiFirst bool, gather Mem) {
 		Label("divchunk")
 		chunk(true)
 		ADDQ(U32(4*i4Chunk), src)
-		ADDQ(U32(i4Chunk/2), dst)
+		ADDQ(U32(dstStep), dst)
 		SUBQ(U32(i4Chunk), i)
 		JNZ(LabelRef("divchunk"))
 		JMP(LabelRef("next"))

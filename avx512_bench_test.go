@@ -25,7 +25,7 @@ func BenchmarkAVX512Paired(b *testing.B) {
 		run  func(m *Impl)
 	}
 	for _, n := range []int{4096, 65536} {
-		src, src2 := benchData(n), benchData(n+1)[1:]
+		src, src2 := benchData(n), benchData(n + 1)[1:]
 		q8, f32 := make([]uint8, n), make([]float32, n)
 		i4 := make([]uint8, n/2)
 		var cases []kcase

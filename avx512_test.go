@@ -379,3 +379,49 @@ func TestAVX512Blocked8(t *testing.T) {
 		}
 	}
 }
+
+// TestAVX512SatNarrowing covers the variants that leave the clamp to the
+// saturating packs (full-range bounds): zero points on both sides of
+// ±32512, where the wrapper switches to the general kernels, values
+// saturating int16 before the zero point is added, and every convention.
+func TestAVX512SatNarrowing(t *testing.T) {
+	g, a := avx512ForTest(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	zs := []int32{-MaxZero, -40000, -32768, -32513, -32512, -32511, -1000, -200, -129, -128, -1, 0, 1, 127, 128, 255, 256, 1000, 32511, 32512, 32513, 40000, MaxZero}
+	const n = 777
+	src := make([]float32, n)
+	for _, s := range []float32{0x1p-126, 1e-3, 0.05, 1, 3, 1e20, exactDivMaxScale, math.MaxFloat32} {
+		for i := range src {
+			switch r.IntN(5) {
+			case 0:
+				src[i] = specialFloats[r.IntN(len(specialFloats))]
+			case 1:
+				src[i] = float32(float64(r.IntN(80000)-40000)+0.5) * s
+			case 2:
+				src[i] = float32(r.NormFloat64()*1e5) * s
+			default:
+				src[i] = float32(r.NormFloat64()*200) * s
+			}
+		}
+		for _, z := range zs {
+			for _, c := range conventions {
+				pu := Params{Scale: s, Zero: z, Lo: 0, Hi: 255, Convention: c}
+				pi := Params{Scale: s, Zero: z, Lo: -128, Hi: 127, Convention: c}
+				gu, wu := make([]uint8, n), make([]uint8, n)
+				a.QuantizeU8(gu, src, pu)
+				g.QuantizeU8(wu, src, pu)
+				if i := firstDiff(gu, wu); i >= 0 {
+					t.Fatalf("QuantizeU8 %+v x=%v: got %d want %d", pu, src[i], gu[i], wu[i])
+				}
+				gi, wi := make([]int8, n), make([]int8, n)
+				a.QuantizeI8(gi, src, pi)
+				g.QuantizeI8(wi, src, pi)
+				for i := range gi {
+					if gi[i] != wi[i] {
+						t.Fatalf("QuantizeI8 %+v x=%v: got %d want %d", pi, src[i], gi[i], wi[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -113,6 +113,29 @@ func avx512QuantizeI8ONNXDiv(dst *int8, src *float32, n int, k, y, c, zf, hf flo
 //go:noescape
 func avx512QuantizeI8PyTorch(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
 
+// The Sat variants (Seed and ONNX exact, PyTorch) are for Lo..Hi the
+// whole output type and, for ONNX and PyTorch, |z| <= 32512 (z passed in
+// both 16-bit halves, see z16Pair): the saturating packs clamp, and z is
+// added to 16-bit lanes with saturation (see asm/avx512.go).
+
+//go:noescape
+func avx512QuantizeU8SeedSat(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeU8ONNXSat(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeU8PyTorchSat(dst *uint8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8SeedSat(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8ONNXSat(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
+//go:noescape
+func avx512QuantizeI8PyTorchSat(dst *int8, src *float32, n int, k, y, c, zf, hf float32, lo, hi, z int32, stream bool)
+
 // avx512DequantizeU8 writes float32(int32(q) - z) * s for src[:n] to
 // dst[:n] (any n >= 0); with stream, the 64-byte aligned part of dst is
 // written with VMOVNTPS.
@@ -212,6 +235,20 @@ func quantizeU8AVX512(dst []uint8, src []float32, p *Params) {
 // through a func value would make the pointers escape).
 func avx512QuantizeU8(d *uint8, s *float32, n int, p *Params, st bool) {
 	a := avx512ArgsOf(p)
+	if p.Lo == 0 && p.Hi == 255 && (p.Convention == Seed || p.Zero >= -32512 && p.Zero <= 32512) {
+		z := z16Pair(a.z)
+		switch {
+		case p.Convention == Seed && a.exact:
+			avx512QuantizeU8SeedSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		case p.Convention == ONNX && a.exact:
+			avx512QuantizeU8ONNXSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		case p.Convention == PyTorch:
+			avx512QuantizeU8PyTorchSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		}
+	}
 	switch {
 	case p.Convention == Seed && a.exact:
 		avx512QuantizeU8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
@@ -236,6 +273,20 @@ func quantizeI8AVX512(dst []int8, src []float32, p *Params) {
 // through a func value would make the pointers escape).
 func avx512QuantizeI8(d *int8, s *float32, n int, p *Params, st bool) {
 	a := avx512ArgsOf(p)
+	if p.Lo == -128 && p.Hi == 127 && (p.Convention == Seed || p.Zero >= -32512 && p.Zero <= 32512) {
+		z := z16Pair(a.z)
+		switch {
+		case p.Convention == Seed && a.exact:
+			avx512QuantizeI8SeedSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		case p.Convention == ONNX && a.exact:
+			avx512QuantizeI8ONNXSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		case p.Convention == PyTorch:
+			avx512QuantizeI8PyTorchSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		}
+	}
 	switch {
 	case p.Convention == Seed && a.exact:
 		avx512QuantizeI8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)

@@ -1224,6 +1224,666 @@ done:
 	VZEROUPPER
 	RET
 
+// func avx512QuantizeU8SeedSat(dst *uint8, src *float32, n int, k float32, y float32, c float32, zf float32, hf float32, lo int32, hi int32, z int32, stream bool)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·avx512QuantizeU8SeedSat(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS k+24(FP), Z0
+	VBROADCASTSS y+28(FP), Z1
+	VBROADCASTSS c+32(FP), Z2
+	VBROADCASTSS zf+36(FP), Z3
+	VBROADCASTSS z+52(FP), Z4
+	VMOVDQU32    avx512PackPerm<>+0(SB), Z4
+	MOVB         stream+56(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ         DX, $0x00000040
+	JB           tail
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VADDPS       Z3, Z9, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVDQU32    Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          loop
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, DX
+	KMOVW        DX, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         DX, BX
+	SHRQ         $0x10, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         DX, BX
+	SHRQ         $0x20, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         DX, BX
+	SHRQ         $0x30, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z2
+	VFNMADD231PS Z0, Z2, Z5
+	VFMADD231PS  Z1, Z5, Z2
+	VADDPS       Z3, Z2, Z2
+	VCVTPS2DQ    Z2, Z2
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z2, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        DX, K1
+	VMOVDQU8     Z6, K1, (AX)
+	JMP          done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ        BX, BX
+	JZ           ntloop
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         SI, DI
+	SHRQ         $0x10, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         SI, DI
+	SHRQ         $0x20, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         SI, DI
+	SHRQ         $0x30, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VADDPS       Z3, Z9, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        SI, K1
+	VMOVDQU8     Z6, K1, (AX)
+	MOVQ         BX, SI
+	SHLQ         $0x02, SI
+	ADDQ         SI, CX
+	MOVQ         BX, SI
+	ADDQ         SI, AX
+	SUBQ         BX, DX
+
+ntloop:
+	CMPQ         DX, $0x00000040
+	JB           ntdone
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VADDPS       Z3, Z9, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVNTDQ     Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeU8ONNXSat(dst *uint8, src *float32, n int, k float32, y float32, c float32, zf float32, hf float32, lo int32, hi int32, z int32, stream bool)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·avx512QuantizeU8ONNXSat(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS k+24(FP), Z0
+	VBROADCASTSS y+28(FP), Z1
+	VBROADCASTSS c+32(FP), Z2
+	VBROADCASTSS z+52(FP), Z3
+	VMOVDQU32    avx512PackPerm<>+0(SB), Z4
+	MOVB         stream+56(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ         DX, $0x00000040
+	JB           tail
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVDQU32    Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          loop
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, DX
+	KMOVW        DX, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         DX, BX
+	SHRQ         $0x10, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         DX, BX
+	SHRQ         $0x20, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         DX, BX
+	SHRQ         $0x30, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z2
+	VFNMADD231PS Z0, Z2, Z5
+	VFMADD231PS  Z1, Z5, Z2
+	VCVTPS2DQ    Z2, Z2
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z2, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        DX, K1
+	VMOVDQU8     Z6, K1, (AX)
+	JMP          done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ        BX, BX
+	JZ           ntloop
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         SI, DI
+	SHRQ         $0x10, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         SI, DI
+	SHRQ         $0x20, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         SI, DI
+	SHRQ         $0x30, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        SI, K1
+	VMOVDQU8     Z6, K1, (AX)
+	MOVQ         BX, SI
+	SHLQ         $0x02, SI
+	ADDQ         SI, CX
+	MOVQ         BX, SI
+	ADDQ         SI, AX
+	SUBQ         BX, DX
+
+ntloop:
+	CMPQ         DX, $0x00000040
+	JB           ntdone
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKUSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVNTDQ     Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeU8PyTorchSat(dst *uint8, src *float32, n int, k float32, y float32, c float32, zf float32, hf float32, lo int32, hi int32, z int32, stream bool)
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
+TEXT ·avx512QuantizeU8PyTorchSat(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS k+24(FP), Z0
+	VBROADCASTSS hf+40(FP), Z1
+	VBROADCASTSS z+52(FP), Z2
+	VMOVDQU32    avx512PackPerm<>+0(SB), Z3
+	MOVB         stream+56(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ      DX, $0x00000040
+	JB        tail
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VMOVUPS   128(CX), Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	VMOVUPS   192(CX), Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKUSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	VMOVDQU32 Z4, (AX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x00000040, DX
+	JMP       loop
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, DX
+	KMOVW     DX, K1
+	VMOVUPS.Z (CX), K1, Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	MOVQ      DX, BX
+	SHRQ      $0x10, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z 64(CX), K1, Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	MOVQ      DX, BX
+	SHRQ      $0x20, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z 128(CX), K1, Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	MOVQ      DX, BX
+	SHRQ      $0x30, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z 192(CX), K1, Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKUSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	KMOVQ     DX, K1
+	VMOVDQU8  Z4, K1, (AX)
+	JMP       done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ     BX, BX
+	JZ        ntloop
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (CX), K1, Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	MOVQ      SI, DI
+	SHRQ      $0x10, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z 64(CX), K1, Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	MOVQ      SI, DI
+	SHRQ      $0x20, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z 128(CX), K1, Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	MOVQ      SI, DI
+	SHRQ      $0x30, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z 192(CX), K1, Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKUSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	KMOVQ     SI, K1
+	VMOVDQU8  Z4, K1, (AX)
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	MOVQ      BX, SI
+	ADDQ      SI, AX
+	SUBQ      BX, DX
+
+ntloop:
+	CMPQ      DX, $0x00000040
+	JB        ntdone
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VMOVUPS   128(CX), Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	VMOVUPS   192(CX), Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKUSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	VMOVNTDQ  Z4, (AX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x00000040, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
 // func avx512QuantizeI8Seed(dst *int8, src *float32, n int, k float32, y float32, c float32, zf float32, hf float32, lo int32, hi int32, z int32, stream bool)
 // Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·avx512QuantizeI8Seed(SB), NOSPLIT, $0-57
@@ -2413,6 +3073,666 @@ ntloop:
 	VPACKSSWB Z7, Z5, Z5
 	VPERMD    Z5, Z4, Z5
 	VMOVNTDQ  Z5, (AX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x00000040, DX
+	JMP       ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeI8SeedSat(dst *int8, src *float32, n int, k float32, y float32, c float32, zf float32, hf float32, lo int32, hi int32, z int32, stream bool)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·avx512QuantizeI8SeedSat(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS k+24(FP), Z0
+	VBROADCASTSS y+28(FP), Z1
+	VBROADCASTSS c+32(FP), Z2
+	VBROADCASTSS zf+36(FP), Z3
+	VBROADCASTSS z+52(FP), Z4
+	VMOVDQU32    avx512PackPerm<>+0(SB), Z4
+	MOVB         stream+56(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ         DX, $0x00000040
+	JB           tail
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VADDPS       Z3, Z9, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVDQU32    Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          loop
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, DX
+	KMOVW        DX, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         DX, BX
+	SHRQ         $0x10, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         DX, BX
+	SHRQ         $0x20, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         DX, BX
+	SHRQ         $0x30, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z2
+	VFNMADD231PS Z0, Z2, Z5
+	VFMADD231PS  Z1, Z5, Z2
+	VADDPS       Z3, Z2, Z2
+	VCVTPS2DQ    Z2, Z2
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z2, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        DX, K1
+	VMOVDQU8     Z6, K1, (AX)
+	JMP          done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ        BX, BX
+	JZ           ntloop
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         SI, DI
+	SHRQ         $0x10, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         SI, DI
+	SHRQ         $0x20, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         SI, DI
+	SHRQ         $0x30, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VADDPS       Z3, Z9, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        SI, K1
+	VMOVDQU8     Z6, K1, (AX)
+	MOVQ         BX, SI
+	SHLQ         $0x02, SI
+	ADDQ         SI, CX
+	MOVQ         BX, SI
+	ADDQ         SI, AX
+	SUBQ         BX, DX
+
+ntloop:
+	CMPQ         DX, $0x00000040
+	JB           ntdone
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VADDPS       Z3, Z6, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VADDPS       Z3, Z7, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VADDPS       Z3, Z8, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VADDPS       Z3, Z9, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVNTDQ     Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeI8ONNXSat(dst *int8, src *float32, n int, k float32, y float32, c float32, zf float32, hf float32, lo int32, hi int32, z int32, stream bool)
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·avx512QuantizeI8ONNXSat(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS k+24(FP), Z0
+	VBROADCASTSS y+28(FP), Z1
+	VBROADCASTSS c+32(FP), Z2
+	VBROADCASTSS z+52(FP), Z3
+	VMOVDQU32    avx512PackPerm<>+0(SB), Z4
+	MOVB         stream+56(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ         DX, $0x00000040
+	JB           tail
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVDQU32    Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          loop
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, DX
+	KMOVW        DX, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         DX, BX
+	SHRQ         $0x10, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         DX, BX
+	SHRQ         $0x20, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         DX, BX
+	SHRQ         $0x30, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z2
+	VFNMADD231PS Z0, Z2, Z5
+	VFMADD231PS  Z1, Z5, Z2
+	VCVTPS2DQ    Z2, Z2
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z2, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        DX, K1
+	VMOVDQU8     Z6, K1, (AX)
+	JMP          done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ        BX, BX
+	JZ           ntloop
+	MOVQ         $-1, SI
+	BZHIQ        BX, SI, SI
+	KMOVW        SI, K1
+	VMOVUPS.Z    (CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	MOVQ         SI, DI
+	SHRQ         $0x10, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    64(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	MOVQ         SI, DI
+	SHRQ         $0x20, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    128(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	MOVQ         SI, DI
+	SHRQ         $0x30, DI
+	KMOVW        DI, K1
+	VMOVUPS.Z    192(CX), K1, Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	KMOVQ        SI, K1
+	VMOVDQU8     Z6, K1, (AX)
+	MOVQ         BX, SI
+	SHLQ         $0x02, SI
+	ADDQ         SI, CX
+	MOVQ         BX, SI
+	ADDQ         SI, AX
+	SUBQ         BX, DX
+
+ntloop:
+	CMPQ         DX, $0x00000040
+	JB           ntdone
+	VMOVUPS      (CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z6
+	VFNMADD231PS Z0, Z6, Z5
+	VFMADD231PS  Z1, Z5, Z6
+	VCVTPS2DQ    Z6, Z6
+	VMOVUPS      64(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z7
+	VFNMADD231PS Z0, Z7, Z5
+	VFMADD231PS  Z1, Z5, Z7
+	VCVTPS2DQ    Z7, Z7
+	VMOVUPS      128(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z8
+	VFNMADD231PS Z0, Z8, Z5
+	VFMADD231PS  Z1, Z5, Z8
+	VCVTPS2DQ    Z8, Z8
+	VMOVUPS      192(CX), Z5
+	VCMPPS       $0x07, Z5, Z5, K1
+	VRANGEPS.Z   $0x02, Z2, Z5, K1, Z5
+	VMULPS       Z1, Z5, Z9
+	VFNMADD231PS Z0, Z9, Z5
+	VFMADD231PS  Z1, Z5, Z9
+	VCVTPS2DQ    Z9, Z9
+	VPACKSSDW    Z7, Z6, Z6
+	VPACKSSDW    Z9, Z8, Z8
+	VPADDSW      Z3, Z6, Z6
+	VPADDSW      Z3, Z8, Z8
+	VPACKSSWB    Z8, Z6, Z6
+	VPERMD       Z6, Z4, Z6
+	VMOVNTDQ     Z6, (AX)
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000040, DX
+	JMP          ntloop
+
+ntdone:
+	SFENCE
+	JMP tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeI8PyTorchSat(dst *int8, src *float32, n int, k float32, y float32, c float32, zf float32, hf float32, lo int32, hi int32, z int32, stream bool)
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
+TEXT ·avx512QuantizeI8PyTorchSat(SB), NOSPLIT, $0-57
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         n+16(FP), DX
+	VBROADCASTSS k+24(FP), Z0
+	VBROADCASTSS hf+40(FP), Z1
+	VBROADCASTSS z+52(FP), Z2
+	VMOVDQU32    avx512PackPerm<>+0(SB), Z3
+	MOVB         stream+56(FP), BL
+	TESTB        BL, BL
+	JNZ          stream
+
+loop:
+	CMPQ      DX, $0x00000040
+	JB        tail
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VMOVUPS   128(CX), Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	VMOVUPS   192(CX), Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKSSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	VMOVDQU32 Z4, (AX)
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x00000040, DX
+	JMP       loop
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, DX
+	KMOVW     DX, K1
+	VMOVUPS.Z (CX), K1, Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	MOVQ      DX, BX
+	SHRQ      $0x10, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z 64(CX), K1, Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	MOVQ      DX, BX
+	SHRQ      $0x20, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z 128(CX), K1, Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	MOVQ      DX, BX
+	SHRQ      $0x30, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z 192(CX), K1, Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKSSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	KMOVQ     DX, K1
+	VMOVDQU8  Z4, K1, (AX)
+	JMP       done
+
+stream:
+	MOVQ AX, BX
+	NEGQ BX
+	ANDQ $0x3f, BX
+	CMPQ BX, DX
+	JBE  head
+	MOVQ DX, BX
+
+head:
+	TESTQ     BX, BX
+	JZ        ntloop
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (CX), K1, Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	MOVQ      SI, DI
+	SHRQ      $0x10, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z 64(CX), K1, Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	MOVQ      SI, DI
+	SHRQ      $0x20, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z 128(CX), K1, Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	MOVQ      SI, DI
+	SHRQ      $0x30, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z 192(CX), K1, Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKSSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	KMOVQ     SI, K1
+	VMOVDQU8  Z4, K1, (AX)
+	MOVQ      BX, SI
+	SHLQ      $0x02, SI
+	ADDQ      SI, CX
+	MOVQ      BX, SI
+	ADDQ      SI, AX
+	SUBQ      BX, DX
+
+ntloop:
+	CMPQ      DX, $0x00000040
+	JB        ntdone
+	VMOVUPS   (CX), Z4
+	VCMPPS    $0x07, Z4, Z4, K1
+	VMULPS.Z  Z0, Z4, K1, Z4
+	VMINPS    Z1, Z4, Z4
+	VCVTPS2DQ Z4, Z4
+	VMOVUPS   64(CX), Z5
+	VCMPPS    $0x07, Z5, Z5, K1
+	VMULPS.Z  Z0, Z5, K1, Z5
+	VMINPS    Z1, Z5, Z5
+	VCVTPS2DQ Z5, Z5
+	VMOVUPS   128(CX), Z6
+	VCMPPS    $0x07, Z6, Z6, K1
+	VMULPS.Z  Z0, Z6, K1, Z6
+	VMINPS    Z1, Z6, Z6
+	VCVTPS2DQ Z6, Z6
+	VMOVUPS   192(CX), Z7
+	VCMPPS    $0x07, Z7, Z7, K1
+	VMULPS.Z  Z0, Z7, K1, Z7
+	VMINPS    Z1, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPADDSW   Z2, Z4, Z4
+	VPADDSW   Z2, Z6, Z6
+	VPACKSSWB Z6, Z4, Z4
+	VPERMD    Z4, Z3, Z4
+	VMOVNTDQ  Z4, (AX)
 	ADDQ      $0x00000100, CX
 	ADDQ      $0x00000040, AX
 	SUBQ      $0x00000040, DX

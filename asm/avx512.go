@@ -39,19 +39,33 @@ const (
 
 // qvar is a quantize variant: the convention and, for Seed and ONNX,
 // whether the quotient is Markstein's (exact) or VDIVPS's.
+//
+// With sat (Lo..Hi the whole output type, and for ONNX and PyTorch
+// -32512 <= z <= 32512), the clamps are left to the saturating packs: the
+// int32 value v (|v| < 2^31, below Hi-z for PyTorch) is packed to int16
+// with saturation, z added with VPADDSW, and packed to bytes with
+// saturation; sat8(sat16(sat16(v) + z)) = sat8(v + z) because a
+// saturated sat16(v) + z stays beyond the byte range with |z| <= 32512.
 type qvar struct {
-	c     conv
-	exact bool
+	c          conv
+	exact, sat bool
 }
 
 func (v qvar) String() string {
+	s := v.c.String()
 	if v.c != pytorch && !v.exact {
-		return v.c.String() + "Div"
+		s += "Div"
 	}
-	return v.c.String()
+	if v.sat {
+		s += "Sat"
+	}
+	return s
 }
 
-var qvars = []qvar{{seed, true}, {seed, false}, {onnx, true}, {onnx, false}, {pytorch, false}}
+var qvars = []qvar{{seed, true, false}, {seed, false, false}, {onnx, true, false}, {onnx, false, false}, {pytorch, false, false}}
+
+// satvars are the quantize variants with saturating narrowing.
+var satvars = []qvar{{seed, true, true}, {onnx, true, true}, {pytorch, false, true}}
 
 // generateAVX512 generates the AVX-512 kernels and reports true if the
 // -avx512 flag is set (flags are parsed by generateBlocked).
@@ -71,6 +85,9 @@ func generateAVX512() bool {
 	}
 	for _, signed := range []bool{false, true} {
 		for _, v := range qvars {
+			zQuantize(signed, v, perm)
+		}
+		for _, v := range satvars {
 			zQuantize(signed, v, perm)
 		}
 	}
@@ -233,14 +250,19 @@ func loadQConsts(v qvar) qconsts {
 	var q qconsts
 	q.k = zBroadcast("k")
 	if v.exact {
-		q.y, q.c, q.hi = zBroadcast("y"), zBroadcast("c"), zBroadcast("hi")
+		q.y, q.c = zBroadcast("y"), zBroadcast("c")
+		if !v.sat {
+			q.hi = zBroadcast("hi")
+		}
 	} else {
 		q.hf = zBroadcast("hf")
 	}
 	if v.c == seed {
 		q.zf = zBroadcast("zf")
 	}
-	q.lo = zBroadcast("lo")
+	if !v.sat {
+		q.lo = zBroadcast("lo")
+	}
 	q.z = zBroadcast("z")
 	return q
 }
@@ -290,12 +312,20 @@ func quantInt(v qvar, q qconsts, x reg.VecVirtual, ko reg.OpmaskVirtual, minusZ 
 	if v.c == seed {
 		VADDPS(q.zf, r, r)
 	}
-	if v.exact {
+	switch {
+	case v.exact && v.sat:
+		VCVTPS2DQ(r, r) // |r| <= 2^25(1+2^-23) + 2^23; the packs clamp
+		return r
+	case v.sat:
+		VMINPS(q.hf, r, r)
+		VCVTPS2DQ(r, r) // below -2^31: -2^31; the packs clamp
+		return r
+	case v.exact:
 		// |r| <= 2^25(1+2^-23) + 2^23: the conversion is exact-range.
 		VCVTPS2DQ(r, r)
 		VPMAXSD(q.lo, r, r)
 		VPMINSD(q.hi, r, r)
-	} else {
+	default:
 		VMINPS(q.hf, r, r)
 		VCVTPS2DQ(r, r) // below -2^31: -2^31, then clamped
 		VPMAXSD(q.lo, r, r)
@@ -337,7 +367,7 @@ func zQuantize(signed bool, v qvar, perm Mem) {
 			VCMPPS(U8(7), x, x, ko) // ordered: set unless x is NaN
 			r[j] = quantInt(v, q, x, ko, false)
 		}
-		if *pmovExperiment {
+		if *pmovExperiment && !v.sat {
 			for j := range r {
 				m := Mem{Base: dst, Disp: 16 * j}
 				if t == nil {
@@ -352,6 +382,10 @@ func zQuantize(signed bool, v qvar, perm Mem) {
 		// exact; they work within 128-bit lanes, VPERMD restores order.
 		VPACKSSDW(r[1], r[0], r[0])
 		VPACKSSDW(r[3], r[2], r[2])
+		if v.sat && v.c != seed {
+			VPADDSW(q.z, r[0], r[0]) // z in both 16-bit halves of each dword
+			VPADDSW(q.z, r[2], r[2])
+		}
 		if signed {
 			VPACKSSWB(r[2], r[0], r[0])
 		} else {

@@ -160,18 +160,18 @@ func avx512DequantizeVBMII8(dst *float32, src *int8, n int, s, m float32, stream
 // avx512VBMI reports whether the VPERMB kernels may run.
 var avx512VBMI = cpu.X86.HasAVX512VBMI
 
-// avx512MinMax reduces src[:n] (n >= 1) to 16 lane minima out[0] and
-// maxima out[1], NaN skipped (lanes that saw no element keep +Inf and
-// -Inf), and returns 0xffff iff no element is NaN.
+// avx512MinMax reduces src[:n] (n >= 1) to its smallest out[0] and
+// largest out[1] non-NaN elements (+Inf and -Inf if there is none; either
+// sign for a zero result) and returns 0xffff iff no element is NaN.
 //
 //go:noescape
-func avx512MinMax(src *float32, n int, out *[2][16]float32) (ord uint32)
+func avx512MinMax(src *float32, n int, out *[2]float32) (ord uint32)
 
-// avx512AbsMax returns in out the 16 lane maxima of |x| over src[:n], NaN
-// skipped, starting from +0.
+// avx512AbsMax returns in out the largest |x| over src[:n], NaN skipped,
+// +0 if there is none.
 //
 //go:noescape
-func avx512AbsMax(src *float32, n int, out *[16]float32)
+func avx512AbsMax(src *float32, n int, out *float32)
 
 // The QuantError kernels add, for i < n (any n >= 0), the float64 term
 // d*d, d = float64(x) - float64(y), y = float32(q - z) * s, to
@@ -336,18 +336,13 @@ func minMaxAVX512(src []float32) (lo, hi float32, finite bool) {
 	if len(src) == 0 {
 		return minMaxGeneric(src)
 	}
-	var out [2][16]float32
+	var out [2]float32
 	ord := avx512MinMax(&src[0], len(src), &out)
-	// No lane holds NaN: the extremes are unique up to the sign of zero,
-	// which + 0 makes positive as the reference does.
-	lo, hi = out[0][0], out[1][0]
-	for i := range 16 {
-		lo = min(lo, out[0][i])
-		hi = max(hi, out[1][i])
-	}
+	lo, hi = out[0], out[1]
 	// A ±Inf element makes lo = -Inf or hi = +Inf (it is not NaN, so it
 	// was not skipped); lo = +Inf with no NaN means every element is +Inf.
 	finite = ord == 0xffff && !math.IsInf(float64(lo), 0) && !math.IsInf(float64(hi), 0)
+	// + 0 makes a zero result +0, as the reference does.
 	return lo + 0, hi + 0, finite
 }
 
@@ -355,12 +350,8 @@ func absMaxAVX512(src []float32) float32 {
 	if len(src) == 0 {
 		return 0
 	}
-	var out [16]float32
-	avx512AbsMax(&src[0], len(src), &out)
-	m := out[0]
-	for _, a := range out[1:] {
-		m = max(m, a) // no NaN among the lanes
-	}
+	var m float32
+	avx512AbsMax(&src[0], len(src), &m)
 	return m
 }
 

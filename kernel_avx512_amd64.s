@@ -4524,8 +4524,8 @@ done:
 	VZEROUPPER
 	RET
 
-// func avx512MinMax(src *float32, n int, out *[2][16]float32) (ord uint32)
-// Requires: AVX, AVX512F, BMI2
+// func avx512MinMax(src *float32, n int, out *[2]float32) (ord uint32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
 TEXT ·avx512MinMax(SB), NOSPLIT, $0-28
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
@@ -4603,24 +4603,40 @@ tail:
 	VCMPPS    $0x07, Z8, Z8, K4, K4
 
 done:
-	VMINPS  Z4, Z2, Z2
-	VMINPS  Z0, Z6, Z6
-	VMINPS  Z6, Z2, Z2
-	VMAXPS  Z5, Z3, Z3
-	VMAXPS  Z1, Z7, Z7
-	VMAXPS  Z7, Z3, Z3
-	VMOVUPS Z2, (DX)
-	VMOVUPS Z3, 64(DX)
-	KANDW   K2, K1, K1
-	KANDW   K4, K3, K3
-	KANDW   K3, K1, K1
-	KMOVW   K1, AX
-	MOVL    AX, ord+24(FP)
+	VMINPS        Z4, Z2, Z2
+	VMINPS        Z0, Z6, Z6
+	VMINPS        Z6, Z2, Z2
+	VMAXPS        Z5, Z3, Z3
+	VMAXPS        Z1, Z7, Z7
+	VMAXPS        Z7, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VMINPS        Y0, Y2, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMINPS        X1, X0, X1
+	VPERMILPS     $0x4e, X1, X0
+	VMINPS        X0, X1, X1
+	VPERMILPS     $0xb1, X1, X0
+	VMINPS        X0, X1, X1
+	VMOVSS        X1, (DX)
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VMAXPS        Y0, Y3, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMAXPS        X1, X0, X1
+	VPERMILPS     $0x4e, X1, X0
+	VMAXPS        X0, X1, X1
+	VPERMILPS     $0xb1, X1, X0
+	VMAXPS        X0, X1, X1
+	VMOVSS        X1, 4(DX)
+	KANDW         K2, K1, K1
+	KANDW         K4, K3, K3
+	KANDW         K3, K1, K1
+	KMOVW         K1, AX
+	MOVL          AX, ord+24(FP)
 	VZEROUPPER
 	RET
 
-// func avx512AbsMax(src *float32, n int, out *[16]float32)
-// Requires: AVX, AVX512F, BMI2
+// func avx512AbsMax(src *float32, n int, out *float32)
+// Requires: AVX, AVX512F, AVX512VL, BMI2
 TEXT ·avx512AbsMax(SB), NOSPLIT, $0-24
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
@@ -4671,10 +4687,18 @@ tail:
 	VMAXPS   Z4, Z0, Z4
 
 done:
-	VMAXPS  Z2, Z1, Z1
-	VMAXPS  Z4, Z3, Z3
-	VMAXPS  Z3, Z1, Z1
-	VMOVUPS Z1, (DX)
+	VMAXPS        Z2, Z1, Z1
+	VMAXPS        Z4, Z3, Z3
+	VMAXPS        Z3, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VMAXPS        Y0, Y1, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VMAXPS        X1, X0, X1
+	VPERMILPS     $0x4e, X1, X0
+	VMAXPS        X0, X1, X1
+	VPERMILPS     $0xb1, X1, X0
+	VMAXPS        X0, X1, X1
+	VMOVSS        X1, (DX)
 	VZEROUPPER
 	RET
 

@@ -580,8 +580,8 @@ func zMinMax() {
 	VMAXPS(hi[1], hi[0], hi[0])
 	VMAXPS(hi[3], hi[2], hi[2])
 	VMAXPS(hi[2], hi[0], hi[0])
-	VMOVUPS(lo[0], Mem{Base: out})
-	VMOVUPS(hi[0], Mem{Base: out, Disp: 64})
+	VMOVSS(reduceLanes(lo[0], VMINPS), Mem{Base: out})
+	VMOVSS(reduceLanes(hi[0], VMAXPS), Mem{Base: out, Disp: 4})
 	KANDW(ok[1], ok[0], ok[0])
 	KANDW(ok[3], ok[2], ok[2])
 	KANDW(ok[2], ok[0], ok[0])
@@ -590,6 +590,24 @@ func zMinMax() {
 	Store(r, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
+}
+
+// reduceLanes folds the 16 lanes of z (no NaN among them, so the order
+// does not matter up to the sign of zero) with op into lane 0 of the
+// returned XMM.
+func reduceLanes(z reg.VecVirtual, op func(...Op)) reg.VecVirtual {
+	h := YMM()
+	VEXTRACTF64X4(U8(1), z, h)
+	op(h, z.AsY(), h)
+	x := XMM()
+	VEXTRACTF32X4(U8(1), h, x)
+	op(x, h.AsX(), x)
+	t := XMM()
+	VPERMILPS(U8(0x4e), x, t) // swap the 64-bit halves
+	op(t, x, x)
+	VPERMILPS(U8(0xb1), x, t) // swap neighbours
+	op(t, x, x)
+	return x
 }
 
 // zAbsMax emits avx512AbsMax.
@@ -621,7 +639,7 @@ func zAbsMax() {
 	VMAXPS(m[1], m[0], m[0])
 	VMAXPS(m[3], m[2], m[2])
 	VMAXPS(m[2], m[0], m[0])
-	VMOVUPS(m[0], Mem{Base: out})
+	VMOVSS(reduceLanes(m[0], VMAXPS), Mem{Base: out})
 	VZEROUPPER()
 	RET()
 }

@@ -277,8 +277,11 @@ func TestAVX512BlockedI4(t *testing.T) {
 					lo, hi = lo+int32(r.IntN(4)), hi-int32(r.IntN(4))
 				}
 				z := int32(r.IntN(int(hi-lo)+1)) + lo
-				if r.IntN(4) == 0 {
+				switch r.IntN(6) {
+				case 0:
 					z = int32(r.IntN(2*MaxZero+1) - MaxZero)
+				case 1: // where 2^23 + z (+8) stops being exact
+					z = []int32{MaxZero, MaxZero - 1, MaxZero - 7, MaxZero - 8, MaxZero - 9, -MaxZero}[r.IntN(6)]
 				}
 				c := Convention((i / 3) % 3) // runs of three blocks
 				ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: c}

@@ -5911,32 +5911,63 @@ TEXT ·avx512DequantizeBlocksI4ULo(SB), NOSPLIT, $0-40
 	VMOVDQU8     avx512I4CtrlLo<>+0(SB), Z0
 	MOVL         $0x0000000f, DI
 	VPBROADCASTD DI, Z1
+	MOVL         $0x4b000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x4b000000, DI
+	VPBROADCASTD DI, Z3
 
 block:
-	VBROADCASTSS   (SI), Z2
-	VCVTDQ2PS.BCST 4(SI), Z3
-	MOVQ           DX, DI
+	VBROADCASTSS   (SI), Z4
+	VCVTDQ2PS.BCST 4(SI), Z5
+	MOVQ           DX, R8
+	MOVL           4(SI), DI
+	CMPL           DI, $0x00800000
+	JG             slow
+	VADDPS         Z3, Z5, Z5
 
 chunk:
-	VPMULTISHIFTQB.BCST (CX), Z0, Z4
-	VPANDD              Z1, Z4, Z4
-	VCVTDQ2PS           Z4, Z4
-	VSUBPS              Z3, Z4, Z4
-	VMULPS              Z2, Z4, Z4
-	VMOVUPS             Z4, (AX)
-	VPMULTISHIFTQB.BCST 8(CX), Z0, Z4
-	VPANDD              Z1, Z4, Z4
-	VCVTDQ2PS           Z4, Z4
-	VSUBPS              Z3, Z4, Z4
-	VMULPS              Z2, Z4, Z4
-	VMOVUPS             Z4, 64(AX)
+	VPMULTISHIFTQB.BCST (CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, 64(AX)
 	ADDQ                $0x00000010, CX
 	ADDQ                $0x00000080, AX
-	SUBQ                $0x00000020, DI
+	SUBQ                $0x00000020, R8
 	JNZ                 chunk
-	ADDQ                $0x00000014, SI
-	DECQ                BX
-	JNZ                 block
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+slow:
+slowchunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z6
+	VPANDD              Z1, Z6, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
+	VPANDD              Z1, Z6, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, R8
+	JNZ                 slowchunk
+	JMP                 next
+
+done:
 	VZEROUPPER
 	RET
 
@@ -5951,32 +5982,63 @@ TEXT ·avx512DequantizeBlocksI4UHi(SB), NOSPLIT, $0-40
 	VMOVDQU8     avx512I4CtrlHi<>+0(SB), Z0
 	MOVL         $0x0000000f, DI
 	VPBROADCASTD DI, Z1
+	MOVL         $0x4b000000, DI
+	VPBROADCASTD DI, Z2
+	MOVL         $0x4b000000, DI
+	VPBROADCASTD DI, Z3
 
 block:
-	VBROADCASTSS   (SI), Z2
-	VCVTDQ2PS.BCST 4(SI), Z3
-	MOVQ           DX, DI
+	VBROADCASTSS   (SI), Z4
+	VCVTDQ2PS.BCST 4(SI), Z5
+	MOVQ           DX, R8
+	MOVL           4(SI), DI
+	CMPL           DI, $0x00800000
+	JG             slow
+	VADDPS         Z3, Z5, Z5
 
 chunk:
-	VPMULTISHIFTQB.BCST (CX), Z0, Z4
-	VPANDD              Z1, Z4, Z4
-	VCVTDQ2PS           Z4, Z4
-	VSUBPS              Z3, Z4, Z4
-	VMULPS              Z2, Z4, Z4
-	VMOVUPS             Z4, (AX)
-	VPMULTISHIFTQB.BCST 8(CX), Z0, Z4
-	VPANDD              Z1, Z4, Z4
-	VCVTDQ2PS           Z4, Z4
-	VSUBPS              Z3, Z4, Z4
-	VMULPS              Z2, Z4, Z4
-	VMOVUPS             Z4, 64(AX)
+	VPMULTISHIFTQB.BCST (CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
+	VPTERNLOGD          $0x6a, Z2, Z1, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, 64(AX)
 	ADDQ                $0x00000010, CX
 	ADDQ                $0x00000080, AX
-	SUBQ                $0x00000020, DI
+	SUBQ                $0x00000020, R8
 	JNZ                 chunk
-	ADDQ                $0x00000014, SI
-	DECQ                BX
-	JNZ                 block
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+slow:
+slowchunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z6
+	VPANDD              Z1, Z6, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
+	VPANDD              Z1, Z6, Z6
+	VCVTDQ2PS           Z6, Z6
+	VSUBPS              Z5, Z6, Z6
+	VMULPS              Z4, Z6, Z6
+	VMOVUPS             Z6, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, R8
+	JNZ                 slowchunk
+	JMP                 next
+
+done:
 	VZEROUPPER
 	RET
 
@@ -5991,37 +6053,69 @@ TEXT ·avx512DequantizeBlocksI4SLo(SB), NOSPLIT, $0-40
 	VMOVDQU8     avx512I4CtrlLo<>+0(SB), Z0
 	MOVL         $0x0000000f, DI
 	VPBROADCASTD DI, Z1
-	MOVL         $0x00000008, DI
+	MOVL         $0x4b000008, DI
 	VPBROADCASTD DI, Z2
-	MOVL         $0x41000000, DI
+	MOVL         $0x4b000008, DI
 	VPBROADCASTD DI, Z3
+	MOVL         $0x00000008, DI
+	VPBROADCASTD DI, Z4
+	MOVL         $0x41000000, DI
+	VPBROADCASTD DI, Z5
 
 block:
-	VBROADCASTSS   (SI), Z4
-	VCVTDQ2PS.BCST 4(SI), Z5
-	VADDPS         Z3, Z5, Z5
-	MOVQ           DX, DI
+	VBROADCASTSS   (SI), Z6
+	VCVTDQ2PS.BCST 4(SI), Z7
+	MOVQ           DX, R8
+	MOVL           4(SI), DI
+	CMPL           DI, $0x007ffff8
+	JG             slow
+	VADDPS         Z3, Z7, Z7
 
 chunk:
-	VPMULTISHIFTQB.BCST (CX), Z0, Z6
-	VPTERNLOGD          $0x6a, Z2, Z1, Z6
-	VCVTDQ2PS           Z6, Z6
-	VSUBPS              Z5, Z6, Z6
-	VMULPS              Z4, Z6, Z6
-	VMOVUPS             Z6, (AX)
-	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
-	VPTERNLOGD          $0x6a, Z2, Z1, Z6
-	VCVTDQ2PS           Z6, Z6
-	VSUBPS              Z5, Z6, Z6
-	VMULPS              Z4, Z6, Z6
-	VMOVUPS             Z6, 64(AX)
+	VPMULTISHIFTQB.BCST (CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z2, Z1, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z2, Z1, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, 64(AX)
 	ADDQ                $0x00000010, CX
 	ADDQ                $0x00000080, AX
-	SUBQ                $0x00000020, DI
+	SUBQ                $0x00000020, R8
 	JNZ                 chunk
-	ADDQ                $0x00000014, SI
-	DECQ                BX
-	JNZ                 block
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+slow:
+	VADDPS Z5, Z7, Z7
+
+slowchunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z4, Z1, Z8
+	VCVTDQ2PS           Z8, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z4, Z1, Z8
+	VCVTDQ2PS           Z8, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, R8
+	JNZ                 slowchunk
+	JMP                 next
+
+done:
 	VZEROUPPER
 	RET
 
@@ -6036,37 +6130,69 @@ TEXT ·avx512DequantizeBlocksI4SHi(SB), NOSPLIT, $0-40
 	VMOVDQU8     avx512I4CtrlHi<>+0(SB), Z0
 	MOVL         $0x0000000f, DI
 	VPBROADCASTD DI, Z1
-	MOVL         $0x00000008, DI
+	MOVL         $0x4b000008, DI
 	VPBROADCASTD DI, Z2
-	MOVL         $0x41000000, DI
+	MOVL         $0x4b000008, DI
 	VPBROADCASTD DI, Z3
+	MOVL         $0x00000008, DI
+	VPBROADCASTD DI, Z4
+	MOVL         $0x41000000, DI
+	VPBROADCASTD DI, Z5
 
 block:
-	VBROADCASTSS   (SI), Z4
-	VCVTDQ2PS.BCST 4(SI), Z5
-	VADDPS         Z3, Z5, Z5
-	MOVQ           DX, DI
+	VBROADCASTSS   (SI), Z6
+	VCVTDQ2PS.BCST 4(SI), Z7
+	MOVQ           DX, R8
+	MOVL           4(SI), DI
+	CMPL           DI, $0x007ffff8
+	JG             slow
+	VADDPS         Z3, Z7, Z7
 
 chunk:
-	VPMULTISHIFTQB.BCST (CX), Z0, Z6
-	VPTERNLOGD          $0x6a, Z2, Z1, Z6
-	VCVTDQ2PS           Z6, Z6
-	VSUBPS              Z5, Z6, Z6
-	VMULPS              Z4, Z6, Z6
-	VMOVUPS             Z6, (AX)
-	VPMULTISHIFTQB.BCST 8(CX), Z0, Z6
-	VPTERNLOGD          $0x6a, Z2, Z1, Z6
-	VCVTDQ2PS           Z6, Z6
-	VSUBPS              Z5, Z6, Z6
-	VMULPS              Z4, Z6, Z6
-	VMOVUPS             Z6, 64(AX)
+	VPMULTISHIFTQB.BCST (CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z2, Z1, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z2, Z1, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, 64(AX)
 	ADDQ                $0x00000010, CX
 	ADDQ                $0x00000080, AX
-	SUBQ                $0x00000020, DI
+	SUBQ                $0x00000020, R8
 	JNZ                 chunk
-	ADDQ                $0x00000014, SI
-	DECQ                BX
-	JNZ                 block
+
+next:
+	ADDQ $0x00000014, SI
+	DECQ BX
+	JNZ  block
+	JMP  done
+
+slow:
+	VADDPS Z5, Z7, Z7
+
+slowchunk:
+	VPMULTISHIFTQB.BCST (CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z4, Z1, Z8
+	VCVTDQ2PS           Z8, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, (AX)
+	VPMULTISHIFTQB.BCST 8(CX), Z0, Z8
+	VPTERNLOGD          $0x6a, Z4, Z1, Z8
+	VCVTDQ2PS           Z8, Z8
+	VSUBPS              Z7, Z8, Z8
+	VMULPS              Z6, Z8, Z8
+	VMOVUPS             Z8, 64(AX)
+	ADDQ                $0x00000010, CX
+	ADDQ                $0x00000080, AX
+	SUBQ                $0x00000020, R8
+	JNZ                 slowchunk
+	JMP                 next
+
+done:
 	VZEROUPPER
 	RET
 

@@ -308,34 +308,75 @@ func zDequantizeBlocksI4(signed, hiFirst bool, ctrlLo, ctrlHi Mem) {
 	ctrl := ZMM()
 	VMOVDQU8(ctrlMem, ctrl)
 	mask := zConst32(0x0f)
+	// Fast blocks (z' = z [+8] <= 2^23, so m = 2^23 + z' is exact): one
+	// VPTERNLOGD makes the float 2^23 + u' (u' = u, or u^8 = q+8) from the
+	// nibble, and (2^23 + u') - m = q - z exactly: no conversion.
+	magicBits, limit, bias := uint32(0x4b000000), uint32(1<<23), uint32(0x4b000000) // bias: 2^23
+	if signed {
+		magicBits, limit, bias = 0x4b000008, 1<<23-8, 0x4b000008 // 2^23 + 8
+	}
+	magic := zConst32(magicBits)
+	biasF := zConst32(bias)
 	var eight, eightF reg.VecVirtual
 	if signed {
 		eight = zConst32(8)
 		eightF = zConst32(0x41000000) // 8.0
 	}
-	s, zf := ZMM(), ZMM()
-	setup := func() {
-		VBROADCASTSS(Mem{Base: ps}, s)
-		VCVTDQ2PS_BCST(Mem{Base: ps, Disp: 4}, zf)
-		if signed {
-			VADDPS(eightF, zf, zf) // z + 8, exact: |z| <= 2^23
-		}
+	s, m := ZMM(), ZMM()
+	zr := GP32()
+	Label("block")
+	VBROADCASTSS(Mem{Base: ps}, s)
+	VCVTDQ2PS_BCST(Mem{Base: ps, Disp: 4}, m) // float32(z), exact
+	i := GP64()
+	MOVQ(block, i)
+	MOVL(Mem{Base: ps, Disp: 4}, zr)
+	CMPL(zr, U32(limit))
+	JG(LabelRef("slow"))
+	VADDPS(biasF, m, m) // m = 2^23 + z', exact: 0 <= m <= 2^24
+	Label("chunk")
+	for j := range 2 {
+		v := ZMM()
+		VPMULTISHIFTQB_BCST(Mem{Base: src, Disp: 8 * j}, ctrl, v)
+		VPTERNLOGD(U8(0x6a), magic, mask, v) // (v & 0x0f) ^ magic: 2^23 + u'
+		VSUBPS(m, v, v)                      // u' - z' = q - z, exact
+		VMULPS(s, v, v)
+		VMOVUPS(v, Mem{Base: dst, Disp: 64 * j})
 	}
-	blockLoopZ(block, nblocks, ps, []reg.Register{src, dst}, []int{1, 8}, setup, func() {
-		for j := range 2 {
-			v := ZMM()
-			VPMULTISHIFTQB_BCST(Mem{Base: src, Disp: 8 * j}, ctrl, v)
-			if signed {
-				VPTERNLOGD(U8(0x6a), eight, mask, v) // (v & 0x0f) ^ 8
-			} else {
-				VPANDD(mask, v, v)
-			}
-			VCVTDQ2PS(v, v)
-			VSUBPS(zf, v, v)
-			VMULPS(s, v, v)
-			VMOVUPS(v, Mem{Base: dst, Disp: 64 * j})
+	ADDQ(U32(i4Chunk/2), src)
+	ADDQ(U32(4*i4Chunk), dst)
+	SUBQ(U32(i4Chunk), i)
+	JNZ(LabelRef("chunk"))
+	Label("next")
+	ADDQ(U32(paramsSize), ps)
+	DECQ(nblocks)
+	JNZ(LabelRef("block"))
+	JMP(LabelRef("done"))
+
+	// Slow blocks: convert u' and subtract float32(z) [+ 8].
+	Label("slow")
+	if signed {
+		VADDPS(eightF, m, m) // z + 8, exact: |z| <= 2^23
+	}
+	Label("slowchunk")
+	for j := range 2 {
+		v := ZMM()
+		VPMULTISHIFTQB_BCST(Mem{Base: src, Disp: 8 * j}, ctrl, v)
+		if signed {
+			VPTERNLOGD(U8(0x6a), eight, mask, v) // (v & 0x0f) ^ 8
+		} else {
+			VPANDD(mask, v, v)
 		}
-	})
+		VCVTDQ2PS(v, v)
+		VSUBPS(m, v, v)
+		VMULPS(s, v, v)
+		VMOVUPS(v, Mem{Base: dst, Disp: 64 * j})
+	}
+	ADDQ(U32(i4Chunk/2), src)
+	ADDQ(U32(4*i4Chunk), dst)
+	SUBQ(U32(i4Chunk), i)
+	JNZ(LabelRef("slowchunk"))
+	JMP(LabelRef("next"))
+	Label("done")
 	VZEROUPPER()
 	RET()
 }

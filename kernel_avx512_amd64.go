@@ -36,7 +36,10 @@ import (
 // the other paths clamp the upper bound in float before converting, as the
 // AVX2 kernels do. Four ZMM of int32 are narrowed to 64 bytes by
 // VPACKSSDW, VPACKSSWB/VPACKUSWB and one VPERMD (4 shuffles per 64
-// elements; VPMOVDB/VPMOVSDB would need 8, see README).
+// elements; VPMOVDB/VPMOVSDB would need 8, see README). When Lo..Hi is the
+// whole output type (and |z| <= 32512 for ONNX and PyTorch) the Sat
+// variants leave the clamp to the saturating packs and add z to 16-bit
+// lanes with VPADDSW (asm/avx512.go says why that is exact).
 //
 // The fused instructions above are the only ones in the file: exactly two
 // per quantize or QuantError body (.ci/fma.txt counts them per symbol).

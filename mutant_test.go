@@ -228,6 +228,29 @@ var mutants = []struct {
 			return s
 		}
 	}},
+	// A masked tail whose mask is one element short (an off-by-one in
+	// the BZHI count): the final partial block leaves its last element
+	// unwritten.
+	{"masked tail one element short (QuantizeU8)", "QuantizeU8", func(k *kernels) {
+		k.quantizeU8 = func(dst []uint8, src []float32, p Params) {
+			n := len(src)
+			if n%64 != 0 {
+				n--
+			}
+			quantizeU8Generic(dst[:n], src[:n], p)
+		}
+	}},
+	// A reduction whose tail lanes are loaded zero-masked but then
+	// combined without the merge mask: the zeros take part.
+	{"masked tail lanes not merge-masked (MinMax)", "MinMax", func(k *kernels) {
+		k.minMax = func(src []float32) (lo, hi float32, finite bool) {
+			lo, hi, finite = minMaxGeneric(src)
+			if len(src)%16 != 0 {
+				lo, hi = min(lo, 0)+0, max(hi, 0)+0
+			}
+			return lo, hi, finite
+		}
+	}},
 	{"QuantError combines lanes sequentially", "QuantError", func(k *kernels) {
 		k.quantError = func(src []float32, p Params) float64 {
 			var l [sumLanes]float64

@@ -26,7 +26,7 @@ const (
 )
 
 func main() {
-	if generateBlocked() {
+	if generateBlocked() || generateAVX512() {
 		return
 	}
 	Package("github.com/quantkernel/quant")

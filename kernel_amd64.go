@@ -276,13 +276,17 @@ func quantizeU8AVX2(dst []uint8, src []float32, p *Params) {
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
 	if n >= avx2QBlock {
-		quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		if !quantizeU8Fast(&dst[0], &src[0], n, p, 5*n >= streamBytes) {
+			quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		}
 		return
 	}
 	var in [avx2QBlock]float32
 	var out [avx2QBlock]uint8
 	copy(in[:], src)
-	quantizeU8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	if !quantizeU8Fast(&out[0], &in[0], avx2QBlock, p, false) {
+		quantizeU8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	}
 	copy(dst[:n], out[:])
 }
 
@@ -293,13 +297,17 @@ func quantizeI8AVX2(dst []int8, src []float32, p *Params) {
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
 	if n >= avx2QBlock {
-		quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		if !quantizeI8Fast(&dst[0], &src[0], n, p, 5*n >= streamBytes) {
+			quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		}
 		return
 	}
 	var in [avx2QBlock]float32
 	var out [avx2QBlock]int8
 	copy(in[:], src)
-	quantizeI8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	if !quantizeI8Fast(&out[0], &in[0], avx2QBlock, p, false) {
+		quantizeI8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	}
 	copy(dst[:n], out[:])
 }
 
@@ -392,7 +400,7 @@ func quantErrorAVX2(src []float32, p *Params) float64 {
 	var l [sumLanes]float64
 	n := len(src)
 	m := n &^ (avx2SumBlock - 1)
-	if m > 0 {
+	if m > 0 && !quantErrorFast(&src[0], m, p, &l) {
 		k, zf, lo, hi, _ := quantizeArgs(p)
 		switch p.Convention {
 		case Seed:

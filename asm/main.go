@@ -23,6 +23,7 @@ const (
 	qblock   = 64 // elements per iteration of the quantize kernels
 	block    = 32 // elements per iteration of the other elementwise and min/max kernels
 	sumBlock = 16 // elements per iteration of the sum kernels (16 float64 lanes)
+	fblock   = 32 // elements per iteration of the divider-free quantize kernels
 )
 
 func main() {
@@ -43,14 +44,19 @@ func main() {
 				quantize(signed, c, true, perm)
 			}
 		}
+		quantizeFast(signed, seed, false, perm)
+		quantizeFast(signed, onnx, false, perm)
+		quantizeFast(signed, onnx, true, perm)
 	}
 	dequantize(false)
 	dequantize(true)
 	minMax()
 	absMax()
 	for _, c := range []conv{seed, onnx, pytorch} {
-		quantError(c)
+		quantError(c, false)
 	}
+	quantError(seed, true)
+	quantError(onnx, true)
 	squaredError()
 	Generate()
 }
@@ -538,13 +544,36 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 // all conversions share two pipes; that is the bound of this loop, so it
 // clamps the lower bound and subtracts z in integers (any pipe) and
 // converts y to float64 from memory.
-func quantError(c conv) {
-	Implement("asmQuantError" + c.String())
+//
+// With fast (Seed, ONNX: asmQuantError{Seed,ONNX}Fast), front computes the
+// quotient as quantizeFast does, x clamped to ±c (c = s*2^25) and then
+// exactQuotient, instead of VDIVPS; k is then s and y = RN(1/s) is a
+// parameter. The bounds ±c live in a stack slot (the YMM registers are
+// all taken). NaN lanes need no care here either.
+func quantError(c conv, fast bool) {
+	name := "asmQuantError" + c.String()
+	if fast {
+		name += "Fast"
+	}
+	Implement(name)
 	Attributes(NOSPLIT)
 	src := Load(Param("src"), GP64())
 	n := Load(Param("n"), GP64())
 	lanes := Load(Param("lanes"), GP64())
-	k := broadcastF("k")
+	var k, yr reg.VecVirtual
+	var cl Mem
+	if fast {
+		yr = broadcastF("y")
+		cl = AllocLocal(64) // c in every lane, then -c
+		t := broadcastF("c")
+		VMOVUPS(t, cl)
+		u := YMM()
+		VXORPS(u, u, u)
+		VSUBPS(t, u, u)
+		VMOVUPS(u, cl.Offset(32))
+	} else {
+		k = broadcastF("k")
+	}
 	var zf, z reg.VecVirtual
 	if c == seed {
 		zf = broadcastF("zf")
@@ -562,9 +591,15 @@ func quantError(c conv) {
 	front := func(off int) {
 		for j := range d {
 			x := Mem{Base: src, Disp: off + 32*j}
-			if c == pytorch {
+			switch {
+			case c == pytorch:
 				VMULPS(x, k, d[j])
-			} else {
+			case fast:
+				VMOVUPS(x, d[j])
+				VMINPS(cl, d[j], d[j])
+				VMAXPS(cl.Offset(32), d[j], d[j])
+				exactQuotient(d[j], YMM(), yr, s)
+			default:
 				VMOVUPS(x, d[j])
 				VDIVPS(k, d[j], d[j])
 			}
@@ -651,4 +686,160 @@ func squaredError() {
 			addSquares(Mem{Base: a, Disp: 32 * j}, Mem{Base: b, Disp: 32 * j}, acc[2*j], acc[2*j+1])
 		}
 	})
+}
+
+// exactQuotient replaces x (not NaN, already clamped, see quantizeFast)
+// by RN(x/s) without the divider: q0 = RN(x*y), r = fma(-q0, s, x),
+// q = fma(r, y, q0), y = RN(1/s) (Markstein's correction; the domain and
+// the proof are in exactdiv.go). t is a scratch register. These two fused
+// instructions are the only ones in the generated code (.ci/fma.txt).
+func exactQuotient(x, t, y, s reg.VecVirtual) {
+	VMULPS(y, x, t)          // q0 = RN(x*y)
+	VFNMADD231PS(s, t, x)    // x = RN(x - q0*s) = r, exact
+	VFMADD231PS(y, x, t)     // t = RN(r*y + q0) = RN(x/s)
+	VMOVAPS(t, x)
+}
+
+// quantizeFast emits asm{Quantize{U8,I8}{Seed,ONNX}[Z16]Fast}: the
+// quantize kernels of the division conventions with the quotient computed
+// by exactQuotient instead of VDIVPS. The caller checks exactDivScale(s).
+// Per 8 lanes:
+//
+//	Seed:  x' = clamp(x AND cmpord(x, x), -c, c)       c = s*2^25: NaN -> +0
+//	       v  = cvtps2dq(RN(x'/s) + zf)                 |v| <= 2^25 + 2^23
+//	ONNX:  x' = clamp(x, -c, c)                        NaN stays NaN (operand order)
+//	       v  = cvtps2dq(RN(x'/s))                      NaN -> -2^31, else |v| <= 2^25
+//	       v  = v AND NOT (v == -2^31)                  NaN -> 0
+//	       v  = v + z
+//
+// then VPACKSSDW (saturating to int16), VPACKSSWB or VPACKUSWB (saturating
+// to the output type) and the clamp to Lo..Hi on the bytes (VPMAXSB/
+// VPMINSB or VPMAXUB/VPMINUB; lo and hi carry Lo and Hi in all four
+// bytes). Saturation is monotone and the identity on Lo..Hi, so
+// clamp(sat(v)) = clamp(v). No float clamp and no VPMAXSD are needed:
+// the pre-clamp keeps every quotient far inside int32.
+//
+// With z16 (ONNX, Lo-z >= -32767 and Hi-z <= 32767; z in both 16-bit
+// halves of the z argument) the clamp is c = RN(s*32767): |v| <= 32767,
+// so after VPACKSSDW only NaN gives -32768; VPCMPEQW/VPANDN zero it per 16
+// lanes, and VPADDSW adds z saturating, which keeps every lane at or
+// beyond Hi (or Lo) that the exact sum would put there.
+//
+// An iteration handles fblock elements (four YMM of quotients: the
+// constants need the other registers); n >= fblock.
+func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
+	typ := "U8"
+	if signed {
+		typ = "I8"
+	}
+	name := fmt.Sprintf("asmQuantize%s%s", typ, c)
+	if z16 {
+		name += "Z16"
+	}
+	name += "Fast"
+	Implement(name)
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	y := broadcastF("y")
+	s := broadcastF("s")
+	cp := broadcastF("c")
+	cn := YMM()
+	VXORPS(cn, cn, cn)
+	VSUBPS(cp, cn, cn) // -c
+	var zf, z reg.VecVirtual
+	if c == seed {
+		zf = broadcastF("zf")
+	} else {
+		z = broadcastI("z")
+	}
+	lo := broadcastI("lo")
+	hi := broadcastI("hi")
+	nanI := YMM() // -2^31 in every dword, or -32768 in every word (z16)
+	if c == onnx {
+		VPCMPEQD(nanI, nanI, nanI)
+		if z16 {
+			VPSLLW(U8(15), nanI, nanI)
+		} else {
+			VPSLLD(U8(31), nanI, nanI)
+		}
+	}
+	idx := YMM()
+	VMOVDQU(perm, idx)
+
+	var q [fblock / 8]reg.VecVirtual
+	for j := range q {
+		q[j] = YMM()
+	}
+	load := func(j, off int) {
+		t := YMM()
+		VMOVUPS(Mem{Base: src, Disp: off + 32*j}, q[j])
+		if c == seed {
+			VCMPPS(U8(7), q[j], q[j], t) // ordered: all ones unless x is NaN
+			VANDPS(q[j], t, q[j])        // NaN -> +0
+		}
+		// Intel VMINPS q, c, q: c < q ? c : q, so q (NaN) when q is NaN;
+		// likewise VMAXPS.
+		VMINPS(q[j], cp, q[j])
+		VMAXPS(q[j], cn, q[j])
+		exactQuotient(q[j], t, y, s)
+	}
+	finish := func(g int, st store) {
+		r := q[g : g+4]
+		for _, v := range r {
+			if c == seed {
+				VADDPS(zf, v, v)
+			}
+			VCVTPS2DQ(v, v)
+			if c == onnx && !z16 {
+				m := YMM()
+				VPCMPEQD(nanI, v, m)
+				VPANDN(v, m, v) // NaN -> 0
+				VPADDD(z, v, v)
+			}
+		}
+		VPACKSSDW(r[1], r[0], r[0])
+		VPACKSSDW(r[3], r[2], r[2])
+		if z16 {
+			for _, v := range []reg.VecVirtual{r[0], r[2]} {
+				m := YMM()
+				VPCMPEQW(nanI, v, m)
+				VPANDN(v, m, v) // NaN -> 0
+				VPADDSW(z, v, v)
+			}
+		}
+		if signed {
+			VPACKSSWB(r[2], r[0], r[0])
+			VPMAXSB(lo, r[0], r[0])
+			VPMINSB(hi, r[0], r[0])
+		} else {
+			VPACKUSWB(r[2], r[0], r[0])
+			VPMAXUB(lo, r[0], r[0])
+			VPMINUB(hi, r[0], r[0])
+		}
+		VPERMD(r[0], idx, r[0])
+		st(r[0], Mem{Base: dst, Disp: 8 * g})
+	}
+	front := func() {
+		for j := range q {
+			load(j, 0)
+		}
+	}
+	back := func(st store) {
+		for g := 0; g < len(q); g += 4 {
+			finish(g, st)
+		}
+	}
+	step := func(st store) {
+		for g := 0; g < len(q); g += 4 {
+			finish(g, st)
+			for j := g; j < g+4; j++ {
+				load(j, 4*fblock)
+			}
+		}
+	}
+	blockLoop(fblock, n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, step, front, back)
+	VZEROUPPER()
+	RET()
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +96,8 @@ func ciSweepCases() []sweepCase {
 //
 //	all   every case of sweepCases over all 2^32 inputs
 //	ci    the two ciSweepCases over all 2^32 inputs
-//	ties  every case over TieRanges (radius 4096): the reduced sweep
+//	ties  every case over TieRanges: the reduced sweep (radius
+//	      QUANT_EXHAUSTIVE_RADIUS, default 4096)
 //
 // QUANT_EXHAUSTIVE_MATCH, if set, keeps the cases whose name contains it.
 func TestExhaustive(t *testing.T) {
@@ -115,6 +117,14 @@ func TestExhaustive(t *testing.T) {
 		t.Fatalf("QUANT_EXHAUSTIVE=%q: want all, ci or ties", mode)
 	}
 	match := os.Getenv("QUANT_EXHAUSTIVE_MATCH")
+	radius := uint32(4096)
+	if r := os.Getenv("QUANT_EXHAUSTIVE_RADIUS"); r != "" {
+		v, err := strconv.ParseUint(r, 10, 32)
+		if err != nil {
+			t.Fatalf("QUANT_EXHAUSTIVE_RADIUS=%q: %v", r, err)
+		}
+		radius = uint32(v)
+	}
 	for _, m := range Supported() {
 		if m.Name() == "generic" {
 			continue // it is the reference
@@ -126,7 +136,7 @@ func TestExhaustive(t *testing.T) {
 			t.Run(m.Name()+"/"+c.name, func(t *testing.T) {
 				rs := AllFloat32()
 				if !full {
-					rs = TieRanges(c.p, 4096)
+					rs = TieRanges(c.p, radius)
 				}
 				start := time.Now()
 				res, err := m.Sweep(c.p, c.signed, rs, nil)
@@ -223,5 +233,20 @@ func TestSweepCatchesMutant(t *testing.T) {
 	}
 	if _, err := m.Sweep(Params{Scale: -1, Lo: 0, Hi: 255}, false, AllFloat32(), nil); err == nil {
 		t.Error("Sweep accepted invalid Params")
+	}
+}
+
+// quantErrorCodes, the sweep's reference sum, is quantErrorGeneric.
+func TestSweepQuantErrorCodes(t *testing.T) {
+	src := append(benchData(1000), float32(math.NaN()), float32(math.Inf(1)), 0, -1e30)
+	for _, c := range sweepCases() {
+		q := make([]int32, len(src))
+		for i, x := range src {
+			q[i] = c.p.Quantize(x)
+		}
+		got, want := quantErrorCodes(src, q, &c.p), quantErrorGeneric(src, &c.p)
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("%s: %v, want %v", c.name, got, want)
+		}
 	}
 }

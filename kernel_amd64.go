@@ -36,7 +36,12 @@ import (
 // skipped. QuantError and SquaredError keep the reference's 16 float64
 // lanes in four YMM accumulators (element i in lane i%16) and add each
 // term with VCVTPS2PD, VSUBPD, VMULPD, VADDPD in index order; the tail and
-// the final tree (combineLanes) run in Go. Nothing uses FMA.
+// the final tree (combineLanes) run in Go.
+//
+// For Seed and ONNX on the scales of exactDivScale, the divider-free
+// kernels of kernel_exactdiv_amd64.go replace VDIVPS by Markstein's
+// correction (exactdiv.go); its two fused multiply-adds per vector are the
+// only ones in the assembly (.ci/fma.txt). Nothing else uses FMA.
 
 var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, Kernels{
 	QuantizeU8:   quantizeU8AVX2,

@@ -694,9 +694,9 @@ func squaredError() {
 // the proof are in exactdiv.go). t is a scratch register. These two fused
 // instructions are the only ones in the generated code (.ci/fma.txt).
 func exactQuotient(x, t, y, s reg.VecVirtual) {
-	VMULPS(y, x, t)          // q0 = RN(x*y)
-	VFNMADD231PS(s, t, x)    // x = RN(x - q0*s) = r, exact
-	VFMADD231PS(y, x, t)     // t = RN(r*y + q0) = RN(x/s)
+	VMULPS(y, x, t)       // q0 = RN(x*y)
+	VFNMADD231PS(s, t, x) // x = RN(x - q0*s) = r, exact
+	VFMADD231PS(y, x, t)  // t = RN(r*y + q0) = RN(x/s)
 	VMOVAPS(t, x)
 }
 

@@ -24,9 +24,8 @@ func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y, s, c, zf float32,
 //go:noescape
 func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
 
-// asmQuantizeU8ONNXZ16Fast is asmQuantizeU8ONNXFast with c = RN(s*32767)
-// and z in both 16-bit halves of z (z16Pair); Lo-z >= -32767 and
-// Hi-z <= 32767.
+// asmQuantizeU8ONNXZ16Fast is asmQuantizeU8ONNXFast with z in both 16-bit
+// halves of z (z16Pair); Lo-z and Hi-z must fit int16.
 //
 //go:noescape
 func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
@@ -47,16 +46,16 @@ func asmQuantizeI8ONNXFast(dst *int8, src *float32, n int, y, s, c, zf float32, 
 func asmQuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
 
 // asmQuantErrorSeedFast is asmQuantErrorSeed (with k = s) computing x/s
-// without VDIVPS: y = RN(1/s), c = s*2^25.
+// without VDIVPS: y = RN(1/s).
 //
 //go:noescape
-func asmQuantErrorSeedFast(src *float32, n int, y, c, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
+func asmQuantErrorSeedFast(src *float32, n int, y, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
 
 // asmQuantErrorONNXFast is asmQuantErrorONNX (with k = s) computing x/s
-// without VDIVPS: y = RN(1/s), c = s*2^25.
+// without VDIVPS: y = RN(1/s).
 //
 //go:noescape
-func asmQuantErrorONNXFast(src *float32, n int, y, c float32, lo int32, hi, s float32, lanes *[16]float64)
+func asmQuantErrorONNXFast(src *float32, n int, y float32, lo int32, hi, s float32, lanes *[16]float64)
 
 // fastKind selects the divider-free quantize kernel.
 type fastKind uint8
@@ -90,10 +89,7 @@ func exactDivArgs(p *Params) (fastKind, fastArgs) {
 		return fastSeed, a
 	}
 	a.z = p.Zero
-	if p.Lo-p.Zero >= -math.MaxInt16 && p.Hi-p.Zero <= math.MaxInt16 {
-		// RN(s*32767) / s rounds to ±32767: the clamped lanes still
-		// saturate, and after VPACKSSDW only NaN lanes hold -32768.
-		a.c = float32(s * math.MaxInt16)
+	if p.Lo-p.Zero >= math.MinInt16 && p.Hi-p.Zero <= math.MaxInt16 {
 		a.z = z16Pair(p.Zero)
 		return fastONNXZ16, a
 	}
@@ -140,11 +136,11 @@ func quantErrorFast(src *float32, n int, p *Params, l *[sumLanes]float64) bool {
 	if p.Convention == PyTorch || !exactDivScale(s) {
 		return false
 	}
-	y, c := pytorchInv(s), s*exactDivClamp
+	y := pytorchInv(s)
 	if p.Convention == Seed {
-		asmQuantErrorSeedFast(src, n, y, c, float32(p.Zero), p.Lo, float32(p.Hi), p.Zero, s, l)
+		asmQuantErrorSeedFast(src, n, y, float32(p.Zero), p.Lo, float32(p.Hi), p.Zero, s, l)
 	} else {
-		asmQuantErrorONNXFast(src, n, y, c, p.Lo-p.Zero, float32(p.Hi-p.Zero), s, l)
+		asmQuantErrorONNXFast(src, n, y, p.Lo-p.Zero, float32(p.Hi-p.Zero), s, l)
 	}
 	return true
 }

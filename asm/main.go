@@ -546,10 +546,17 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 // converts y to float64 from memory.
 //
 // With fast (Seed, ONNX: asmQuantError{Seed,ONNX}Fast), front computes the
-// quotient as quantizeFast does, x clamped to ±c (c = s*2^25) and then
-// exactQuotient, instead of VDIVPS; k is then s and y = RN(1/s) is a
-// parameter. The bounds ±c live in a stack slot (the YMM registers are
-// all taken). NaN lanes need no care here either.
+// quotient without VDIVPS, as exactQuotient does but with q0 limited to
+// 2^30 from above (k is then s and y = RN(1/s) is a parameter):
+//
+//	q0 = min(RN(x*y), 2^30), r = fma(-q0, s, x), q = fma(r, y, q0)
+//
+// and mid clamps with VMINPS operands in the order that keeps a NaN q.
+// Below 2^30 the limit changes nothing (exactdiv.go; above 2^25 any
+// quotient saturates). Where x*y overflows or x is ±Inf, q comes out as
+// +Inf (x > 0: q0 = 2^30, r = +Inf or huge) or NaN (x < 0: r = +Inf and
+// q = Inf - Inf), which VMINPS keeps and VCVTPS2DQ turns into -2^31, so
+// VPMAXSD gives lo: Hi for x > 0 and Lo for x < 0, as the reference.
 func quantError(c conv, fast bool) {
 	name := "asmQuantError" + c.String()
 	if fast {
@@ -560,17 +567,10 @@ func quantError(c conv, fast bool) {
 	src := Load(Param("src"), GP64())
 	n := Load(Param("n"), GP64())
 	lanes := Load(Param("lanes"), GP64())
-	var k, yr reg.VecVirtual
-	var cl Mem
+	var k, yr, big reg.VecVirtual
 	if fast {
 		yr = broadcastF("y")
-		cl = AllocLocal(64) // c in every lane, then -c
-		t := broadcastF("c")
-		VMOVUPS(t, cl)
-		u := YMM()
-		VXORPS(u, u, u)
-		VSUBPS(t, u, u)
-		VMOVUPS(u, cl.Offset(32))
+		big = broadcastConst(0x4e800000) // 2^30
 	} else {
 		k = broadcastF("k")
 	}
@@ -595,10 +595,12 @@ func quantError(c conv, fast bool) {
 			case c == pytorch:
 				VMULPS(x, k, d[j])
 			case fast:
-				VMOVUPS(x, d[j])
-				VMINPS(cl, d[j], d[j])
-				VMAXPS(cl.Offset(32), d[j], d[j])
-				exactQuotient(d[j], YMM(), yr, s)
+				r := YMM()
+				VMULPS(x, yr, d[j])      // q0 = RN(x*y)
+				VMINPS(big, d[j], d[j])  // Intel VMINPS q0, q0, big: at most 2^30 (NaN: 2^30)
+				VMOVAPS(d[j], r)         //
+				VFNMADD213PS(x, s, r)    // r = RN(x - q0*s)
+				VFMADD231PS(yr, r, d[j]) // q = RN(r*y + q0)
 			default:
 				VMOVUPS(x, d[j])
 				VDIVPS(k, d[j], d[j])
@@ -610,10 +612,16 @@ func quantError(c conv, fast bool) {
 	// PyTorch, whose q - z needs no subtraction).
 	mid := func() {
 		for j := range d {
-			if c == seed {
+			switch {
+			case c == seed && fast:
+				VADDPS(zf, d[j], y[j])
+				VMINPS(y[j], hi, y[j]) // Intel VMINPS y, hi, y: NaN kept
+			case c == seed:
 				VADDPS(zf, d[j], y[j])
 				VMINPS(hi, y[j], y[j])
-			} else {
+			case fast:
+				VMINPS(d[j], hi, y[j]) // NaN kept
+			default:
 				VMINPS(hi, d[j], y[j])
 			}
 			VCVTPS2DQ(y[j], y[j])
@@ -700,33 +708,35 @@ func exactQuotient(x, t, y, s reg.VecVirtual) {
 	VMOVAPS(t, x)
 }
 
-// quantizeFast emits asm{Quantize{U8,I8}{Seed,ONNX}[Z16]Fast}: the
-// quantize kernels of the division conventions with the quotient computed
-// by exactQuotient instead of VDIVPS. The caller checks exactDivScale(s).
-// Per 8 lanes:
+// quantizeFast emits asmQuantize{U8,I8}{SeedFast,ONNXZ16Fast,ONNXFast}:
+// the quantize kernels of the division conventions with the quotient
+// computed by exactQuotient instead of VDIVPS. The caller checks
+// exactDivScale(s). lo and hi carry Lo and Hi in each of their four bytes;
+// c = s*2^25.
 //
-//	Seed:  x' = clamp(x AND cmpord(x, x), -c, c)       c = s*2^25: NaN -> +0
-//	       v  = cvtps2dq(RN(x'/s) + zf)                 |v| <= 2^25 + 2^23
-//	ONNX:  x' = clamp(x, -c, c)                        NaN stays NaN (operand order)
-//	       v  = cvtps2dq(RN(x'/s))                      NaN -> -2^31, else |v| <= 2^25
-//	       v  = v AND NOT (v == -2^31)                  NaN -> 0
-//	       v  = v + z
+// SeedFast and ONNXZ16Fast (ONNX with Lo-z and Hi-z in int16, z in both
+// 16-bit halves of the z argument) take x as it is, per 8 lanes:
 //
-// then VPACKSSDW (saturating to int16), VPACKSSWB or VPACKUSWB (saturating
-// to the output type) and the clamp to Lo..Hi on the bytes (VPMAXSB/
-// VPMINSB or VPMAXUB/VPMINUB; lo and hi carry Lo and Hi in all four
-// bytes). Saturation is monotone and the identity on Lo..Hi, so
-// clamp(sat(v)) = clamp(v). No float clamp and no VPMAXSD are needed:
-// the pre-clamp keeps every quotient far inside int32.
+//	Seed:  v = cvtps2dq(RN(x/s) + zf)      ONNX: v = cvtps2dq(RN(x/s))
 //
-// With z16 (ONNX, Lo-z >= -32767 and Hi-z <= 32767; z in both 16-bit
-// halves of the z argument) the clamp is c = RN(s*32767): |v| <= 32767,
-// so after VPACKSSDW only NaN gives -32768; VPCMPEQW/VPANDN zero it per 16
-// lanes, and VPADDSW adds z saturating, which keeps every lane at or
-// beyond Hi (or Lo) that the exact sum would put there.
+// then VPACKSSDW saturates v to int16. A NaN x, a ±Inf x, a quotient that
+// overflows and any v beyond int32 all give -2^31 and so -32768; every
+// other lane is exact or saturated at +32767 (a value at least 32767,
+// beyond Hi even after ONNX adds z). So a block of 32 whose words hold no
+// -32768 (one VPCMPEQW per 16 lanes, VPTEST) is finished directly:
+// ONNX adds z with VPADDSW, then VPACKSSWB or VPACKUSWB saturate to the
+// output type and VPMAXSB/VPMINSB (VPMAXUB/VPMINUB) clamp the bytes to
+// Lo..Hi. Saturation is monotone and the identity on Lo..Hi, so
+// clamp(sat(v)) = clamp(v). A block with a -32768 word is done again by
+// the careful path out of line (rare: NaN, Inf or a quotient at most
+// -32768, far below every bound):
 //
-// An iteration handles fblock elements (four YMM of quotients: the
-// constants need the other registers); n >= fblock.
+//	Seed:  x' = clamp(x AND cmpord(x, x), -c, c)     NaN -> +0, |v| <= 2^25 + 2^23
+//	ONNX:  x' = clamp(x, -c, c), NaN kept (operand order); after cvtps2dq
+//	       NaN lanes hold -2^31 and are zeroed (VPCMPEQD, VPANDN)
+//
+// then as above. ONNXFast (any z) is the careful ONNX path for every
+// block, adding z in 32-bit lanes before the packs.
 func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 	typ := "U8"
 	if signed {
@@ -737,6 +747,7 @@ func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 		name += "Z16"
 	}
 	name += "Fast"
+	detect := c == seed || z16
 	Implement(name)
 	Attributes(NOSPLIT)
 	dst := Load(Param("dst"), GP64())
@@ -756,15 +767,12 @@ func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 	}
 	lo := broadcastI("lo")
 	hi := broadcastI("hi")
-	nanI := YMM() // -2^31 in every dword, or -32768 in every word (z16)
-	if c == onnx {
-		VPCMPEQD(nanI, nanI, nanI)
-		if z16 {
-			VPSLLW(U8(15), nanI, nanI)
-		} else {
-			VPSLLD(U8(31), nanI, nanI)
-		}
-	}
+	nan32 := YMM() // -2^31 in every dword
+	VPCMPEQD(nan32, nan32, nan32)
+	VPSLLD(U8(31), nan32, nan32)
+	nan16 := YMM() // -32768 in every word
+	VPCMPEQD(nan16, nan16, nan16)
+	VPSLLW(U8(15), nan16, nan16)
 	idx := YMM()
 	VMOVDQU(perm, idx)
 
@@ -772,7 +780,9 @@ func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 	for j := range q {
 		q[j] = YMM()
 	}
-	load := func(j, off int) {
+	// careful starts q[j] of the block off bytes past src on the careful
+	// path, up to the integer conversion.
+	careful := func(j, off int) {
 		t := YMM()
 		VMOVUPS(Mem{Base: src, Disp: off + 32*j}, q[j])
 		if c == seed {
@@ -784,62 +794,106 @@ func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 		VMINPS(q[j], cp, q[j])
 		VMAXPS(q[j], cn, q[j])
 		exactQuotient(q[j], t, y, s)
+		if c == seed {
+			VADDPS(zf, q[j], q[j])
+		}
+		VCVTPS2DQ(q[j], q[j])
+		if c == onnx {
+			VPCMPEQD(nan32, q[j], t)
+			VPANDN(q[j], t, q[j]) // NaN -> 0
+			if !z16 {
+				VPADDD(z, q[j], q[j])
+			}
+		}
 	}
-	finish := func(g int, st store) {
-		r := q[g : g+4]
-		for _, v := range r {
+	// load starts q[j] on the direct path: the quotient only.
+	load := func(j, off int) {
+		if !detect {
+			careful(j, off)
+			return
+		}
+		VMOVUPS(Mem{Base: src, Disp: off + 32*j}, q[j])
+		exactQuotient(q[j], YMM(), y, s)
+	}
+	// pack turns the int32 lanes of q into 32 bytes in q[0] and stores
+	// them at dst.
+	pack := func(st store) {
+		if z16 {
+			VPADDSW(z, q[0], q[0])
+			VPADDSW(z, q[2], q[2])
+		}
+		if signed {
+			VPACKSSWB(q[2], q[0], q[0])
+			VPMAXSB(lo, q[0], q[0])
+			VPMINSB(hi, q[0], q[0])
+		} else {
+			VPACKUSWB(q[2], q[0], q[0])
+			VPMAXUB(lo, q[0], q[0])
+			VPMINUB(hi, q[0], q[0])
+		}
+		VPERMD(q[0], idx, q[0])
+		st(q[0], Mem{Base: dst})
+	}
+	var slow []func()
+	nslow := 0
+	// finish completes the block at src (its quotients in q) and stores
+	// it, then runs next (which may start the next block in q).
+	finish := func(st store, next func()) {
+		if !detect {
+			VPACKSSDW(q[1], q[0], q[0])
+			VPACKSSDW(q[3], q[2], q[2])
+			pack(st)
+			next()
+			return
+		}
+		for _, v := range q {
 			if c == seed {
 				VADDPS(zf, v, v)
 			}
 			VCVTPS2DQ(v, v)
-			if c == onnx && !z16 {
-				m := YMM()
-				VPCMPEQD(nanI, v, m)
-				VPANDN(v, m, v) // NaN -> 0
-				VPADDD(z, v, v)
+		}
+		VPACKSSDW(q[1], q[0], q[0])
+		VPACKSSDW(q[3], q[2], q[2])
+		m, m2 := YMM(), YMM()
+		VPCMPEQW(q[0], nan16, m)
+		VPCMPEQW(q[2], nan16, m2)
+		VPOR(m2, m, m)
+		label := fmt.Sprintf("careful%d", nslow)
+		back := fmt.Sprintf("resume%d", nslow)
+		nslow++
+		VPTEST(m, m)
+		JNZ(LabelRef(label))
+		pack(st)
+		Label(back)
+		next()
+		slow = append(slow, func() {
+			Label(label)
+			for j := range q {
+				careful(j, 0)
 			}
-		}
-		VPACKSSDW(r[1], r[0], r[0])
-		VPACKSSDW(r[3], r[2], r[2])
-		if z16 {
-			for _, v := range []reg.VecVirtual{r[0], r[2]} {
-				m := YMM()
-				VPCMPEQW(nanI, v, m)
-				VPANDN(v, m, v) // NaN -> 0
-				VPADDSW(z, v, v)
-			}
-		}
-		if signed {
-			VPACKSSWB(r[2], r[0], r[0])
-			VPMAXSB(lo, r[0], r[0])
-			VPMINSB(hi, r[0], r[0])
-		} else {
-			VPACKUSWB(r[2], r[0], r[0])
-			VPMAXUB(lo, r[0], r[0])
-			VPMINUB(hi, r[0], r[0])
-		}
-		VPERMD(r[0], idx, r[0])
-		st(r[0], Mem{Base: dst, Disp: 8 * g})
+			VPACKSSDW(q[1], q[0], q[0])
+			VPACKSSDW(q[3], q[2], q[2])
+			pack(st)
+			JMP(LabelRef(back))
+		})
 	}
 	front := func() {
 		for j := range q {
 			load(j, 0)
 		}
 	}
-	back := func(st store) {
-		for g := 0; g < len(q); g += 4 {
-			finish(g, st)
-		}
-	}
+	back := func(st store) { finish(st, func() {}) }
 	step := func(st store) {
-		for g := 0; g < len(q); g += 4 {
-			finish(g, st)
-			for j := g; j < g+4; j++ {
+		finish(st, func() {
+			for j := range q {
 				load(j, 4*fblock)
 			}
-		}
+		})
 	}
 	blockLoop(fblock, n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, step, front, back)
 	VZEROUPPER()
 	RET()
+	for _, f := range slow {
+		f()
+	}
 }

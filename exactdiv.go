@@ -39,9 +39,12 @@ package quant
 //     overflows (s*2^25 <= 2^125). The pre-clamp does not change the
 //     quantized value: a quotient of magnitude >= 2^25 saturates to Lo or Hi
 //     in every convention, because |z| <= MaxZero = 2^23 and the bounds are
-//     8-bit. (The ONNX kernels with a 16-bit zero point clamp to
-//     ±RN(s*32767) instead, whose quotient rounds to ±32767, beyond every
-//     bound there; see kernel_exactdiv_amd64.go.)
+//     8-bit. Kernels may also skip the pre-clamp where they can tell
+//     the lanes that overflow (x*y = ±Inf or x = ±Inf makes q NaN,
+//     VCVTPS2DQ then gives -2^31) from the rest and redo or repair them:
+//     below the overflow, a quotient of magnitude >= 2^25 comes out within
+//     2^-22 of itself, so it still saturates to the same bound (see
+//     quantizeFast and quantError in asm/main.go).
 //   - Underflow: when |x'| >= s/4, Q >= 1/4, x', y, q0 and Q are normal,
 //     and r is a multiple of ulp(q0)*ulp(s) >= 2^-26 * 2^-123: a subnormal
 //     r is exact, a normal one rounds as in the scaled picture.

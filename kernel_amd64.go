@@ -405,7 +405,7 @@ func quantErrorAVX2(src []float32, p *Params) float64 {
 	var l [sumLanes]float64
 	n := len(src)
 	m := n &^ (avx2SumBlock - 1)
-	if m > 0 && !quantErrorFast(&src[0], m, p, &l) {
+	if m > 0 {
 		k, zf, lo, hi, _ := quantizeArgs(p)
 		switch p.Convention {
 		case Seed:

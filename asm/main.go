@@ -53,10 +53,8 @@ func main() {
 	minMax()
 	absMax()
 	for _, c := range []conv{seed, onnx, pytorch} {
-		quantError(c, false)
+		quantError(c)
 	}
-	quantError(seed, true)
-	quantError(onnx, true)
 	squaredError()
 	Generate()
 }
@@ -544,36 +542,13 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 // all conversions share two pipes; that is the bound of this loop, so it
 // clamps the lower bound and subtracts z in integers (any pipe) and
 // converts y to float64 from memory.
-//
-// With fast (Seed, ONNX: asmQuantError{Seed,ONNX}Fast), front computes the
-// quotient without VDIVPS, as exactQuotient does but with q0 limited to
-// 2^30 from above (k is then s and y = RN(1/s) is a parameter):
-//
-//	q0 = min(RN(x*y), 2^30), r = fma(-q0, s, x), q = fma(r, y, q0)
-//
-// and mid clamps with VMINPS operands in the order that keeps a NaN q.
-// Below 2^30 the limit changes nothing (exactdiv.go; above 2^25 any
-// quotient saturates). Where x*y overflows or x is ±Inf, q comes out as
-// +Inf (x > 0: q0 = 2^30, r = +Inf or huge) or NaN (x < 0: r = +Inf and
-// q = Inf - Inf), which VMINPS keeps and VCVTPS2DQ turns into -2^31, so
-// VPMAXSD gives lo: Hi for x > 0 and Lo for x < 0, as the reference.
-func quantError(c conv, fast bool) {
-	name := "asmQuantError" + c.String()
-	if fast {
-		name += "Fast"
-	}
-	Implement(name)
+func quantError(c conv) {
+	Implement("asmQuantError" + c.String())
 	Attributes(NOSPLIT)
 	src := Load(Param("src"), GP64())
 	n := Load(Param("n"), GP64())
 	lanes := Load(Param("lanes"), GP64())
-	var k, yr, big reg.VecVirtual
-	if fast {
-		yr = broadcastF("y")
-		big = broadcastConst(0x4e800000) // 2^30
-	} else {
-		k = broadcastF("k")
-	}
+	k := broadcastF("k")
 	var zf, z reg.VecVirtual
 	if c == seed {
 		zf = broadcastF("zf")
@@ -591,17 +566,9 @@ func quantError(c conv, fast bool) {
 	front := func(off int) {
 		for j := range d {
 			x := Mem{Base: src, Disp: off + 32*j}
-			switch {
-			case c == pytorch:
+			if c == pytorch {
 				VMULPS(x, k, d[j])
-			case fast:
-				r := YMM()
-				VMULPS(x, yr, d[j])      // q0 = RN(x*y)
-				VMINPS(big, d[j], d[j])  // Intel VMINPS q0, q0, big: at most 2^30 (NaN: 2^30)
-				VMOVAPS(d[j], r)         //
-				VFNMADD213PS(x, s, r)    // r = RN(x - q0*s)
-				VFMADD231PS(yr, r, d[j]) // q = RN(r*y + q0)
-			default:
+			} else {
 				VMOVUPS(x, d[j])
 				VDIVPS(k, d[j], d[j])
 			}
@@ -612,16 +579,10 @@ func quantError(c conv, fast bool) {
 	// PyTorch, whose q - z needs no subtraction).
 	mid := func() {
 		for j := range d {
-			switch {
-			case c == seed && fast:
-				VADDPS(zf, d[j], y[j])
-				VMINPS(y[j], hi, y[j]) // Intel VMINPS y, hi, y: NaN kept
-			case c == seed:
+			if c == seed {
 				VADDPS(zf, d[j], y[j])
 				VMINPS(hi, y[j], y[j])
-			case fast:
-				VMINPS(d[j], hi, y[j]) // NaN kept
-			default:
+			} else {
 				VMINPS(hi, d[j], y[j])
 			}
 			VCVTPS2DQ(y[j], y[j])

@@ -44,7 +44,7 @@ package quant
 //     VCVTPS2DQ then gives -2^31) from the rest and redo or repair them:
 //     below the overflow, a quotient of magnitude >= 2^25 comes out within
 //     2^-22 of itself, so it still saturates to the same bound (see
-//     quantizeFast and quantError in asm/main.go).
+//     quantizeFast in asm/main.go and quantizeBlocks in asm/blocked.go).
 //   - Underflow: when |x'| >= s/4, Q >= 1/4, x', y, q0 and Q are normal,
 //     and r is a multiple of ulp(q0)*ulp(s) >= 2^-26 * 2^-123: a subnormal
 //     r is exact, a normal one rounds as in the scaled picture.

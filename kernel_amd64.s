@@ -2184,9 +2184,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, stream bool)
+// func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeU8SeedFast(SB), NOSPLIT, $0-53
+TEXT ·asmQuantizeU8SeedFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -2198,13 +2198,14 @@ TEXT ·asmQuantizeU8SeedFast(SB), NOSPLIT, $0-53
 	VBROADCASTSS zf+36(FP), Y4
 	VBROADCASTSS lo+40(FP), Y5
 	VBROADCASTSS hi+44(FP), Y6
+	MOVB         full+52(FP), BL
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLD       $0x1f, Y7, Y7
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLW       $0x0f, Y7, Y7
 	VMOVDQU      packPerm<>+0(SB), Y8
-	MOVB         stream+52(FP), BL
-	TESTB        BL, BL
+	MOVB         stream+53(FP), SI
+	TESTB        SI, SI
 	JNZ          stream
 
 first:
@@ -2249,10 +2250,14 @@ loop:
 	VPTEST    Y10, Y10
 	JNZ       careful0
 	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp0
 	VPMAXUB   Y5, Y9, Y9
 	VPMINUB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVDQU   Y9, (AX)
+
+noclamp0:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
 
 resume0:
 	VMOVUPS      128(CX), Y9
@@ -2296,10 +2301,14 @@ last:
 	VPTEST    Y10, Y10
 	JNZ       careful1
 	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp1
 	VPMAXUB   Y5, Y9, Y9
 	VPMINUB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVDQU   Y9, (AX)
+
+noclamp1:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
 
 resume1:
 	ADDQ $0x00000080, CX
@@ -2308,12 +2317,12 @@ resume1:
 tail:
 	TESTQ DX, DX
 	JZ    done
-	MOVQ  $0x00000020, BX
-	SUBQ  DX, BX
-	MOVQ  BX, DX
+	MOVQ  $0x00000020, SI
+	SUBQ  DX, SI
+	MOVQ  SI, DX
 	SHLQ  $0x02, DX
 	SUBQ  DX, CX
-	MOVQ  BX, DX
+	MOVQ  SI, DX
 	SUBQ  DX, AX
 	MOVQ  $0x00000020, DX
 	JMP   first
@@ -2355,20 +2364,24 @@ stream:
 	VPTEST       Y10, Y10
 	JNZ          careful2
 	VPACKUSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp2
 	VPMAXUB      Y5, Y9, Y9
 	VPMINUB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
+
+noclamp2:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
 
 resume2:
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x1f, BX
-	SUBQ         BX, DX
-	MOVQ         BX, SI
-	SHLQ         $0x02, SI
-	ADDQ         SI, CX
-	ADDQ         BX, AX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SUBQ         SI, DX
+	MOVQ         SI, DI
+	SHLQ         $0x02, DI
+	ADDQ         DI, CX
+	ADDQ         SI, AX
 	CMPQ         DX, $0x00000020
 	JB           tail
 	VMOVUPS      (CX), Y9
@@ -2412,10 +2425,14 @@ ntloop:
 	VPTEST    Y10, Y10
 	JNZ       careful3
 	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp3
 	VPMAXUB   Y5, Y9, Y9
 	VPMINUB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVNTDQ  Y9, (AX)
+
+noclamp3:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
 
 resume3:
 	VMOVUPS      128(CX), Y9
@@ -2459,10 +2476,14 @@ ntlast:
 	VPTEST    Y10, Y10
 	JNZ       careful4
 	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp4
 	VPMAXUB   Y5, Y9, Y9
 	VPMINUB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVNTDQ  Y9, (AX)
+
+noclamp4:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
 
 resume4:
 	ADDQ $0x00000080, CX
@@ -2522,11 +2543,15 @@ careful0:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKUSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp5
 	VPMAXUB      Y5, Y9, Y9
 	VPMINUB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
-	JMP          resume0
+
+noclamp5:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	JMP     resume0
 
 careful1:
 	VMOVUPS      (CX), Y9
@@ -2576,11 +2601,15 @@ careful1:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKUSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp6
 	VPMAXUB      Y5, Y9, Y9
 	VPMINUB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
-	JMP          resume1
+
+noclamp6:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	JMP     resume1
 
 careful2:
 	VMOVUPS      (CX), Y9
@@ -2630,11 +2659,15 @@ careful2:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKUSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp7
 	VPMAXUB      Y5, Y9, Y9
 	VPMINUB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
-	JMP          resume2
+
+noclamp7:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	JMP     resume2
 
 careful3:
 	VMOVUPS      (CX), Y9
@@ -2684,11 +2717,15 @@ careful3:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKUSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp8
 	VPMAXUB      Y5, Y9, Y9
 	VPMINUB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVNTDQ     Y9, (AX)
-	JMP          resume3
+
+noclamp8:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
+	JMP      resume3
 
 careful4:
 	VMOVUPS      (CX), Y9
@@ -2738,15 +2775,19 @@ careful4:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKUSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp9
 	VPMAXUB      Y5, Y9, Y9
 	VPMINUB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVNTDQ     Y9, (AX)
-	JMP          resume4
 
-// func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, stream bool)
+noclamp9:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
+	JMP      resume4
+
+// func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeU8ONNXFast(SB), NOSPLIT, $0-53
+TEXT ·asmQuantizeU8ONNXFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -2758,13 +2799,14 @@ TEXT ·asmQuantizeU8ONNXFast(SB), NOSPLIT, $0-53
 	VBROADCASTSS z+48(FP), Y4
 	VBROADCASTSS lo+40(FP), Y5
 	VBROADCASTSS hi+44(FP), Y6
+	MOVB         full+52(FP), BL
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLD       $0x1f, Y7, Y7
 	VPCMPEQD     Y8, Y8, Y8
 	VPSLLW       $0x0f, Y8, Y8
 	VMOVDQU      packPerm<>+0(SB), Y8
-	MOVB         stream+52(FP), BL
-	TESTB        BL, BL
+	MOVB         stream+53(FP), SI
+	TESTB        SI, SI
 	JNZ          stream
 
 first:
@@ -2814,14 +2856,18 @@ first:
 	VPADDD       Y4, Y12, Y12
 
 loop:
-	SUBQ         $0x00000020, DX
-	CMPQ         DX, $0x00000020
-	JB           last
-	VPACKSSDW    Y10, Y9, Y9
-	VPACKSSDW    Y12, Y11, Y11
-	VPACKUSWB    Y11, Y9, Y9
-	VPMAXUB      Y5, Y9, Y9
-	VPMINUB      Y6, Y9, Y9
+	SUBQ      $0x00000020, DX
+	CMPQ      DX, $0x00000020
+	JB        last
+	VPACKSSDW Y10, Y9, Y9
+	VPACKSSDW Y12, Y11, Y11
+	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp0
+	VPMAXUB   Y5, Y9, Y9
+	VPMINUB   Y6, Y9, Y9
+
+noclamp0:
 	VPERMD       Y9, Y8, Y9
 	VMOVDQU      Y9, (AX)
 	VMOVUPS      128(CX), Y9
@@ -2876,22 +2922,26 @@ last:
 	VPACKSSDW Y10, Y9, Y9
 	VPACKSSDW Y12, Y11, Y11
 	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp1
 	VPMAXUB   Y5, Y9, Y9
 	VPMINUB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVDQU   Y9, (AX)
-	ADDQ      $0x00000080, CX
-	ADDQ      $0x00000020, AX
+
+noclamp1:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000020, AX
 
 tail:
 	TESTQ DX, DX
 	JZ    done
-	MOVQ  $0x00000020, BX
-	SUBQ  DX, BX
-	MOVQ  BX, DX
+	MOVQ  $0x00000020, SI
+	SUBQ  DX, SI
+	MOVQ  SI, DX
 	SHLQ  $0x02, DX
 	SUBQ  DX, CX
-	MOVQ  BX, DX
+	MOVQ  SI, DX
 	SUBQ  DX, AX
 	MOVQ  $0x00000020, DX
 	JMP   first
@@ -2944,18 +2994,22 @@ stream:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKUSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp2
 	VPMAXUB      Y5, Y9, Y9
 	VPMINUB      Y6, Y9, Y9
+
+noclamp2:
 	VPERMD       Y9, Y8, Y9
 	VMOVDQU      Y9, (AX)
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x1f, BX
-	SUBQ         BX, DX
-	MOVQ         BX, SI
-	SHLQ         $0x02, SI
-	ADDQ         SI, CX
-	ADDQ         BX, AX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SUBQ         SI, DX
+	MOVQ         SI, DI
+	SHLQ         $0x02, DI
+	ADDQ         DI, CX
+	ADDQ         SI, AX
 	CMPQ         DX, $0x00000020
 	JB           tail
 	VMOVUPS      (CX), Y9
@@ -3004,14 +3058,18 @@ stream:
 	VPADDD       Y4, Y12, Y12
 
 ntloop:
-	SUBQ         $0x00000020, DX
-	CMPQ         DX, $0x00000020
-	JB           ntlast
-	VPACKSSDW    Y10, Y9, Y9
-	VPACKSSDW    Y12, Y11, Y11
-	VPACKUSWB    Y11, Y9, Y9
-	VPMAXUB      Y5, Y9, Y9
-	VPMINUB      Y6, Y9, Y9
+	SUBQ      $0x00000020, DX
+	CMPQ      DX, $0x00000020
+	JB        ntlast
+	VPACKSSDW Y10, Y9, Y9
+	VPACKSSDW Y12, Y11, Y11
+	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp3
+	VPMAXUB   Y5, Y9, Y9
+	VPMINUB   Y6, Y9, Y9
+
+noclamp3:
 	VPERMD       Y9, Y8, Y9
 	VMOVNTDQ     Y9, (AX)
 	VMOVUPS      128(CX), Y9
@@ -3066,22 +3124,26 @@ ntlast:
 	VPACKSSDW Y10, Y9, Y9
 	VPACKSSDW Y12, Y11, Y11
 	VPACKUSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp4
 	VPMAXUB   Y5, Y9, Y9
 	VPMINUB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVNTDQ  Y9, (AX)
-	ADDQ      $0x00000080, CX
-	ADDQ      $0x00000020, AX
+
+noclamp4:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000020, AX
 	SFENCE
-	JMP       tail
+	JMP      tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, stream bool)
+// func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeU8ONNXZ16Fast(SB), NOSPLIT, $0-53
+TEXT ·asmQuantizeU8ONNXZ16Fast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -3093,13 +3155,14 @@ TEXT ·asmQuantizeU8ONNXZ16Fast(SB), NOSPLIT, $0-53
 	VBROADCASTSS z+48(FP), Y4
 	VBROADCASTSS lo+40(FP), Y5
 	VBROADCASTSS hi+44(FP), Y6
+	MOVB         full+52(FP), BL
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLD       $0x1f, Y7, Y7
 	VPCMPEQD     Y8, Y8, Y8
 	VPSLLW       $0x0f, Y8, Y8
 	VMOVDQU      packPerm<>+0(SB), Y9
-	MOVB         stream+52(FP), BL
-	TESTB        BL, BL
+	MOVB         stream+53(FP), SI
+	TESTB        SI, SI
 	JNZ          stream
 
 first:
@@ -3142,10 +3205,14 @@ loop:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKUSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp0
 	VPMAXUB   Y5, Y10, Y10
 	VPMINUB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVDQU   Y10, (AX)
+
+noclamp0:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
 
 resume0:
 	VMOVUPS      128(CX), Y10
@@ -3187,10 +3254,14 @@ last:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKUSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp1
 	VPMAXUB   Y5, Y10, Y10
 	VPMINUB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVDQU   Y10, (AX)
+
+noclamp1:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
 
 resume1:
 	ADDQ $0x00000080, CX
@@ -3199,12 +3270,12 @@ resume1:
 tail:
 	TESTQ DX, DX
 	JZ    done
-	MOVQ  $0x00000020, BX
-	SUBQ  DX, BX
-	MOVQ  BX, DX
+	MOVQ  $0x00000020, SI
+	SUBQ  DX, SI
+	MOVQ  SI, DX
 	SHLQ  $0x02, DX
 	SUBQ  DX, CX
-	MOVQ  BX, DX
+	MOVQ  SI, DX
 	SUBQ  DX, AX
 	MOVQ  $0x00000020, DX
 	JMP   first
@@ -3244,20 +3315,24 @@ stream:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKUSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp2
 	VPMAXUB      Y5, Y10, Y10
 	VPMINUB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
+
+noclamp2:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
 
 resume2:
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x1f, BX
-	SUBQ         BX, DX
-	MOVQ         BX, SI
-	SHLQ         $0x02, SI
-	ADDQ         SI, CX
-	ADDQ         BX, AX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SUBQ         SI, DX
+	MOVQ         SI, DI
+	SHLQ         $0x02, DI
+	ADDQ         DI, CX
+	ADDQ         SI, AX
 	CMPQ         DX, $0x00000020
 	JB           tail
 	VMOVUPS      (CX), Y10
@@ -3299,10 +3374,14 @@ ntloop:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKUSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp3
 	VPMAXUB   Y5, Y10, Y10
 	VPMINUB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVNTDQ  Y10, (AX)
+
+noclamp3:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
 
 resume3:
 	VMOVUPS      128(CX), Y10
@@ -3344,10 +3423,14 @@ ntlast:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKUSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp4
 	VPMAXUB   Y5, Y10, Y10
 	VPMINUB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVNTDQ  Y10, (AX)
+
+noclamp4:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
 
 resume4:
 	ADDQ $0x00000080, CX
@@ -3405,11 +3488,15 @@ careful0:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKUSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp5
 	VPMAXUB      Y5, Y10, Y10
 	VPMINUB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
-	JMP          resume0
+
+noclamp5:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
+	JMP     resume0
 
 careful1:
 	VMOVUPS      (CX), Y10
@@ -3457,11 +3544,15 @@ careful1:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKUSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp6
 	VPMAXUB      Y5, Y10, Y10
 	VPMINUB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
-	JMP          resume1
+
+noclamp6:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
+	JMP     resume1
 
 careful2:
 	VMOVUPS      (CX), Y10
@@ -3509,11 +3600,15 @@ careful2:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKUSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp7
 	VPMAXUB      Y5, Y10, Y10
 	VPMINUB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
-	JMP          resume2
+
+noclamp7:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
+	JMP     resume2
 
 careful3:
 	VMOVUPS      (CX), Y10
@@ -3561,11 +3656,15 @@ careful3:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKUSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp8
 	VPMAXUB      Y5, Y10, Y10
 	VPMINUB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVNTDQ     Y10, (AX)
-	JMP          resume3
+
+noclamp8:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
+	JMP      resume3
 
 careful4:
 	VMOVUPS      (CX), Y10
@@ -3613,11 +3712,15 @@ careful4:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKUSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp9
 	VPMAXUB      Y5, Y10, Y10
 	VPMINUB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVNTDQ     Y10, (AX)
-	JMP          resume4
+
+noclamp9:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
+	JMP      resume4
 
 // func asmQuantizeI8Seed(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
@@ -5789,9 +5892,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8SeedFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, stream bool)
+// func asmQuantizeI8SeedFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeI8SeedFast(SB), NOSPLIT, $0-53
+TEXT ·asmQuantizeI8SeedFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -5803,13 +5906,14 @@ TEXT ·asmQuantizeI8SeedFast(SB), NOSPLIT, $0-53
 	VBROADCASTSS zf+36(FP), Y4
 	VBROADCASTSS lo+40(FP), Y5
 	VBROADCASTSS hi+44(FP), Y6
+	MOVB         full+52(FP), BL
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLD       $0x1f, Y7, Y7
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLW       $0x0f, Y7, Y7
 	VMOVDQU      packPerm<>+0(SB), Y8
-	MOVB         stream+52(FP), BL
-	TESTB        BL, BL
+	MOVB         stream+53(FP), SI
+	TESTB        SI, SI
 	JNZ          stream
 
 first:
@@ -5854,10 +5958,14 @@ loop:
 	VPTEST    Y10, Y10
 	JNZ       careful0
 	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp0
 	VPMAXSB   Y5, Y9, Y9
 	VPMINSB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVDQU   Y9, (AX)
+
+noclamp0:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
 
 resume0:
 	VMOVUPS      128(CX), Y9
@@ -5901,10 +6009,14 @@ last:
 	VPTEST    Y10, Y10
 	JNZ       careful1
 	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp1
 	VPMAXSB   Y5, Y9, Y9
 	VPMINSB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVDQU   Y9, (AX)
+
+noclamp1:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
 
 resume1:
 	ADDQ $0x00000080, CX
@@ -5913,12 +6025,12 @@ resume1:
 tail:
 	TESTQ DX, DX
 	JZ    done
-	MOVQ  $0x00000020, BX
-	SUBQ  DX, BX
-	MOVQ  BX, DX
+	MOVQ  $0x00000020, SI
+	SUBQ  DX, SI
+	MOVQ  SI, DX
 	SHLQ  $0x02, DX
 	SUBQ  DX, CX
-	MOVQ  BX, DX
+	MOVQ  SI, DX
 	SUBQ  DX, AX
 	MOVQ  $0x00000020, DX
 	JMP   first
@@ -5960,20 +6072,24 @@ stream:
 	VPTEST       Y10, Y10
 	JNZ          careful2
 	VPACKSSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp2
 	VPMAXSB      Y5, Y9, Y9
 	VPMINSB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
+
+noclamp2:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
 
 resume2:
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x1f, BX
-	SUBQ         BX, DX
-	MOVQ         BX, SI
-	SHLQ         $0x02, SI
-	ADDQ         SI, CX
-	ADDQ         BX, AX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SUBQ         SI, DX
+	MOVQ         SI, DI
+	SHLQ         $0x02, DI
+	ADDQ         DI, CX
+	ADDQ         SI, AX
 	CMPQ         DX, $0x00000020
 	JB           tail
 	VMOVUPS      (CX), Y9
@@ -6017,10 +6133,14 @@ ntloop:
 	VPTEST    Y10, Y10
 	JNZ       careful3
 	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp3
 	VPMAXSB   Y5, Y9, Y9
 	VPMINSB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVNTDQ  Y9, (AX)
+
+noclamp3:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
 
 resume3:
 	VMOVUPS      128(CX), Y9
@@ -6064,10 +6184,14 @@ ntlast:
 	VPTEST    Y10, Y10
 	JNZ       careful4
 	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp4
 	VPMAXSB   Y5, Y9, Y9
 	VPMINSB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVNTDQ  Y9, (AX)
+
+noclamp4:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
 
 resume4:
 	ADDQ $0x00000080, CX
@@ -6127,11 +6251,15 @@ careful0:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKSSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp5
 	VPMAXSB      Y5, Y9, Y9
 	VPMINSB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
-	JMP          resume0
+
+noclamp5:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	JMP     resume0
 
 careful1:
 	VMOVUPS      (CX), Y9
@@ -6181,11 +6309,15 @@ careful1:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKSSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp6
 	VPMAXSB      Y5, Y9, Y9
 	VPMINSB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
-	JMP          resume1
+
+noclamp6:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	JMP     resume1
 
 careful2:
 	VMOVUPS      (CX), Y9
@@ -6235,11 +6367,15 @@ careful2:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKSSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp7
 	VPMAXSB      Y5, Y9, Y9
 	VPMINSB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVDQU      Y9, (AX)
-	JMP          resume2
+
+noclamp7:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	JMP     resume2
 
 careful3:
 	VMOVUPS      (CX), Y9
@@ -6289,11 +6425,15 @@ careful3:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKSSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp8
 	VPMAXSB      Y5, Y9, Y9
 	VPMINSB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVNTDQ     Y9, (AX)
-	JMP          resume3
+
+noclamp8:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
+	JMP      resume3
 
 careful4:
 	VMOVUPS      (CX), Y9
@@ -6343,15 +6483,19 @@ careful4:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKSSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp9
 	VPMAXSB      Y5, Y9, Y9
 	VPMINSB      Y6, Y9, Y9
-	VPERMD       Y9, Y8, Y9
-	VMOVNTDQ     Y9, (AX)
-	JMP          resume4
 
-// func asmQuantizeI8ONNXFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, stream bool)
+noclamp9:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
+	JMP      resume4
+
+// func asmQuantizeI8ONNXFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeI8ONNXFast(SB), NOSPLIT, $0-53
+TEXT ·asmQuantizeI8ONNXFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -6363,13 +6507,14 @@ TEXT ·asmQuantizeI8ONNXFast(SB), NOSPLIT, $0-53
 	VBROADCASTSS z+48(FP), Y4
 	VBROADCASTSS lo+40(FP), Y5
 	VBROADCASTSS hi+44(FP), Y6
+	MOVB         full+52(FP), BL
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLD       $0x1f, Y7, Y7
 	VPCMPEQD     Y8, Y8, Y8
 	VPSLLW       $0x0f, Y8, Y8
 	VMOVDQU      packPerm<>+0(SB), Y8
-	MOVB         stream+52(FP), BL
-	TESTB        BL, BL
+	MOVB         stream+53(FP), SI
+	TESTB        SI, SI
 	JNZ          stream
 
 first:
@@ -6419,14 +6564,18 @@ first:
 	VPADDD       Y4, Y12, Y12
 
 loop:
-	SUBQ         $0x00000020, DX
-	CMPQ         DX, $0x00000020
-	JB           last
-	VPACKSSDW    Y10, Y9, Y9
-	VPACKSSDW    Y12, Y11, Y11
-	VPACKSSWB    Y11, Y9, Y9
-	VPMAXSB      Y5, Y9, Y9
-	VPMINSB      Y6, Y9, Y9
+	SUBQ      $0x00000020, DX
+	CMPQ      DX, $0x00000020
+	JB        last
+	VPACKSSDW Y10, Y9, Y9
+	VPACKSSDW Y12, Y11, Y11
+	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp0
+	VPMAXSB   Y5, Y9, Y9
+	VPMINSB   Y6, Y9, Y9
+
+noclamp0:
 	VPERMD       Y9, Y8, Y9
 	VMOVDQU      Y9, (AX)
 	VMOVUPS      128(CX), Y9
@@ -6481,22 +6630,26 @@ last:
 	VPACKSSDW Y10, Y9, Y9
 	VPACKSSDW Y12, Y11, Y11
 	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp1
 	VPMAXSB   Y5, Y9, Y9
 	VPMINSB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVDQU   Y9, (AX)
-	ADDQ      $0x00000080, CX
-	ADDQ      $0x00000020, AX
+
+noclamp1:
+	VPERMD  Y9, Y8, Y9
+	VMOVDQU Y9, (AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000020, AX
 
 tail:
 	TESTQ DX, DX
 	JZ    done
-	MOVQ  $0x00000020, BX
-	SUBQ  DX, BX
-	MOVQ  BX, DX
+	MOVQ  $0x00000020, SI
+	SUBQ  DX, SI
+	MOVQ  SI, DX
 	SHLQ  $0x02, DX
 	SUBQ  DX, CX
-	MOVQ  BX, DX
+	MOVQ  SI, DX
 	SUBQ  DX, AX
 	MOVQ  $0x00000020, DX
 	JMP   first
@@ -6549,18 +6702,22 @@ stream:
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSDW    Y12, Y11, Y11
 	VPACKSSWB    Y11, Y9, Y9
+	TESTB        BL, BL
+	JNZ          noclamp2
 	VPMAXSB      Y5, Y9, Y9
 	VPMINSB      Y6, Y9, Y9
+
+noclamp2:
 	VPERMD       Y9, Y8, Y9
 	VMOVDQU      Y9, (AX)
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x1f, BX
-	SUBQ         BX, DX
-	MOVQ         BX, SI
-	SHLQ         $0x02, SI
-	ADDQ         SI, CX
-	ADDQ         BX, AX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SUBQ         SI, DX
+	MOVQ         SI, DI
+	SHLQ         $0x02, DI
+	ADDQ         DI, CX
+	ADDQ         SI, AX
 	CMPQ         DX, $0x00000020
 	JB           tail
 	VMOVUPS      (CX), Y9
@@ -6609,14 +6766,18 @@ stream:
 	VPADDD       Y4, Y12, Y12
 
 ntloop:
-	SUBQ         $0x00000020, DX
-	CMPQ         DX, $0x00000020
-	JB           ntlast
-	VPACKSSDW    Y10, Y9, Y9
-	VPACKSSDW    Y12, Y11, Y11
-	VPACKSSWB    Y11, Y9, Y9
-	VPMAXSB      Y5, Y9, Y9
-	VPMINSB      Y6, Y9, Y9
+	SUBQ      $0x00000020, DX
+	CMPQ      DX, $0x00000020
+	JB        ntlast
+	VPACKSSDW Y10, Y9, Y9
+	VPACKSSDW Y12, Y11, Y11
+	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp3
+	VPMAXSB   Y5, Y9, Y9
+	VPMINSB   Y6, Y9, Y9
+
+noclamp3:
 	VPERMD       Y9, Y8, Y9
 	VMOVNTDQ     Y9, (AX)
 	VMOVUPS      128(CX), Y9
@@ -6671,22 +6832,26 @@ ntlast:
 	VPACKSSDW Y10, Y9, Y9
 	VPACKSSDW Y12, Y11, Y11
 	VPACKSSWB Y11, Y9, Y9
+	TESTB     BL, BL
+	JNZ       noclamp4
 	VPMAXSB   Y5, Y9, Y9
 	VPMINSB   Y6, Y9, Y9
-	VPERMD    Y9, Y8, Y9
-	VMOVNTDQ  Y9, (AX)
-	ADDQ      $0x00000080, CX
-	ADDQ      $0x00000020, AX
+
+noclamp4:
+	VPERMD   Y9, Y8, Y9
+	VMOVNTDQ Y9, (AX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000020, AX
 	SFENCE
-	JMP       tail
+	JMP      tail
 
 done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, stream bool)
+// func asmQuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeI8ONNXZ16Fast(SB), NOSPLIT, $0-53
+TEXT ·asmQuantizeI8ONNXZ16Fast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -6698,13 +6863,14 @@ TEXT ·asmQuantizeI8ONNXZ16Fast(SB), NOSPLIT, $0-53
 	VBROADCASTSS z+48(FP), Y4
 	VBROADCASTSS lo+40(FP), Y5
 	VBROADCASTSS hi+44(FP), Y6
+	MOVB         full+52(FP), BL
 	VPCMPEQD     Y7, Y7, Y7
 	VPSLLD       $0x1f, Y7, Y7
 	VPCMPEQD     Y8, Y8, Y8
 	VPSLLW       $0x0f, Y8, Y8
 	VMOVDQU      packPerm<>+0(SB), Y9
-	MOVB         stream+52(FP), BL
-	TESTB        BL, BL
+	MOVB         stream+53(FP), SI
+	TESTB        SI, SI
 	JNZ          stream
 
 first:
@@ -6747,10 +6913,14 @@ loop:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKSSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp0
 	VPMAXSB   Y5, Y10, Y10
 	VPMINSB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVDQU   Y10, (AX)
+
+noclamp0:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
 
 resume0:
 	VMOVUPS      128(CX), Y10
@@ -6792,10 +6962,14 @@ last:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKSSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp1
 	VPMAXSB   Y5, Y10, Y10
 	VPMINSB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVDQU   Y10, (AX)
+
+noclamp1:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
 
 resume1:
 	ADDQ $0x00000080, CX
@@ -6804,12 +6978,12 @@ resume1:
 tail:
 	TESTQ DX, DX
 	JZ    done
-	MOVQ  $0x00000020, BX
-	SUBQ  DX, BX
-	MOVQ  BX, DX
+	MOVQ  $0x00000020, SI
+	SUBQ  DX, SI
+	MOVQ  SI, DX
 	SHLQ  $0x02, DX
 	SUBQ  DX, CX
-	MOVQ  BX, DX
+	MOVQ  SI, DX
 	SUBQ  DX, AX
 	MOVQ  $0x00000020, DX
 	JMP   first
@@ -6849,20 +7023,24 @@ stream:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKSSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp2
 	VPMAXSB      Y5, Y10, Y10
 	VPMINSB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
+
+noclamp2:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
 
 resume2:
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x1f, BX
-	SUBQ         BX, DX
-	MOVQ         BX, SI
-	SHLQ         $0x02, SI
-	ADDQ         SI, CX
-	ADDQ         BX, AX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SUBQ         SI, DX
+	MOVQ         SI, DI
+	SHLQ         $0x02, DI
+	ADDQ         DI, CX
+	ADDQ         SI, AX
 	CMPQ         DX, $0x00000020
 	JB           tail
 	VMOVUPS      (CX), Y10
@@ -6904,10 +7082,14 @@ ntloop:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKSSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp3
 	VPMAXSB   Y5, Y10, Y10
 	VPMINSB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVNTDQ  Y10, (AX)
+
+noclamp3:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
 
 resume3:
 	VMOVUPS      128(CX), Y10
@@ -6949,10 +7131,14 @@ ntlast:
 	VPADDSW   Y4, Y10, Y10
 	VPADDSW   Y4, Y12, Y12
 	VPACKSSWB Y12, Y10, Y10
+	TESTB     BL, BL
+	JNZ       noclamp4
 	VPMAXSB   Y5, Y10, Y10
 	VPMINSB   Y6, Y10, Y10
-	VPERMD    Y10, Y9, Y10
-	VMOVNTDQ  Y10, (AX)
+
+noclamp4:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
 
 resume4:
 	ADDQ $0x00000080, CX
@@ -7010,11 +7196,15 @@ careful0:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKSSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp5
 	VPMAXSB      Y5, Y10, Y10
 	VPMINSB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
-	JMP          resume0
+
+noclamp5:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
+	JMP     resume0
 
 careful1:
 	VMOVUPS      (CX), Y10
@@ -7062,11 +7252,15 @@ careful1:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKSSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp6
 	VPMAXSB      Y5, Y10, Y10
 	VPMINSB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
-	JMP          resume1
+
+noclamp6:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
+	JMP     resume1
 
 careful2:
 	VMOVUPS      (CX), Y10
@@ -7114,11 +7308,15 @@ careful2:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKSSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp7
 	VPMAXSB      Y5, Y10, Y10
 	VPMINSB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVDQU      Y10, (AX)
-	JMP          resume2
+
+noclamp7:
+	VPERMD  Y10, Y9, Y10
+	VMOVDQU Y10, (AX)
+	JMP     resume2
 
 careful3:
 	VMOVUPS      (CX), Y10
@@ -7166,11 +7364,15 @@ careful3:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKSSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp8
 	VPMAXSB      Y5, Y10, Y10
 	VPMINSB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVNTDQ     Y10, (AX)
-	JMP          resume3
+
+noclamp8:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
+	JMP      resume3
 
 careful4:
 	VMOVUPS      (CX), Y10
@@ -7218,11 +7420,15 @@ careful4:
 	VPADDSW      Y4, Y10, Y10
 	VPADDSW      Y4, Y12, Y12
 	VPACKSSWB    Y12, Y10, Y10
+	TESTB        BL, BL
+	JNZ          noclamp9
 	VPMAXSB      Y5, Y10, Y10
 	VPMINSB      Y6, Y10, Y10
-	VPERMD       Y10, Y9, Y10
-	VMOVNTDQ     Y10, (AX)
-	JMP          resume4
+
+noclamp9:
+	VPERMD   Y10, Y9, Y10
+	VMOVNTDQ Y10, (AX)
+	JMP      resume4
 
 // func asmDequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+

@@ -18,37 +18,40 @@ import "math"
 
 // asmQuantizeU8SeedFast is asmQuantizeU8Seed computing x/s without VDIVPS:
 // y = RN(1/s), c = s*2^25 (the pre-clamp), zf = float32(z); lo and hi are
-// Lo and Hi in each of their four bytes. n >= 32, no overlap.
+// Lo and Hi in each of their four bytes; full says that Lo..Hi is 0..255
+// (the packs then clamp, and the kernel skips its byte clamp). n >= 32, no
+// overlap.
 //
 //go:noescape
-func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
+func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
 // asmQuantizeU8ONNXFast is asmQuantizeU8SeedFast for ONNX: zf is unused, z
 // is the zero point.
 //
 //go:noescape
-func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
+func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
 // asmQuantizeU8ONNXZ16Fast is asmQuantizeU8ONNXFast with z in both 16-bit
 // halves of z (z16Pair); Lo-z and Hi-z must fit int16.
 //
 //go:noescape
-func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
+func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
-// asmQuantizeI8SeedFast is asmQuantizeU8SeedFast with int8 output.
+// asmQuantizeI8SeedFast is asmQuantizeU8SeedFast with int8 output (full:
+// Lo..Hi is -128..127).
 //
 //go:noescape
-func asmQuantizeI8SeedFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
+func asmQuantizeI8SeedFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
 // asmQuantizeI8ONNXFast is asmQuantizeU8ONNXFast with int8 output.
 //
 //go:noescape
-func asmQuantizeI8ONNXFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
+func asmQuantizeI8ONNXFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
 // asmQuantizeI8ONNXZ16Fast is asmQuantizeU8ONNXZ16Fast with int8 output.
 //
 //go:noescape
-func asmQuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, stream bool)
+func asmQuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
 // fastKind selects the divider-free quantize kernel.
 type fastKind uint8
@@ -64,6 +67,7 @@ const (
 type fastArgs struct {
 	y, s, c, zf float32
 	lo, hi, z   int32
+	u8, i8      bool // Lo..Hi is 0..255, -128..127
 }
 
 // exactDivArgs returns the kernel and constants for p, or fastNone when
@@ -76,6 +80,7 @@ func exactDivArgs(p *Params) (fastKind, fastArgs) {
 	a := fastArgs{
 		y: pytorchInv(s), s: s, c: s * exactDivClamp,
 		lo: int32(uint32(uint8(p.Lo)) * 0x01010101), hi: int32(uint32(uint8(p.Hi)) * 0x01010101),
+		u8: p.Lo == 0 && p.Hi == math.MaxUint8, i8: p.Lo == math.MinInt8 && p.Hi == math.MaxInt8,
 	}
 	if p.Convention == Seed {
 		a.zf = float32(p.Zero)
@@ -95,11 +100,11 @@ func quantizeU8Fast(dst *uint8, src *float32, n int, p *Params, stream bool) boo
 	k, a := exactDivArgs(p)
 	switch k {
 	case fastSeed:
-		asmQuantizeU8SeedFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, stream)
+		asmQuantizeU8SeedFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.u8, stream)
 	case fastONNX:
-		asmQuantizeU8ONNXFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, stream)
+		asmQuantizeU8ONNXFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.u8, stream)
 	case fastONNXZ16:
-		asmQuantizeU8ONNXZ16Fast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, stream)
+		asmQuantizeU8ONNXZ16Fast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.u8, stream)
 	default:
 		return false
 	}
@@ -111,11 +116,11 @@ func quantizeI8Fast(dst *int8, src *float32, n int, p *Params, stream bool) bool
 	k, a := exactDivArgs(p)
 	switch k {
 	case fastSeed:
-		asmQuantizeI8SeedFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, stream)
+		asmQuantizeI8SeedFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.i8, stream)
 	case fastONNX:
-		asmQuantizeI8ONNXFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, stream)
+		asmQuantizeI8ONNXFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.i8, stream)
 	case fastONNXZ16:
-		asmQuantizeI8ONNXZ16Fast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, stream)
+		asmQuantizeI8ONNXZ16Fast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.i8, stream)
 	default:
 		return false
 	}

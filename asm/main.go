@@ -687,7 +687,8 @@ func exactQuotient(x, t, y, s reg.VecVirtual) {
 // -32768 (one VPCMPEQW per 16 lanes, VPTEST) is finished directly:
 // ONNX adds z with VPADDSW, then VPACKSSWB or VPACKUSWB saturate to the
 // output type and VPMAXSB/VPMINSB (VPMAXUB/VPMINUB) clamp the bytes to
-// Lo..Hi. Saturation is monotone and the identity on Lo..Hi, so
+// Lo..Hi (skipped when the full flag says Lo..Hi is the type's whole
+// range). Saturation is monotone and the identity on Lo..Hi, so
 // clamp(sat(v)) = clamp(v). A block with a -32768 word is done again by
 // the careful path out of line (rare: NaN, Inf or a quotient at most
 // -32768, far below every bound):
@@ -728,6 +729,8 @@ func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 	}
 	lo := broadcastI("lo")
 	hi := broadcastI("hi")
+	full := Load(Param("full"), GP8()) // Lo..Hi is the output type's range: the packs clamp
+	nclamp := 0
 	nan32 := YMM() // -2^31 in every dword
 	VPCMPEQD(nan32, nan32, nan32)
 	VPSLLD(U8(31), nan32, nan32)
@@ -783,15 +786,22 @@ func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 			VPADDSW(z, q[0], q[0])
 			VPADDSW(z, q[2], q[2])
 		}
+		skip := fmt.Sprintf("noclamp%d", nclamp)
+		nclamp++
 		if signed {
 			VPACKSSWB(q[2], q[0], q[0])
+			TESTB(full, full)
+			JNZ(LabelRef(skip))
 			VPMAXSB(lo, q[0], q[0])
 			VPMINSB(hi, q[0], q[0])
 		} else {
 			VPACKUSWB(q[2], q[0], q[0])
+			TESTB(full, full)
+			JNZ(LabelRef(skip))
 			VPMAXUB(lo, q[0], q[0])
 			VPMINUB(hi, q[0], q[0])
 		}
+		Label(skip)
 		VPERMD(q[0], idx, q[0])
 		st(q[0], Mem{Base: dst})
 	}

@@ -65,6 +65,7 @@ func sweepCases() []sweepCase {
 		{"i8 z=8388608", true, MaxZero, -128, 127},
 		{"u4 z=8", false, 8, 0, 15},
 		{"i4 z=-1", true, -1, -8, 7},
+		{"u8 z=32768", false, 32768, 0, 255},
 	}
 	var cs []sweepCase
 	for i, sc := range scales {

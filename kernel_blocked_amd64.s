@@ -392,6 +392,11 @@ block:
 	SUBL         4(SI), DI
 	CMPL         DI, $+32767
 	JG           divblock
+	MOVL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	CMPL         DI, $+32767
+	JG           divblock
 	VBROADCASTSS (SI), Y3
 	VBROADCASTSS blkConst<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
@@ -1312,6 +1317,11 @@ block:
 	SUBL         4(SI), DI
 	CMPL         DI, $+32767
 	JG           divblock
+	MOVL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	CMPL         DI, $+32767
+	JG           divblock
 	VBROADCASTSS (SI), Y1
 	VBROADCASTSS blkConst<>+0(SB), Y2
 	VDIVPS       Y1, Y2, Y2
@@ -2078,6 +2088,11 @@ block:
 	JL           divblock
 	MOVL         12(SI), DI
 	SUBL         4(SI), DI
+	CMPL         DI, $+32767
+	JG           divblock
+	MOVL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
 	CMPL         DI, $+32767
 	JG           divblock
 	VBROADCASTSS (SI), Y1

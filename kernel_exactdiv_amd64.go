@@ -32,7 +32,7 @@ func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y, s, c, zf float32,
 func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
 // asmQuantizeU8ONNXZ16Fast is asmQuantizeU8ONNXFast with z in both 16-bit
-// halves of z (z16Pair); Lo-z and Hi-z must fit int16.
+// halves of z (z16Pair); z, Lo-z and Hi-z must fit int16.
 //
 //go:noescape
 func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
@@ -87,7 +87,9 @@ func exactDivArgs(p *Params) (fastKind, fastArgs) {
 		return fastSeed, a
 	}
 	a.z = p.Zero
-	if p.Lo-p.Zero >= math.MinInt16 && p.Hi-p.Zero <= math.MaxInt16 {
+	// VPADDSW adds z saturating: z itself must be an int16.
+	if p.Lo-p.Zero >= math.MinInt16 && p.Hi-p.Zero <= math.MaxInt16 &&
+		p.Zero >= math.MinInt16 && p.Zero <= math.MaxInt16 {
 		a.z = z16Pair(p.Zero)
 		return fastONNXZ16, a
 	}

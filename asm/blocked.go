@@ -287,8 +287,8 @@ func quantizeBlocks(out string, c conv, perm Mem) {
 	Label("block")
 	if c != pytorch {
 		// Blocks whose scale lies in exactDivScale (2^-100 <= s <= 2^100,
-		// bits 0x0D800000..0x71800000) and, for ONNX, whose Lo-z and Hi-z
-		// fit int16 take the divider-free path (quantizeFast in main.go):
+		// bits 0x0D800000..0x71800000) and, for ONNX, whose z, Lo-z and
+		// Hi-z fit int16 take the divider-free path (quantizeFast in main.go):
 		// groups of 32 with y = RN(1/s) computed once per block, every
 		// group of 8 and any group of 32 holding a NaN, ±Inf or a quotient
 		// that packs to -32768 by the division path.
@@ -305,6 +305,11 @@ func quantizeBlocks(out string, c conv, perm Mem) {
 			JL(LabelRef("divblock"))
 			MOVL(Mem{Base: ps, Disp: pHi}, a)
 			SUBL(Mem{Base: ps, Disp: pZero}, a)
+			CMPL(a, I32(32767))
+			JG(LabelRef("divblock"))
+			MOVL(Mem{Base: ps, Disp: pZero}, a) // z itself (VPADDSW)
+			CMPL(a, I32(-32768))
+			JL(LabelRef("divblock"))
 			CMPL(a, I32(32767))
 			JG(LabelRef("divblock"))
 		}

@@ -675,8 +675,8 @@ func exactQuotient(x, t, y, s reg.VecVirtual) {
 // exactDivScale(s). lo and hi carry Lo and Hi in each of their four bytes;
 // c = s*2^25.
 //
-// SeedFast and ONNXZ16Fast (ONNX with Lo-z and Hi-z in int16, z in both
-// 16-bit halves of the z argument) take x as it is, per 8 lanes:
+// SeedFast and ONNXZ16Fast (ONNX with z, Lo-z and Hi-z in int16, z in
+// both 16-bit halves of the z argument) take x as it is, per 8 lanes:
 //
 //	Seed:  v = cvtps2dq(RN(x/s) + zf)      ONNX: v = cvtps2dq(RN(x/s))
 //

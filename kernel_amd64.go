@@ -36,7 +36,12 @@ import (
 // skipped. QuantError and SquaredError keep the reference's 16 float64
 // lanes in four YMM accumulators (element i in lane i%16) and add each
 // term with VCVTPS2PD, VSUBPD, VMULPD, VADDPD in index order; the tail and
-// the final tree (combineLanes) run in Go. Nothing uses FMA.
+// the final tree (combineLanes) run in Go.
+//
+// For Seed and ONNX on the scales of exactDivScale, the divider-free
+// kernels of kernel_exactdiv_amd64.go replace VDIVPS by Markstein's
+// correction (exactdiv.go); its two fused multiply-adds per vector are the
+// only ones in the assembly (.ci/fma.txt). Nothing else uses FMA.
 
 var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, kernels{
 	quantizeU8:   quantizeU8AVX2,
@@ -274,13 +279,17 @@ func quantizeU8AVX2(dst []uint8, src []float32, p Params) {
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
 	if n >= avx2QBlock {
-		quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		if !quantizeU8Fast(&dst[0], &src[0], n, &p, 5*n >= streamBytes) {
+			quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		}
 		return
 	}
 	var in [avx2QBlock]float32
 	var out [avx2QBlock]uint8
 	copy(in[:], src)
-	quantizeU8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	if !quantizeU8Fast(&out[0], &in[0], avx2QBlock, &p, false) {
+		quantizeU8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	}
 	copy(dst[:n], out[:])
 }
 
@@ -291,13 +300,17 @@ func quantizeI8AVX2(dst []int8, src []float32, p Params) {
 	}
 	k, zf, lo, hi, z := quantizeArgs(p)
 	if n >= avx2QBlock {
-		quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		if !quantizeI8Fast(&dst[0], &src[0], n, &p, 5*n >= streamBytes) {
+			quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
+		}
 		return
 	}
 	var in [avx2QBlock]float32
 	var out [avx2QBlock]int8
 	copy(in[:], src)
-	quantizeI8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	if !quantizeI8Fast(&out[0], &in[0], avx2QBlock, &p, false) {
+		quantizeI8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
+	}
 	copy(dst[:n], out[:])
 }
 

@@ -14,6 +14,17 @@ DATA blkPerm<>+24(SB)/4, $0x00000003
 DATA blkPerm<>+28(SB)/4, $0x00000007
 GLOBL blkPerm<>(SB), RODATA|NOPTR, $32
 
+DATA blkConst<>+0(SB)/4, $0x3f800000
+DATA blkConst<>+32(SB)/4, $0x80008000
+DATA blkConst<>+36(SB)/4, $0x80008000
+DATA blkConst<>+40(SB)/4, $0x80008000
+DATA blkConst<>+44(SB)/4, $0x80008000
+DATA blkConst<>+48(SB)/4, $0x80008000
+DATA blkConst<>+52(SB)/4, $0x80008000
+DATA blkConst<>+56(SB)/4, $0x80008000
+DATA blkConst<>+60(SB)/4, $0x80008000
+GLOBL blkConst<>(SB), RODATA|NOPTR, $64
+
 DATA blkNibShuf<>+0(SB)/4, $0x00808080
 DATA blkNibShuf<>+4(SB)/4, $0x00808080
 DATA blkNibShuf<>+8(SB)/4, $0x01808080
@@ -49,7 +60,7 @@ DATA blkNibShuf<>+124(SB)/4, $0x0f808080
 GLOBL blkNibShuf<>(SB), RODATA|NOPTR, $128
 
 // func asmQuantizeBlocksI4Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, FMA3
 TEXT ·asmQuantizeBlocksI4Seed(SB), NOSPLIT, $0-44
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
@@ -63,17 +74,81 @@ TEXT ·asmQuantizeBlocksI4Seed(SB), NOSPLIT, $0-44
 	VMOVDQU      blkPerm<>+0(SB), Y2
 
 block:
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	JA           divblock
 	VBROADCASTSS (SI), Y3
+	VBROADCASTSS blkConst<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VPBROADCASTD 4(SI), Y5
+	VCVTDQ2PS    Y5, Y5
+	VPBROADCASTB 8(SI), Y6
+	VPBROADCASTB 12(SI), Y7
+	MOVQ         DX, DI
+
+fg32:
+	CMPQ         DI, $0x00000020
+	JB           fg8
+	VMOVUPS      (CX), Y8
+	VMULPS       Y4, Y8, Y9
+	VFNMADD231PS Y3, Y9, Y8
+	VFMADD231PS  Y4, Y8, Y9
+	VMOVAPS      Y9, Y8
+	VADDPS       Y5, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VMOVUPS      32(CX), Y9
+	VMULPS       Y4, Y9, Y10
+	VFNMADD231PS Y3, Y10, Y9
+	VFMADD231PS  Y4, Y9, Y10
+	VMOVAPS      Y10, Y9
+	VADDPS       Y5, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VMOVUPS      64(CX), Y10
+	VMULPS       Y4, Y10, Y11
+	VFNMADD231PS Y3, Y11, Y10
+	VFMADD231PS  Y4, Y10, Y11
+	VMOVAPS      Y11, Y10
+	VADDPS       Y5, Y10, Y10
+	VCVTPS2DQ    Y10, Y10
+	VMOVUPS      96(CX), Y11
+	VMULPS       Y4, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y11
+	VFMADD231PS  Y4, Y11, Y12
+	VMOVAPS      Y12, Y11
+	VADDPS       Y5, Y11, Y11
+	VCVTPS2DQ    Y11, Y11
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKSSDW    Y11, Y10, Y10
+	VPCMPEQW     blkConst<>+32(SB), Y8, Y9
+	VPCMPEQW     blkConst<>+32(SB), Y10, Y11
+	VPOR         Y11, Y9, Y9
+	VPTEST       Y9, Y9
+	JNZ          slow32
+	VPACKSSWB    Y10, Y8, Y8
+	VPMAXSB      Y6, Y8, Y8
+	VPMINSB      Y7, Y8, Y8
+
+perm32:
+	VPERMD       Y8, Y2, Y8
+	VPAND        Y1, Y8, Y8
+	VPMADDUBSW   Y0, Y8, Y8
+	VEXTRACTI128 $0x01, Y8, X9
+	VPACKUSWB    X9, X8, X8
+	VMOVDQU      X8, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000010, AX
+	SUBQ         $0x00000020, DI
+	JMP          fg32
+
+fg8:
+	CMPQ         DI, $0x00000008
+	JB           frest
 	VPBROADCASTD 4(SI), Y4
 	VPBROADCASTD 8(SI), Y5
 	VPBROADCASTD 12(SI), Y6
 	VCVTDQ2PS    Y4, Y4
 	VCVTDQ2PS    Y6, Y6
-	MOVQ         DX, DI
-
-g32:
-	CMPQ         DI, $0x00000020
-	JB           g8
 	VMOVUPS      (CX), Y7
 	VCMPPS       $0x07, Y7, Y7, Y8
 	VANDPS       Y7, Y8, Y7
@@ -82,30 +157,98 @@ g32:
 	VMINPS       Y6, Y7, Y7
 	VCVTPS2DQ    Y7, Y7
 	VPMAXSD      Y5, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X4
+	VPACKSSDW    X4, X7, X7
+	VPACKSSWB    X7, X7, X7
+	VPAND        X1, X7, X7
+	VPMADDUBSW   X0, X7, X7
+	VPACKUSWB    X7, X7, X7
+	VMOVD        X7, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000004, AX
+	SUBQ         $0x00000008, DI
+	JMP          fg8
+
+frest:
+	TESTQ        DI, DI
+	JZ           fnext
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SHRQ         $0x01, DI
+	SUBQ         DI, AX
+	VPBROADCASTD 4(SI), Y4
+	VPBROADCASTD 8(SI), Y5
+	VPBROADCASTD 12(SI), Y6
+	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y6, Y6
+	VMOVUPS      (CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y3, Y7, Y7
+	VADDPS       Y4, Y7, Y7
+	VMINPS       Y6, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y5, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X3
+	VPACKSSDW    X3, X7, X7
+	VPACKSSWB    X7, X7, X7
+	VPAND        X1, X7, X7
+	VPMADDUBSW   X0, X7, X7
+	VPACKUSWB    X7, X7, X7
+	VMOVD        X7, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000004, AX
+
+fnext:
+	JMP nextblock
+
+divblock:
+	VBROADCASTSS (SI), Y6
+	VPBROADCASTD 4(SI), Y3
+	VPBROADCASTD 8(SI), Y4
+	VPBROADCASTD 12(SI), Y5
+	VCVTDQ2PS    Y3, Y3
+	VCVTDQ2PS    Y5, Y5
+	MOVQ         DX, DI
+
+g32:
+	CMPQ         DI, $0x00000020
+	JB           g8
+	VMOVUPS      (CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y6, Y7, Y7
+	VADDPS       Y3, Y7, Y7
+	VMINPS       Y5, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y4, Y7, Y7
 	VMOVUPS      32(CX), Y8
 	VCMPPS       $0x07, Y8, Y8, Y9
 	VANDPS       Y8, Y9, Y8
-	VDIVPS       Y3, Y8, Y8
-	VADDPS       Y4, Y8, Y8
-	VMINPS       Y6, Y8, Y8
+	VDIVPS       Y6, Y8, Y8
+	VADDPS       Y3, Y8, Y8
+	VMINPS       Y5, Y8, Y8
 	VCVTPS2DQ    Y8, Y8
-	VPMAXSD      Y5, Y8, Y8
+	VPMAXSD      Y4, Y8, Y8
 	VMOVUPS      64(CX), Y9
 	VCMPPS       $0x07, Y9, Y9, Y10
 	VANDPS       Y9, Y10, Y9
-	VDIVPS       Y3, Y9, Y9
-	VADDPS       Y4, Y9, Y9
-	VMINPS       Y6, Y9, Y9
+	VDIVPS       Y6, Y9, Y9
+	VADDPS       Y3, Y9, Y9
+	VMINPS       Y5, Y9, Y9
 	VCVTPS2DQ    Y9, Y9
-	VPMAXSD      Y5, Y9, Y9
+	VPMAXSD      Y4, Y9, Y9
 	VMOVUPS      96(CX), Y10
 	VCMPPS       $0x07, Y10, Y10, Y11
 	VANDPS       Y10, Y11, Y10
-	VDIVPS       Y3, Y10, Y10
-	VADDPS       Y4, Y10, Y10
-	VMINPS       Y6, Y10, Y10
+	VDIVPS       Y6, Y10, Y10
+	VADDPS       Y3, Y10, Y10
+	VMINPS       Y5, Y10, Y10
 	VCVTPS2DQ    Y10, Y10
-	VPMAXSD      Y5, Y10, Y10
+	VPMAXSD      Y4, Y10, Y10
 	VPACKSSDW    Y8, Y7, Y7
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSWB    Y9, Y7, Y7
@@ -126,11 +269,11 @@ g8:
 	VMOVUPS      (CX), Y7
 	VCMPPS       $0x07, Y7, Y7, Y8
 	VANDPS       Y7, Y8, Y7
-	VDIVPS       Y3, Y7, Y7
-	VADDPS       Y4, Y7, Y7
-	VMINPS       Y6, Y7, Y7
+	VDIVPS       Y6, Y7, Y7
+	VADDPS       Y3, Y7, Y7
+	VMINPS       Y5, Y7, Y7
 	VCVTPS2DQ    Y7, Y7
-	VPMAXSD      Y5, Y7, Y7
+	VPMAXSD      Y4, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKSSDW    X8, X7, X7
 	VPACKSSWB    X7, X7, X7
@@ -156,11 +299,11 @@ rest:
 	VMOVUPS      (CX), Y7
 	VCMPPS       $0x07, Y7, Y7, Y8
 	VANDPS       Y7, Y8, Y7
-	VDIVPS       Y3, Y7, Y7
-	VADDPS       Y4, Y7, Y7
-	VMINPS       Y6, Y7, Y7
+	VDIVPS       Y6, Y7, Y7
+	VADDPS       Y3, Y7, Y7
+	VMINPS       Y5, Y7, Y7
 	VCVTPS2DQ    Y7, Y7
-	VPMAXSD      Y5, Y7, Y7
+	VPMAXSD      Y4, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X3
 	VPACKSSDW    X3, X7, X7
 	VPACKSSWB    X7, X7, X7
@@ -172,14 +315,58 @@ rest:
 	ADDQ         $0x00000004, AX
 
 next:
+nextblock:
 	ADDQ $0x00000014, SI
 	DECQ BX
 	JNZ  block
 	VZEROUPPER
 	RET
 
+slow32:
+	VPBROADCASTD 4(SI), Y12
+	VPBROADCASTD 8(SI), Y13
+	VPBROADCASTD 12(SI), Y14
+	VCVTDQ2PS    Y12, Y12
+	VCVTDQ2PS    Y14, Y14
+	VMOVUPS      (CX), Y8
+	VCMPPS       $0x07, Y8, Y8, Y9
+	VANDPS       Y8, Y9, Y8
+	VDIVPS       Y3, Y8, Y8
+	VADDPS       Y12, Y8, Y8
+	VMINPS       Y14, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VPMAXSD      Y13, Y8, Y8
+	VMOVUPS      32(CX), Y9
+	VCMPPS       $0x07, Y9, Y9, Y10
+	VANDPS       Y9, Y10, Y9
+	VDIVPS       Y3, Y9, Y9
+	VADDPS       Y12, Y9, Y9
+	VMINPS       Y14, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y13, Y9, Y9
+	VMOVUPS      64(CX), Y10
+	VCMPPS       $0x07, Y10, Y10, Y11
+	VANDPS       Y10, Y11, Y10
+	VDIVPS       Y3, Y10, Y10
+	VADDPS       Y12, Y10, Y10
+	VMINPS       Y14, Y10, Y10
+	VCVTPS2DQ    Y10, Y10
+	VPMAXSD      Y13, Y10, Y10
+	VMOVUPS      96(CX), Y11
+	VCMPPS       $0x07, Y11, Y11, Y15
+	VANDPS       Y11, Y15, Y11
+	VDIVPS       Y3, Y11, Y11
+	VADDPS       Y12, Y11, Y11
+	VMINPS       Y14, Y11, Y11
+	VCVTPS2DQ    Y11, Y11
+	VPMAXSD      Y13, Y11, Y11
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKSSDW    Y11, Y10, Y10
+	VPACKSSWB    Y10, Y8, Y8
+	JMP          perm32
+
 // func asmQuantizeBlocksI4ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, FMA3
 TEXT ·asmQuantizeBlocksI4ONNX(SB), NOSPLIT, $0-44
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
@@ -193,18 +380,92 @@ TEXT ·asmQuantizeBlocksI4ONNX(SB), NOSPLIT, $0-44
 	VMOVDQU      blkPerm<>+0(SB), Y2
 
 block:
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	JA           divblock
+	MOVL         8(SI), DI
+	SUBL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	MOVL         12(SI), DI
+	SUBL         4(SI), DI
+	CMPL         DI, $+32767
+	JG           divblock
+	MOVL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	CMPL         DI, $+32767
+	JG           divblock
 	VBROADCASTSS (SI), Y3
+	VBROADCASTSS blkConst<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VPBROADCASTW 4(SI), Y5
+	VPBROADCASTB 8(SI), Y6
+	VPBROADCASTB 12(SI), Y7
+	MOVQ         DX, DI
+
+fg32:
+	CMPQ         DI, $0x00000020
+	JB           fg8
+	VMOVUPS      (CX), Y8
+	VMULPS       Y4, Y8, Y9
+	VFNMADD231PS Y3, Y9, Y8
+	VFMADD231PS  Y4, Y8, Y9
+	VMOVAPS      Y9, Y8
+	VCVTPS2DQ    Y8, Y8
+	VMOVUPS      32(CX), Y9
+	VMULPS       Y4, Y9, Y10
+	VFNMADD231PS Y3, Y10, Y9
+	VFMADD231PS  Y4, Y9, Y10
+	VMOVAPS      Y10, Y9
+	VCVTPS2DQ    Y9, Y9
+	VMOVUPS      64(CX), Y10
+	VMULPS       Y4, Y10, Y11
+	VFNMADD231PS Y3, Y11, Y10
+	VFMADD231PS  Y4, Y10, Y11
+	VMOVAPS      Y11, Y10
+	VCVTPS2DQ    Y10, Y10
+	VMOVUPS      96(CX), Y11
+	VMULPS       Y4, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y11
+	VFMADD231PS  Y4, Y11, Y12
+	VMOVAPS      Y12, Y11
+	VCVTPS2DQ    Y11, Y11
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKSSDW    Y11, Y10, Y10
+	VPCMPEQW     blkConst<>+32(SB), Y8, Y9
+	VPCMPEQW     blkConst<>+32(SB), Y10, Y11
+	VPOR         Y11, Y9, Y9
+	VPTEST       Y9, Y9
+	JNZ          slow32
+	VPADDSW      Y5, Y8, Y8
+	VPADDSW      Y5, Y10, Y10
+	VPACKSSWB    Y10, Y8, Y8
+	VPMAXSB      Y6, Y8, Y8
+	VPMINSB      Y7, Y8, Y8
+
+perm32:
+	VPERMD       Y8, Y2, Y8
+	VPAND        Y1, Y8, Y8
+	VPMADDUBSW   Y0, Y8, Y8
+	VEXTRACTI128 $0x01, Y8, X9
+	VPACKUSWB    X9, X8, X8
+	VMOVDQU      X8, (AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000010, AX
+	SUBQ         $0x00000020, DI
+	JMP          fg32
+
+fg8:
+	CMPQ         DI, $0x00000008
+	JB           frest
 	VPBROADCASTD 4(SI), Y4
 	VPBROADCASTD 8(SI), Y5
 	VPBROADCASTD 12(SI), Y6
 	VPSUBD       Y4, Y5, Y5
 	VPSUBD       Y4, Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	MOVQ         DX, DI
-
-g32:
-	CMPQ         DI, $0x00000020
-	JB           g8
 	VMOVUPS      (CX), Y7
 	VCMPPS       $0x07, Y7, Y7, Y8
 	VANDPS       Y7, Y8, Y7
@@ -213,30 +474,100 @@ g32:
 	VCVTPS2DQ    Y7, Y7
 	VPMAXSD      Y5, Y7, Y7
 	VPADDD       Y4, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X4
+	VPACKSSDW    X4, X7, X7
+	VPACKSSWB    X7, X7, X7
+	VPAND        X1, X7, X7
+	VPMADDUBSW   X0, X7, X7
+	VPACKUSWB    X7, X7, X7
+	VMOVD        X7, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000004, AX
+	SUBQ         $0x00000008, DI
+	JMP          fg8
+
+frest:
+	TESTQ        DI, DI
+	JZ           fnext
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SHRQ         $0x01, DI
+	SUBQ         DI, AX
+	VPBROADCASTD 4(SI), Y4
+	VPBROADCASTD 8(SI), Y5
+	VPBROADCASTD 12(SI), Y6
+	VPSUBD       Y4, Y5, Y5
+	VPSUBD       Y4, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMOVUPS      (CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y3, Y7, Y7
+	VMINPS       Y6, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y5, Y7, Y7
+	VPADDD       Y4, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X3
+	VPACKSSDW    X3, X7, X7
+	VPACKSSWB    X7, X7, X7
+	VPAND        X1, X7, X7
+	VPMADDUBSW   X0, X7, X7
+	VPACKUSWB    X7, X7, X7
+	VMOVD        X7, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000004, AX
+
+fnext:
+	JMP nextblock
+
+divblock:
+	VBROADCASTSS (SI), Y6
+	VPBROADCASTD 4(SI), Y3
+	VPBROADCASTD 8(SI), Y4
+	VPBROADCASTD 12(SI), Y5
+	VPSUBD       Y3, Y4, Y4
+	VPSUBD       Y3, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	MOVQ         DX, DI
+
+g32:
+	CMPQ         DI, $0x00000020
+	JB           g8
+	VMOVUPS      (CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y6, Y7, Y7
+	VMINPS       Y5, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y4, Y7, Y7
+	VPADDD       Y3, Y7, Y7
 	VMOVUPS      32(CX), Y8
 	VCMPPS       $0x07, Y8, Y8, Y9
 	VANDPS       Y8, Y9, Y8
-	VDIVPS       Y3, Y8, Y8
-	VMINPS       Y6, Y8, Y8
+	VDIVPS       Y6, Y8, Y8
+	VMINPS       Y5, Y8, Y8
 	VCVTPS2DQ    Y8, Y8
-	VPMAXSD      Y5, Y8, Y8
-	VPADDD       Y4, Y8, Y8
+	VPMAXSD      Y4, Y8, Y8
+	VPADDD       Y3, Y8, Y8
 	VMOVUPS      64(CX), Y9
 	VCMPPS       $0x07, Y9, Y9, Y10
 	VANDPS       Y9, Y10, Y9
-	VDIVPS       Y3, Y9, Y9
-	VMINPS       Y6, Y9, Y9
+	VDIVPS       Y6, Y9, Y9
+	VMINPS       Y5, Y9, Y9
 	VCVTPS2DQ    Y9, Y9
-	VPMAXSD      Y5, Y9, Y9
-	VPADDD       Y4, Y9, Y9
+	VPMAXSD      Y4, Y9, Y9
+	VPADDD       Y3, Y9, Y9
 	VMOVUPS      96(CX), Y10
 	VCMPPS       $0x07, Y10, Y10, Y11
 	VANDPS       Y10, Y11, Y10
-	VDIVPS       Y3, Y10, Y10
-	VMINPS       Y6, Y10, Y10
+	VDIVPS       Y6, Y10, Y10
+	VMINPS       Y5, Y10, Y10
 	VCVTPS2DQ    Y10, Y10
-	VPMAXSD      Y5, Y10, Y10
-	VPADDD       Y4, Y10, Y10
+	VPMAXSD      Y4, Y10, Y10
+	VPADDD       Y3, Y10, Y10
 	VPACKSSDW    Y8, Y7, Y7
 	VPACKSSDW    Y10, Y9, Y9
 	VPACKSSWB    Y9, Y7, Y7
@@ -257,11 +588,11 @@ g8:
 	VMOVUPS      (CX), Y7
 	VCMPPS       $0x07, Y7, Y7, Y8
 	VANDPS       Y7, Y8, Y7
-	VDIVPS       Y3, Y7, Y7
-	VMINPS       Y6, Y7, Y7
+	VDIVPS       Y6, Y7, Y7
+	VMINPS       Y5, Y7, Y7
 	VCVTPS2DQ    Y7, Y7
-	VPMAXSD      Y5, Y7, Y7
-	VPADDD       Y4, Y7, Y7
+	VPMAXSD      Y4, Y7, Y7
+	VPADDD       Y3, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X8
 	VPACKSSDW    X8, X7, X7
 	VPACKSSWB    X7, X7, X7
@@ -287,11 +618,11 @@ rest:
 	VMOVUPS      (CX), Y7
 	VCMPPS       $0x07, Y7, Y7, Y8
 	VANDPS       Y7, Y8, Y7
-	VDIVPS       Y3, Y7, Y7
-	VMINPS       Y6, Y7, Y7
+	VDIVPS       Y6, Y7, Y7
+	VMINPS       Y5, Y7, Y7
 	VCVTPS2DQ    Y7, Y7
-	VPMAXSD      Y5, Y7, Y7
-	VPADDD       Y4, Y7, Y7
+	VPMAXSD      Y4, Y7, Y7
+	VPADDD       Y3, Y7, Y7
 	VEXTRACTI128 $0x01, Y7, X3
 	VPACKSSDW    X3, X7, X7
 	VPACKSSWB    X7, X7, X7
@@ -303,11 +634,56 @@ rest:
 	ADDQ         $0x00000004, AX
 
 next:
+nextblock:
 	ADDQ $0x00000014, SI
 	DECQ BX
 	JNZ  block
 	VZEROUPPER
 	RET
+
+slow32:
+	VPBROADCASTD 4(SI), Y12
+	VPBROADCASTD 8(SI), Y13
+	VPBROADCASTD 12(SI), Y14
+	VPSUBD       Y12, Y13, Y13
+	VPSUBD       Y12, Y14, Y14
+	VCVTDQ2PS    Y14, Y14
+	VMOVUPS      (CX), Y8
+	VCMPPS       $0x07, Y8, Y8, Y9
+	VANDPS       Y8, Y9, Y8
+	VDIVPS       Y3, Y8, Y8
+	VMINPS       Y14, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VPMAXSD      Y13, Y8, Y8
+	VPADDD       Y12, Y8, Y8
+	VMOVUPS      32(CX), Y9
+	VCMPPS       $0x07, Y9, Y9, Y10
+	VANDPS       Y9, Y10, Y9
+	VDIVPS       Y3, Y9, Y9
+	VMINPS       Y14, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y13, Y9, Y9
+	VPADDD       Y12, Y9, Y9
+	VMOVUPS      64(CX), Y10
+	VCMPPS       $0x07, Y10, Y10, Y11
+	VANDPS       Y10, Y11, Y10
+	VDIVPS       Y3, Y10, Y10
+	VMINPS       Y14, Y10, Y10
+	VCVTPS2DQ    Y10, Y10
+	VPMAXSD      Y13, Y10, Y10
+	VPADDD       Y12, Y10, Y10
+	VMOVUPS      96(CX), Y11
+	VCMPPS       $0x07, Y11, Y11, Y15
+	VANDPS       Y11, Y15, Y11
+	VDIVPS       Y3, Y11, Y11
+	VMINPS       Y14, Y11, Y11
+	VCVTPS2DQ    Y11, Y11
+	VPMAXSD      Y13, Y11, Y11
+	VPADDD       Y12, Y11, Y11
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKSSDW    Y11, Y10, Y10
+	VPACKSSWB    Y10, Y8, Y8
+	JMP          perm32
 
 // func asmQuantizeBlocksI4PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
 // Requires: AVX, AVX2
@@ -327,14 +703,14 @@ TEXT ·asmQuantizeBlocksI4PyTorch(SB), NOSPLIT, $0-44
 	VPBROADCASTD X3, Y3
 
 block:
-	VBROADCASTSS (SI), Y4
-	VDIVPS       Y4, Y3, Y4
-	VPBROADCASTD 4(SI), Y5
-	VPBROADCASTD 8(SI), Y6
-	VPBROADCASTD 12(SI), Y7
-	VPSUBD       Y5, Y6, Y6
-	VPSUBD       Y5, Y7, Y7
-	VCVTDQ2PS    Y7, Y7
+	VBROADCASTSS (SI), Y7
+	VDIVPS       Y7, Y3, Y7
+	VPBROADCASTD 4(SI), Y4
+	VPBROADCASTD 8(SI), Y5
+	VPBROADCASTD 12(SI), Y6
+	VPSUBD       Y4, Y5, Y5
+	VPSUBD       Y4, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
 	MOVQ         DX, DI
 
 g32:
@@ -343,35 +719,35 @@ g32:
 	VMOVUPS      (CX), Y8
 	VCMPPS       $0x07, Y8, Y8, Y9
 	VANDPS       Y8, Y9, Y8
-	VMULPS       Y4, Y8, Y8
-	VMINPS       Y7, Y8, Y8
+	VMULPS       Y7, Y8, Y8
+	VMINPS       Y6, Y8, Y8
 	VCVTPS2DQ    Y8, Y8
-	VPMAXSD      Y6, Y8, Y8
-	VPADDD       Y5, Y8, Y8
+	VPMAXSD      Y5, Y8, Y8
+	VPADDD       Y4, Y8, Y8
 	VMOVUPS      32(CX), Y9
 	VCMPPS       $0x07, Y9, Y9, Y10
 	VANDPS       Y9, Y10, Y9
-	VMULPS       Y4, Y9, Y9
-	VMINPS       Y7, Y9, Y9
+	VMULPS       Y7, Y9, Y9
+	VMINPS       Y6, Y9, Y9
 	VCVTPS2DQ    Y9, Y9
-	VPMAXSD      Y6, Y9, Y9
-	VPADDD       Y5, Y9, Y9
+	VPMAXSD      Y5, Y9, Y9
+	VPADDD       Y4, Y9, Y9
 	VMOVUPS      64(CX), Y10
 	VCMPPS       $0x07, Y10, Y10, Y11
 	VANDPS       Y10, Y11, Y10
-	VMULPS       Y4, Y10, Y10
-	VMINPS       Y7, Y10, Y10
+	VMULPS       Y7, Y10, Y10
+	VMINPS       Y6, Y10, Y10
 	VCVTPS2DQ    Y10, Y10
-	VPMAXSD      Y6, Y10, Y10
-	VPADDD       Y5, Y10, Y10
+	VPMAXSD      Y5, Y10, Y10
+	VPADDD       Y4, Y10, Y10
 	VMOVUPS      96(CX), Y11
 	VCMPPS       $0x07, Y11, Y11, Y12
 	VANDPS       Y11, Y12, Y11
-	VMULPS       Y4, Y11, Y11
-	VMINPS       Y7, Y11, Y11
+	VMULPS       Y7, Y11, Y11
+	VMINPS       Y6, Y11, Y11
 	VCVTPS2DQ    Y11, Y11
-	VPMAXSD      Y6, Y11, Y11
-	VPADDD       Y5, Y11, Y11
+	VPMAXSD      Y5, Y11, Y11
+	VPADDD       Y4, Y11, Y11
 	VPACKSSDW    Y9, Y8, Y8
 	VPACKSSDW    Y11, Y10, Y10
 	VPACKSSWB    Y10, Y8, Y8
@@ -392,11 +768,11 @@ g8:
 	VMOVUPS      (CX), Y8
 	VCMPPS       $0x07, Y8, Y8, Y9
 	VANDPS       Y8, Y9, Y8
-	VMULPS       Y4, Y8, Y8
-	VMINPS       Y7, Y8, Y8
+	VMULPS       Y7, Y8, Y8
+	VMINPS       Y6, Y8, Y8
 	VCVTPS2DQ    Y8, Y8
-	VPMAXSD      Y6, Y8, Y8
-	VPADDD       Y5, Y8, Y8
+	VPMAXSD      Y5, Y8, Y8
+	VPADDD       Y4, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X9
 	VPACKSSDW    X9, X8, X8
 	VPACKSSWB    X8, X8, X8
@@ -422,11 +798,11 @@ rest:
 	VMOVUPS      (CX), Y8
 	VCMPPS       $0x07, Y8, Y8, Y9
 	VANDPS       Y8, Y9, Y8
-	VMULPS       Y4, Y8, Y8
-	VMINPS       Y7, Y8, Y8
+	VMULPS       Y7, Y8, Y8
+	VMINPS       Y6, Y8, Y8
 	VCVTPS2DQ    Y8, Y8
-	VPMAXSD      Y6, Y8, Y8
-	VPADDD       Y5, Y8, Y8
+	VPMAXSD      Y5, Y8, Y8
+	VPADDD       Y4, Y8, Y8
 	VEXTRACTI128 $0x01, Y8, X4
 	VPACKSSDW    X4, X8, X8
 	VPACKSSWB    X8, X8, X8
@@ -639,7 +1015,7 @@ next:
 	RET
 
 // func asmQuantizeBlocksI8Seed(dst *int8, src *float32, block int, nblocks int, ps *Params)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, FMA3
 TEXT ·asmQuantizeBlocksI8Seed(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
@@ -649,12 +1025,133 @@ TEXT ·asmQuantizeBlocksI8Seed(SB), NOSPLIT, $0-40
 	VMOVDQU blkPerm<>+0(SB), Y0
 
 block:
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	JA           divblock
 	VBROADCASTSS (SI), Y1
+	VBROADCASTSS blkConst<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VPBROADCASTD 4(SI), Y3
+	VCVTDQ2PS    Y3, Y3
+	VPBROADCASTB 8(SI), Y4
+	VPBROADCASTB 12(SI), Y5
+	MOVQ         DX, DI
+
+fg32:
+	CMPQ         DI, $0x00000020
+	JB           fg8
+	VMOVUPS      (CX), Y6
+	VMULPS       Y2, Y6, Y7
+	VFNMADD231PS Y1, Y7, Y6
+	VFMADD231PS  Y2, Y6, Y7
+	VMOVAPS      Y7, Y6
+	VADDPS       Y3, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VMULPS       Y2, Y7, Y8
+	VFNMADD231PS Y1, Y8, Y7
+	VFMADD231PS  Y2, Y7, Y8
+	VMOVAPS      Y8, Y7
+	VADDPS       Y3, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VMULPS       Y2, Y8, Y9
+	VFNMADD231PS Y1, Y9, Y8
+	VFMADD231PS  Y2, Y8, Y9
+	VMOVAPS      Y9, Y8
+	VADDPS       Y3, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VMULPS       Y2, Y9, Y10
+	VFNMADD231PS Y1, Y10, Y9
+	VFMADD231PS  Y2, Y9, Y10
+	VMOVAPS      Y10, Y9
+	VADDPS       Y3, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPCMPEQW     blkConst<>+32(SB), Y6, Y7
+	VPCMPEQW     blkConst<>+32(SB), Y8, Y9
+	VPOR         Y9, Y7, Y7
+	VPTEST       Y7, Y7
+	JNZ          slow32
+	VPACKSSWB    Y8, Y6, Y6
+	VPMAXSB      Y4, Y6, Y6
+	VPMINSB      Y5, Y6, Y6
+
+perm32:
+	VPERMD  Y6, Y0, Y6
+	VMOVDQU Y6, (AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000020, DI
+	JMP     fg32
+
+fg8:
+	CMPQ         DI, $0x00000008
+	JB           frest
 	VPBROADCASTD 4(SI), Y2
 	VPBROADCASTD 8(SI), Y3
 	VPBROADCASTD 12(SI), Y4
 	VCVTDQ2PS    Y2, Y2
 	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X2
+	VPACKSSDW    X2, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          fg8
+
+frest:
+	TESTQ        DI, DI
+	JZ           fnext
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+fnext:
+	JMP nextblock
+
+divblock:
+	VBROADCASTSS (SI), Y4
+	VPBROADCASTD 4(SI), Y1
+	VPBROADCASTD 8(SI), Y2
+	VPBROADCASTD 12(SI), Y3
+	VCVTDQ2PS    Y1, Y1
+	VCVTDQ2PS    Y3, Y3
 	MOVQ         DX, DI
 
 g32:
@@ -663,35 +1160,35 @@ g32:
 	VMOVUPS   (CX), Y5
 	VCMPPS    $0x07, Y5, Y5, Y6
 	VANDPS    Y5, Y6, Y5
-	VDIVPS    Y1, Y5, Y5
-	VADDPS    Y2, Y5, Y5
-	VMINPS    Y4, Y5, Y5
+	VDIVPS    Y4, Y5, Y5
+	VADDPS    Y1, Y5, Y5
+	VMINPS    Y3, Y5, Y5
 	VCVTPS2DQ Y5, Y5
-	VPMAXSD   Y3, Y5, Y5
+	VPMAXSD   Y2, Y5, Y5
 	VMOVUPS   32(CX), Y6
 	VCMPPS    $0x07, Y6, Y6, Y7
 	VANDPS    Y6, Y7, Y6
-	VDIVPS    Y1, Y6, Y6
-	VADDPS    Y2, Y6, Y6
-	VMINPS    Y4, Y6, Y6
+	VDIVPS    Y4, Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VMINPS    Y3, Y6, Y6
 	VCVTPS2DQ Y6, Y6
-	VPMAXSD   Y3, Y6, Y6
+	VPMAXSD   Y2, Y6, Y6
 	VMOVUPS   64(CX), Y7
 	VCMPPS    $0x07, Y7, Y7, Y8
 	VANDPS    Y7, Y8, Y7
-	VDIVPS    Y1, Y7, Y7
-	VADDPS    Y2, Y7, Y7
-	VMINPS    Y4, Y7, Y7
+	VDIVPS    Y4, Y7, Y7
+	VADDPS    Y1, Y7, Y7
+	VMINPS    Y3, Y7, Y7
 	VCVTPS2DQ Y7, Y7
-	VPMAXSD   Y3, Y7, Y7
+	VPMAXSD   Y2, Y7, Y7
 	VMOVUPS   96(CX), Y8
 	VCMPPS    $0x07, Y8, Y8, Y9
 	VANDPS    Y8, Y9, Y8
-	VDIVPS    Y1, Y8, Y8
-	VADDPS    Y2, Y8, Y8
-	VMINPS    Y4, Y8, Y8
+	VDIVPS    Y4, Y8, Y8
+	VADDPS    Y1, Y8, Y8
+	VMINPS    Y3, Y8, Y8
 	VCVTPS2DQ Y8, Y8
-	VPMAXSD   Y3, Y8, Y8
+	VPMAXSD   Y2, Y8, Y8
 	VPACKSSDW Y6, Y5, Y5
 	VPACKSSDW Y8, Y7, Y7
 	VPACKSSWB Y7, Y5, Y5
@@ -708,11 +1205,11 @@ g8:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VADDPS       Y2, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKSSDW    X6, X5, X5
 	VPACKSSWB    X5, X5, X5
@@ -734,11 +1231,11 @@ rest:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VADDPS       Y2, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X1
 	VPACKSSDW    X1, X5, X5
 	VPACKSSWB    X5, X5, X5
@@ -747,14 +1244,58 @@ rest:
 	ADDQ         $0x00000008, AX
 
 next:
+nextblock:
 	ADDQ $0x00000014, SI
 	DECQ BX
 	JNZ  block
 	VZEROUPPER
 	RET
 
+slow32:
+	VPBROADCASTD 4(SI), Y10
+	VPBROADCASTD 8(SI), Y11
+	VPBROADCASTD 12(SI), Y12
+	VCVTDQ2PS    Y10, Y10
+	VCVTDQ2PS    Y12, Y12
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VDIVPS       Y1, Y6, Y6
+	VADDPS       Y10, Y6, Y6
+	VMINPS       Y12, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y11, Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y1, Y7, Y7
+	VADDPS       Y10, Y7, Y7
+	VMINPS       Y12, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y11, Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VCMPPS       $0x07, Y8, Y8, Y9
+	VANDPS       Y8, Y9, Y8
+	VDIVPS       Y1, Y8, Y8
+	VADDPS       Y10, Y8, Y8
+	VMINPS       Y12, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VPMAXSD      Y11, Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VCMPPS       $0x07, Y9, Y9, Y13
+	VANDPS       Y9, Y13, Y9
+	VDIVPS       Y1, Y9, Y9
+	VADDPS       Y10, Y9, Y9
+	VMINPS       Y12, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y11, Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKSSWB    Y8, Y6, Y6
+	JMP          perm32
+
 // func asmQuantizeBlocksI8ONNX(dst *int8, src *float32, block int, nblocks int, ps *Params)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, FMA3
 TEXT ·asmQuantizeBlocksI8ONNX(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
@@ -764,13 +1305,146 @@ TEXT ·asmQuantizeBlocksI8ONNX(SB), NOSPLIT, $0-40
 	VMOVDQU blkPerm<>+0(SB), Y0
 
 block:
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	JA           divblock
+	MOVL         8(SI), DI
+	SUBL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	MOVL         12(SI), DI
+	SUBL         4(SI), DI
+	CMPL         DI, $+32767
+	JG           divblock
+	MOVL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	CMPL         DI, $+32767
+	JG           divblock
 	VBROADCASTSS (SI), Y1
+	VBROADCASTSS blkConst<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VPBROADCASTW 4(SI), Y3
+	VPBROADCASTB 8(SI), Y4
+	VPBROADCASTB 12(SI), Y5
+	MOVQ         DX, DI
+
+fg32:
+	CMPQ         DI, $0x00000020
+	JB           fg8
+	VMOVUPS      (CX), Y6
+	VMULPS       Y2, Y6, Y7
+	VFNMADD231PS Y1, Y7, Y6
+	VFMADD231PS  Y2, Y6, Y7
+	VMOVAPS      Y7, Y6
+	VCVTPS2DQ    Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VMULPS       Y2, Y7, Y8
+	VFNMADD231PS Y1, Y8, Y7
+	VFMADD231PS  Y2, Y7, Y8
+	VMOVAPS      Y8, Y7
+	VCVTPS2DQ    Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VMULPS       Y2, Y8, Y9
+	VFNMADD231PS Y1, Y9, Y8
+	VFMADD231PS  Y2, Y8, Y9
+	VMOVAPS      Y9, Y8
+	VCVTPS2DQ    Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VMULPS       Y2, Y9, Y10
+	VFNMADD231PS Y1, Y10, Y9
+	VFMADD231PS  Y2, Y9, Y10
+	VMOVAPS      Y10, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPCMPEQW     blkConst<>+32(SB), Y6, Y7
+	VPCMPEQW     blkConst<>+32(SB), Y8, Y9
+	VPOR         Y9, Y7, Y7
+	VPTEST       Y7, Y7
+	JNZ          slow32
+	VPADDSW      Y3, Y6, Y6
+	VPADDSW      Y3, Y8, Y8
+	VPACKSSWB    Y8, Y6, Y6
+	VPMAXSB      Y4, Y6, Y6
+	VPMINSB      Y5, Y6, Y6
+
+perm32:
+	VPERMD  Y6, Y0, Y6
+	VMOVDQU Y6, (AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000020, DI
+	JMP     fg32
+
+fg8:
+	CMPQ         DI, $0x00000008
+	JB           frest
 	VPBROADCASTD 4(SI), Y2
 	VPBROADCASTD 8(SI), Y3
 	VPBROADCASTD 12(SI), Y4
 	VPSUBD       Y2, Y3, Y3
 	VPSUBD       Y2, Y4, Y4
 	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X2
+	VPACKSSDW    X2, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          fg8
+
+frest:
+	TESTQ        DI, DI
+	JZ           fnext
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VPSUBD       Y2, Y3, Y3
+	VPSUBD       Y2, Y4, Y4
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKSSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+fnext:
+	JMP nextblock
+
+divblock:
+	VBROADCASTSS (SI), Y4
+	VPBROADCASTD 4(SI), Y1
+	VPBROADCASTD 8(SI), Y2
+	VPBROADCASTD 12(SI), Y3
+	VPSUBD       Y1, Y2, Y2
+	VPSUBD       Y1, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
 	MOVQ         DX, DI
 
 g32:
@@ -779,35 +1453,35 @@ g32:
 	VMOVUPS   (CX), Y5
 	VCMPPS    $0x07, Y5, Y5, Y6
 	VANDPS    Y5, Y6, Y5
-	VDIVPS    Y1, Y5, Y5
-	VMINPS    Y4, Y5, Y5
+	VDIVPS    Y4, Y5, Y5
+	VMINPS    Y3, Y5, Y5
 	VCVTPS2DQ Y5, Y5
-	VPMAXSD   Y3, Y5, Y5
-	VPADDD    Y2, Y5, Y5
+	VPMAXSD   Y2, Y5, Y5
+	VPADDD    Y1, Y5, Y5
 	VMOVUPS   32(CX), Y6
 	VCMPPS    $0x07, Y6, Y6, Y7
 	VANDPS    Y6, Y7, Y6
-	VDIVPS    Y1, Y6, Y6
-	VMINPS    Y4, Y6, Y6
+	VDIVPS    Y4, Y6, Y6
+	VMINPS    Y3, Y6, Y6
 	VCVTPS2DQ Y6, Y6
-	VPMAXSD   Y3, Y6, Y6
-	VPADDD    Y2, Y6, Y6
+	VPMAXSD   Y2, Y6, Y6
+	VPADDD    Y1, Y6, Y6
 	VMOVUPS   64(CX), Y7
 	VCMPPS    $0x07, Y7, Y7, Y8
 	VANDPS    Y7, Y8, Y7
-	VDIVPS    Y1, Y7, Y7
-	VMINPS    Y4, Y7, Y7
+	VDIVPS    Y4, Y7, Y7
+	VMINPS    Y3, Y7, Y7
 	VCVTPS2DQ Y7, Y7
-	VPMAXSD   Y3, Y7, Y7
-	VPADDD    Y2, Y7, Y7
+	VPMAXSD   Y2, Y7, Y7
+	VPADDD    Y1, Y7, Y7
 	VMOVUPS   96(CX), Y8
 	VCMPPS    $0x07, Y8, Y8, Y9
 	VANDPS    Y8, Y9, Y8
-	VDIVPS    Y1, Y8, Y8
-	VMINPS    Y4, Y8, Y8
+	VDIVPS    Y4, Y8, Y8
+	VMINPS    Y3, Y8, Y8
 	VCVTPS2DQ Y8, Y8
-	VPMAXSD   Y3, Y8, Y8
-	VPADDD    Y2, Y8, Y8
+	VPMAXSD   Y2, Y8, Y8
+	VPADDD    Y1, Y8, Y8
 	VPACKSSDW Y6, Y5, Y5
 	VPACKSSDW Y8, Y7, Y7
 	VPACKSSWB Y7, Y5, Y5
@@ -824,11 +1498,11 @@ g8:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
-	VPADDD       Y2, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
+	VPADDD       Y1, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKSSDW    X6, X5, X5
 	VPACKSSWB    X5, X5, X5
@@ -850,11 +1524,11 @@ rest:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
-	VPADDD       Y2, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
+	VPADDD       Y1, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X1
 	VPACKSSDW    X1, X5, X5
 	VPACKSSWB    X5, X5, X5
@@ -863,11 +1537,56 @@ rest:
 	ADDQ         $0x00000008, AX
 
 next:
+nextblock:
 	ADDQ $0x00000014, SI
 	DECQ BX
 	JNZ  block
 	VZEROUPPER
 	RET
+
+slow32:
+	VPBROADCASTD 4(SI), Y10
+	VPBROADCASTD 8(SI), Y11
+	VPBROADCASTD 12(SI), Y12
+	VPSUBD       Y10, Y11, Y11
+	VPSUBD       Y10, Y12, Y12
+	VCVTDQ2PS    Y12, Y12
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VDIVPS       Y1, Y6, Y6
+	VMINPS       Y12, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y11, Y6, Y6
+	VPADDD       Y10, Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y1, Y7, Y7
+	VMINPS       Y12, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y11, Y7, Y7
+	VPADDD       Y10, Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VCMPPS       $0x07, Y8, Y8, Y9
+	VANDPS       Y8, Y9, Y8
+	VDIVPS       Y1, Y8, Y8
+	VMINPS       Y12, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VPMAXSD      Y11, Y8, Y8
+	VPADDD       Y10, Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VCMPPS       $0x07, Y9, Y9, Y13
+	VANDPS       Y9, Y13, Y9
+	VDIVPS       Y1, Y9, Y9
+	VMINPS       Y12, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y11, Y9, Y9
+	VPADDD       Y10, Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKSSWB    Y8, Y6, Y6
+	JMP          perm32
 
 // func asmQuantizeBlocksI8PyTorch(dst *int8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2
@@ -883,14 +1602,14 @@ TEXT ·asmQuantizeBlocksI8PyTorch(SB), NOSPLIT, $0-40
 	VPBROADCASTD X1, Y1
 
 block:
-	VBROADCASTSS (SI), Y2
-	VDIVPS       Y2, Y1, Y2
-	VPBROADCASTD 4(SI), Y3
-	VPBROADCASTD 8(SI), Y4
-	VPBROADCASTD 12(SI), Y5
-	VPSUBD       Y3, Y4, Y4
-	VPSUBD       Y3, Y5, Y5
-	VCVTDQ2PS    Y5, Y5
+	VBROADCASTSS (SI), Y5
+	VDIVPS       Y5, Y1, Y5
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VPSUBD       Y2, Y3, Y3
+	VPSUBD       Y2, Y4, Y4
+	VCVTDQ2PS    Y4, Y4
 	MOVQ         DX, DI
 
 g32:
@@ -899,35 +1618,35 @@ g32:
 	VMOVUPS   (CX), Y6
 	VCMPPS    $0x07, Y6, Y6, Y7
 	VANDPS    Y6, Y7, Y6
-	VMULPS    Y2, Y6, Y6
-	VMINPS    Y5, Y6, Y6
+	VMULPS    Y5, Y6, Y6
+	VMINPS    Y4, Y6, Y6
 	VCVTPS2DQ Y6, Y6
-	VPMAXSD   Y4, Y6, Y6
-	VPADDD    Y3, Y6, Y6
+	VPMAXSD   Y3, Y6, Y6
+	VPADDD    Y2, Y6, Y6
 	VMOVUPS   32(CX), Y7
 	VCMPPS    $0x07, Y7, Y7, Y8
 	VANDPS    Y7, Y8, Y7
-	VMULPS    Y2, Y7, Y7
-	VMINPS    Y5, Y7, Y7
+	VMULPS    Y5, Y7, Y7
+	VMINPS    Y4, Y7, Y7
 	VCVTPS2DQ Y7, Y7
-	VPMAXSD   Y4, Y7, Y7
-	VPADDD    Y3, Y7, Y7
+	VPMAXSD   Y3, Y7, Y7
+	VPADDD    Y2, Y7, Y7
 	VMOVUPS   64(CX), Y8
 	VCMPPS    $0x07, Y8, Y8, Y9
 	VANDPS    Y8, Y9, Y8
-	VMULPS    Y2, Y8, Y8
-	VMINPS    Y5, Y8, Y8
+	VMULPS    Y5, Y8, Y8
+	VMINPS    Y4, Y8, Y8
 	VCVTPS2DQ Y8, Y8
-	VPMAXSD   Y4, Y8, Y8
-	VPADDD    Y3, Y8, Y8
+	VPMAXSD   Y3, Y8, Y8
+	VPADDD    Y2, Y8, Y8
 	VMOVUPS   96(CX), Y9
 	VCMPPS    $0x07, Y9, Y9, Y10
 	VANDPS    Y9, Y10, Y9
-	VMULPS    Y2, Y9, Y9
-	VMINPS    Y5, Y9, Y9
+	VMULPS    Y5, Y9, Y9
+	VMINPS    Y4, Y9, Y9
 	VCVTPS2DQ Y9, Y9
-	VPMAXSD   Y4, Y9, Y9
-	VPADDD    Y3, Y9, Y9
+	VPMAXSD   Y3, Y9, Y9
+	VPADDD    Y2, Y9, Y9
 	VPACKSSDW Y7, Y6, Y6
 	VPACKSSDW Y9, Y8, Y8
 	VPACKSSWB Y8, Y6, Y6
@@ -944,11 +1663,11 @@ g8:
 	VMOVUPS      (CX), Y6
 	VCMPPS       $0x07, Y6, Y6, Y7
 	VANDPS       Y6, Y7, Y6
-	VMULPS       Y2, Y6, Y6
-	VMINPS       Y5, Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VMINPS       Y4, Y6, Y6
 	VCVTPS2DQ    Y6, Y6
-	VPMAXSD      Y4, Y6, Y6
-	VPADDD       Y3, Y6, Y6
+	VPMAXSD      Y3, Y6, Y6
+	VPADDD       Y2, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKSSDW    X7, X6, X6
 	VPACKSSWB    X6, X6, X6
@@ -970,11 +1689,11 @@ rest:
 	VMOVUPS      (CX), Y6
 	VCMPPS       $0x07, Y6, Y6, Y7
 	VANDPS       Y6, Y7, Y6
-	VMULPS       Y2, Y6, Y6
-	VMINPS       Y5, Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VMINPS       Y4, Y6, Y6
 	VCVTPS2DQ    Y6, Y6
-	VPMAXSD      Y4, Y6, Y6
-	VPADDD       Y3, Y6, Y6
+	VPMAXSD      Y3, Y6, Y6
+	VPADDD       Y2, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X2
 	VPACKSSDW    X2, X6, X6
 	VPACKSSWB    X6, X6, X6
@@ -1069,7 +1788,7 @@ next:
 	RET
 
 // func asmQuantizeBlocksU8Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, FMA3
 TEXT ·asmQuantizeBlocksU8Seed(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
@@ -1079,12 +1798,133 @@ TEXT ·asmQuantizeBlocksU8Seed(SB), NOSPLIT, $0-40
 	VMOVDQU blkPerm<>+0(SB), Y0
 
 block:
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	JA           divblock
 	VBROADCASTSS (SI), Y1
+	VBROADCASTSS blkConst<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VPBROADCASTD 4(SI), Y3
+	VCVTDQ2PS    Y3, Y3
+	VPBROADCASTB 8(SI), Y4
+	VPBROADCASTB 12(SI), Y5
+	MOVQ         DX, DI
+
+fg32:
+	CMPQ         DI, $0x00000020
+	JB           fg8
+	VMOVUPS      (CX), Y6
+	VMULPS       Y2, Y6, Y7
+	VFNMADD231PS Y1, Y7, Y6
+	VFMADD231PS  Y2, Y6, Y7
+	VMOVAPS      Y7, Y6
+	VADDPS       Y3, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VMULPS       Y2, Y7, Y8
+	VFNMADD231PS Y1, Y8, Y7
+	VFMADD231PS  Y2, Y7, Y8
+	VMOVAPS      Y8, Y7
+	VADDPS       Y3, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VMULPS       Y2, Y8, Y9
+	VFNMADD231PS Y1, Y9, Y8
+	VFMADD231PS  Y2, Y8, Y9
+	VMOVAPS      Y9, Y8
+	VADDPS       Y3, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VMULPS       Y2, Y9, Y10
+	VFNMADD231PS Y1, Y10, Y9
+	VFMADD231PS  Y2, Y9, Y10
+	VMOVAPS      Y10, Y9
+	VADDPS       Y3, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPCMPEQW     blkConst<>+32(SB), Y6, Y7
+	VPCMPEQW     blkConst<>+32(SB), Y8, Y9
+	VPOR         Y9, Y7, Y7
+	VPTEST       Y7, Y7
+	JNZ          slow32
+	VPACKUSWB    Y8, Y6, Y6
+	VPMAXUB      Y4, Y6, Y6
+	VPMINUB      Y5, Y6, Y6
+
+perm32:
+	VPERMD  Y6, Y0, Y6
+	VMOVDQU Y6, (AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000020, DI
+	JMP     fg32
+
+fg8:
+	CMPQ         DI, $0x00000008
+	JB           frest
 	VPBROADCASTD 4(SI), Y2
 	VPBROADCASTD 8(SI), Y3
 	VPBROADCASTD 12(SI), Y4
 	VCVTDQ2PS    Y2, Y2
 	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X2
+	VPACKSSDW    X2, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          fg8
+
+frest:
+	TESTQ        DI, DI
+	JZ           fnext
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VADDPS       Y2, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+fnext:
+	JMP nextblock
+
+divblock:
+	VBROADCASTSS (SI), Y4
+	VPBROADCASTD 4(SI), Y1
+	VPBROADCASTD 8(SI), Y2
+	VPBROADCASTD 12(SI), Y3
+	VCVTDQ2PS    Y1, Y1
+	VCVTDQ2PS    Y3, Y3
 	MOVQ         DX, DI
 
 g32:
@@ -1093,35 +1933,35 @@ g32:
 	VMOVUPS   (CX), Y5
 	VCMPPS    $0x07, Y5, Y5, Y6
 	VANDPS    Y5, Y6, Y5
-	VDIVPS    Y1, Y5, Y5
-	VADDPS    Y2, Y5, Y5
-	VMINPS    Y4, Y5, Y5
+	VDIVPS    Y4, Y5, Y5
+	VADDPS    Y1, Y5, Y5
+	VMINPS    Y3, Y5, Y5
 	VCVTPS2DQ Y5, Y5
-	VPMAXSD   Y3, Y5, Y5
+	VPMAXSD   Y2, Y5, Y5
 	VMOVUPS   32(CX), Y6
 	VCMPPS    $0x07, Y6, Y6, Y7
 	VANDPS    Y6, Y7, Y6
-	VDIVPS    Y1, Y6, Y6
-	VADDPS    Y2, Y6, Y6
-	VMINPS    Y4, Y6, Y6
+	VDIVPS    Y4, Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VMINPS    Y3, Y6, Y6
 	VCVTPS2DQ Y6, Y6
-	VPMAXSD   Y3, Y6, Y6
+	VPMAXSD   Y2, Y6, Y6
 	VMOVUPS   64(CX), Y7
 	VCMPPS    $0x07, Y7, Y7, Y8
 	VANDPS    Y7, Y8, Y7
-	VDIVPS    Y1, Y7, Y7
-	VADDPS    Y2, Y7, Y7
-	VMINPS    Y4, Y7, Y7
+	VDIVPS    Y4, Y7, Y7
+	VADDPS    Y1, Y7, Y7
+	VMINPS    Y3, Y7, Y7
 	VCVTPS2DQ Y7, Y7
-	VPMAXSD   Y3, Y7, Y7
+	VPMAXSD   Y2, Y7, Y7
 	VMOVUPS   96(CX), Y8
 	VCMPPS    $0x07, Y8, Y8, Y9
 	VANDPS    Y8, Y9, Y8
-	VDIVPS    Y1, Y8, Y8
-	VADDPS    Y2, Y8, Y8
-	VMINPS    Y4, Y8, Y8
+	VDIVPS    Y4, Y8, Y8
+	VADDPS    Y1, Y8, Y8
+	VMINPS    Y3, Y8, Y8
 	VCVTPS2DQ Y8, Y8
-	VPMAXSD   Y3, Y8, Y8
+	VPMAXSD   Y2, Y8, Y8
 	VPACKSSDW Y6, Y5, Y5
 	VPACKSSDW Y8, Y7, Y7
 	VPACKUSWB Y7, Y5, Y5
@@ -1138,11 +1978,11 @@ g8:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VADDPS       Y2, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKSSDW    X6, X5, X5
 	VPACKUSWB    X5, X5, X5
@@ -1164,11 +2004,11 @@ rest:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VADDPS       Y2, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X1
 	VPACKSSDW    X1, X5, X5
 	VPACKUSWB    X5, X5, X5
@@ -1177,14 +2017,58 @@ rest:
 	ADDQ         $0x00000008, AX
 
 next:
+nextblock:
 	ADDQ $0x00000014, SI
 	DECQ BX
 	JNZ  block
 	VZEROUPPER
 	RET
 
+slow32:
+	VPBROADCASTD 4(SI), Y10
+	VPBROADCASTD 8(SI), Y11
+	VPBROADCASTD 12(SI), Y12
+	VCVTDQ2PS    Y10, Y10
+	VCVTDQ2PS    Y12, Y12
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VDIVPS       Y1, Y6, Y6
+	VADDPS       Y10, Y6, Y6
+	VMINPS       Y12, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y11, Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y1, Y7, Y7
+	VADDPS       Y10, Y7, Y7
+	VMINPS       Y12, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y11, Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VCMPPS       $0x07, Y8, Y8, Y9
+	VANDPS       Y8, Y9, Y8
+	VDIVPS       Y1, Y8, Y8
+	VADDPS       Y10, Y8, Y8
+	VMINPS       Y12, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VPMAXSD      Y11, Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VCMPPS       $0x07, Y9, Y9, Y13
+	VANDPS       Y9, Y13, Y9
+	VDIVPS       Y1, Y9, Y9
+	VADDPS       Y10, Y9, Y9
+	VMINPS       Y12, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y11, Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKUSWB    Y8, Y6, Y6
+	JMP          perm32
+
 // func asmQuantizeBlocksU8ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, FMA3
 TEXT ·asmQuantizeBlocksU8ONNX(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
@@ -1194,13 +2078,146 @@ TEXT ·asmQuantizeBlocksU8ONNX(SB), NOSPLIT, $0-40
 	VMOVDQU blkPerm<>+0(SB), Y0
 
 block:
+	MOVL         (SI), DI
+	SUBL         $0x0d800000, DI
+	CMPL         DI, $0x64000000
+	JA           divblock
+	MOVL         8(SI), DI
+	SUBL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	MOVL         12(SI), DI
+	SUBL         4(SI), DI
+	CMPL         DI, $+32767
+	JG           divblock
+	MOVL         4(SI), DI
+	CMPL         DI, $-32768
+	JL           divblock
+	CMPL         DI, $+32767
+	JG           divblock
 	VBROADCASTSS (SI), Y1
+	VBROADCASTSS blkConst<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VPBROADCASTW 4(SI), Y3
+	VPBROADCASTB 8(SI), Y4
+	VPBROADCASTB 12(SI), Y5
+	MOVQ         DX, DI
+
+fg32:
+	CMPQ         DI, $0x00000020
+	JB           fg8
+	VMOVUPS      (CX), Y6
+	VMULPS       Y2, Y6, Y7
+	VFNMADD231PS Y1, Y7, Y6
+	VFMADD231PS  Y2, Y6, Y7
+	VMOVAPS      Y7, Y6
+	VCVTPS2DQ    Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VMULPS       Y2, Y7, Y8
+	VFNMADD231PS Y1, Y8, Y7
+	VFMADD231PS  Y2, Y7, Y8
+	VMOVAPS      Y8, Y7
+	VCVTPS2DQ    Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VMULPS       Y2, Y8, Y9
+	VFNMADD231PS Y1, Y9, Y8
+	VFMADD231PS  Y2, Y8, Y9
+	VMOVAPS      Y9, Y8
+	VCVTPS2DQ    Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VMULPS       Y2, Y9, Y10
+	VFNMADD231PS Y1, Y10, Y9
+	VFMADD231PS  Y2, Y9, Y10
+	VMOVAPS      Y10, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPCMPEQW     blkConst<>+32(SB), Y6, Y7
+	VPCMPEQW     blkConst<>+32(SB), Y8, Y9
+	VPOR         Y9, Y7, Y7
+	VPTEST       Y7, Y7
+	JNZ          slow32
+	VPADDSW      Y3, Y6, Y6
+	VPADDSW      Y3, Y8, Y8
+	VPACKUSWB    Y8, Y6, Y6
+	VPMAXUB      Y4, Y6, Y6
+	VPMINUB      Y5, Y6, Y6
+
+perm32:
+	VPERMD  Y6, Y0, Y6
+	VMOVDQU Y6, (AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000020, DI
+	JMP     fg32
+
+fg8:
+	CMPQ         DI, $0x00000008
+	JB           frest
 	VPBROADCASTD 4(SI), Y2
 	VPBROADCASTD 8(SI), Y3
 	VPBROADCASTD 12(SI), Y4
 	VPSUBD       Y2, Y3, Y3
 	VPSUBD       Y2, Y4, Y4
 	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X2
+	VPACKSSDW    X2, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+	SUBQ         $0x00000008, DI
+	JMP          fg8
+
+frest:
+	TESTQ        DI, DI
+	JZ           fnext
+	NEGQ         DI
+	ADDQ         $0x00000008, DI
+	MOVQ         DI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, CX
+	SUBQ         DI, AX
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VPSUBD       Y2, Y3, Y3
+	VPSUBD       Y2, Y4, Y4
+	VCVTDQ2PS    Y4, Y4
+	VMOVUPS      (CX), Y5
+	VCMPPS       $0x07, Y5, Y5, Y6
+	VANDPS       Y5, Y6, Y5
+	VDIVPS       Y1, Y5, Y5
+	VMINPS       Y4, Y5, Y5
+	VCVTPS2DQ    Y5, Y5
+	VPMAXSD      Y3, Y5, Y5
+	VPADDD       Y2, Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X1
+	VPACKSSDW    X1, X5, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000008, AX
+
+fnext:
+	JMP nextblock
+
+divblock:
+	VBROADCASTSS (SI), Y4
+	VPBROADCASTD 4(SI), Y1
+	VPBROADCASTD 8(SI), Y2
+	VPBROADCASTD 12(SI), Y3
+	VPSUBD       Y1, Y2, Y2
+	VPSUBD       Y1, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
 	MOVQ         DX, DI
 
 g32:
@@ -1209,35 +2226,35 @@ g32:
 	VMOVUPS   (CX), Y5
 	VCMPPS    $0x07, Y5, Y5, Y6
 	VANDPS    Y5, Y6, Y5
-	VDIVPS    Y1, Y5, Y5
-	VMINPS    Y4, Y5, Y5
+	VDIVPS    Y4, Y5, Y5
+	VMINPS    Y3, Y5, Y5
 	VCVTPS2DQ Y5, Y5
-	VPMAXSD   Y3, Y5, Y5
-	VPADDD    Y2, Y5, Y5
+	VPMAXSD   Y2, Y5, Y5
+	VPADDD    Y1, Y5, Y5
 	VMOVUPS   32(CX), Y6
 	VCMPPS    $0x07, Y6, Y6, Y7
 	VANDPS    Y6, Y7, Y6
-	VDIVPS    Y1, Y6, Y6
-	VMINPS    Y4, Y6, Y6
+	VDIVPS    Y4, Y6, Y6
+	VMINPS    Y3, Y6, Y6
 	VCVTPS2DQ Y6, Y6
-	VPMAXSD   Y3, Y6, Y6
-	VPADDD    Y2, Y6, Y6
+	VPMAXSD   Y2, Y6, Y6
+	VPADDD    Y1, Y6, Y6
 	VMOVUPS   64(CX), Y7
 	VCMPPS    $0x07, Y7, Y7, Y8
 	VANDPS    Y7, Y8, Y7
-	VDIVPS    Y1, Y7, Y7
-	VMINPS    Y4, Y7, Y7
+	VDIVPS    Y4, Y7, Y7
+	VMINPS    Y3, Y7, Y7
 	VCVTPS2DQ Y7, Y7
-	VPMAXSD   Y3, Y7, Y7
-	VPADDD    Y2, Y7, Y7
+	VPMAXSD   Y2, Y7, Y7
+	VPADDD    Y1, Y7, Y7
 	VMOVUPS   96(CX), Y8
 	VCMPPS    $0x07, Y8, Y8, Y9
 	VANDPS    Y8, Y9, Y8
-	VDIVPS    Y1, Y8, Y8
-	VMINPS    Y4, Y8, Y8
+	VDIVPS    Y4, Y8, Y8
+	VMINPS    Y3, Y8, Y8
 	VCVTPS2DQ Y8, Y8
-	VPMAXSD   Y3, Y8, Y8
-	VPADDD    Y2, Y8, Y8
+	VPMAXSD   Y2, Y8, Y8
+	VPADDD    Y1, Y8, Y8
 	VPACKSSDW Y6, Y5, Y5
 	VPACKSSDW Y8, Y7, Y7
 	VPACKUSWB Y7, Y5, Y5
@@ -1254,11 +2271,11 @@ g8:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
-	VPADDD       Y2, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
+	VPADDD       Y1, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X6
 	VPACKSSDW    X6, X5, X5
 	VPACKUSWB    X5, X5, X5
@@ -1280,11 +2297,11 @@ rest:
 	VMOVUPS      (CX), Y5
 	VCMPPS       $0x07, Y5, Y5, Y6
 	VANDPS       Y5, Y6, Y5
-	VDIVPS       Y1, Y5, Y5
-	VMINPS       Y4, Y5, Y5
+	VDIVPS       Y4, Y5, Y5
+	VMINPS       Y3, Y5, Y5
 	VCVTPS2DQ    Y5, Y5
-	VPMAXSD      Y3, Y5, Y5
-	VPADDD       Y2, Y5, Y5
+	VPMAXSD      Y2, Y5, Y5
+	VPADDD       Y1, Y5, Y5
 	VEXTRACTI128 $0x01, Y5, X1
 	VPACKSSDW    X1, X5, X5
 	VPACKUSWB    X5, X5, X5
@@ -1293,11 +2310,56 @@ rest:
 	ADDQ         $0x00000008, AX
 
 next:
+nextblock:
 	ADDQ $0x00000014, SI
 	DECQ BX
 	JNZ  block
 	VZEROUPPER
 	RET
+
+slow32:
+	VPBROADCASTD 4(SI), Y10
+	VPBROADCASTD 8(SI), Y11
+	VPBROADCASTD 12(SI), Y12
+	VPSUBD       Y10, Y11, Y11
+	VPSUBD       Y10, Y12, Y12
+	VCVTDQ2PS    Y12, Y12
+	VMOVUPS      (CX), Y6
+	VCMPPS       $0x07, Y6, Y6, Y7
+	VANDPS       Y6, Y7, Y6
+	VDIVPS       Y1, Y6, Y6
+	VMINPS       Y12, Y6, Y6
+	VCVTPS2DQ    Y6, Y6
+	VPMAXSD      Y11, Y6, Y6
+	VPADDD       Y10, Y6, Y6
+	VMOVUPS      32(CX), Y7
+	VCMPPS       $0x07, Y7, Y7, Y8
+	VANDPS       Y7, Y8, Y7
+	VDIVPS       Y1, Y7, Y7
+	VMINPS       Y12, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPMAXSD      Y11, Y7, Y7
+	VPADDD       Y10, Y7, Y7
+	VMOVUPS      64(CX), Y8
+	VCMPPS       $0x07, Y8, Y8, Y9
+	VANDPS       Y8, Y9, Y8
+	VDIVPS       Y1, Y8, Y8
+	VMINPS       Y12, Y8, Y8
+	VCVTPS2DQ    Y8, Y8
+	VPMAXSD      Y11, Y8, Y8
+	VPADDD       Y10, Y8, Y8
+	VMOVUPS      96(CX), Y9
+	VCMPPS       $0x07, Y9, Y9, Y13
+	VANDPS       Y9, Y13, Y9
+	VDIVPS       Y1, Y9, Y9
+	VMINPS       Y12, Y9, Y9
+	VCVTPS2DQ    Y9, Y9
+	VPMAXSD      Y11, Y9, Y9
+	VPADDD       Y10, Y9, Y9
+	VPACKSSDW    Y7, Y6, Y6
+	VPACKSSDW    Y9, Y8, Y8
+	VPACKUSWB    Y8, Y6, Y6
+	JMP          perm32
 
 // func asmQuantizeBlocksU8PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2
@@ -1313,14 +2375,14 @@ TEXT ·asmQuantizeBlocksU8PyTorch(SB), NOSPLIT, $0-40
 	VPBROADCASTD X1, Y1
 
 block:
-	VBROADCASTSS (SI), Y2
-	VDIVPS       Y2, Y1, Y2
-	VPBROADCASTD 4(SI), Y3
-	VPBROADCASTD 8(SI), Y4
-	VPBROADCASTD 12(SI), Y5
-	VPSUBD       Y3, Y4, Y4
-	VPSUBD       Y3, Y5, Y5
-	VCVTDQ2PS    Y5, Y5
+	VBROADCASTSS (SI), Y5
+	VDIVPS       Y5, Y1, Y5
+	VPBROADCASTD 4(SI), Y2
+	VPBROADCASTD 8(SI), Y3
+	VPBROADCASTD 12(SI), Y4
+	VPSUBD       Y2, Y3, Y3
+	VPSUBD       Y2, Y4, Y4
+	VCVTDQ2PS    Y4, Y4
 	MOVQ         DX, DI
 
 g32:
@@ -1329,35 +2391,35 @@ g32:
 	VMOVUPS   (CX), Y6
 	VCMPPS    $0x07, Y6, Y6, Y7
 	VANDPS    Y6, Y7, Y6
-	VMULPS    Y2, Y6, Y6
-	VMINPS    Y5, Y6, Y6
+	VMULPS    Y5, Y6, Y6
+	VMINPS    Y4, Y6, Y6
 	VCVTPS2DQ Y6, Y6
-	VPMAXSD   Y4, Y6, Y6
-	VPADDD    Y3, Y6, Y6
+	VPMAXSD   Y3, Y6, Y6
+	VPADDD    Y2, Y6, Y6
 	VMOVUPS   32(CX), Y7
 	VCMPPS    $0x07, Y7, Y7, Y8
 	VANDPS    Y7, Y8, Y7
-	VMULPS    Y2, Y7, Y7
-	VMINPS    Y5, Y7, Y7
+	VMULPS    Y5, Y7, Y7
+	VMINPS    Y4, Y7, Y7
 	VCVTPS2DQ Y7, Y7
-	VPMAXSD   Y4, Y7, Y7
-	VPADDD    Y3, Y7, Y7
+	VPMAXSD   Y3, Y7, Y7
+	VPADDD    Y2, Y7, Y7
 	VMOVUPS   64(CX), Y8
 	VCMPPS    $0x07, Y8, Y8, Y9
 	VANDPS    Y8, Y9, Y8
-	VMULPS    Y2, Y8, Y8
-	VMINPS    Y5, Y8, Y8
+	VMULPS    Y5, Y8, Y8
+	VMINPS    Y4, Y8, Y8
 	VCVTPS2DQ Y8, Y8
-	VPMAXSD   Y4, Y8, Y8
-	VPADDD    Y3, Y8, Y8
+	VPMAXSD   Y3, Y8, Y8
+	VPADDD    Y2, Y8, Y8
 	VMOVUPS   96(CX), Y9
 	VCMPPS    $0x07, Y9, Y9, Y10
 	VANDPS    Y9, Y10, Y9
-	VMULPS    Y2, Y9, Y9
-	VMINPS    Y5, Y9, Y9
+	VMULPS    Y5, Y9, Y9
+	VMINPS    Y4, Y9, Y9
 	VCVTPS2DQ Y9, Y9
-	VPMAXSD   Y4, Y9, Y9
-	VPADDD    Y3, Y9, Y9
+	VPMAXSD   Y3, Y9, Y9
+	VPADDD    Y2, Y9, Y9
 	VPACKSSDW Y7, Y6, Y6
 	VPACKSSDW Y9, Y8, Y8
 	VPACKUSWB Y8, Y6, Y6
@@ -1374,11 +2436,11 @@ g8:
 	VMOVUPS      (CX), Y6
 	VCMPPS       $0x07, Y6, Y6, Y7
 	VANDPS       Y6, Y7, Y6
-	VMULPS       Y2, Y6, Y6
-	VMINPS       Y5, Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VMINPS       Y4, Y6, Y6
 	VCVTPS2DQ    Y6, Y6
-	VPMAXSD      Y4, Y6, Y6
-	VPADDD       Y3, Y6, Y6
+	VPMAXSD      Y3, Y6, Y6
+	VPADDD       Y2, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X7
 	VPACKSSDW    X7, X6, X6
 	VPACKUSWB    X6, X6, X6
@@ -1400,11 +2462,11 @@ rest:
 	VMOVUPS      (CX), Y6
 	VCMPPS       $0x07, Y6, Y6, Y7
 	VANDPS       Y6, Y7, Y6
-	VMULPS       Y2, Y6, Y6
-	VMINPS       Y5, Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VMINPS       Y4, Y6, Y6
 	VCVTPS2DQ    Y6, Y6
-	VPMAXSD      Y4, Y6, Y6
-	VPADDD       Y3, Y6, Y6
+	VPMAXSD      Y3, Y6, Y6
+	VPADDD       Y2, Y6, Y6
 	VEXTRACTI128 $0x01, Y6, X2
 	VPACKSSDW    X2, X6, X6
 	VPACKUSWB    X6, X6, X6

@@ -65,6 +65,11 @@ step "arm64: go vet (asmdecl checks the assembly frames against the Go declarati
 step "arm64: tests under qemu-aarch64 (neon)"
 "${arm64[@]}" go test -exec qemu-aarch64-static $short -count=1 $emu_pkgs
 
+# --- issue 11 (added by the div helper): the reduced exhaustive sweep of the
+# --- NEON kernels, every input within 256 floats of a rounding tie.
+step "arm64: reduced exhaustive sweep (inputs near the ties) under qemu-aarch64"
+QUANT_EXHAUSTIVE=ties QUANT_EXHAUSTIVE_RADIUS=256 "${arm64[@]}" go test -exec qemu-aarch64-static -count=1 -timeout 0 -run '^TestExhaustive$' .
+
 step "arm64: tests under qemu-aarch64 with GODEBUG=cpu.asimd=off (generic fallback)"
 # The Go runtime's own GODEBUG parser does not know asimd and prints one
 # "unknown cpu feature" line; golang.org/x/sys/cpu honours it.

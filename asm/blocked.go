@@ -40,6 +40,11 @@ func generateBlocked() bool {
 	for i, v := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
 		DATA(4*i, U32(v))
 	}
+	blkConst = GLOBL("blkConst", RODATA|NOPTR)
+	DATA(0, U32(0x3f800000)) // 1.0
+	for i := range 8 {
+		DATA(32+4*i, U32(0x80008000)) // -32768 in every word
+	}
 	// nibShuf[m]: dword i gets byte 4m+i/2 of its 128-bit lane in its top
 	// byte, zeros below (0x80 clears a byte in VPSHUFB).
 	shuf := GLOBL("blkNibShuf", RODATA|NOPTR)
@@ -78,6 +83,9 @@ func generateBlocked() bool {
 	return true
 }
 
+// blkConst holds 1.0 at offset 0 and -32768 in all 16 words at offset 32.
+var blkConst Mem
+
 // Offsets of the Params fields (checked in kernel_blocked_amd64.go).
 const (
 	pScale = 0
@@ -103,6 +111,13 @@ func broadcastConst(v uint32) reg.VecVirtual {
 // (g8), and the group of 8 ending at the block's end for a remainder. The
 // pointers end at the block's end; e is clobbered.
 func blockGroups(e, f, b reg.Register, nib bool, g32, g8 func()) {
+	blockGroupsP("", e, f, b, nib, g32, g8)
+}
+
+// blockGroupsP is blockGroups with its labels prefixed by prefix, so that
+// one function can hold two walks.
+func blockGroupsP(prefix string, e, f, b reg.Register, nib bool, g32, g8 func()) {
+	L := func(s string) string { return prefix + s }
 	adv := func(elems int) {
 		ADDQ(U32(4*elems), f)
 		if nib {
@@ -111,23 +126,23 @@ func blockGroups(e, f, b reg.Register, nib bool, g32, g8 func()) {
 			ADDQ(U32(elems), b)
 		}
 	}
-	Label("g32")
+	Label(L("g32"))
 	CMPQ(e, U32(32))
-	JB(LabelRef("g8"))
+	JB(LabelRef(L("g8")))
 	g32()
 	adv(32)
 	SUBQ(U32(32), e)
-	JMP(LabelRef("g32"))
-	Label("g8")
+	JMP(LabelRef(L("g32")))
+	Label(L("g8"))
 	CMPQ(e, U32(8))
-	JB(LabelRef("rest"))
+	JB(LabelRef(L("rest")))
 	g8()
 	adv(8)
 	SUBQ(U32(8), e)
-	JMP(LabelRef("g8"))
-	Label("rest")
+	JMP(LabelRef(L("g8")))
+	Label(L("rest"))
 	TESTQ(e, e)
-	JZ(LabelRef("next"))
+	JZ(LabelRef(L("next")))
 	// Step back 8-e elements (even with nib: whole bytes).
 	NEGQ(e)
 	ADDQ(U32(8), e)
@@ -141,7 +156,7 @@ func blockGroups(e, f, b reg.Register, nib bool, g32, g8 func()) {
 	SUBQ(e, b)
 	g8()
 	adv(8)
-	Label("next")
+	Label(L("next"))
 }
 
 // quantizeBlocksI4 emits asmQuantizeBlocksI4{Seed,ONNX,PyTorch}: the
@@ -180,54 +195,79 @@ func quantizeBlocks(out string, c conv, perm Mem) {
 	if c == pytorch {
 		one = broadcastConst(0x3f800000) // 1.0
 	}
-	k, zz, lo, hi := YMM(), YMM(), YMM(), YMM() // zz: zf (Seed) or z
 	e := GP64()
 
+	// divConsts are the block's constants of the division path (see
+	// quantizeArgs in kernel_amd64.go); zz is zf (Seed) or z.
+	type divConsts struct{ k, zz, lo, hi reg.VecVirtual }
+	// k, if not nil, already holds s (Seed, ONNX).
+	loadDiv := func(k reg.VecVirtual) divConsts {
+		d := divConsts{k, YMM(), YMM(), YMM()}
+		if k == nil {
+			d.k = YMM()
+			VBROADCASTSS(Mem{Base: ps, Disp: pScale}, d.k)
+		}
+		if c == pytorch {
+			VDIVPS(d.k, one, d.k) // float32(1/s), correctly rounded as in Go
+		}
+		VPBROADCASTD(Mem{Base: ps, Disp: pZero}, d.zz)
+		VPBROADCASTD(Mem{Base: ps, Disp: pLo}, d.lo)
+		VPBROADCASTD(Mem{Base: ps, Disp: pHi}, d.hi)
+		if c == seed {
+			VCVTDQ2PS(d.zz, d.zz) // float32(z), exact
+		} else {
+			VPSUBD(d.zz, d.lo, d.lo) // Lo - z
+			VPSUBD(d.zz, d.hi, d.hi) // Hi - z
+		}
+		VCVTDQ2PS(d.hi, d.hi) // exact: |Hi - z| < 2^24
+		return d
+	}
 	// quant8 quantizes the 8 elements at src+off into q (int32 codes).
-	quant8 := func(off int, q reg.VecVirtual) {
+	quant8 := func(d divConsts, off int, q reg.VecVirtual) {
 		m := YMM()
 		VMOVUPS(Mem{Base: src, Disp: off}, q)
 		VCMPPS(U8(7), q, q, m) // ordered: all ones unless x is NaN
 		VANDPS(q, m, q)        // NaN -> +0
 		if c == pytorch {
-			VMULPS(k, q, q)
+			VMULPS(d.k, q, q)
 		} else {
-			VDIVPS(k, q, q)
+			VDIVPS(d.k, q, q)
 		}
 		if c == seed {
-			VADDPS(zz, q, q)
+			VADDPS(d.zz, q, q)
 		}
-		VMINPS(hi, q, q)
+		VMINPS(d.hi, q, q)
 		VCVTPS2DQ(q, q)
-		VPMAXSD(lo, q, q)
+		VPMAXSD(d.lo, q, q)
 		if c != seed {
-			VPADDD(zz, q, q)
+			VPADDD(d.zz, q, q)
 		}
 	}
-	g32 := func() {
-		var q [4]reg.VecVirtual
+	// store32 stores the 32 codes of q (bytes in element order).
+	store32 := func(q reg.VecVirtual) {
+		if !nib {
+			VMOVDQU(q, Mem{Base: dst})
+			return
+		}
+		VPAND(mask, q, q)
+		VPMADDUBSW(w, q, q) // words: packed bytes 0-7 | 8-15
+		h := XMM()
+		VEXTRACTI128(U8(1), q, h)
+		VPACKUSWB(h, q.AsX(), q.AsX())
+		VMOVDQU(q.AsX(), Mem{Base: dst})
+	}
+	// div32 quantizes the 32 elements at src into q[0] (bytes, before VPERMD).
+	div32 := func(d divConsts, q [4]reg.VecVirtual) {
 		for j := range q {
-			q[j] = YMM()
-			quant8(32*j, q[j])
+			quant8(d, 32*j, q[j])
 		}
 		VPACKSSDW(q[1], q[0], q[0])
 		VPACKSSDW(q[3], q[2], q[2])
 		packB(q[2], q[0], q[0])
-		VPERMD(q[0], idx, q[0])
-		if !nib {
-			VMOVDQU(q[0], Mem{Base: dst})
-			return
-		}
-		VPAND(mask, q[0], q[0])
-		VPMADDUBSW(w, q[0], q[0]) // words: packed bytes 0-7 | 8-15
-		h := XMM()
-		VEXTRACTI128(U8(1), q[0], h)
-		VPACKUSWB(h, q[0].AsX(), q[0].AsX())
-		VMOVDQU(q[0].AsX(), Mem{Base: dst})
 	}
-	g8 := func() {
+	g8 := func(d divConsts) {
 		q := YMM()
-		quant8(0, q)
+		quant8(d, 0, q)
 		h := XMM()
 		VEXTRACTI128(U8(1), q, h)
 		x := q.AsX()
@@ -243,32 +283,115 @@ func quantizeBlocks(out string, c conv, perm Mem) {
 		VMOVD(x, Mem{Base: dst})
 	}
 
+	var slow func()
 	Label("block")
-	// The block's constants (see quantizeArgs in kernel_amd64.go).
-	switch c {
-	case pytorch:
-		VBROADCASTSS(Mem{Base: ps, Disp: pScale}, k)
-		VDIVPS(k, one, k) // float32(1/s), correctly rounded as in Go
-	default:
-		VBROADCASTSS(Mem{Base: ps, Disp: pScale}, k)
+	if c != pytorch {
+		// Blocks whose scale lies in exactDivScale (2^-100 <= s <= 2^100,
+		// bits 0x0D800000..0x71800000) and, for ONNX, whose z, Lo-z and
+		// Hi-z fit int16 take the divider-free path (quantizeFast in main.go):
+		// groups of 32 with y = RN(1/s) computed once per block, every
+		// group of 8 and any group of 32 holding a NaN, ±Inf or a quotient
+		// that packs to -32768 by the division path.
+		t := GP32()
+		MOVL(Mem{Base: ps, Disp: pScale}, t)
+		SUBL(U32(0x0D800000), t)
+		CMPL(t, U32(0x64000000))
+		JA(LabelRef("divblock"))
+		if c == onnx {
+			a := GP32()
+			MOVL(Mem{Base: ps, Disp: pLo}, a)
+			SUBL(Mem{Base: ps, Disp: pZero}, a)
+			CMPL(a, I32(-32768))
+			JL(LabelRef("divblock"))
+			MOVL(Mem{Base: ps, Disp: pHi}, a)
+			SUBL(Mem{Base: ps, Disp: pZero}, a)
+			CMPL(a, I32(32767))
+			JG(LabelRef("divblock"))
+			MOVL(Mem{Base: ps, Disp: pZero}, a) // z itself (VPADDSW)
+			CMPL(a, I32(-32768))
+			JL(LabelRef("divblock"))
+			CMPL(a, I32(32767))
+			JG(LabelRef("divblock"))
+		}
+		sc, y, zz, lo8, hi8 := YMM(), YMM(), YMM(), YMM(), YMM()
+		VBROADCASTSS(Mem{Base: ps, Disp: pScale}, sc)
+		VBROADCASTSS(blkConst, y)
+		VDIVPS(sc, y, y) // y = RN(1/s)
+		if c == seed {
+			VPBROADCASTD(Mem{Base: ps, Disp: pZero}, zz)
+			VCVTDQ2PS(zz, zz) // float32(z), exact
+		} else {
+			VPBROADCASTW(Mem{Base: ps, Disp: pZero}, zz) // z in 16-bit lanes
+		}
+		VPBROADCASTB(Mem{Base: ps, Disp: pLo}, lo8)
+		VPBROADCASTB(Mem{Base: ps, Disp: pHi}, hi8)
+		var q [4]reg.VecVirtual
+		for j := range q {
+			q[j] = YMM()
+		}
+		fast32 := func() {
+			for j := range q {
+				VMOVUPS(Mem{Base: src, Disp: 32 * j}, q[j])
+				exactQuotient(q[j], YMM(), y, sc)
+				if c == seed {
+					VADDPS(zz, q[j], q[j])
+				}
+				VCVTPS2DQ(q[j], q[j])
+			}
+			VPACKSSDW(q[1], q[0], q[0])
+			VPACKSSDW(q[3], q[2], q[2])
+			m, m2 := YMM(), YMM()
+			VPCMPEQW(blkConst.Offset(32), q[0], m)
+			VPCMPEQW(blkConst.Offset(32), q[2], m2)
+			VPOR(m2, m, m)
+			VPTEST(m, m)
+			JNZ(LabelRef("slow32"))
+			if c == onnx {
+				VPADDSW(zz, q[0], q[0])
+				VPADDSW(zz, q[2], q[2])
+			}
+			packB(q[2], q[0], q[0])
+			if out == "U8" {
+				VPMAXUB(lo8, q[0], q[0])
+				VPMINUB(hi8, q[0], q[0])
+			} else {
+				VPMAXSB(lo8, q[0], q[0])
+				VPMINSB(hi8, q[0], q[0])
+			}
+			Label("perm32")
+			VPERMD(q[0], idx, q[0])
+			store32(q[0])
+		}
+		slow = func() {
+			Label("slow32")
+			div32(loadDiv(sc), q)
+			JMP(LabelRef("perm32"))
+		}
+		MOVQ(block, e)
+		blockGroupsP("f", e, src, dst, nib, fast32, func() { g8(loadDiv(sc)) })
+		JMP(LabelRef("nextblock"))
+		Label("divblock")
 	}
-	VPBROADCASTD(Mem{Base: ps, Disp: pZero}, zz)
-	VPBROADCASTD(Mem{Base: ps, Disp: pLo}, lo)
-	VPBROADCASTD(Mem{Base: ps, Disp: pHi}, hi)
-	if c == seed {
-		VCVTDQ2PS(zz, zz) // float32(z), exact
-	} else {
-		VPSUBD(zz, lo, lo) // Lo - z
-		VPSUBD(zz, hi, hi) // Hi - z
-	}
-	VCVTDQ2PS(hi, hi) // exact: |Hi - z| < 2^24
+	d := loadDiv(nil)
 	MOVQ(block, e)
-	blockGroups(e, src, dst, nib, g32, g8)
+	blockGroups(e, src, dst, nib, func() {
+		var q [4]reg.VecVirtual
+		for j := range q {
+			q[j] = YMM()
+		}
+		div32(d, q)
+		VPERMD(q[0], idx, q[0])
+		store32(q[0])
+	}, func() { g8(d) })
+	Label("nextblock")
 	ADDQ(U32(pSize), ps)
 	DECQ(nb)
 	JNZ(LabelRef("block"))
 	VZEROUPPER()
 	RET()
+	if slow != nil {
+		slow()
+	}
 }
 
 // dequantizeBlocksI4 emits asmDequantizeBlocksI4{U,S}: per group of 8

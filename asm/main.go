@@ -23,6 +23,7 @@ const (
 	qblock   = 64 // elements per iteration of the quantize kernels
 	block    = 32 // elements per iteration of the other elementwise and min/max kernels
 	sumBlock = 16 // elements per iteration of the sum kernels (16 float64 lanes)
+	fblock   = 32 // elements per iteration of the divider-free quantize kernels
 )
 
 func main() {
@@ -43,6 +44,9 @@ func main() {
 				quantize(signed, c, true, perm)
 			}
 		}
+		quantizeFast(signed, seed, false, perm)
+		quantizeFast(signed, onnx, false, perm)
+		quantizeFast(signed, onnx, true, perm)
 	}
 	dequantize(false)
 	dequantize(true)
@@ -651,4 +655,216 @@ func squaredError() {
 			addSquares(Mem{Base: a, Disp: 32 * j}, Mem{Base: b, Disp: 32 * j}, acc[2*j], acc[2*j+1])
 		}
 	})
+}
+
+// exactQuotient replaces x (not NaN, already clamped, see quantizeFast)
+// by RN(x/s) without the divider: q0 = RN(x*y), r = fma(-q0, s, x),
+// q = fma(r, y, q0), y = RN(1/s) (Markstein's correction; the domain and
+// the proof are in exactdiv.go). t is a scratch register. These two fused
+// instructions are the only ones in the generated code (.ci/fma.txt).
+func exactQuotient(x, t, y, s reg.VecVirtual) {
+	VMULPS(y, x, t)       // q0 = RN(x*y)
+	VFNMADD231PS(s, t, x) // x = RN(x - q0*s) = r, exact
+	VFMADD231PS(y, x, t)  // t = RN(r*y + q0) = RN(x/s)
+	VMOVAPS(t, x)
+}
+
+// quantizeFast emits asmQuantize{U8,I8}{SeedFast,ONNXZ16Fast,ONNXFast}:
+// the quantize kernels of the division conventions with the quotient
+// computed by exactQuotient instead of VDIVPS. The caller checks
+// exactDivScale(s). lo and hi carry Lo and Hi in each of their four bytes;
+// c = s*2^25.
+//
+// SeedFast and ONNXZ16Fast (ONNX with z, Lo-z and Hi-z in int16, z in
+// both 16-bit halves of the z argument) take x as it is, per 8 lanes:
+//
+//	Seed:  v = cvtps2dq(RN(x/s) + zf)      ONNX: v = cvtps2dq(RN(x/s))
+//
+// then VPACKSSDW saturates v to int16. A NaN x, a ±Inf x, a quotient that
+// overflows and any v beyond int32 all give -2^31 and so -32768; every
+// other lane is exact or saturated at +32767 (a value at least 32767,
+// beyond Hi even after ONNX adds z). So a block of 32 whose words hold no
+// -32768 (one VPCMPEQW per 16 lanes, VPTEST) is finished directly:
+// ONNX adds z with VPADDSW, then VPACKSSWB or VPACKUSWB saturate to the
+// output type and VPMAXSB/VPMINSB (VPMAXUB/VPMINUB) clamp the bytes to
+// Lo..Hi (skipped when the full flag says Lo..Hi is the type's whole
+// range). Saturation is monotone and the identity on Lo..Hi, so
+// clamp(sat(v)) = clamp(v). A block with a -32768 word is done again by
+// the careful path out of line (rare: NaN, Inf or a quotient at most
+// -32768, far below every bound):
+//
+//	Seed:  x' = clamp(x AND cmpord(x, x), -c, c)     NaN -> +0, |v| <= 2^25 + 2^23
+//	ONNX:  x' = clamp(x, -c, c), NaN kept (operand order); after cvtps2dq
+//	       NaN lanes hold -2^31 and are zeroed (VPCMPEQD, VPANDN)
+//
+// then as above. ONNXFast (any z) is the careful ONNX path for every
+// block, adding z in 32-bit lanes before the packs.
+func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
+	typ := "U8"
+	if signed {
+		typ = "I8"
+	}
+	name := fmt.Sprintf("asmQuantize%s%s", typ, c)
+	if z16 {
+		name += "Z16"
+	}
+	name += "Fast"
+	detect := c == seed || z16
+	Implement(name)
+	Attributes(NOSPLIT)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("n"), GP64())
+	y := broadcastF("y")
+	s := broadcastF("s")
+	cp := broadcastF("c")
+	cn := YMM()
+	VXORPS(cn, cn, cn)
+	VSUBPS(cp, cn, cn) // -c
+	var zf, z reg.VecVirtual
+	if c == seed {
+		zf = broadcastF("zf")
+	} else {
+		z = broadcastI("z")
+	}
+	lo := broadcastI("lo")
+	hi := broadcastI("hi")
+	full := Load(Param("full"), GP8()) // Lo..Hi is the output type's range: the packs clamp
+	nclamp := 0
+	nan32 := YMM() // -2^31 in every dword
+	VPCMPEQD(nan32, nan32, nan32)
+	VPSLLD(U8(31), nan32, nan32)
+	nan16 := YMM() // -32768 in every word
+	VPCMPEQD(nan16, nan16, nan16)
+	VPSLLW(U8(15), nan16, nan16)
+	idx := YMM()
+	VMOVDQU(perm, idx)
+
+	var q [fblock / 8]reg.VecVirtual
+	for j := range q {
+		q[j] = YMM()
+	}
+	// careful starts q[j] of the block off bytes past src on the careful
+	// path, up to the integer conversion.
+	careful := func(j, off int) {
+		t := YMM()
+		VMOVUPS(Mem{Base: src, Disp: off + 32*j}, q[j])
+		if c == seed {
+			VCMPPS(U8(7), q[j], q[j], t) // ordered: all ones unless x is NaN
+			VANDPS(q[j], t, q[j])        // NaN -> +0
+		}
+		// Intel VMINPS q, c, q: c < q ? c : q, so q (NaN) when q is NaN;
+		// likewise VMAXPS.
+		VMINPS(q[j], cp, q[j])
+		VMAXPS(q[j], cn, q[j])
+		exactQuotient(q[j], t, y, s)
+		if c == seed {
+			VADDPS(zf, q[j], q[j])
+		}
+		VCVTPS2DQ(q[j], q[j])
+		if c == onnx {
+			VPCMPEQD(nan32, q[j], t)
+			VPANDN(q[j], t, q[j]) // NaN -> 0
+			if !z16 {
+				VPADDD(z, q[j], q[j])
+			}
+		}
+	}
+	// load starts q[j] on the direct path: the quotient only.
+	load := func(j, off int) {
+		if !detect {
+			careful(j, off)
+			return
+		}
+		VMOVUPS(Mem{Base: src, Disp: off + 32*j}, q[j])
+		exactQuotient(q[j], YMM(), y, s)
+	}
+	// pack turns the int32 lanes of q into 32 bytes in q[0] and stores
+	// them at dst.
+	pack := func(st store) {
+		if z16 {
+			VPADDSW(z, q[0], q[0])
+			VPADDSW(z, q[2], q[2])
+		}
+		skip := fmt.Sprintf("noclamp%d", nclamp)
+		nclamp++
+		if signed {
+			VPACKSSWB(q[2], q[0], q[0])
+			TESTB(full, full)
+			JNZ(LabelRef(skip))
+			VPMAXSB(lo, q[0], q[0])
+			VPMINSB(hi, q[0], q[0])
+		} else {
+			VPACKUSWB(q[2], q[0], q[0])
+			TESTB(full, full)
+			JNZ(LabelRef(skip))
+			VPMAXUB(lo, q[0], q[0])
+			VPMINUB(hi, q[0], q[0])
+		}
+		Label(skip)
+		VPERMD(q[0], idx, q[0])
+		st(q[0], Mem{Base: dst})
+	}
+	var slow []func()
+	nslow := 0
+	// finish completes the block at src (its quotients in q) and stores
+	// it, then runs next (which may start the next block in q).
+	finish := func(st store, next func()) {
+		if !detect {
+			VPACKSSDW(q[1], q[0], q[0])
+			VPACKSSDW(q[3], q[2], q[2])
+			pack(st)
+			next()
+			return
+		}
+		for _, v := range q {
+			if c == seed {
+				VADDPS(zf, v, v)
+			}
+			VCVTPS2DQ(v, v)
+		}
+		VPACKSSDW(q[1], q[0], q[0])
+		VPACKSSDW(q[3], q[2], q[2])
+		m, m2 := YMM(), YMM()
+		VPCMPEQW(q[0], nan16, m)
+		VPCMPEQW(q[2], nan16, m2)
+		VPOR(m2, m, m)
+		label := fmt.Sprintf("careful%d", nslow)
+		back := fmt.Sprintf("resume%d", nslow)
+		nslow++
+		VPTEST(m, m)
+		JNZ(LabelRef(label))
+		pack(st)
+		Label(back)
+		next()
+		slow = append(slow, func() {
+			Label(label)
+			for j := range q {
+				careful(j, 0)
+			}
+			VPACKSSDW(q[1], q[0], q[0])
+			VPACKSSDW(q[3], q[2], q[2])
+			pack(st)
+			JMP(LabelRef(back))
+		})
+	}
+	front := func() {
+		for j := range q {
+			load(j, 0)
+		}
+	}
+	back := func(st store) { finish(st, func() {}) }
+	step := func(st store) {
+		finish(st, func() {
+			for j := range q {
+				load(j, 4*fblock)
+			}
+		})
+	}
+	blockLoop(fblock, n, []reg.Register{src, dst}, []int{4, 1}, &stream{"stream", 1}, step, front, back)
+	VZEROUPPER()
+	RET()
+	for _, f := range slow {
+		f()
+	}
 }

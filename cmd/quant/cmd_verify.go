@@ -33,6 +33,9 @@ func (v *verifyFailed) Error() string {
 }
 
 func runVerify(e *env, args []string) error {
+	if exhaustiveRequested(args) {
+		return runVerifyExhaustive(e, args) // cmd_verify_exhaustive.go
+	}
 	fs := newFlags(e, "verify", "verify [-duration 30s] [-seed N]",
 		"  quant verify                  # 30 s of random and special inputs\n  quant verify -duration 5m -seed 7")
 	dur := fs.Duration("duration", 30*time.Second, "how long to run")

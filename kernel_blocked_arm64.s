@@ -27,7 +27,8 @@
 //	R5 groups of 16 left in the block, R9 = 1 while the overlapping last
 //	group is pending, R6/R7 src/dst of that group, R10 block-16, R8 scratch,
 //	R11 unsigned (int8/uint8 codes: narrow with SQXTN and clamp with
-//	SMAX/SMIN, or SQXTUN and UMAX/UMIN; a branch per group).
+//	SMAX/SMIN, or SQXTUN and UMAX/UMIN; the loop, an instance of
+//	QUANTIZE8_LOOP, is chosen per block by convention and R11).
 //	V0-V3 data, V4-V7 NaN masks, V8-V9 int16, V10 codes (bytes);
 //	V16 k (s, or inv = float32(1/s) by FDIVS for PyTorch), V17 float32(z),
 //	V18 z (int32), V19 lo, V20 hi (bytes).
@@ -71,118 +72,9 @@ qi4block:
 	FDIVS	F16, F8, F8
 	VDUP	V8.S[0], V16.S4
 
-qi4torch:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFMUL_4S(0, 0, 16)
-	VFMUL_4S(1, 1, 16)
-	VFMUL_4S(2, 2, 16)
-	VFMUL_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	VTBL	V21.B8, [V10.B16], V11.B8
-	VTBL	V22.B8, [V10.B16], V12.B8
-	VSLI	$4, V12.B8, V11.B8
-	VST1.P	[V11.B8], 8(R0)
-	SUBS	$1, R5, R5
-	BNE	qi4torch
-	CBZ	R9, qi4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qi4torch
-
-qi4onnx:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	VTBL	V21.B8, [V10.B16], V11.B8
-	VTBL	V22.B8, [V10.B16], V12.B8
-	VSLI	$4, V12.B8, V11.B8
-	VST1.P	[V11.B8], 8(R0)
-	SUBS	$1, R5, R5
-	BNE	qi4onnx
-	CBZ	R9, qi4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qi4onnx
-
-qi4seed:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFCMEQ_4S(4, 0, 0)
-	VFCMEQ_4S(5, 1, 1)
-	VFCMEQ_4S(6, 2, 2)
-	VFCMEQ_4S(7, 3, 3)
-	VAND	V4.B16, V0.B16, V0.B16
-	VAND	V5.B16, V1.B16, V1.B16
-	VAND	V6.B16, V2.B16, V2.B16
-	VAND	V7.B16, V3.B16, V3.B16
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFADD_4S(0, 0, 17)
-	VFADD_4S(1, 1, 17)
-	VFADD_4S(2, 2, 17)
-	VFADD_4S(3, 3, 17)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	VTBL	V21.B8, [V10.B16], V11.B8
-	VTBL	V22.B8, [V10.B16], V12.B8
-	VSLI	$4, V12.B8, V11.B8
-	VST1.P	[V11.B8], 8(R0)
-	SUBS	$1, R5, R5
-	BNE	qi4seed
-	CBZ	R9, qi4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qi4seed
+	QUANTIZE4_LOOP(qi4torch, qi4next, QUANT_TORCH16)
+	QUANTIZE4_LOOP(qi4onnx, qi4next, QUANT_ONNX16)
+	QUANTIZE4_LOOP(qi4seed, qi4next, QUANT_SEED16)
 
 qi4next:
 	SUBS	$1, R3, R3
@@ -215,146 +107,27 @@ q8block:
 	VDUP	R8, V20.B16
 	MOVBU	16(R4), R8
 	ADD	$20, R4, R4
-	CBZ	R8, q8seed
+	CBNZ	R11, q8unsigned
+	CBZ	R8, i8seed
 	CMP	$1, R8
-	BEQ	q8onnx
+	BEQ	i8onnx
 	FMOVS	$1.0, F8
 	FDIVS	F16, F8, F8
 	VDUP	V8.S[0], V16.S4
+	QUANTIZE8_LOOP(i8torch, q8next, R5, R9, QUANT_TORCH16, NARROW16_I8)
+	QUANTIZE8_LOOP(i8onnx, q8next, R5, R9, QUANT_ONNX16, NARROW16_I8)
+	QUANTIZE8_LOOP(i8seed, q8next, R5, R9, QUANT_SEED16, NARROW16_I8)
 
-q8torch:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFMUL_4S(0, 0, 16)
-	VFMUL_4S(1, 1, 16)
-	VFMUL_4S(2, 2, 16)
-	VFMUL_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	CBNZ	R11, q8u0
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	B	q8n0
-
-q8u0:
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-
-q8n0:
-	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	q8torch
-	CBZ	R9, q8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	q8torch
-
-q8onnx:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	CBNZ	R11, q8u1
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	B	q8n1
-
-q8u1:
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-
-q8n1:
-	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	q8onnx
-	CBZ	R9, q8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	q8onnx
-
-q8seed:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFCMEQ_4S(4, 0, 0)
-	VFCMEQ_4S(5, 1, 1)
-	VFCMEQ_4S(6, 2, 2)
-	VFCMEQ_4S(7, 3, 3)
-	VAND	V4.B16, V0.B16, V0.B16
-	VAND	V5.B16, V1.B16, V1.B16
-	VAND	V6.B16, V2.B16, V2.B16
-	VAND	V7.B16, V3.B16, V3.B16
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFADD_4S(0, 0, 17)
-	VFADD_4S(1, 1, 17)
-	VFADD_4S(2, 2, 17)
-	VFADD_4S(3, 3, 17)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	CBNZ	R11, q8u2
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	B	q8n2
-
-q8u2:
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-
-q8n2:
-	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	q8seed
-	CBZ	R9, q8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	q8seed
+q8unsigned:
+	CBZ	R8, u8seed
+	CMP	$1, R8
+	BEQ	u8onnx
+	FMOVS	$1.0, F8
+	FDIVS	F16, F8, F8
+	VDUP	V8.S[0], V16.S4
+	QUANTIZE8_LOOP(u8torch, q8next, R5, R9, QUANT_TORCH16, NARROW16_U8)
+	QUANTIZE8_LOOP(u8onnx, q8next, R5, R9, QUANT_ONNX16, NARROW16_U8)
+	QUANTIZE8_LOOP(u8seed, q8next, R5, R9, QUANT_SEED16, NARROW16_U8)
 
 q8next:
 	SUBS	$1, R3, R3
@@ -422,23 +195,16 @@ di4loop:
 	VFMUL_4S(8, 8, 17)
 	VFMUL_4S(9, 9, 17)
 	VST1.P	[V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
-	SUBS	$1, R5, R5
-	BNE	di4loop
-	CBZ	R9, di4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	di4loop
+	NEXT_GROUP(di4loop, di4next, R5, R9)
 
 di4next:
 	SUBS	$1, R3, R3
 	BNE	di4block
 	RET
 
-// Dequantize int8/uint8: the loop of neonDequantizeI8/U8 with each
+// Dequantize int8/uint8: the loops of neonDequantize8 with each
 // block's z (V16) and s (V17), the bytes sign- or zero-extended as R11
-// (unsigned) says (a branch per group); registers as for int4, V0 16
+// (unsigned) says (the loop chosen per block); registers as for int4, V0 16
 // bytes, V1-V2 8H, V3-V6 4S.
 
 // func neonDequantizeBlocks8(dst *float32, src *byte, block, nblocks int, ps *Params, unsigned bool)
@@ -460,48 +226,21 @@ d8block:
 	MOVW	4(R4), R8
 	VDUP	R8, V16.S4
 	ADD	$20, R4, R4
+	CBNZ	R11, du8loop
 
-d8loop:
+di8loop:
 	VLD1.P	16(R1), [V0.B16]
-	CBNZ	R11, d8u
-	VSXTL_8H(1, 0)
-	VSXTL2_8H(2, 0)
-	VSXTL_4S(3, 1)
-	VSXTL2_4S(4, 1)
-	VSXTL_4S(5, 2)
-	VSXTL2_4S(6, 2)
-	B	d8n
-
-d8u:
-	VUXTL	V0.B8, V1.H8
-	VUXTL2	V0.B16, V2.H8
-	VUXTL	V1.H4, V3.S4
-	VUXTL2	V1.H8, V4.S4
-	VUXTL	V2.H4, V5.S4
-	VUXTL2	V2.H8, V6.S4
-
-d8n:
-	VSUB	V16.S4, V3.S4, V3.S4
-	VSUB	V16.S4, V4.S4, V4.S4
-	VSUB	V16.S4, V5.S4, V5.S4
-	VSUB	V16.S4, V6.S4, V6.S4
-	VSCVTF_4S(3, 3)
-	VSCVTF_4S(4, 4)
-	VSCVTF_4S(5, 5)
-	VSCVTF_4S(6, 6)
-	VFMUL_4S(3, 3, 17)
-	VFMUL_4S(4, 4, 17)
-	VFMUL_4S(5, 5, 17)
-	VFMUL_4S(6, 6, 17)
+	SXTL16_S
+	DEQUANT16
 	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
-	SUBS	$1, R5, R5
-	BNE	d8loop
-	CBZ	R9, d8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	d8loop
+	NEXT_GROUP(di8loop, d8next, R5, R9)
+
+du8loop:
+	VLD1.P	16(R1), [V0.B16]
+	UXTL16_S
+	DEQUANT16
+	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
+	NEXT_GROUP(du8loop, d8next, R5, R9)
 
 d8next:
 	SUBS	$1, R3, R3
@@ -586,7 +325,7 @@ mmcdone:
 	RET
 
 // Per-column quantize (block 1): element i is quantized with ps[i], all
-// of one convention (conv, as in neonQuantizeI8). Per group of 16, the
+// of one convention (conv, as in neonQuantize8). Per group of 16, the
 // Params are gathered into lanes with LDPW (Scale, Zero; Lo, Hi) and
 // VMOV: k V16-V19, z V20-V23, lo V24-V27, hi V28-V31 (int32; element i
 // of the group in lane i%4 of register i/4). Then the per-tensor

@@ -87,6 +87,14 @@
 // sxtl2 Vd.4s, Vn.8h
 #define VSXTL2_4S(d, n) WORD $(0x4f10a400 | ((n)<<5) | (d))
 
+// usubl Vd.8h, Vn.8b, Vm.8b
+#define VUSUBL_8H(d, n, m) WORD $(0x2e202000 | ((m)<<16) | ((n)<<5) | (d))
+// usubl2 Vd.8h, Vn.16b, Vm.16b
+#define VUSUBL2_8H(d, n, m) WORD $(0x6e202000 | ((m)<<16) | ((n)<<5) | (d))
+// ssubl Vd.8h, Vn.8b, Vm.8b
+#define VSSUBL_8H(d, n, m) WORD $(0x0e202000 | ((m)<<16) | ((n)<<5) | (d))
+// ssubl2 Vd.8h, Vn.16b, Vm.16b
+#define VSSUBL2_8H(d, n, m) WORD $(0x4e202000 | ((m)<<16) | ((n)<<5) | (d))
 // Multi-line macros: the 16-lane sequences the kernels share. Statements
 // are separated by semicolons; the Go assembler attributes every
 // instruction of an expansion to the line of the call, and
@@ -98,7 +106,7 @@
 //	quantize constants V16 k (s, or inv for PyTorch), V17 float32(z),
 //	V18 z (int32), V19 lo and V20 hi (bytes);
 //	dequantize: V0 16 bytes, V1-V2 int16, V3-V6 int32 then float32,
-//	V16 z (int32), V17 s.
+//	V16 z (int32), V17 s, V18 z (bytes, where it fits one).
 
 // ZERO_NANS16: V0-V3 lanes that are NaN become +0 (FCMEQ x, x is false
 // only for NaN; masks in V4-V7).
@@ -133,40 +141,12 @@
 	VFADD_4S((d)+2, (n)+2, k); \
 	VFADD_4S((d)+3, (n)+3, k)
 
-// FSUB16(d, n, k): V(d)..V(d+3) = V(n)..V(n+3) - Vk.
-#define FSUB16(d, n, k) \
-	VFSUB_4S(d, n, k); \
-	VFSUB_4S((d)+1, (n)+1, k); \
-	VFSUB_4S((d)+2, (n)+2, k); \
-	VFSUB_4S((d)+3, (n)+3, k)
-
-// FMAX16(d, n, k): V(d)..V(d+3) = V(n)..V(n+3) max Vk.
-#define FMAX16(d, n, k) \
-	VFMAX_4S(d, n, k); \
-	VFMAX_4S((d)+1, (n)+1, k); \
-	VFMAX_4S((d)+2, (n)+2, k); \
-	VFMAX_4S((d)+3, (n)+3, k)
-
-// FMIN16(d, n, k): V(d)..V(d+3) = V(n)..V(n+3) min Vk.
-#define FMIN16(d, n, k) \
-	VFMIN_4S(d, n, k); \
-	VFMIN_4S((d)+1, (n)+1, k); \
-	VFMIN_4S((d)+2, (n)+2, k); \
-	VFMIN_4S((d)+3, (n)+3, k)
-
 // FABD16(d, n, k): V(d)..V(d+3) = |V(n)..V(n+3) - Vk|.
 #define FABD16(d, n, k) \
 	VFABD_4S(d, n, k); \
 	VFABD_4S((d)+1, (n)+1, k); \
 	VFABD_4S((d)+2, (n)+2, k); \
 	VFABD_4S((d)+3, (n)+3, k)
-
-// FRINTN16(d): V(d)..V(d+3) rounded to integral, ties to even.
-#define FRINTN16(d) \
-	VFRINTN_4S(d, d); \
-	VFRINTN_4S((d)+1, (d)+1); \
-	VFRINTN_4S((d)+2, (d)+2); \
-	VFRINTN_4S((d)+3, (d)+3)
 
 // FCVTNS16: V0-V3 = round to nearest even, saturating, NaN to 0.
 #define FCVTNS16 \
@@ -209,19 +189,27 @@
 	VSQXTN2_8H(8, 1); \
 	VSQXTN2_8H(9, 3)
 
+// SQXTN16_B: V10 = the int16 lanes of V8-V9 saturated to int8.
+#define SQXTN16_B \
+	VSQXTN_8B(10, 8); \
+	VSQXTN2_16B(10, 9)
+
+// SQXTUN16_B: V10 = the int16 lanes of V8-V9 saturated to uint8.
+#define SQXTUN16_B \
+	VSQXTUN_8B(10, 8); \
+	VSQXTUN2_16B(10, 9)
+
 // NARROW16_I8: V10 = the int16 lanes of V8-V9 saturated to int8, then
 // clamped to V19..V20 (signed bytes).
 #define NARROW16_I8 \
-	VSQXTN_8B(10, 8); \
-	VSQXTN2_16B(10, 9); \
+	SQXTN16_B; \
 	VSMAX_16B(10, 10, 19); \
 	VSMIN_16B(10, 10, 20)
 
 // NARROW16_U8: V10 = the int16 lanes of V8-V9 saturated to uint8, then
 // clamped to V19..V20 (unsigned bytes).
 #define NARROW16_U8 \
-	VSQXTUN_8B(10, 8); \
-	VSQXTUN2_16B(10, 9); \
+	SQXTUN16_B; \
 	VUMAX	V19.B16, V10.B16, V10.B16; \
 	VUMIN	V20.B16, V10.B16, V10.B16
 
@@ -245,12 +233,8 @@
 	VUXTL	V2.H4, V5.S4; \
 	VUXTL2	V2.H8, V6.S4
 
-// DEQUANT16: V3-V6 = float32(V3-V6 - V16) * V17.
-#define DEQUANT16 \
-	VSUB	V16.S4, V3.S4, V3.S4; \
-	VSUB	V16.S4, V4.S4, V4.S4; \
-	VSUB	V16.S4, V5.S4, V5.S4; \
-	VSUB	V16.S4, V6.S4, V6.S4; \
+// SCALE16: V3-V6 = float32(V3-V6) * V17 (SCVTF, FMUL).
+#define SCALE16 \
 	VSCVTF_4S(3, 3); \
 	VSCVTF_4S(4, 4); \
 	VSCVTF_4S(5, 5); \
@@ -259,6 +243,34 @@
 	VFMUL_4S(4, 4, 17); \
 	VFMUL_4S(5, 5, 17); \
 	VFMUL_4S(6, 6, 17)
+
+// DEQUANT16: V3-V6 = float32(V3-V6 - V16) * V17.
+#define DEQUANT16 \
+	VSUB	V16.S4, V3.S4, V3.S4; \
+	VSUB	V16.S4, V4.S4, V4.S4; \
+	VSUB	V16.S4, V5.S4, V5.S4; \
+	VSUB	V16.S4, V6.S4, V6.S4; \
+	SCALE16
+
+// USUBL16_S: V3-V6 = the 16 unsigned bytes of V0 minus the unsigned
+// bytes of V18 (z, 0 <= z <= 255), as int32: the 16-bit differences
+// (USUBL, exact as int16 since |q - z| <= 255) sign-extended.
+#define USUBL16_S \
+	VUSUBL_8H(1, 0, 18); \
+	VUSUBL2_8H(2, 0, 18); \
+	VSXTL_4S(3, 1); \
+	VSXTL2_4S(4, 1); \
+	VSXTL_4S(5, 2); \
+	VSXTL2_4S(6, 2)
+
+// SSUBL16_S: USUBL16_S for signed bytes and -128 <= z <= 127 (SSUBL).
+#define SSUBL16_S \
+	VSSUBL_8H(1, 0, 18); \
+	VSSUBL2_8H(2, 0, 18); \
+	VSXTL_4S(3, 1); \
+	VSXTL2_4S(4, 1); \
+	VSXTL_4S(5, 2); \
+	VSXTL2_4S(6, 2)
 
 // NEXT_GROUP(loop, done, n, pending): the end of a loop over groups of 16
 // that takes a ragged end as one more group, the last 16 elements, whose
@@ -330,68 +342,375 @@ loop: \
 	OP((a)+2, (a)+2, (a)+3); \
 	OP(a, a, (a)+2)
 
-// SQERR8_2D(x, y, acc): for the 8 float32 of V(x), V(x+1) and of V(y),
-// V(y+1): d = float64(x) - float64(y) (FCVTL/FCVTL2 to V8-V11 and
-// V12-V15), then V(acc)..V(acc+3) += d*d: element i of the 8 goes to
-// lane i%2 of V(acc+i/2).
-#define SQERR8_2D(x, y, acc) \
-	VFCVTL_2D(8, x); \
-	VFCVTL2_2D(9, x); \
-	VFCVTL_2D(10, (x)+1); \
-	VFCVTL2_2D(11, (x)+1); \
-	VFCVTL_2D(12, y); \
-	VFCVTL2_2D(13, y); \
-	VFCVTL_2D(14, (y)+1); \
-	VFCVTL2_2D(15, (y)+1); \
-	VFSUB_2D(8, 8, 12); \
-	VFSUB_2D(9, 9, 13); \
-	VFSUB_2D(10, 10, 14); \
-	VFSUB_2D(11, 11, 15); \
+// SQERR16_2D: for the 16 float32 x of V0-V3 and y of V4-V7, d =
+// float64(x) - float64(y) (FCVTL/FCVTL2), and V16-V23 += d*d: element i
+// goes to lane i%2 of V(16+i/2). The widening of each register pair is
+// interleaved with the arithmetic of the previous one (V8-V11 and
+// V12-V15 in turn), the order llvm-mca finds fastest on Neoverse N1, N2,
+// V1 and V2 (bench/mca).
+#define SQERR16_2D \
+	VFCVTL_2D(8, 0); \
+	VFCVTL_2D(9, 4); \
+	VFCVTL2_2D(10, 0); \
+	VFCVTL2_2D(11, 4); \
+	VFCVTL_2D(12, 1); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 5); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 1); \
 	VFMUL_2D(8, 8, 8); \
-	VFMUL_2D(9, 9, 9); \
+	VFCVTL2_2D(15, 5); \
 	VFMUL_2D(10, 10, 10); \
-	VFMUL_2D(11, 11, 11); \
-	VFADD_2D(acc, acc, 8); \
-	VFADD_2D((acc)+1, (acc)+1, 9); \
-	VFADD_2D((acc)+2, (acc)+2, 10); \
-	VFADD_2D((acc)+3, (acc)+3, 11)
+	VFADD_2D(16, 16, 8); \
+	VFADD_2D(17, 17, 10); \
+	VFCVTL_2D(8, 2); \
+	VFSUB_2D(12, 12, 13); \
+	VFCVTL_2D(9, 6); \
+	VFSUB_2D(14, 14, 15); \
+	VFCVTL2_2D(10, 2); \
+	VFMUL_2D(12, 12, 12); \
+	VFCVTL2_2D(11, 6); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(18, 18, 12); \
+	VFADD_2D(19, 19, 14); \
+	VFCVTL_2D(12, 3); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 7); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 3); \
+	VFMUL_2D(8, 8, 8); \
+	VFCVTL2_2D(15, 7); \
+	VFMUL_2D(10, 10, 10); \
+	VFADD_2D(20, 20, 8); \
+	VFADD_2D(21, 21, 10); \
+	VFSUB_2D(12, 12, 13); \
+	VFSUB_2D(14, 14, 15); \
+	VFMUL_2D(12, 12, 12); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(22, 22, 12); \
+	VFADD_2D(23, 23, 14)
 
-// QERR_Y_SEED16 (QuantError, Seed): V4-V7 = y, the dequantized quantized
-// V0-V3, in float32: c = clamp(frintn(x/V24 + V26), V27, V28),
-// y = (c - V26) * V25.
-#define QERR_Y_SEED16 \
-	FDIV16(4, 0, 24); \
-	FADD16(4, 4, 26); \
-	FRINTN16(4); \
-	FMAX16(4, 4, 27); \
-	FMIN16(4, 4, 28); \
-	FSUB16(4, 4, 26); \
-	FMUL16(4, 4, 25)
+// The QuantError bodies: from the 16 float32 x of V0-V3, y (the
+// dequantized quantized x, in float32) into V4-V7, then, as SQERR16_2D
+// (the same instructions), the squared differences into V16-V23:
+//	Seed:    c = clamp(frintn(x/V24 + V26), V27, V28), y = (c - V26) * V25
+//	ONNX:    y = clamp(frintn(x/V24), V27, V28) * V25
+//	PyTorch: y = clamp(frintn(x*V24), V27, V28) * V25
+// Each is one interleaving of the four y chains with SQERR16_2D (a y
+// register is complete before its first use), the one a search over
+// random interleavings found fastest in the worst case over Neoverse N1,
+// N2, V1 and V2 against the C intrinsics peer (bench/mca): the
+// arithmetic of every lane is that of the plain sequence.
+#define QERR_SEED16 \
+	VFDIV_4S(4, 0, 24); \
+	VFDIV_4S(5, 1, 24); \
+	VFADD_4S(5, 5, 26); \
+	VFDIV_4S(6, 2, 24); \
+	VFADD_4S(4, 4, 26); \
+	VFRINTN_4S(5, 5); \
+	VFADD_4S(6, 6, 26); \
+	VFRINTN_4S(4, 4); \
+	VFRINTN_4S(6, 6); \
+	VFDIV_4S(7, 3, 24); \
+	VFCVTL_2D(8, 0); \
+	VFADD_4S(7, 7, 26); \
+	VFRINTN_4S(7, 7); \
+	VFMAX_4S(7, 7, 27); \
+	VFMAX_4S(6, 6, 27); \
+	VFMIN_4S(7, 7, 28); \
+	VFMAX_4S(4, 4, 27); \
+	VFMIN_4S(6, 6, 28); \
+	VFMIN_4S(4, 4, 28); \
+	VFMAX_4S(5, 5, 27); \
+	VFSUB_4S(4, 4, 26); \
+	VFSUB_4S(7, 7, 26); \
+	VFMIN_4S(5, 5, 28); \
+	VFMUL_4S(4, 4, 25); \
+	VFCVTL_2D(9, 4); \
+	VFSUB_4S(6, 6, 26); \
+	VFSUB_4S(5, 5, 26); \
+	VFCVTL2_2D(10, 0); \
+	VFMUL_4S(6, 6, 25); \
+	VFMUL_4S(5, 5, 25); \
+	VFMUL_4S(7, 7, 25); \
+	VFCVTL2_2D(11, 4); \
+	VFCVTL_2D(12, 1); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 5); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 1); \
+	VFMUL_2D(8, 8, 8); \
+	VFCVTL2_2D(15, 5); \
+	VFMUL_2D(10, 10, 10); \
+	VFADD_2D(16, 16, 8); \
+	VFADD_2D(17, 17, 10); \
+	VFCVTL_2D(8, 2); \
+	VFSUB_2D(12, 12, 13); \
+	VFCVTL_2D(9, 6); \
+	VFSUB_2D(14, 14, 15); \
+	VFCVTL2_2D(10, 2); \
+	VFMUL_2D(12, 12, 12); \
+	VFCVTL2_2D(11, 6); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(18, 18, 12); \
+	VFADD_2D(19, 19, 14); \
+	VFCVTL_2D(12, 3); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 7); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 3); \
+	VFMUL_2D(8, 8, 8); \
+	VFCVTL2_2D(15, 7); \
+	VFMUL_2D(10, 10, 10); \
+	VFADD_2D(20, 20, 8); \
+	VFADD_2D(21, 21, 10); \
+	VFSUB_2D(12, 12, 13); \
+	VFSUB_2D(14, 14, 15); \
+	VFMUL_2D(12, 12, 12); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(22, 22, 12); \
+	VFADD_2D(23, 23, 14)
 
-// QERR_Y_ONNX16: V4-V7 = clamp(frintn(x/V24), V27, V28) * V25.
-#define QERR_Y_ONNX16 \
-	FDIV16(4, 0, 24); \
-	FRINTN16(4); \
-	FMAX16(4, 4, 27); \
-	FMIN16(4, 4, 28); \
-	FMUL16(4, 4, 25)
+#define QERR_ONNX16 \
+	VFDIV_4S(6, 2, 24); \
+	VFDIV_4S(4, 0, 24); \
+	VFRINTN_4S(4, 4); \
+	VFRINTN_4S(6, 6); \
+	VFMAX_4S(4, 4, 27); \
+	VFMIN_4S(4, 4, 28); \
+	VFCVTL_2D(8, 0); \
+	VFDIV_4S(5, 1, 24); \
+	VFRINTN_4S(5, 5); \
+	VFMAX_4S(6, 6, 27); \
+	VFDIV_4S(7, 3, 24); \
+	VFMIN_4S(6, 6, 28); \
+	VFMUL_4S(6, 6, 25); \
+	VFRINTN_4S(7, 7); \
+	VFMUL_4S(4, 4, 25); \
+	VFCVTL_2D(9, 4); \
+	VFMAX_4S(7, 7, 27); \
+	VFMIN_4S(7, 7, 28); \
+	VFMUL_4S(7, 7, 25); \
+	VFCVTL2_2D(10, 0); \
+	VFCVTL2_2D(11, 4); \
+	VFMAX_4S(5, 5, 27); \
+	VFCVTL_2D(12, 1); \
+	VFMIN_4S(5, 5, 28); \
+	VFMUL_4S(5, 5, 25); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 5); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 1); \
+	VFMUL_2D(8, 8, 8); \
+	VFCVTL2_2D(15, 5); \
+	VFMUL_2D(10, 10, 10); \
+	VFADD_2D(16, 16, 8); \
+	VFADD_2D(17, 17, 10); \
+	VFCVTL_2D(8, 2); \
+	VFSUB_2D(12, 12, 13); \
+	VFCVTL_2D(9, 6); \
+	VFSUB_2D(14, 14, 15); \
+	VFCVTL2_2D(10, 2); \
+	VFMUL_2D(12, 12, 12); \
+	VFCVTL2_2D(11, 6); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(18, 18, 12); \
+	VFADD_2D(19, 19, 14); \
+	VFCVTL_2D(12, 3); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 7); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 3); \
+	VFMUL_2D(8, 8, 8); \
+	VFCVTL2_2D(15, 7); \
+	VFMUL_2D(10, 10, 10); \
+	VFADD_2D(20, 20, 8); \
+	VFADD_2D(21, 21, 10); \
+	VFSUB_2D(12, 12, 13); \
+	VFSUB_2D(14, 14, 15); \
+	VFMUL_2D(12, 12, 12); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(22, 22, 12); \
+	VFADD_2D(23, 23, 14)
 
-// QERR_Y_TORCH16: V4-V7 = clamp(frintn(x*V24), V27, V28) * V25.
-#define QERR_Y_TORCH16 \
-	FMUL16(4, 0, 24); \
-	FRINTN16(4); \
-	FMAX16(4, 4, 27); \
-	FMIN16(4, 4, 28); \
-	FMUL16(4, 4, 25)
+#define QERR_TORCH16 \
+	VFMUL_4S(4, 0, 24); \
+	VFMUL_4S(7, 3, 24); \
+	VFRINTN_4S(4, 4); \
+	VFRINTN_4S(7, 7); \
+	VFMUL_4S(5, 1, 24); \
+	VFMAX_4S(4, 4, 27); \
+	VFRINTN_4S(5, 5); \
+	VFMIN_4S(4, 4, 28); \
+	VFCVTL_2D(8, 0); \
+	VFMAX_4S(5, 5, 27); \
+	VFMIN_4S(5, 5, 28); \
+	VFMUL_4S(5, 5, 25); \
+	VFMAX_4S(7, 7, 27); \
+	VFMUL_4S(4, 4, 25); \
+	VFCVTL_2D(9, 4); \
+	VFMUL_4S(6, 2, 24); \
+	VFRINTN_4S(6, 6); \
+	VFMAX_4S(6, 6, 27); \
+	VFCVTL2_2D(10, 0); \
+	VFCVTL2_2D(11, 4); \
+	VFMIN_4S(7, 7, 28); \
+	VFCVTL_2D(12, 1); \
+	VFMUL_4S(7, 7, 25); \
+	VFMIN_4S(6, 6, 28); \
+	VFMUL_4S(6, 6, 25); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 5); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 1); \
+	VFMUL_2D(8, 8, 8); \
+	VFCVTL2_2D(15, 5); \
+	VFMUL_2D(10, 10, 10); \
+	VFADD_2D(16, 16, 8); \
+	VFADD_2D(17, 17, 10); \
+	VFCVTL_2D(8, 2); \
+	VFSUB_2D(12, 12, 13); \
+	VFCVTL_2D(9, 6); \
+	VFSUB_2D(14, 14, 15); \
+	VFCVTL2_2D(10, 2); \
+	VFMUL_2D(12, 12, 12); \
+	VFCVTL2_2D(11, 6); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(18, 18, 12); \
+	VFADD_2D(19, 19, 14); \
+	VFCVTL_2D(12, 3); \
+	VFSUB_2D(8, 8, 9); \
+	VFCVTL_2D(13, 7); \
+	VFSUB_2D(10, 10, 11); \
+	VFCVTL2_2D(14, 3); \
+	VFMUL_2D(8, 8, 8); \
+	VFCVTL2_2D(15, 7); \
+	VFMUL_2D(10, 10, 10); \
+	VFADD_2D(20, 20, 8); \
+	VFADD_2D(21, 21, 10); \
+	VFSUB_2D(12, 12, 13); \
+	VFSUB_2D(14, 14, 15); \
+	VFMUL_2D(12, 12, 12); \
+	VFMUL_2D(14, 14, 14); \
+	VFADD_2D(22, 22, 12); \
+	VFADD_2D(23, 23, 14)
 
-// QERR_LOOP(loop, Y): the QuantError loop: 16 float32 x from R0 into
-// V0-V3, Y (QERR_Y_*16) into V4-V7, the squared differences into the
-// float64 lanes V16-V23; R3 groups (no ragged end: the caller finishes it).
-#define QERR_LOOP(loop, Y) \
+// QERR_LOOP(loop, BODY): the QuantError loop: 16 float32 x from R0 into
+// V0-V3, BODY (QERR_SEED16, QERR_ONNX16 or QERR_TORCH16); R3 groups (no
+// ragged end: the caller finishes it).
+#define QERR_LOOP(loop, BODY) \
 loop: \
 	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]; \
-	Y; \
-	SQERR8_2D(0, 4, 16); \
-	SQERR8_2D(2, 6, 20); \
+	BODY; \
 	SUBS	$1, R3, R3; \
 	BNE	loop
+
+// GATHER_PARAMS4(base, o0, o1, o2, o3, K, Z, L, H): the Params of four
+// elements, at o0(base) .. o3(base), transposed into lanes 0..3 of K
+// (Scale), Z (Zero), L (Lo) and H (Hi), vector registers named in full
+// (V16, ...): each Params' first 16 bytes (Scale, Zero, Lo, Hi; never
+// beyond the Params) are loaded whole into V4-V7, TRN1/TRN2 of the 32-bit
+// lanes pair them up in V8-V11 (Scale, Lo of two elements; Zero, Hi) and
+// TRN1/TRN2 of the 64-bit halves finish the 4x4 transpose.
+#define GATHER_PARAMS4(base, o0, o1, o2, o3, K, Z, L, H) \
+	FMOVQ	o0(base), F4; \
+	FMOVQ	o1(base), F5; \
+	FMOVQ	o2(base), F6; \
+	FMOVQ	o3(base), F7; \
+	VTRN1	V5.S4, V4.S4, V8.S4; \
+	VTRN2	V5.S4, V4.S4, V9.S4; \
+	VTRN1	V7.S4, V6.S4, V10.S4; \
+	VTRN2	V7.S4, V6.S4, V11.S4; \
+	VTRN1	V10.D2, V8.D2, K.D2; \
+	VTRN1	V11.D2, V9.D2, Z.D2; \
+	VTRN2	V10.D2, V8.D2, L.D2; \
+	VTRN2	V11.D2, V9.D2, H.D2
+
+// EACH16(OP, d, n, m): V(d+i) = OP(V(n+i), V(m+i)) for i = 0..3, OP a
+// three-register WORD macro: a 16-lane operation with a vector of
+// per-element operands (the per-column Params).
+#define EACH16(OP, d, n, m) \
+	OP(d, n, m); \
+	OP((d)+1, (n)+1, (m)+1); \
+	OP((d)+2, (n)+2, (m)+2); \
+	OP((d)+3, (n)+3, (m)+3)
+
+// Per-column quantize (GATHER_PARAMS4 layout: k V16-V19, z V20-V23, lo
+// V24-V27, hi V28-V31; V15 1.0), V0-V3 to int32 before the clamp:
+// QCOLS_TORCH16: fcvtns(x * float32(1/s)) + z, the inverse by FDIV per lane.
+#define QCOLS_TORCH16 \
+	VFDIV_4S(4, 15, 16); \
+	VFDIV_4S(5, 15, 17); \
+	VFDIV_4S(6, 15, 18); \
+	VFDIV_4S(7, 15, 19); \
+	EACH16(VFMUL_4S, 0, 0, 4); \
+	FCVTNS16; \
+	EACH16(VSQADD_4S, 0, 0, 20)
+
+// QCOLS_ONNX16: fcvtns(x/s) + z.
+#define QCOLS_ONNX16 \
+	EACH16(VFDIV_4S, 0, 0, 16); \
+	FCVTNS16; \
+	EACH16(VSQADD_4S, 0, 0, 20)
+
+// QCOLS_SEED16: fcvtns(x'/s + float32(z)), x' = 0 for NaN x.
+#define QCOLS_SEED16 \
+	ZERO_NANS16; \
+	VSCVTF_4S(4, 20); \
+	VSCVTF_4S(5, 21); \
+	VSCVTF_4S(6, 22); \
+	VSCVTF_4S(7, 23); \
+	EACH16(VFDIV_4S, 0, 0, 16); \
+	EACH16(VFADD_4S, 0, 0, 4); \
+	FCVTNS16
+
+// QCOLS_LOOP(loop, done, QUANT, NARROW): the per-column quantize loop: 16
+// float32 from R1, their Params gathered from R4 (R12 = R4 + 160), QUANT
+// (QCOLS_*16), the clamp to lo..hi on the int32 values, SQXTN16_H and
+// NARROW (SQXTN16_B or SQXTUN16_B: nothing left to saturate), 16 bytes to
+// R0; R3 groups, R5 pending, the last group's src, dst and ps in R6, R7,
+// R13.
+#define QCOLS_LOOP(loop, done, QUANT, NARROW) \
+loop: \
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]; \
+	GATHER_PARAMS4(R4, 0, 20, 40, 60, V16, V20, V24, V28); \
+	GATHER_PARAMS4(R4, 80, 100, 120, 140, V17, V21, V25, V29); \
+	GATHER_PARAMS4(R12, 0, 20, 40, 60, V18, V22, V26, V30); \
+	GATHER_PARAMS4(R12, 80, 100, 120, 140, V19, V23, V27, V31); \
+	QUANT; \
+	EACH16(VSMAX_4S, 0, 0, 24); \
+	EACH16(VSMIN_4S, 0, 0, 28); \
+	SQXTN16_H; \
+	NARROW; \
+	VST1.P	[V10.B16], 16(R0); \
+	ADD	$320, R4, R4; \
+	ADD	$160, R4, R12; \
+	SUBS	$1, R3, R3; \
+	BNE	loop; \
+	CBZ	R5, done; \
+	MOVD	R6, R1; \
+	MOVD	R7, R0; \
+	MOVD	R13, R4; \
+	ADD	$160, R4, R12; \
+	MOVD	$1, R3; \
+	MOVD	$0, R5; \
+	B	loop
+
+// LOAD_BLOCK_PARAMS: the Params at R4 broadcast, R4 moved to the next
+// Params (+20): V16 Scale, V18 Zero (int32), V19 Lo and V20 Hi (their low
+// bytes: the bounds of 8-bit codes), R8 Convention. Needs R13 = 4. Loads
+// that replicate (LD1R) instead of moves from general registers: no DUP,
+// and the Seed float32(z) is one vector SCVTF of V18, the PyTorch inverse
+// one vector FDIV, each only on its convention's path.
+#define LOAD_BLOCK_PARAMS \
+	VLD1R.P	4(R4), [V16.S4]; \
+	VLD1R.P	4(R4), [V18.S4]; \
+	VLD1R.P	(R4)(R13), [V19.B16]; \
+	VLD1R.P	(R4)(R13), [V20.B16]; \
+	MOVBU.P	4(R4), R8
+
+// STORE16_F32: the 16 float32 of V3-V6 to R0, R0 += 64, as two STP Q
+// (which llvm-mca models cheaper than one four-register ST1 on N2 and V1).
+#define STORE16_F32 \
+	FSTPQ	(F5, F6), 32(R0); \
+	FSTPQ.P	(F3, F4), 64(R0)

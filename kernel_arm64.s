@@ -66,7 +66,11 @@ q8unsigned:
 q8done:
 	RET
 
-// Dequantize: V0 16 bytes, V1-V2 8H, V3-V6 4S; V16 z (int32), V17 s.
+// Dequantize: V0 16 bytes, V1-V2 8H, V3-V6 4S; V16 z (int32), V17 s, V18 z
+// (bytes). Where z fits the codes' type (0..255 for uint8, -128..127 for
+// int8), q - z is taken at 16-bit width (USUBL/SSUBL: |q - z| <= 255, exact)
+// and sign-extended; else the bytes are extended to int32 first. Both
+// give the int32 q - z exactly, hence the same float32.
 
 // func neonDequantize8(dst []float32, src []byte, z int32, s float32, unsigned bool)
 TEXT ·neonDequantize8(SB), NOSPLIT, $0-57
@@ -78,26 +82,49 @@ TEXT ·neonDequantize8(SB), NOSPLIT, $0-57
 	SUB	$16, R2, R5
 	ADD	R5, R1, R6
 	ADD	R5<<2, R0, R7
-	MOVWU	z+48(FP), R8
+	MOVW	z+48(FP), R8
 	VDUP	R8, V16.S4
-	MOVWU	s+52(FP), R8
-	VDUP	R8, V17.S4
+	VDUP	R8, V18.B16
+	MOVWU	s+52(FP), R9
+	VDUP	R9, V17.S4
 	MOVBU	unsigned+56(FP), R9
-	CBNZ	R9, du8loop
+	CBNZ	R9, du8
+
+	ADD	$128, R8, R10
+	CMPW	$256, R10
+	BLO	di8nloop
 
 di8loop:
 	VLD1.P	16(R1), [V0.B16]
 	SXTL16_S
 	DEQUANT16
-	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
+	STORE16_F32
 	NEXT_GROUP(di8loop, d8done, R3, R4)
+
+di8nloop:
+	VLD1.P	16(R1), [V0.B16]
+	SSUBL16_S
+	SCALE16
+	STORE16_F32
+	NEXT_GROUP(di8nloop, d8done, R3, R4)
+
+du8:
+	CMPW	$256, R8
+	BLO	du8nloop
 
 du8loop:
 	VLD1.P	16(R1), [V0.B16]
 	UXTL16_S
 	DEQUANT16
-	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
+	STORE16_F32
 	NEXT_GROUP(du8loop, d8done, R3, R4)
+
+du8nloop:
+	VLD1.P	16(R1), [V0.B16]
+	USUBL16_S
+	SCALE16
+	STORE16_F32
+	NEXT_GROUP(du8nloop, d8done, R3, R4)
 
 d8done:
 	RET
@@ -225,8 +252,7 @@ TEXT ·neonSquaredError(SB), NOSPLIT, $0-56
 seloop:
 	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
-	SQERR8_2D(0, 4, 16)
-	SQERR8_2D(2, 6, 20)
+	SQERR16_2D
 	SUBS	$1, R3, R3
 	BNE	seloop
 
@@ -236,9 +262,8 @@ sedone:
 	RET
 
 // Quantization error: V0-V3 x, V4-V7 y = dequant(quant(x)) in float32;
-// then per half (x V0-V1 with y V4-V5, then x V2-V3 with y V6-V7):
-// V8-V11 float64(x), V12-V15 float64(y). Constants V24 k, V25 s,
-// V26 float32(z), V27 lo, V28 hi (float32).
+// then SQERR16_2D (V8-V15 scratch). Constants V24 k, V25 s, V26
+// float32(z), V27 lo, V28 hi (float32).
 
 // func neonQuantError(src []float32, lanes *[16]float64, conv int, k, s, zf, lo, hi float32)
 TEXT ·neonQuantError(SB), NOSPLIT, $0-60
@@ -270,11 +295,11 @@ TEXT ·neonQuantError(SB), NOSPLIT, $0-60
 	CMP	$1, R8
 	BEQ	qeonnx
 
-	QERR_LOOP(qetorch, QERR_Y_TORCH16)
+	QERR_LOOP(qetorch, QERR_TORCH16)
 	B	qedone
-	QERR_LOOP(qeonnx, QERR_Y_ONNX16)
+	QERR_LOOP(qeonnx, QERR_ONNX16)
 	B	qedone
-	QERR_LOOP(qeseed, QERR_Y_SEED16)
+	QERR_LOOP(qeseed, QERR_SEED16)
 
 qedone:
 	VST1.P	[V16.D2, V17.D2, V18.D2, V19.D2], 64(R9)

@@ -65,10 +65,17 @@ var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, Kernels{
 //	conv 2 (PyTorch): float32(x*k), then + z (saturating int32 add)
 //
 // k is the scale s (Seed, ONNX) or inv = float32(1/s) (PyTorch), zf =
-// float32(z).
+// float32(z). conv 3 and 4 are Seed and ONNX with the quotient x/s
+// computed without the divider from y = RN(1/s) and c = s*2^25 by
+// Markstein's correction (exactdiv.go): the same bits for
+// exactDivScale(s).
 //
 //go:noescape
-func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool)
+func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool, y, c float32)
+
+// neonRecip is added to the Seed and ONNX conv codes of neonQuantize8 for
+// the quotient by reciprocal.
+const neonRecip = 3
 
 // neonDequantize8 writes float32(int32(q) - z) * s for each byte of src,
 // q the byte zero-extended (unsigned) or sign-extended.
@@ -149,7 +156,13 @@ func quantizeI8NEON(dst []int8, src []float32, p *Params) {
 // quantize8NEON runs neonQuantize8 on len(src) >= neonBlock elements.
 func quantize8NEON[T int8 | uint8](dst []T, src []float32, p *Params) {
 	dst = dst[:len(src)]
-	neonQuantize8(unsafe.Slice(bytePtr(&dst[0]), len(src)), src, int(p.Convention), quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi, isUnsigned[T]())
+	conv := int(p.Convention)
+	var y, c float32
+	if p.Convention != PyTorch && exactDivScale(p.Scale) {
+		conv += neonRecip
+		y, c = 1/p.Scale, p.Scale*exactDivClamp
+	}
+	neonQuantize8(unsafe.Slice(bytePtr(&dst[0]), len(src)), src, conv, quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi, isUnsigned[T](), y, c)
 }
 
 func dequantizeU8NEON(dst []float32, src []uint8, p *Params) {

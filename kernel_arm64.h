@@ -95,6 +95,10 @@
 #define VSSUBL_8H(d, n, m) WORD $(0x0e202000 | ((m)<<16) | ((n)<<5) | (d))
 // ssubl2 Vd.8h, Vn.16b, Vm.16b
 #define VSSUBL2_8H(d, n, m) WORD $(0x4e202000 | ((m)<<16) | ((n)<<5) | (d))
+// fmla Vd.4s, Vn.4s, Vm.4s
+#define VFMLA_4S(d, n, m) WORD $(0x4e20cc00 | ((m)<<16) | ((n)<<5) | (d))
+// fmls Vd.4s, Vn.4s, Vm.4s
+#define VFMLS_4S(d, n, m) WORD $(0x4ea0cc00 | ((m)<<16) | ((n)<<5) | (d))
 // Multi-line macros: the 16-lane sequences the kernels share. Statements
 // are separated by semicolons; the Go assembler attributes every
 // instruction of an expansion to the line of the call, and
@@ -161,6 +165,47 @@
 	VSQADD_4S(1, 1, z); \
 	VSQADD_4S(2, 2, z); \
 	VSQADD_4S(3, 3, z)
+
+// RECIP_QUOTIENT16: V0-V3 = RN(x/s) for the x of V0-V3 without the divider,
+// by Markstein's correction in exactly the domain and sequence of
+// exactdiv.go: V16 s, V21 y = RN(1/s), V22 c = s*2^25, V23 -c.
+// x' = clamp(x, -c, c) (FMIN/FMAX: a NaN stays NaN) into V4-V7;
+// q0 = RN(x'*y) into V0-V3; r = fma(-q0, s, x') (FMLS, exact) into V4-V7;
+// q = fma(r, y, q0) (FMLA) into V0-V3. The only fused instructions of the
+// package's assembly (.ci/fma.txt).
+#define RECIP_QUOTIENT16 \
+	VFMIN_4S(4, 0, 22); \
+	VFMIN_4S(5, 1, 22); \
+	VFMIN_4S(6, 2, 22); \
+	VFMIN_4S(7, 3, 22); \
+	VFMAX_4S(4, 4, 23); \
+	VFMAX_4S(5, 5, 23); \
+	VFMAX_4S(6, 6, 23); \
+	VFMAX_4S(7, 7, 23); \
+	FMUL16(0, 4, 21); \
+	VFMLS_4S(4, 0, 16); \
+	VFMLS_4S(5, 1, 16); \
+	VFMLS_4S(6, 2, 16); \
+	VFMLS_4S(7, 3, 16); \
+	VFMLA_4S(0, 4, 21); \
+	VFMLA_4S(1, 5, 21); \
+	VFMLA_4S(2, 6, 21); \
+	VFMLA_4S(3, 7, 21)
+
+// QUANT_SEED_RECIP16: QUANT_SEED16 with RECIP_QUOTIENT16 for the FDIVs:
+// the same bits for s in exactdiv.go's domain.
+#define QUANT_SEED_RECIP16 \
+	ZERO_NANS16; \
+	RECIP_QUOTIENT16; \
+	FADD16(0, 0, 17); \
+	FCVTNS16
+
+// QUANT_ONNX_RECIP16: QUANT_ONNX16 with RECIP_QUOTIENT16 (a NaN x stays
+// NaN through it, and FCVTNS maps it to 0 as it does x/s = NaN).
+#define QUANT_ONNX_RECIP16 \
+	RECIP_QUOTIENT16; \
+	FCVTNS16; \
+	SQADD16(18)
 
 // QUANT_SEED16: V0-V3 = fcvtns(float32(x'/V16) + V17), x' = 0 for NaN x.
 #define QUANT_SEED16 \

@@ -21,12 +21,15 @@
 //	R0 dst, R1 src, R3 blocks left, R4 = 1 while the overlapping last block
 //	is pending, R6/R7 src/dst of that block.
 //	V0-V3 data, V4-V7 NaN masks, V8-V9 int16, V10 bytes;
-//	V16 k (s or inv), V17 float32(z), V18 z (int32), V19 lo, V20 hi (bytes).
-// One loop per convention and signedness, all instances of QUANTIZE8_LOOP
-// (kernel_arm64.h): the choice is made once per call.
+//	V16 k (s or inv), V17 float32(z), V18 z (int32), V19 lo, V20 hi (bytes);
+//	V21 y = RN(1/s), V22 c = s*2^25, V23 -c (the quotient by reciprocal).
+// One loop per convention and signedness, chosen once per call: instances
+// of QUANTIZE8_LOOP (kernel_arm64.h), and for conv 3 and 4 (Seed and ONNX
+// with the quotient by RECIP_QUOTIENT16) the same loop written out, so
+// that .ci/fma.txt's counter sees each fused instruction in this file.
 
-// func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool)
-TEXT ·neonQuantize8(SB), NOSPLIT, $0-77
+// func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool, y, c float32)
+TEXT ·neonQuantize8(SB), NOSPLIT, $0-88
 	MOVD	dst_base+0(FP), R0
 	MOVD	src_base+24(FP), R1
 	MOVD	src_len+32(FP), R2
@@ -45,23 +48,69 @@ TEXT ·neonQuantize8(SB), NOSPLIT, $0-77
 	VDUP	R8, V19.B16
 	MOVW	hi+72(FP), R8
 	VDUP	R8, V20.B16
+	MOVWU	y+80(FP), R8
+	VDUP	R8, V21.S4
+	MOVWU	c+84(FP), R8
+	VDUP	R8, V22.S4
+	EOR	$0x80000000, R8, R8
+	VDUP	R8, V23.S4
 	MOVBU	unsigned+76(FP), R9
 	MOVD	conv+48(FP), R8
 	CBNZ	R9, q8unsigned
 	CBZ	R8, i8seed
 	CMP	$1, R8
 	BEQ	i8onnx
+	CMP	$3, R8
+	BEQ	i8seedr
+	CMP	$4, R8
+	BEQ	i8onnxr
 	QUANTIZE8_LOOP(i8torch, q8done, R3, R4, QUANT_TORCH16, NARROW16_I8)
 	QUANTIZE8_LOOP(i8onnx, q8done, R3, R4, QUANT_ONNX16, NARROW16_I8)
 	QUANTIZE8_LOOP(i8seed, q8done, R3, R4, QUANT_SEED16, NARROW16_I8)
+
+i8seedr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(i8seedr, q8done, R3, R4)
+
+i8onnxr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(i8onnxr, q8done, R3, R4)
 
 q8unsigned:
 	CBZ	R8, u8seed
 	CMP	$1, R8
 	BEQ	u8onnx
+	CMP	$3, R8
+	BEQ	u8seedr
+	CMP	$4, R8
+	BEQ	u8onnxr
 	QUANTIZE8_LOOP(u8torch, q8done, R3, R4, QUANT_TORCH16, NARROW16_U8)
 	QUANTIZE8_LOOP(u8onnx, q8done, R3, R4, QUANT_ONNX16, NARROW16_U8)
 	QUANTIZE8_LOOP(u8seed, q8done, R3, R4, QUANT_SEED16, NARROW16_U8)
+
+u8seedr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_U8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(u8seedr, q8done, R3, R4)
+
+u8onnxr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_U8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(u8onnxr, q8done, R3, R4)
 
 q8done:
 	RET

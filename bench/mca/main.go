@@ -53,15 +53,21 @@ type kernel struct {
 	peer  string // C peer function, "" if none
 }
 
-// kernels is the table of modelled loops. The blocked forms are modelled
+// kernels is the table of modelled loops. Seed and ONNX quantize are the
+// loops of scales in exactDivScale's domain (the quotient by reciprocal);
+// "(FDIV)" are those of the other scales. The blocked forms are modelled
 // at block 32 (two groups of 16 and the per-block prologue).
 var kernels = []kernel{
-	{"QuantizeU8 Seed", "neonQuantize8", "u8seed", "", 16, "quantize_u8_seed"},
-	{"QuantizeU8 ONNX", "neonQuantize8", "u8onnx", "", 16, "quantize_u8_onnx"},
+	{"QuantizeU8 Seed", "neonQuantize8", "u8seedr", "", 16, "quantize_u8_seed"},
+	{"QuantizeU8 ONNX", "neonQuantize8", "u8onnxr", "", 16, "quantize_u8_onnx"},
 	{"QuantizeU8 PyTorch", "neonQuantize8", "u8torch", "", 16, "quantize_u8_torch"},
-	{"QuantizeI8 Seed", "neonQuantize8", "i8seed", "", 16, "quantize_i8_seed"},
-	{"QuantizeI8 ONNX", "neonQuantize8", "i8onnx", "", 16, "quantize_i8_onnx"},
+	{"QuantizeI8 Seed", "neonQuantize8", "i8seedr", "", 16, "quantize_i8_seed"},
+	{"QuantizeI8 ONNX", "neonQuantize8", "i8onnxr", "", 16, "quantize_i8_onnx"},
 	{"QuantizeI8 PyTorch", "neonQuantize8", "i8torch", "", 16, "quantize_i8_torch"},
+	{"QuantizeU8 Seed (FDIV)", "neonQuantize8", "u8seed", "", 16, "quantize_u8_seed"},
+	{"QuantizeU8 ONNX (FDIV)", "neonQuantize8", "u8onnx", "", 16, "quantize_u8_onnx"},
+	{"QuantizeI8 Seed (FDIV)", "neonQuantize8", "i8seed", "", 16, "quantize_i8_seed"},
+	{"QuantizeI8 ONNX (FDIV)", "neonQuantize8", "i8onnx", "", 16, "quantize_i8_onnx"},
 	{"DequantizeU8", "neonDequantize8", "du8nloop", "", 16, "dequantize_u8"},
 	{"DequantizeI8", "neonDequantize8", "di8nloop", "", 16, "dequantize_i8"},
 	{"DequantizeU8 (z > 255)", "neonDequantize8", "du8loop", "", 16, "dequantize_u8"},

@@ -358,8 +358,8 @@ loop: \
 	NEXT_GROUP(loop, done, n, pending)
 
 // QUANTIZE4_LOOP(loop, done, QUANT): QUANTIZE8_LOOP with NARROW16_I8 for
-// int4 codes, packed: TBL V21 takes the 8 codes of the low nibbles to V11,
-// TBL V22 those of the high nibbles to V12, SLI #4 forms V12<<4 |
+// int4 codes, packed: TBL V24 takes the 8 codes of the low nibbles to V11,
+// TBL V25 those of the high nibbles to V12, SLI #4 forms V12<<4 |
 // (V11 & 0x0F), 8 bytes to R0; R5 groups, R9 pending.
 #define QUANTIZE4_LOOP(loop, done, QUANT) \
 loop: \
@@ -367,8 +367,8 @@ loop: \
 	QUANT; \
 	SQXTN16_H; \
 	NARROW16_I8; \
-	VTBL	V21.B8, [V10.B16], V11.B8; \
-	VTBL	V22.B8, [V10.B16], V12.B8; \
+	VTBL	V24.B8, [V10.B16], V11.B8; \
+	VTBL	V25.B8, [V10.B16], V12.B8; \
 	VSLI	$4, V12.B8, V11.B8; \
 	VST1.P	[V11.B8], 8(R0); \
 	NEXT_GROUP(loop, done, R5, R9)
@@ -759,3 +759,22 @@ loop: \
 #define STORE16_F32 \
 	FSTPQ	(F5, F6), 32(R0); \
 	FSTPQ.P	(F3, F4), 64(R0)
+
+// RECIP_OR(fdiv): per block, go to the loop fdiv (the quotient by FDIV)
+// unless the block's Scale (at -20(R4), after LOAD_BLOCK_PARAMS) is in
+// exactDivScale's domain, 2^-100 <= s <= 2^100: bits 0x0d800000 ..
+// 0x71800000 (s > 0), tested as bits - R19 <= R20 (unsigned) with R19 =
+// 0x0d800000, R20 = 0x64000000. Else fall through to RECIP_CONSTS.
+#define RECIP_OR(fdiv) \
+	MOVWU	-20(R4), R12; \
+	SUBW	R19, R12, R12; \
+	CMPW	R20, R12; \
+	BHI	fdiv
+
+// RECIP_CONSTS: the constants of RECIP_QUOTIENT16 from the block's s
+// (V16): y = RN(1/s) by a vector FDIV of V15 = 1.0, c = s*2^25 (V26 =
+// 2^25), -c = s*-2^25 (V27 = -2^25), both exact.
+#define RECIP_CONSTS \
+	VFDIV_4S(21, 15, 16); \
+	VFMUL_4S(22, 16, 26); \
+	VFMUL_4S(23, 16, 27)

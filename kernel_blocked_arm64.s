@@ -32,11 +32,14 @@
 //	V0-V3 data, V4-V7 NaN masks, V8-V9 int16, V10 codes (bytes);
 //	V16 k (s, or inv = float32(1/s) by a vector FDIV of V15 = 1.0 for
 //	PyTorch), V17 float32(z) (Seed), V18 z (int32), V19 lo, V20 hi
-//	(bytes), loaded by LOAD_BLOCK_PARAMS (R13 = 4).
+//	(bytes), loaded by LOAD_BLOCK_PARAMS (R13 = 4); for Seed and ONNX
+//	blocks whose s is in exactDivScale's domain (RECIP_OR) the quotient
+//	is RECIP_QUOTIENT16's (V21 y, V22 c, V23 -c from RECIP_CONSTS; V26
+//	2^25, V27 -2^25), else FDIV; R12 scratch, R19/R20 the domain test.
 //
 // int4: the codes (-8..15) are clamped as int8 codes; then two TBLs take
-// the 8 codes of the low nibbles (V21 indices: the even codes, or the odd
-// ones if hiFirst) to V11 and those of the high nibbles (V22) to V12, and
+// the 8 codes of the low nibbles (V24 indices: the even codes, or the odd
+// ones if hiFirst) to V11 and those of the high nibbles (V25) to V12, and
 // SLI #4 forms V12<<4 | (V11 & 0x0F): 8 packed bytes.
 
 // func neonQuantizeBlocksI4(dst *uint8, src *float32, block, nblocks int, ps *Params, order *[16]uint8)
@@ -47,11 +50,17 @@ TEXT ·neonQuantizeBlocksI4(SB), NOSPLIT, $0-48
 	MOVD	nblocks+24(FP), R3
 	MOVD	ps+32(FP), R4
 	MOVD	order+40(FP), R8
-	VLD1	(R8), [V21.B8, V22.B8]
+	VLD1	(R8), [V24.B8, V25.B8]
 	SUB	$16, R2, R10
 	MOVD	$4, R13
 	FMOVS	$1.0, F15
 	VDUP	V15.S[0], V15.S4
+	MOVW	$0x4c000000, R12
+	VDUP	R12, V26.S4
+	MOVW	$0xcc000000, R12
+	VDUP	R12, V27.S4
+	MOVW	$0x0d800000, R19
+	MOVW	$0x64000000, R20
 
 qi4block:
 	LSR	$4, R2, R5
@@ -61,13 +70,41 @@ qi4block:
 	LOAD_BLOCK_PARAMS
 	CBZ	R8, qi4seedp
 	CMP	$1, R8
-	BEQ	qi4onnx
+	BEQ	qi4onnxp
 	VFDIV_4S(16, 15, 16)
 	QUANTIZE4_LOOP(qi4torch, qi4next, QUANT_TORCH16)
+
+qi4onnxp:
+	RECIP_OR(qi4onnx)
+	RECIP_CONSTS
+
+qi4onnxr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VTBL	V24.B8, [V10.B16], V11.B8
+	VTBL	V25.B8, [V10.B16], V12.B8
+	VSLI	$4, V12.B8, V11.B8
+	VST1.P	[V11.B8], 8(R0)
+	NEXT_GROUP(qi4onnxr, qi4next, R5, R9)
 	QUANTIZE4_LOOP(qi4onnx, qi4next, QUANT_ONNX16)
 
 qi4seedp:
 	VSCVTF_4S(17, 18)
+	RECIP_OR(qi4seed)
+	RECIP_CONSTS
+
+qi4seedr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VTBL	V24.B8, [V10.B16], V11.B8
+	VTBL	V25.B8, [V10.B16], V12.B8
+	VSLI	$4, V12.B8, V11.B8
+	VST1.P	[V11.B8], 8(R0)
+	NEXT_GROUP(qi4seedr, qi4next, R5, R9)
 	QUANTIZE4_LOOP(qi4seed, qi4next, QUANT_SEED16)
 
 qi4next:
@@ -87,6 +124,12 @@ TEXT ·neonQuantizeBlocks8(SB), NOSPLIT, $0-41
 	MOVD	$4, R13
 	FMOVS	$1.0, F15
 	VDUP	V15.S[0], V15.S4
+	MOVW	$0x4c000000, R12
+	VDUP	R12, V26.S4
+	MOVW	$0xcc000000, R12
+	VDUP	R12, V27.S4
+	MOVW	$0x0d800000, R19
+	MOVW	$0x64000000, R20
 
 q8block:
 	LSR	$4, R2, R5
@@ -97,25 +140,69 @@ q8block:
 	CBNZ	R11, q8unsigned
 	CBZ	R8, i8seedp
 	CMP	$1, R8
-	BEQ	i8onnx
+	BEQ	i8onnxp
 	VFDIV_4S(16, 15, 16)
 	QUANTIZE8_LOOP(i8torch, q8next, R5, R9, QUANT_TORCH16, NARROW16_I8)
+
+i8onnxp:
+	RECIP_OR(i8onnx)
+	RECIP_CONSTS
+
+i8onnxr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(i8onnxr, q8next, R5, R9)
 	QUANTIZE8_LOOP(i8onnx, q8next, R5, R9, QUANT_ONNX16, NARROW16_I8)
 
 i8seedp:
 	VSCVTF_4S(17, 18)
+	RECIP_OR(i8seed)
+	RECIP_CONSTS
+
+i8seedr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(i8seedr, q8next, R5, R9)
 	QUANTIZE8_LOOP(i8seed, q8next, R5, R9, QUANT_SEED16, NARROW16_I8)
 
 q8unsigned:
 	CBZ	R8, u8seedp
 	CMP	$1, R8
-	BEQ	u8onnx
+	BEQ	u8onnxp
 	VFDIV_4S(16, 15, 16)
 	QUANTIZE8_LOOP(u8torch, q8next, R5, R9, QUANT_TORCH16, NARROW16_U8)
+
+u8onnxp:
+	RECIP_OR(u8onnx)
+	RECIP_CONSTS
+
+u8onnxr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_U8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(u8onnxr, q8next, R5, R9)
 	QUANTIZE8_LOOP(u8onnx, q8next, R5, R9, QUANT_ONNX16, NARROW16_U8)
 
 u8seedp:
 	VSCVTF_4S(17, 18)
+	RECIP_OR(u8seed)
+	RECIP_CONSTS
+
+u8seedr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_U8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(u8seedr, q8next, R5, R9)
 	QUANTIZE8_LOOP(u8seed, q8next, R5, R9, QUANT_SEED16, NARROW16_U8)
 
 q8next:

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,10 +21,15 @@ import (
 // assembly (neonAsmFiles). Each macro, defined in kernel_arm64.h, is
 // preceded by a comment with its ARM mnemonic, whose operands are named
 // after the macro's parameters ("fdiv Vd.4s, Vn.4s, Vm.4s" above
-// VFDIV_4S(d, n, m)). For every call site in the .s files the test derives
-// the concrete instruction ("fdiv v0.4s, v0.4s, v16.4s"), cross-builds the
-// package for arm64, disassembles each assembly object with go tool
-// objdump and checks the word at that source line two ways:
+// VFDIV_4S(d, n, m)); the header's multi-line macros (FDIV16, QUANTIZE8_LOOP,
+// ...) are sequences of such calls and native instructions. The test
+// expands every macro call of the .s files as the assembler does (the
+// instructions of an expansion all carry the line of the call), derives
+// each WORD's concrete instruction ("fdiv v0.4s, v0.4s, v16.4s"),
+// cross-builds the package for arm64, disassembles each assembly object
+// with go tool objdump, checks that each such line assembled to as many
+// instructions as its expansion has, and checks each WORD, by its position
+// in the line's instructions, two ways:
 //
 //   - it equals the encoding LLVM's assembler gives for the instruction
 //     (testdata/neon_encodings.txt, produced by llvm-mc -show-encoding;
@@ -46,16 +52,19 @@ func TestNEONEncodings(t *testing.T) {
 	}
 	macros := parseNEONMacros(t, hdr)
 	var sites []neonSite
+	counts := map[string]int{}
+	used := map[string]bool{}
 	for _, f := range neonAsmFiles {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := parseNEONSites(t, f, src, macros)
+		s, c := parseNEONSites(t, f, src, macros, used)
 		if len(s) == 0 {
 			t.Fatalf("no macro call sites found in %s", f)
 		}
 		sites = append(sites, s...)
+		maps.Copy(counts, c)
 	}
 
 	want := readEncodings(t)
@@ -113,14 +122,18 @@ func TestNEONEncodings(t *testing.T) {
 		parseObjdump(t, f, objdump, dis)
 	}
 
+	for where, n := range counts {
+		if got := len(dis[where]); got != n {
+			t.Errorf("%s: %d instructions at this line in the binary, the expansion has %d", where, got, n)
+		}
+	}
 	checked := 0
 	for _, s := range sites {
 		insns := dis[s.pos()]
-		if len(insns) != 1 {
-			t.Errorf("%s %s: %d instructions at this line in the binary, want 1", s.pos(), s.call, len(insns))
-			continue
+		if len(insns) != counts[s.pos()] {
+			continue // reported above
 		}
-		got := insns[0]
+		got := insns[s.idx]
 		enc, ok := want[s.text]
 		if !ok {
 			t.Errorf("%s: %q is not in testdata/neon_encodings.txt; regenerate it with -update-neon-encodings", s.pos(), s.text)
@@ -132,45 +145,57 @@ func TestNEONEncodings(t *testing.T) {
 		}
 		checked++
 	}
-	used := map[string]bool{}
-	for _, s := range sites {
-		used[s.macro] = true
-	}
 	for name := range macros {
 		if !used[name] {
 			t.Errorf("macro %s is defined but never used", name)
 		}
 	}
-	t.Logf("checked %d WORD sites of %d macros", checked, len(macros))
+	words := 0
+	for _, m := range macros {
+		if m.template != "" {
+			words++
+		}
+	}
+	t.Logf("checked %d WORD instructions of %d WORD macros (%d macros in all) on %d lines", checked, words, len(macros), len(counts))
 }
 
 var updateEncodings = flag.Bool("update-neon-encodings", false, "rewrite testdata/neon_encodings.txt with llvm-mc")
 
 const encodingsFile = "testdata/neon_encodings.txt"
 
-// neonMacroFile defines the WORD macros; neonAsmFiles use them.
+// neonMacroFile defines the WORD macros and the multi-line macros built
+// from them; neonAsmFiles use them.
 const neonMacroFile = "kernel_arm64.h"
 
 var neonAsmFiles = []string{"kernel_arm64.s", "kernel_blocked_arm64.s"}
 
+// neonMacro is a macro of kernel_arm64.h: a WORD macro (one instruction,
+// template set) or a multi-line macro (body: statements separated by
+// semicolons, which may call other macros and name their parameters).
 type neonMacro struct {
 	params   []string
-	template string // e.g. "fdiv Vd.4s, Vn.4s, Vm.4s"
+	template string // WORD macros: e.g. "fdiv Vd.4s, Vn.4s, Vm.4s"
+	body     []string
 }
 
+// neonSite is one WORD instruction of an assembly line: the idx-th of the
+// instructions the line assembles to.
 type neonSite struct {
 	file  string
 	line  int
-	call  string // the source text
-	macro string
+	idx   int
+	call  string // the source text of the line
+	macro string // the WORD macro
 	text  string // the concrete ARM instruction
 }
 
 func (s neonSite) pos() string { return fmt.Sprintf("%s:%d", s.file, s.line) }
 
 var (
-	defineRE = regexp.MustCompile(`^#define\s+(V[A-Z0-9_]+)\(([^)]*)\)\s+WORD\s+\$`)
-	callRE   = regexp.MustCompile(`^\s*(V[A-Z0-9_]+)\(([^)]*)\)\s*$`)
+	defineRE = regexp.MustCompile(`^#define\s+([A-Z][A-Z0-9_]*)(\(([^)]*)\))?\s*(.*)$`)
+	callRE   = regexp.MustCompile(`^([A-Z][A-Z0-9_]*)\s*(\((.*)\))?$`)
+	labelRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*:\s*`)
+	identRE  = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 	operRE   = regexp.MustCompile(`\b([VS])([a-z])\b`)
 )
 
@@ -178,50 +203,134 @@ var (
 func parseNEONMacros(t *testing.T, src []byte) map[string]neonMacro {
 	macros := map[string]neonMacro{}
 	lines := strings.Split(string(src), "\n")
-	for i, l := range lines {
-		if m := defineRE.FindStringSubmatch(l); m != nil {
-			if i == 0 || !strings.HasPrefix(lines[i-1], "// ") {
-				t.Fatalf("%s:%d: macro %s lacks its mnemonic comment on the line above", neonMacroFile, i+1, m[1])
-			}
-			var params []string
-			for _, p := range strings.Split(m[2], ",") {
-				params = append(params, strings.TrimSpace(p))
-			}
-			macros[m[1]] = neonMacro{params: params, template: strings.TrimPrefix(lines[i-1], "// ")}
-			continue
-		}
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
 		if strings.HasPrefix(strings.TrimSpace(l), "WORD") {
 			t.Fatalf("%s:%d: bare WORD; use a macro with a mnemonic comment", neonMacroFile, i+1)
 		}
+		if !strings.HasPrefix(l, "#define") {
+			continue
+		}
+		first := i
+		for strings.HasSuffix(l, "\\") && i+1 < len(lines) {
+			i++
+			l = strings.TrimSuffix(l, "\\") + " " + strings.TrimSpace(lines[i])
+		}
+		m := defineRE.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("%s:%d: cannot parse %q", neonMacroFile, first+1, l)
+		}
+		var params []string
+		if m[2] != "" {
+			for _, p := range strings.Split(m[3], ",") {
+				params = append(params, strings.TrimSpace(p))
+			}
+		}
+		body := strings.TrimSpace(m[4])
+		if strings.HasPrefix(body, "WORD") {
+			if first == 0 || !strings.HasPrefix(lines[first-1], "// ") {
+				t.Fatalf("%s:%d: macro %s lacks its mnemonic comment on the line above", neonMacroFile, first+1, m[1])
+			}
+			if !strings.HasPrefix(body, "WORD $") || strings.Contains(body, ";") {
+				t.Fatalf("%s:%d: macro %s: a WORD macro is one WORD $(...)", neonMacroFile, first+1, m[1])
+			}
+			macros[m[1]] = neonMacro{params: params, template: strings.TrimPrefix(lines[first-1], "// ")}
+			continue
+		}
+		if strings.Contains(body, "WORD") {
+			t.Fatalf("%s:%d: macro %s: WORD outside a WORD macro", neonMacroFile, first+1, m[1])
+		}
+		var stmts []string
+		for _, st := range strings.Split(body, ";") {
+			if st = strings.TrimSpace(st); st != "" {
+				stmts = append(stmts, st)
+			}
+		}
+		macros[m[1]] = neonMacro{params: params, body: stmts}
 	}
 	return macros
 }
 
-// parseNEONSites finds the macro call sites of one assembly file, which
-// must define no macro and hold no bare WORD of its own.
-func parseNEONSites(t *testing.T, file string, src []byte, macros map[string]neonMacro) []neonSite {
-	var sites []neonSite
-	for i, l := range strings.Split(string(src), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(l), "WORD") || defineRE.MatchString(l) {
-			t.Fatalf("%s:%d: WORD outside a macro of %s", file, i+1, neonMacroFile)
+// splitArgs splits a macro call's argument list at its top-level commas.
+func splitArgs(s string) []string {
+	var args []string
+	depth, start := 0, 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				args = append(args, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
 		}
-		m := callRE.FindStringSubmatch(l)
-		if m == nil {
-			continue
+	}
+	return append(args, strings.TrimSpace(s[start:]))
+}
+
+// evalReg evaluates a register argument: a sum of numbers, possibly in
+// parentheses ("(4)+1"), which must lie in 0..31.
+func evalReg(a string) (int, bool) {
+	sum := 0
+	for _, term := range strings.Split(strings.NewReplacer("(", "", ")", "", " ", "").Replace(a), "+") {
+		n, err := strconv.Atoi(term)
+		if err != nil {
+			return 0, false
 		}
-		mac, ok := macros[m[1]]
-		if !ok {
-			t.Fatalf("%s:%d: call of undefined macro %s", file, i+1, m[1])
-		}
-		args := strings.Split(m[2], ",")
-		if len(args) != len(mac.params) {
-			t.Fatalf("%s:%d: %s takes %d arguments", file, i+1, m[1], len(mac.params))
-		}
+		sum += n
+	}
+	return sum, sum >= 0 && sum <= 31
+}
+
+// expandedInsn is one instruction of an expanded line: a WORD macro call
+// (macro and text set) or a native instruction (stmt only).
+type expandedInsn struct {
+	stmt  string
+	macro string
+	text  string
+}
+
+// expandNEON expands one statement into the instructions it assembles to,
+// as the Go assembler's preprocessor does: a macro call's parameters are
+// replaced by its arguments, then its statements are expanded in turn.
+// Labels produce no instruction; a native statement is one instruction.
+// used collects the names of the macros met.
+func expandNEON(t *testing.T, where, stmt string, macros map[string]neonMacro, used map[string]bool, depth int) []expandedInsn {
+	if depth > 16 {
+		t.Fatalf("%s: macro expansion too deep at %q", where, stmt)
+	}
+	stmt = strings.TrimSpace(labelRE.ReplaceAllString(strings.TrimSpace(stmt), ""))
+	if stmt == "" {
+		return nil
+	}
+	m := callRE.FindStringSubmatch(stmt)
+	if m == nil {
+		return []expandedInsn{{stmt: stmt}}
+	}
+	mac, ok := macros[m[1]]
+	if !ok {
+		// A native instruction: without operands (RET) or with
+		// operands in parentheses (FSTPQ (F5, F6), 32(R0)). An unknown
+		// name is the assembler's to reject.
+		return []expandedInsn{{stmt: stmt}}
+	}
+	used[m[1]] = true
+	var args []string
+	if m[2] != "" {
+		args = splitArgs(m[3])
+	}
+	if len(args) != len(mac.params) {
+		t.Fatalf("%s: %s takes %d arguments, %q has %d", where, m[1], len(mac.params), stmt, len(args))
+	}
+	if mac.template != "" {
 		val := map[string]int{}
 		for j, a := range args {
-			n, err := strconv.Atoi(strings.TrimSpace(a))
-			if err != nil || n < 0 || n > 31 {
-				t.Fatalf("%s:%d: argument %q is not a register number 0..31", file, i+1, a)
+			n, ok := evalReg(a)
+			if !ok {
+				t.Fatalf("%s: %s: argument %q is not a register number 0..31", where, stmt, a)
 			}
 			val[mac.params[j]] = n
 		}
@@ -232,9 +341,55 @@ func parseNEONSites(t *testing.T, file string, src []byte, macros map[string]neo
 			}
 			return strings.ToLower(s[:1]) + strconv.Itoa(n)
 		})
-		sites = append(sites, neonSite{file: file, line: i + 1, call: strings.TrimSpace(l), macro: m[1], text: text})
+		return []expandedInsn{{stmt: stmt, macro: m[1], text: text}}
 	}
-	return sites
+	sub := map[string]string{}
+	for j, p := range mac.params {
+		sub[p] = args[j]
+	}
+	var out []expandedInsn
+	for _, st := range mac.body {
+		st = identRE.ReplaceAllStringFunc(st, func(id string) string {
+			if a, ok := sub[id]; ok {
+				return a
+			}
+			return id
+		})
+		out = append(out, expandNEON(t, where, st, macros, used, depth+1)...)
+	}
+	return out
+}
+
+// parseNEONSites expands the macro calls of one assembly file, which must
+// define no macro and hold no bare WORD of its own, and returns the WORD
+// sites and, per line with a macro call, the number of instructions it
+// assembles to.
+func parseNEONSites(t *testing.T, file string, src []byte, macros map[string]neonMacro, used map[string]bool) ([]neonSite, map[string]int) {
+	var sites []neonSite
+	counts := map[string]int{}
+	for i, l := range strings.Split(string(src), "\n") {
+		code, _, _ := strings.Cut(l, "//")
+		code = strings.TrimSpace(code)
+		if strings.HasPrefix(code, "WORD") || strings.HasPrefix(code, "#define") {
+			t.Fatalf("%s:%d: WORD or macro definition outside %s", file, i+1, neonMacroFile)
+		}
+		m := callRE.FindStringSubmatch(code)
+		if m == nil || m[2] == "" && macros[m[1]].params != nil {
+			continue
+		}
+		if _, ok := macros[m[1]]; !ok {
+			continue // a native instruction
+		}
+		where := fmt.Sprintf("%s:%d", file, i+1)
+		insns := expandNEON(t, where, code, macros, used, 0)
+		counts[where] = len(insns)
+		for k, in := range insns {
+			if in.macro != "" {
+				sites = append(sites, neonSite{file: file, line: i + 1, idx: k, call: code, macro: in.macro, text: in.text})
+			}
+		}
+	}
+	return sites, counts
 }
 
 func siteTexts(sites []neonSite) []string {

@@ -2,7 +2,11 @@
 
 package quant
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // This file wires the NEON (ASIMD) kernels of kernel_arm64.s into the
 // registry. The assembly processes blocks of 16 float32 (or 16 bytes) per
@@ -59,33 +63,33 @@ var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, kernels{
 // len(src) >= 16 and len(dst) >= len(src), and they touch exactly
 // src[:len(src)] and dst[:len(src)].
 
-// neonQuantizeU8 writes clamp(q, lo, hi) for each element of src into dst,
-// where q is the rounded (FCVTNS, ties to even, saturating) value of:
+// neonQuantize8 writes clamp(q, lo, hi) for each element of src into dst,
+// as uint8 (unsigned; 0 <= lo <= hi <= 255) or int8 (-128 <= lo <= hi <=
+// 127) bytes, where q is the rounded (FCVTNS, ties to even, saturating)
+// value of:
 //
 //	conv 0 (Seed):    float32(float32(x'/k) + zf)  x' = 0 where x is NaN
 //	conv 1 (ONNX):    float32(x/k), then + z (saturating int32 add)
 //	conv 2 (PyTorch): float32(x*k), then + z (saturating int32 add)
 //
 // k is the scale s (Seed, ONNX) or inv = float32(1/s) (PyTorch), zf =
-// float32(z). 0 <= lo <= hi <= 255.
+// float32(z). conv 3 and 4 are Seed and ONNX with the quotient x/s
+// computed without the divider from y = RN(1/s) and c = s*2^25 by
+// Markstein's correction (exactdiv.go): the same bits for
+// exactDivScale(s).
 //
 //go:noescape
-func neonQuantizeU8(dst []uint8, src []float32, conv int, k, zf float32, z, lo, hi int32)
+func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool, y, c float32)
 
-// neonQuantizeI8 is neonQuantizeU8 for int8 output: -128 <= lo <= hi <= 127.
-//
-//go:noescape
-func neonQuantizeI8(dst []int8, src []float32, conv int, k, zf float32, z, lo, hi int32)
+// neonRecip is added to the Seed and ONNX conv codes of neonQuantize8 for
+// the quotient by reciprocal.
+const neonRecip = 3
 
-// neonDequantizeU8 writes float32(int32(q) - z) * s for each q of src.
+// neonDequantize8 writes float32(int32(q) - z) * s for each byte of src,
+// q the byte zero-extended (unsigned) or sign-extended.
 //
 //go:noescape
-func neonDequantizeU8(dst []float32, src []uint8, z int32, s float32)
-
-// neonDequantizeI8 writes float32(int32(q) - z) * s for each q of src.
-//
-//go:noescape
-func neonDequantizeI8(dst []float32, src []int8, z int32, s float32)
+func neonDequantize8(dst []float32, src []byte, z int32, s float32, unsigned bool)
 
 // neonMinMaxFast returns the minimum and maximum of src by FMIN/FMAX,
 // which propagate NaN: if src holds a NaN, both results are NaN. Zeros may
@@ -146,7 +150,7 @@ func quantizeU8NEON(dst []uint8, src []float32, p Params) {
 		quantizeU8Generic(dst, src, p)
 		return
 	}
-	neonQuantizeU8(dst[:len(src)], src, int(p.Convention), quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi)
+	quantize8NEON(dst, src, p)
 }
 
 func quantizeI8NEON(dst []int8, src []float32, p Params) {
@@ -154,7 +158,19 @@ func quantizeI8NEON(dst []int8, src []float32, p Params) {
 		quantizeI8Generic(dst, src, p)
 		return
 	}
-	neonQuantizeI8(dst[:len(src)], src, int(p.Convention), quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi)
+	quantize8NEON(dst, src, p)
+}
+
+// quantize8NEON runs neonQuantize8 on len(src) >= neonBlock elements.
+func quantize8NEON[T int8 | uint8](dst []T, src []float32, p Params) {
+	dst = dst[:len(src)]
+	conv := int(p.Convention)
+	var y, c float32
+	if p.Convention != PyTorch && exactDivScale(p.Scale) {
+		conv += neonRecip
+		y, c = 1/p.Scale, p.Scale*exactDivClamp
+	}
+	neonQuantize8(unsafe.Slice(bytePtr(&dst[0]), len(src)), src, conv, quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi, isUnsigned[T](), y, c)
 }
 
 func dequantizeU8NEON(dst []float32, src []uint8, p Params) {
@@ -162,7 +178,7 @@ func dequantizeU8NEON(dst []float32, src []uint8, p Params) {
 		dequantizeU8Generic(dst, src, p)
 		return
 	}
-	neonDequantizeU8(dst[:len(src)], src, p.Zero, p.Scale)
+	neonDequantize8(dst[:len(src)], src, p.Zero, p.Scale, true)
 }
 
 func dequantizeI8NEON(dst []float32, src []int8, p Params) {
@@ -170,7 +186,7 @@ func dequantizeI8NEON(dst []float32, src []int8, p Params) {
 		dequantizeI8Generic(dst, src, p)
 		return
 	}
-	neonDequantizeI8(dst[:len(src)], src, p.Zero, p.Scale)
+	neonDequantize8(dst[:len(src)], unsafe.Slice(bytePtr(&src[0]), len(src)), p.Zero, p.Scale, false)
 }
 
 // minMaxNEON runs the fast NaN-propagating pass; only if it meets a NaN

@@ -51,7 +51,7 @@ const neonMinBlock = 16
 
 // neonQuantizeBlocksI4 quantizes nblocks >= 1 blocks of block elements
 // (even, >= 16) of src with ps[0], ps[1], ... — each block with the
-// arithmetic of its own Convention, exactly as neonQuantizeI8 — and packs
+// arithmetic of its own Convention, exactly as neonQuantize8 for int8 — and packs
 // the codes' low 4 bits two per byte into dst[:nblocks*block/2]: of each
 // group of 16 codes c, byte k gets c[order[k]] in its low nibble and
 // c[order[8+k]] in its high nibble (order = &neonPackOrder[o]).
@@ -61,8 +61,8 @@ const neonMinBlock = 16
 func neonQuantizeBlocksI4(dst *uint8, src *float32, block, nblocks int, ps *Params, order *[16]uint8)
 
 // neonQuantizeBlocks8 quantizes nblocks >= 1 blocks of block >= 16
-// elements of src with ps[0], ps[1], ..., each exactly as neonQuantizeU8
-// (unsigned) or neonQuantizeI8 would with that Params, into the bytes
+// elements of src with ps[0], ps[1], ..., each exactly as neonQuantize8
+// would with that Params and unsigned, into the bytes
 // dst[:nblocks*block].
 //
 //go:noescape
@@ -258,8 +258,8 @@ func minMaxColumnsNEON(lo, hi []float32, row []float32) bool {
 
 // neonQuantizeCols quantizes src[i] with ps[i] for i < n, n >= 16, into
 // the bytes dst[:n], every ps[i] of the convention conv (0 Seed, 1 ONNX,
-// 2 PyTorch), each element exactly as neonQuantizeU8 (unsigned) or
-// neonQuantizeI8 would with its own Params.
+// 2 PyTorch), each element exactly as neonQuantize8
+// would with its own Params and unsigned.
 //
 //go:noescape
 func neonQuantizeCols(dst *byte, src *float32, n int, ps *Params, conv int, unsigned bool)

@@ -27,14 +27,19 @@
 //	R5 groups of 16 left in the block, R9 = 1 while the overlapping last
 //	group is pending, R6/R7 src/dst of that group, R10 block-16, R8 scratch,
 //	R11 unsigned (int8/uint8 codes: narrow with SQXTN and clamp with
-//	SMAX/SMIN, or SQXTUN and UMAX/UMIN; a branch per group).
+//	SMAX/SMIN, or SQXTUN and UMAX/UMIN; the loop, an instance of
+//	QUANTIZE8_LOOP, is chosen per block by convention and R11).
 //	V0-V3 data, V4-V7 NaN masks, V8-V9 int16, V10 codes (bytes);
-//	V16 k (s, or inv = float32(1/s) by FDIVS for PyTorch), V17 float32(z),
-//	V18 z (int32), V19 lo, V20 hi (bytes).
+//	V16 k (s, or inv = float32(1/s) by a vector FDIV of V15 = 1.0 for
+//	PyTorch), V17 float32(z) (Seed), V18 z (int32), V19 lo, V20 hi
+//	(bytes), loaded by LOAD_BLOCK_PARAMS (R13 = 4); for Seed and ONNX
+//	blocks whose s is in exactDivScale's domain (RECIP_OR) the quotient
+//	is RECIP_QUOTIENT16's (V21 y, V22 c, V23 -c from RECIP_CONSTS; V26
+//	2^25, V27 -2^25), else FDIV; R12 scratch, R19/R20 the domain test.
 //
 // int4: the codes (-8..15) are clamped as int8 codes; then two TBLs take
-// the 8 codes of the low nibbles (V21 indices: the even codes, or the odd
-// ones if hiFirst) to V11 and those of the high nibbles (V22) to V12, and
+// the 8 codes of the low nibbles (V24 indices: the even codes, or the odd
+// ones if hiFirst) to V11 and those of the high nibbles (V25) to V12, and
 // SLI #4 forms V12<<4 | (V11 & 0x0F): 8 packed bytes.
 
 // func neonQuantizeBlocksI4(dst *uint8, src *float32, block, nblocks int, ps *Params, order *[16]uint8)
@@ -45,144 +50,62 @@ TEXT ·neonQuantizeBlocksI4(SB), NOSPLIT, $0-48
 	MOVD	nblocks+24(FP), R3
 	MOVD	ps+32(FP), R4
 	MOVD	order+40(FP), R8
-	VLD1	(R8), [V21.B8, V22.B8]
+	VLD1	(R8), [V24.B8, V25.B8]
 	SUB	$16, R2, R10
+	MOVD	$4, R13
+	FMOVS	$1.0, F15
+	VDUP	V15.S[0], V15.S4
+	MOVW	$0x4c000000, R12
+	VDUP	R12, V26.S4
+	MOVW	$0xcc000000, R12
+	VDUP	R12, V27.S4
+	MOVW	$0x0d800000, R19
+	MOVW	$0x64000000, R20
 
 qi4block:
 	LSR	$4, R2, R5
 	AND	$15, R2, R9
 	ADD	R10<<2, R1, R6
 	ADD	R10>>1, R0, R7
-	VLD1R	(R4), [V16.S4]
-	MOVW	4(R4), R8
-	VDUP	R8, V18.S4
-	SCVTFWS	R8, F17
-	VDUP	V17.S[0], V17.S4
-	MOVW	8(R4), R8
-	VDUP	R8, V19.B16
-	MOVW	12(R4), R8
-	VDUP	R8, V20.B16
-	MOVBU	16(R4), R8
-	ADD	$20, R4, R4
-	CBZ	R8, qi4seed
+	LOAD_BLOCK_PARAMS
+	CBZ	R8, qi4seedp
 	CMP	$1, R8
-	BEQ	qi4onnx
-	FMOVS	$1.0, F8
-	FDIVS	F16, F8, F8
-	VDUP	V8.S[0], V16.S4
+	BEQ	qi4onnxp
+	VFDIV_4S(16, 15, 16)
+	QUANTIZE4_LOOP(qi4torch, qi4next, QUANT_TORCH16)
 
-qi4torch:
+qi4onnxp:
+	RECIP_OR(qi4onnx)
+	RECIP_CONSTS
+
+qi4onnxr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFMUL_4S(0, 0, 16)
-	VFMUL_4S(1, 1, 16)
-	VFMUL_4S(2, 2, 16)
-	VFMUL_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	VTBL	V21.B8, [V10.B16], V11.B8
-	VTBL	V22.B8, [V10.B16], V12.B8
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VTBL	V24.B8, [V10.B16], V11.B8
+	VTBL	V25.B8, [V10.B16], V12.B8
 	VSLI	$4, V12.B8, V11.B8
 	VST1.P	[V11.B8], 8(R0)
-	SUBS	$1, R5, R5
-	BNE	qi4torch
-	CBZ	R9, qi4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qi4torch
+	NEXT_GROUP(qi4onnxr, qi4next, R5, R9)
+	QUANTIZE4_LOOP(qi4onnx, qi4next, QUANT_ONNX16)
 
-qi4onnx:
+qi4seedp:
+	VSCVTF_4S(17, 18)
+	RECIP_OR(qi4seed)
+	RECIP_CONSTS
+
+qi4seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	VTBL	V21.B8, [V10.B16], V11.B8
-	VTBL	V22.B8, [V10.B16], V12.B8
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_I8
+	VTBL	V24.B8, [V10.B16], V11.B8
+	VTBL	V25.B8, [V10.B16], V12.B8
 	VSLI	$4, V12.B8, V11.B8
 	VST1.P	[V11.B8], 8(R0)
-	SUBS	$1, R5, R5
-	BNE	qi4onnx
-	CBZ	R9, qi4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qi4onnx
-
-qi4seed:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFCMEQ_4S(4, 0, 0)
-	VFCMEQ_4S(5, 1, 1)
-	VFCMEQ_4S(6, 2, 2)
-	VFCMEQ_4S(7, 3, 3)
-	VAND	V4.B16, V0.B16, V0.B16
-	VAND	V5.B16, V1.B16, V1.B16
-	VAND	V6.B16, V2.B16, V2.B16
-	VAND	V7.B16, V3.B16, V3.B16
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFADD_4S(0, 0, 17)
-	VFADD_4S(1, 1, 17)
-	VFADD_4S(2, 2, 17)
-	VFADD_4S(3, 3, 17)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	VTBL	V21.B8, [V10.B16], V11.B8
-	VTBL	V22.B8, [V10.B16], V12.B8
-	VSLI	$4, V12.B8, V11.B8
-	VST1.P	[V11.B8], 8(R0)
-	SUBS	$1, R5, R5
-	BNE	qi4seed
-	CBZ	R9, qi4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	qi4seed
+	NEXT_GROUP(qi4seedr, qi4next, R5, R9)
+	QUANTIZE4_LOOP(qi4seed, qi4next, QUANT_SEED16)
 
 qi4next:
 	SUBS	$1, R3, R3
@@ -198,163 +121,89 @@ TEXT ·neonQuantizeBlocks8(SB), NOSPLIT, $0-41
 	MOVD	ps+32(FP), R4
 	SUB	$16, R2, R10
 	MOVBU	unsigned+40(FP), R11
+	MOVD	$4, R13
+	FMOVS	$1.0, F15
+	VDUP	V15.S[0], V15.S4
+	MOVW	$0x4c000000, R12
+	VDUP	R12, V26.S4
+	MOVW	$0xcc000000, R12
+	VDUP	R12, V27.S4
+	MOVW	$0x0d800000, R19
+	MOVW	$0x64000000, R20
 
 q8block:
 	LSR	$4, R2, R5
 	AND	$15, R2, R9
 	ADD	R10<<2, R1, R6
 	ADD	R10, R0, R7
-	VLD1R	(R4), [V16.S4]
-	MOVW	4(R4), R8
-	VDUP	R8, V18.S4
-	SCVTFWS	R8, F17
-	VDUP	V17.S[0], V17.S4
-	MOVW	8(R4), R8
-	VDUP	R8, V19.B16
-	MOVW	12(R4), R8
-	VDUP	R8, V20.B16
-	MOVBU	16(R4), R8
-	ADD	$20, R4, R4
-	CBZ	R8, q8seed
+	LOAD_BLOCK_PARAMS
+	CBNZ	R11, q8unsigned
+	CBZ	R8, i8seedp
 	CMP	$1, R8
-	BEQ	q8onnx
-	FMOVS	$1.0, F8
-	FDIVS	F16, F8, F8
-	VDUP	V8.S[0], V16.S4
+	BEQ	i8onnxp
+	VFDIV_4S(16, 15, 16)
+	QUANTIZE8_LOOP(i8torch, q8next, R5, R9, QUANT_TORCH16, NARROW16_I8)
 
-q8torch:
+i8onnxp:
+	RECIP_OR(i8onnx)
+	RECIP_CONSTS
+
+i8onnxr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFMUL_4S(0, 0, 16)
-	VFMUL_4S(1, 1, 16)
-	VFMUL_4S(2, 2, 16)
-	VFMUL_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	CBNZ	R11, q8u0
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	B	q8n0
-
-q8u0:
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-
-q8n0:
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_I8
 	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	q8torch
-	CBZ	R9, q8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	q8torch
+	NEXT_GROUP(i8onnxr, q8next, R5, R9)
+	QUANTIZE8_LOOP(i8onnx, q8next, R5, R9, QUANT_ONNX16, NARROW16_I8)
 
-q8onnx:
+i8seedp:
+	VSCVTF_4S(17, 18)
+	RECIP_OR(i8seed)
+	RECIP_CONSTS
+
+i8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 18)
-	VSQADD_4S(1, 1, 18)
-	VSQADD_4S(2, 2, 18)
-	VSQADD_4S(3, 3, 18)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	CBNZ	R11, q8u1
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	B	q8n1
-
-q8u1:
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-
-q8n1:
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_I8
 	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	q8onnx
-	CBZ	R9, q8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	q8onnx
+	NEXT_GROUP(i8seedr, q8next, R5, R9)
+	QUANTIZE8_LOOP(i8seed, q8next, R5, R9, QUANT_SEED16, NARROW16_I8)
 
-q8seed:
+q8unsigned:
+	CBZ	R8, u8seedp
+	CMP	$1, R8
+	BEQ	u8onnxp
+	VFDIV_4S(16, 15, 16)
+	QUANTIZE8_LOOP(u8torch, q8next, R5, R9, QUANT_TORCH16, NARROW16_U8)
+
+u8onnxp:
+	RECIP_OR(u8onnx)
+	RECIP_CONSTS
+
+u8onnxr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VFCMEQ_4S(4, 0, 0)
-	VFCMEQ_4S(5, 1, 1)
-	VFCMEQ_4S(6, 2, 2)
-	VFCMEQ_4S(7, 3, 3)
-	VAND	V4.B16, V0.B16, V0.B16
-	VAND	V5.B16, V1.B16, V1.B16
-	VAND	V6.B16, V2.B16, V2.B16
-	VAND	V7.B16, V3.B16, V3.B16
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 16)
-	VFDIV_4S(2, 2, 16)
-	VFDIV_4S(3, 3, 16)
-	VFADD_4S(0, 0, 17)
-	VFADD_4S(1, 1, 17)
-	VFADD_4S(2, 2, 17)
-	VFADD_4S(3, 3, 17)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
-	CBNZ	R11, q8u2
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	VSMAX_16B(10, 10, 19)
-	VSMIN_16B(10, 10, 20)
-	B	q8n2
-
-q8u2:
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-	VUMAX	V19.B16, V10.B16, V10.B16
-	VUMIN	V20.B16, V10.B16, V10.B16
-
-q8n2:
+	QUANT_ONNX_RECIP16
+	SQXTN16_H
+	NARROW16_U8
 	VST1.P	[V10.B16], 16(R0)
-	SUBS	$1, R5, R5
-	BNE	q8seed
-	CBZ	R9, q8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	q8seed
+	NEXT_GROUP(u8onnxr, q8next, R5, R9)
+	QUANTIZE8_LOOP(u8onnx, q8next, R5, R9, QUANT_ONNX16, NARROW16_U8)
+
+u8seedp:
+	VSCVTF_4S(17, 18)
+	RECIP_OR(u8seed)
+	RECIP_CONSTS
+
+u8seedr:
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	QUANT_SEED_RECIP16
+	SQXTN16_H
+	NARROW16_U8
+	VST1.P	[V10.B16], 16(R0)
+	NEXT_GROUP(u8seedr, q8next, R5, R9)
+	QUANTIZE8_LOOP(u8seed, q8next, R5, R9, QUANT_SEED16, NARROW16_U8)
 
 q8next:
 	SUBS	$1, R3, R3
@@ -422,23 +271,16 @@ di4loop:
 	VFMUL_4S(8, 8, 17)
 	VFMUL_4S(9, 9, 17)
 	VST1.P	[V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
-	SUBS	$1, R5, R5
-	BNE	di4loop
-	CBZ	R9, di4next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	di4loop
+	NEXT_GROUP(di4loop, di4next, R5, R9)
 
 di4next:
 	SUBS	$1, R3, R3
 	BNE	di4block
 	RET
 
-// Dequantize int8/uint8: the loop of neonDequantizeI8/U8 with each
+// Dequantize int8/uint8: the loops of neonDequantize8 with each
 // block's z (V16) and s (V17), the bytes sign- or zero-extended as R11
-// (unsigned) says (a branch per group); registers as for int4, V0 16
+// (unsigned) says (the loop chosen per block); registers as for int4, V0 16
 // bytes, V1-V2 8H, V3-V6 4S.
 
 // func neonDequantizeBlocks8(dst *float32, src *byte, block, nblocks int, ps *Params, unsigned bool)
@@ -460,48 +302,21 @@ d8block:
 	MOVW	4(R4), R8
 	VDUP	R8, V16.S4
 	ADD	$20, R4, R4
+	CBNZ	R11, du8loop
 
-d8loop:
+di8loop:
 	VLD1.P	16(R1), [V0.B16]
-	CBNZ	R11, d8u
-	VSXTL_8H(1, 0)
-	VSXTL2_8H(2, 0)
-	VSXTL_4S(3, 1)
-	VSXTL2_4S(4, 1)
-	VSXTL_4S(5, 2)
-	VSXTL2_4S(6, 2)
-	B	d8n
-
-d8u:
-	VUXTL	V0.B8, V1.H8
-	VUXTL2	V0.B16, V2.H8
-	VUXTL	V1.H4, V3.S4
-	VUXTL2	V1.H8, V4.S4
-	VUXTL	V2.H4, V5.S4
-	VUXTL2	V2.H8, V6.S4
-
-d8n:
-	VSUB	V16.S4, V3.S4, V3.S4
-	VSUB	V16.S4, V4.S4, V4.S4
-	VSUB	V16.S4, V5.S4, V5.S4
-	VSUB	V16.S4, V6.S4, V6.S4
-	VSCVTF_4S(3, 3)
-	VSCVTF_4S(4, 4)
-	VSCVTF_4S(5, 5)
-	VSCVTF_4S(6, 6)
-	VFMUL_4S(3, 3, 17)
-	VFMUL_4S(4, 4, 17)
-	VFMUL_4S(5, 5, 17)
-	VFMUL_4S(6, 6, 17)
+	SXTL16_S
+	DEQUANT16
 	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
-	SUBS	$1, R5, R5
-	BNE	d8loop
-	CBZ	R9, d8next
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	$1, R5
-	MOVD	$0, R9
-	B	d8loop
+	NEXT_GROUP(di8loop, d8next, R5, R9)
+
+du8loop:
+	VLD1.P	16(R1), [V0.B16]
+	UXTL16_S
+	DEQUANT16
+	VST1.P	[V3.S4, V4.S4, V5.S4, V6.S4], 64(R0)
+	NEXT_GROUP(du8loop, d8next, R5, R9)
 
 d8next:
 	SUBS	$1, R3, R3
@@ -586,11 +401,12 @@ mmcdone:
 	RET
 
 // Per-column quantize (block 1): element i is quantized with ps[i], all
-// of one convention (conv, as in neonQuantizeI8). Per group of 16, the
-// Params are gathered into lanes with LDPW (Scale, Zero; Lo, Hi) and
-// VMOV: k V16-V19, z V20-V23, lo V24-V27, hi V28-V31 (int32; element i
-// of the group in lane i%4 of register i/4). Then the per-tensor
-// arithmetic of the convention (a branch per group) with these vectors:
+// of one convention (conv, as in neonQuantize8), the loop (an instance of
+// QCOLS_LOOP) chosen once per call by conv and unsigned. Per group of 16, the
+// Params are gathered into lanes by GATHER_PARAMS4 (16-byte loads and a
+// 4x4 transpose, no lane inserts): k V16-V19, z V20-V23, lo V24-V27, hi
+// V28-V31 (int32; element i of the group in lane i%4 of register i/4). Then the per-tensor
+// arithmetic of the convention with these vectors:
 // the PyTorch inverse is FDIV of 1.0 (V15) by s per lane, float32(z) is
 // SCVTF of z for Seed; the clamp to lo..hi is done on the int32 values
 // (SMAX, SMIN), so the narrowing that follows saturates nothing. A final
@@ -599,8 +415,8 @@ mmcdone:
 // R0 dst, R1 src, R4 ps of the group (R12 = R4 + 160), R3 groups left,
 // R5 overlap pending, R6/R7/R13 src/dst/ps of the last group, R21 conv,
 // R22 unsigned (narrow with SQXTUN for uint8, else SQXTN);
-// R8-R11, R14, R15, R19, R20 gather scratch; V0-V3 data, V4-V7 NaN masks,
-// then float32(z) or inv, V8-V9 int16, V10 bytes.
+// V0-V3 data, V4-V11 gather scratch, then V4-V7 NaN masks and float32(z)
+// or inv, V8-V9 int16, V10 bytes; V15 1.0.
 
 // func neonQuantizeCols(dst *byte, src *float32, n int, ps *Params, conv int, unsigned bool)
 TEXT ·neonQuantizeCols(SB), NOSPLIT, $0-41
@@ -622,202 +438,21 @@ TEXT ·neonQuantizeCols(SB), NOSPLIT, $0-41
 	FMOVS	$1.0, F15
 	VDUP	V15.S[0], V15.S4
 
-qcloop:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	LDPW	0(R4), (R8, R9)
-	LDPW	8(R4), (R10, R11)
-	VMOV	R8, V16.S[0]
-	VMOV	R9, V20.S[0]
-	VMOV	R10, V24.S[0]
-	VMOV	R11, V28.S[0]
-	LDPW	20(R4), (R14, R15)
-	LDPW	28(R4), (R19, R20)
-	VMOV	R14, V16.S[1]
-	VMOV	R15, V20.S[1]
-	VMOV	R19, V24.S[1]
-	VMOV	R20, V28.S[1]
-	LDPW	40(R4), (R8, R9)
-	LDPW	48(R4), (R10, R11)
-	VMOV	R8, V16.S[2]
-	VMOV	R9, V20.S[2]
-	VMOV	R10, V24.S[2]
-	VMOV	R11, V28.S[2]
-	LDPW	60(R4), (R14, R15)
-	LDPW	68(R4), (R19, R20)
-	VMOV	R14, V16.S[3]
-	VMOV	R15, V20.S[3]
-	VMOV	R19, V24.S[3]
-	VMOV	R20, V28.S[3]
-	LDPW	80(R4), (R8, R9)
-	LDPW	88(R4), (R10, R11)
-	VMOV	R8, V17.S[0]
-	VMOV	R9, V21.S[0]
-	VMOV	R10, V25.S[0]
-	VMOV	R11, V29.S[0]
-	LDPW	100(R4), (R14, R15)
-	LDPW	108(R4), (R19, R20)
-	VMOV	R14, V17.S[1]
-	VMOV	R15, V21.S[1]
-	VMOV	R19, V25.S[1]
-	VMOV	R20, V29.S[1]
-	LDPW	120(R4), (R8, R9)
-	LDPW	128(R4), (R10, R11)
-	VMOV	R8, V17.S[2]
-	VMOV	R9, V21.S[2]
-	VMOV	R10, V25.S[2]
-	VMOV	R11, V29.S[2]
-	LDPW	140(R4), (R14, R15)
-	LDPW	148(R4), (R19, R20)
-	VMOV	R14, V17.S[3]
-	VMOV	R15, V21.S[3]
-	VMOV	R19, V25.S[3]
-	VMOV	R20, V29.S[3]
-	LDPW	0(R12), (R8, R9)
-	LDPW	8(R12), (R10, R11)
-	VMOV	R8, V18.S[0]
-	VMOV	R9, V22.S[0]
-	VMOV	R10, V26.S[0]
-	VMOV	R11, V30.S[0]
-	LDPW	20(R12), (R14, R15)
-	LDPW	28(R12), (R19, R20)
-	VMOV	R14, V18.S[1]
-	VMOV	R15, V22.S[1]
-	VMOV	R19, V26.S[1]
-	VMOV	R20, V30.S[1]
-	LDPW	40(R12), (R8, R9)
-	LDPW	48(R12), (R10, R11)
-	VMOV	R8, V18.S[2]
-	VMOV	R9, V22.S[2]
-	VMOV	R10, V26.S[2]
-	VMOV	R11, V30.S[2]
-	LDPW	60(R12), (R14, R15)
-	LDPW	68(R12), (R19, R20)
-	VMOV	R14, V18.S[3]
-	VMOV	R15, V22.S[3]
-	VMOV	R19, V26.S[3]
-	VMOV	R20, V30.S[3]
-	LDPW	80(R12), (R8, R9)
-	LDPW	88(R12), (R10, R11)
-	VMOV	R8, V19.S[0]
-	VMOV	R9, V23.S[0]
-	VMOV	R10, V27.S[0]
-	VMOV	R11, V31.S[0]
-	LDPW	100(R12), (R14, R15)
-	LDPW	108(R12), (R19, R20)
-	VMOV	R14, V19.S[1]
-	VMOV	R15, V23.S[1]
-	VMOV	R19, V27.S[1]
-	VMOV	R20, V31.S[1]
-	LDPW	120(R12), (R8, R9)
-	LDPW	128(R12), (R10, R11)
-	VMOV	R8, V19.S[2]
-	VMOV	R9, V23.S[2]
-	VMOV	R10, V27.S[2]
-	VMOV	R11, V31.S[2]
-	LDPW	140(R12), (R14, R15)
-	LDPW	148(R12), (R19, R20)
-	VMOV	R14, V19.S[3]
-	VMOV	R15, V23.S[3]
-	VMOV	R19, V27.S[3]
-	VMOV	R20, V31.S[3]
-	CBZ	R21, qcseed
-	CMP	$1, R21
-	BEQ	qconnx
-	VFDIV_4S(4, 15, 16)
-	VFDIV_4S(5, 15, 17)
-	VFDIV_4S(6, 15, 18)
-	VFDIV_4S(7, 15, 19)
-	VFMUL_4S(0, 0, 4)
-	VFMUL_4S(1, 1, 5)
-	VFMUL_4S(2, 2, 6)
-	VFMUL_4S(3, 3, 7)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 20)
-	VSQADD_4S(1, 1, 21)
-	VSQADD_4S(2, 2, 22)
-	VSQADD_4S(3, 3, 23)
-	B	qcclamp
-
-qconnx:
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 17)
-	VFDIV_4S(2, 2, 18)
-	VFDIV_4S(3, 3, 19)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-	VSQADD_4S(0, 0, 20)
-	VSQADD_4S(1, 1, 21)
-	VSQADD_4S(2, 2, 22)
-	VSQADD_4S(3, 3, 23)
-	B	qcclamp
-
-qcseed:
-	VFCMEQ_4S(4, 0, 0)
-	VFCMEQ_4S(5, 1, 1)
-	VFCMEQ_4S(6, 2, 2)
-	VFCMEQ_4S(7, 3, 3)
-	VAND	V4.B16, V0.B16, V0.B16
-	VAND	V5.B16, V1.B16, V1.B16
-	VAND	V6.B16, V2.B16, V2.B16
-	VAND	V7.B16, V3.B16, V3.B16
-	VSCVTF_4S(4, 20)
-	VSCVTF_4S(5, 21)
-	VSCVTF_4S(6, 22)
-	VSCVTF_4S(7, 23)
-	VFDIV_4S(0, 0, 16)
-	VFDIV_4S(1, 1, 17)
-	VFDIV_4S(2, 2, 18)
-	VFDIV_4S(3, 3, 19)
-	VFADD_4S(0, 0, 4)
-	VFADD_4S(1, 1, 5)
-	VFADD_4S(2, 2, 6)
-	VFADD_4S(3, 3, 7)
-	VFCVTNS_4S(0, 0)
-	VFCVTNS_4S(1, 1)
-	VFCVTNS_4S(2, 2)
-	VFCVTNS_4S(3, 3)
-
-qcclamp:
-	VSMAX_4S(0, 0, 24)
-	VSMAX_4S(1, 1, 25)
-	VSMAX_4S(2, 2, 26)
-	VSMAX_4S(3, 3, 27)
-	VSMIN_4S(0, 0, 28)
-	VSMIN_4S(1, 1, 29)
-	VSMIN_4S(2, 2, 30)
-	VSMIN_4S(3, 3, 31)
-	VSQXTN_4H(8, 0)
-	VSQXTN_4H(9, 2)
-	VSQXTN2_8H(8, 1)
-	VSQXTN2_8H(9, 3)
 	CBNZ	R22, qcunsigned
-	VSQXTN_8B(10, 8)
-	VSQXTN2_16B(10, 9)
-	B	qcstore
+	CBZ	R21, qci8seed
+	CMP	$1, R21
+	BEQ	qci8onnx
+	QCOLS_LOOP(qci8torch, qcdone, QCOLS_TORCH16, SQXTN16_B)
+	QCOLS_LOOP(qci8onnx, qcdone, QCOLS_ONNX16, SQXTN16_B)
+	QCOLS_LOOP(qci8seed, qcdone, QCOLS_SEED16, SQXTN16_B)
 
 qcunsigned:
-	VSQXTUN_8B(10, 8)
-	VSQXTUN2_16B(10, 9)
-
-qcstore:
-	VST1.P	[V10.B16], 16(R0)
-	ADD	$320, R4, R4
-	ADD	$160, R4, R12
-	SUBS	$1, R3, R3
-	BNE	qcloop
-	CBZ	R5, qcdone
-	MOVD	R6, R1
-	MOVD	R7, R0
-	MOVD	R13, R4
-	ADD	$160, R4, R12
-	MOVD	$1, R3
-	MOVD	$0, R5
-	B	qcloop
+	CBZ	R21, qcu8seed
+	CMP	$1, R21
+	BEQ	qcu8onnx
+	QCOLS_LOOP(qcu8torch, qcdone, QCOLS_TORCH16, SQXTUN16_B)
+	QCOLS_LOOP(qcu8onnx, qcdone, QCOLS_ONNX16, SQXTUN16_B)
+	QCOLS_LOOP(qcu8seed, qcdone, QCOLS_SEED16, SQXTUN16_B)
 
 qcdone:
 	RET

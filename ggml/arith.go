@@ -1,0 +1,59 @@
+package ggml
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// The C operations of ggml's reference code, with the behaviour of the
+// x86-64 build that the oracle vectors come from, written so that Go gives
+// the same bits on every architecture. Every product in this package is
+// wrapped in float32(...) so that the compiler cannot fuse it with an add.
+
+func abs32(f float32) float32 { return math.Float32frombits(math.Float32bits(f) &^ (1 << 31)) }
+
+// cvtt is C's float → int conversion as x86 performs it (CVTTSS2SI,
+// CVTTPS2DQ): truncation toward zero, and INT32_MIN (0x80000000) for NaN
+// and for values outside the int32 range. ggml's (int8_t)/(uint8_t) casts
+// of a float compile to cvtt followed by keeping the low byte. Inputs are
+// finite, but a subnormal scale can make the reciprocal Inf and the
+// product Inf or NaN (0·Inf); this is what ggml then stores.
+func cvtt(f float32) int32 {
+	if f >= -2147483648 && f < 2147483648 {
+		return int32(f)
+	}
+	return math.MinInt32
+}
+
+// roundf is C's roundf: to nearest, halves away from zero. The result is
+// exact in float64 and converts back to float32 exactly.
+func roundf(f float32) float32 { return float32(math.Round(float64(f))) }
+
+// nearestInt is ggml's nearest_int: the bits of fval + 1.5·2^23 (round to
+// nearest even for |fval| <= 2^22 - 1, ggml's asserted domain; outside it,
+// including ±Inf and NaN, the same bit formula, as ggml's release build
+// computes it).
+func nearestInt(fval float32) int32 {
+	v := float32(fval + 12582912)
+	i := int32(math.Float32bits(v))
+	return (i & 0x007FFFFF) - 0x00400000
+}
+
+// cmax and cmin are C's MAX(a, b) = a > b ? a : b and MIN(a, b) =
+// a < b ? a : b (ggml-impl.h), on ints.
+func cmax(a, b int32) int32 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func cmin(a, b int32) int32 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func putF16(b []byte, f float32) { binary.LittleEndian.PutUint16(b, FP32ToFP16(f)) }
+func getF16(b []byte) float32    { return FP16ToFP32(binary.LittleEndian.Uint16(b)) }

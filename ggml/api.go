@@ -105,8 +105,8 @@ func Quantize(t Type, dst []byte, src []float32) error {
 // Dequantize writes the len(src)/t.TypeSize()·t.BlockSize() values of the
 // blocks in src into dst, the floats of ggml's dequantize_row_<t>. Q8_1,
 // for which ggml has no dequantizer, gives float32(q)·d as Q8_0 does (S is
-// not read). Any bytes are accepted; NaN and ±Inf scales propagate as in
-// ggml. len(src) must be a multiple of t.TypeSize() (else ErrLength) and t
+// not read). Any bytes are accepted; NaN and ±Inf scales give the NaN
+// bits of ggml's x86 build on every architecture (see the package doc). len(src) must be a multiple of t.TypeSize() (else ErrLength) and t
 // Supported (else ErrType). It panics if dst is too short.
 func Dequantize(t Type, dst []float32, src []byte) error {
 	c, ok := codecs[t]

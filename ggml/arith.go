@@ -57,3 +57,35 @@ func cmin(a, b int32) int32 {
 
 func putF16(b []byte, f float32) { binary.LittleEndian.PutUint16(b, FP32ToFP16(f)) }
 func getF16(b []byte) float32    { return FP16ToFP32(binary.LittleEndian.Uint16(b)) }
+
+// x86DefaultNaN is the NaN an x86 SSE operation returns for an invalid
+// operation (0·Inf, Inf-Inf): sign set, quiet bit set, no payload. ARM
+// returns 0x7FC00000 instead.
+const x86DefaultNaN = 0xFFC00000
+
+// mulx, addx and subx are float32 a·b, a+b and a-b with x86 SSE's NaN
+// results on every architecture, so that dequantizing blocks with ±Inf or
+// NaN scales gives ggml's x86 bits: a NaN operand is returned made quiet
+// (the first one, in ggml's source order, if both are NaN), and an invalid
+// operation returns x86DefaultNaN. For results that are not NaN, this is
+// the plain rounded operation.
+func mulx(a, b float32) float32 { return fixNaN(float32(a*b), a, b) }
+func addx(a, b float32) float32 { return fixNaN(a+b, a, b) }
+func subx(a, b float32) float32 { return fixNaN(a-b, a, b) }
+
+func fixNaN(r, a, b float32) float32 {
+	if r == r {
+		return r
+	}
+	return nanOf(a, b)
+}
+
+func nanOf(a, b float32) float32 {
+	switch {
+	case a != a:
+		return math.Float32frombits(math.Float32bits(a) | 0x00400000)
+	case b != b:
+		return math.Float32frombits(math.Float32bits(b) | 0x00400000)
+	}
+	return math.Float32frombits(x86DefaultNaN)
+}

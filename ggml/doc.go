@@ -27,8 +27,11 @@
 // Quantize rejects an input holding NaN or ±Inf with a
 // *quant.NotFiniteError (errors.Is(err, quant.ErrNotFinite)) naming the
 // first such element, and writes nothing. Dequantize accepts any bytes:
-// fp16 scales that are ±Inf or NaN give the values ggml's dequantizer
-// gives. Functions panic when dst is too short (a programming error) and
+// fp16 scales that are ±Inf or NaN give the bits ggml's x86-64 build
+// gives, on every architecture: a NaN operand propagates made quiet (the
+// first in ggml's expression if both are), and an invalid operation
+// (Inf·0, Inf-Inf) gives x86's default NaN 0xFFC00000, where ARM
+// hardware would give 0x7FC00000. Functions panic when dst is too short (a programming error) and
 // return errors wrapping ErrType or ErrLength for an unsupported type or a
 // length that is not a whole number of blocks. dst must not overlap src.
 // All functions are safe for concurrent use and allocate nothing, except

@@ -371,12 +371,12 @@ func dequantQ4_K(y []float32, b []byte) {
 	is := 0
 	for j := 0; j < QKK; j += 64 {
 		s, m := scaleMinK4(is, sc)
-		d1, m1 := float32(d*float32(s)), float32(dmin*float32(m))
+		d1, m1 := mulx(d, float32(s)), mulx(dmin, float32(m))
 		s, m = scaleMinK4(is+1, sc)
-		d2, m2 := float32(d*float32(s)), float32(dmin*float32(m))
+		d2, m2 := mulx(d, float32(s)), mulx(dmin, float32(m))
 		for l := range 32 {
-			y[j+l] = float32(d1*float32(q[l]&0xF)) - m1
-			y[j+32+l] = float32(d2*float32(q[l]>>4)) - m2
+			y[j+l] = subx(mulx(d1, float32(q[l]&0xF)), m1)
+			y[j+32+l] = subx(mulx(d2, float32(q[l]>>4)), m2)
 		}
 		q = q[32:]
 		is += 2
@@ -393,9 +393,9 @@ func dequantQ5_K(y []float32, b []byte) {
 	u1, u2 := uint8(1), uint8(2)
 	for j := 0; j < QKK; j += 64 {
 		s, m := scaleMinK4(is, sc)
-		d1, m1 := float32(d*float32(s)), float32(dmin*float32(m))
+		d1, m1 := mulx(d, float32(s)), mulx(dmin, float32(m))
 		s, m = scaleMinK4(is+1, sc)
-		d2, m2 := float32(d*float32(s)), float32(dmin*float32(m))
+		d2, m2 := mulx(d, float32(s)), mulx(dmin, float32(m))
 		for l := range 32 {
 			q1 := int32(ql[l] & 0xF)
 			if qh[l]&u1 != 0 {
@@ -405,8 +405,8 @@ func dequantQ5_K(y []float32, b []byte) {
 			if qh[l]&u2 != 0 {
 				q2 += 16
 			}
-			y[j+l] = float32(d1*float32(q1)) - m1
-			y[j+32+l] = float32(d2*float32(q2)) - m2
+			y[j+l] = subx(mulx(d1, float32(q1)), m1)
+			y[j+32+l] = subx(mulx(d2, float32(q2)), m2)
 		}
 		ql = ql[32:]
 		is += 2
@@ -428,10 +428,10 @@ func dequantQ6_K(y []float32, b []byte) {
 			q2 := int32(ql[l+32]&0xF|(qh[l]>>2&3)<<4) - 32
 			q3 := int32(ql[l]>>4|(qh[l]>>4&3)<<4) - 32
 			q4 := int32(ql[l+32]>>4|(qh[l]>>6&3)<<4) - 32
-			y[n+l] = float32(float32(d*float32(int8(sc[is]))) * float32(q1))
-			y[n+l+32] = float32(float32(d*float32(int8(sc[is+2]))) * float32(q2))
-			y[n+l+64] = float32(float32(d*float32(int8(sc[is+4]))) * float32(q3))
-			y[n+l+96] = float32(float32(d*float32(int8(sc[is+6]))) * float32(q4))
+			y[n+l] = mulx(mulx(d, float32(int8(sc[is]))), float32(q1))
+			y[n+l+32] = mulx(mulx(d, float32(int8(sc[is+2]))), float32(q2))
+			y[n+l+64] = mulx(mulx(d, float32(int8(sc[is+4]))), float32(q3))
+			y[n+l+96] = mulx(mulx(d, float32(int8(sc[is+6]))), float32(q4))
 		}
 		ql = ql[64:]
 		qh = qh[32:]
@@ -443,6 +443,6 @@ func dequantQ6_K(y []float32, b []byte) {
 func dequantQ8_K(y []float32, b []byte) {
 	d := math.Float32frombits(binary.LittleEndian.Uint32(b))
 	for j, v := range b[4 : 4+QKK] {
-		y[j] = float32(d * float32(int8(v)))
+		y[j] = mulx(d, float32(int8(v)))
 	}
 }

@@ -170,7 +170,7 @@ func quantQ5_1(b []byte, x []float32) {
 // dequantQ8_0 (and Q8_1, whose S is not used): y = float(q)·d.
 func dequantQ8(y []float32, d float32, q []byte) {
 	for j := range QK {
-		y[j] = float32(float32(int8(q[j])) * d)
+		y[j] = mulx(float32(int8(q[j])), d)
 	}
 }
 
@@ -182,8 +182,8 @@ func dequantQ4_0(y []float32, b []byte) {
 	d := getF16(b)
 	q := b[2 : 2+QK/2]
 	for j := range QK / 2 {
-		y[j] = float32(float32(int32(q[j]&0x0F)-8) * d)
-		y[j+QK/2] = float32(float32(int32(q[j]>>4)-8) * d)
+		y[j] = mulx(float32(int32(q[j]&0x0F)-8), d)
+		y[j+QK/2] = mulx(float32(int32(q[j]>>4)-8), d)
 	}
 }
 
@@ -192,8 +192,8 @@ func dequantQ4_1(y []float32, b []byte) {
 	d, m := getF16(b), getF16(b[2:])
 	q := b[4 : 4+QK/2]
 	for j := range QK / 2 {
-		y[j] = float32(float32(q[j]&0x0F)*d) + m
-		y[j+QK/2] = float32(float32(q[j]>>4)*d) + m
+		y[j] = addx(mulx(float32(q[j]&0x0F), d), m)
+		y[j+QK/2] = addx(mulx(float32(q[j]>>4), d), m)
 	}
 }
 
@@ -205,8 +205,8 @@ func dequantQ5_0(y []float32, b []byte) {
 	for j := range QK / 2 {
 		h0 := int32(qh>>j<<4) & 0x10
 		h1 := int32(qh>>(j+12)) & 0x10
-		y[j] = float32(float32((int32(q[j]&0x0F)|h0)-16) * d)
-		y[j+QK/2] = float32(float32((int32(q[j]>>4)|h1)-16) * d)
+		y[j] = mulx(float32((int32(q[j]&0x0F)|h0)-16), d)
+		y[j+QK/2] = mulx(float32((int32(q[j]>>4)|h1)-16), d)
 	}
 }
 
@@ -218,7 +218,7 @@ func dequantQ5_1(y []float32, b []byte) {
 	for j := range QK / 2 {
 		h0 := int32(qh>>j<<4) & 0x10
 		h1 := int32(qh>>(j+12)) & 0x10
-		y[j] = float32(float32(int32(q[j]&0x0F)|h0)*d) + m
-		y[j+QK/2] = float32(float32(int32(q[j]>>4)|h1)*d) + m
+		y[j] = addx(mulx(float32(int32(q[j]&0x0F)|h0), d), m)
+		y[j+QK/2] = addx(mulx(float32(int32(q[j]>>4)|h1), d), m)
 	}
 }

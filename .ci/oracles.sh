@@ -4,6 +4,8 @@
 # changes. The Go tests compare against the committed files without Python.
 #   testdata/oracle/gen.py   notebook (numpy), torch observers and quantizers, ONNX
 #   testdata/blocked/gen.py  ONNX opset-21 blocked QuantizeLinear (numpy)
+#   testdata/ggml/gen.py     ggml itself: libggml-base.so and libggml-cpu-haswell.so
+#                            from npm @node-llama-cpp/linux-x64 (x86-64 with AVX2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! /usr/bin/python3 -c 'import numpy, torch' 2>/dev/null; then
@@ -20,4 +22,18 @@ cp testdata/blocked/gen.py "$tmp"
 for f in testdata/blocked/*.npy; do
 	cmp "$f" "$tmp/$(basename "$f")"
 done
+
+# ggml: install the prebuilt libraries from npm (never committed), call them
+# through ctypes, and require the committed vectors back byte for byte; then
+# the exhaustive fp16/bf16 sweep (all 2^32 inputs) of package ggml.
+if ! command -v npm >/dev/null; then
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+fi
+grep -qw avx2 /proc/cpuinfo || { echo "oracles.sh: testdata/ggml/gen.py needs an x86-64 CPU with AVX2"; exit 1; }
+npm install --prefix "$tmp/nlc" --no-save --silent @node-llama-cpp/linux-x64@3.22.1 >/dev/null
+/usr/bin/python3 testdata/ggml/gen.py "$tmp/nlc/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64"
+git diff --exit-code --stat -- testdata/ggml
+test -z "$(git status --porcelain -- testdata/ggml)"
+QUANT_GGML_SWEEP=1 go test -count=1 -run 'TestFP16Sweep|Oracle' ./ggml
 echo "oracles.sh: vectors reproduce byte for byte"

@@ -36,4 +36,6 @@ npm install --prefix "$tmp/nlc" --no-save --silent @node-llama-cpp/linux-x64@3.2
 git diff --exit-code --stat -- testdata/ggml
 test -z "$(git status --porcelain -- testdata/ggml)"
 QUANT_GGML_SWEEP=1 go test -count=1 -run 'TestFP16Sweep|Oracle' ./ggml
+# and the same libraries through purego: random rows and random blocks
+GGML_LIBDIR="$tmp/nlc/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64" go test -count=1 ./ggml/internal/ggmlpeer
 echo "oracles.sh: vectors reproduce byte for byte"

@@ -87,6 +87,10 @@ func run(c codec, t Type, dst []byte, src []float32) {
 // in src gives a *quant.NotFiniteError for the first one, and dst is left
 // unchanged (for every type, F32 included). It panics if dst is shorter
 // than t.RowSize(len(src)).
+//
+// One difference from ggml, in bytes ggml leaves undefined: for an
+// all-zero Q8_K block, quantize_row_q8_K_ref does not write bsums; this
+// function writes zeros there (ggml's output into zeroed memory).
 func Quantize(t Type, dst []byte, src []float32) error {
 	c, err := lookup("Quantize", t, len(src))
 	if err != nil {

@@ -34,6 +34,9 @@
 // hardware would give 0x7FC00000. Functions panic when dst is too short (a programming error) and
 // return errors wrapping ErrType or ErrLength for an unsupported type or a
 // length that is not a whole number of blocks. dst must not overlap src.
-// All functions are safe for concurrent use and allocate nothing, except
-// QuantizeRows, which starts goroutines.
+// All functions are safe for concurrent use and, when they succeed,
+// allocate nothing, except QuantizeRows, which starts goroutines.
+//
+// SIMD kernels for these formats are not part of the package yet: the
+// code here is the pure-Go reference they will have to match.
 package ggml

@@ -58,10 +58,12 @@ func TestErrors(t *testing.T) {
 			require.Equal(t, math.Float32bits(bad), math.Float32bits(nf.Value))
 			require.Equal(t, bytes.Repeat([]byte{0xA5}, len(dst)), dst, "%v: dst written on error", typ)
 			if typ.BlockSize() <= 256 {
-				err = QuantizeRows(typ, dst, y, 256, 2)
-				require.True(t, errors.As(err, &nf))
-				require.Equal(t, 300, nf.Index)
-				require.Equal(t, bytes.Repeat([]byte{0xA5}, len(dst)), dst, "%v: dst written on error", typ)
+				for _, w := range []int{1, 2} {
+					err = QuantizeRows(typ, dst, y, 256, w)
+					require.True(t, errors.As(err, &nf))
+					require.Equal(t, 300, nf.Index)
+					require.Equal(t, bytes.Repeat([]byte{0xA5}, len(dst)), dst, "%v: dst written on error", typ)
+				}
 			}
 		}
 		if typ.BlockSize() > 1 {

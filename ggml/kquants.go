@@ -18,7 +18,8 @@ const groupMaxEps = float32(1e-15)
 // affine fit x ≈ scale·L - min, L in 0..nmax, searched over nstep+1
 // candidate inverse scales (rmin + rdelta·is + nmax)/(max - min), keeping
 // the one with the smallest weighted squared error. It returns scale and
-// the_min (-min, >= 0).
+// the_min (-min, >= 0). ggml returns before the search when nstep < 1;
+// the callers here pass 20 and 15, so that branch is left out.
 func makeQkx2Quants(nmax int32, x, weights []float32, L, Laux []uint8, rmin, rdelta float32, nstep int) (float32, float32) {
 	n := len(x)
 	min, max := x[0], x[0]
@@ -54,9 +55,6 @@ func makeQkx2Quants(nmax int32, x, weights []float32, L, Laux []uint8, rmin, rde
 		diff := float32(float32(scale*float32(L[i]))+min) - x[i]
 		diff = float32(diff * diff)
 		bestError += float32(weights[i] * diff)
-	}
-	if nstep < 1 {
-		return scale, -min
 	}
 	for is := 0; is <= nstep; is++ {
 		iscale = (float32(rmin+float32(rdelta*float32(is))) + fnmax) / (max - min)

@@ -26,9 +26,9 @@ type codec struct {
 }
 
 var codecs = map[Type]codec{
-	F32:  {quantF32, dequantF32},
-	F16:  {quantF16, dequantF16},
-	BF16: {quantBF16, dequantBF16},
+	F32:  {}, // element types: loops in run and Dequantize
+	F16:  {},
+	BF16: {},
 	Q4_0: {quantQ4_0, dequantQ4_0},
 	Q4_1: {quantQ4_1, dequantQ4_1},
 	Q5_0: {quantQ5_0, dequantQ5_0},
@@ -39,15 +39,6 @@ var codecs = map[Type]codec{
 	Q5_K: {quantQ5_K, dequantQ5_K},
 	Q6_K: {quantQ6_K, dequantQ6_K},
 	Q8_K: {quantQ8_K, dequantQ8_K},
-}
-
-func quantF32(b []byte, x []float32)   { binary.LittleEndian.PutUint32(b, math.Float32bits(x[0])) }
-func dequantF32(y []float32, b []byte) { y[0] = math.Float32frombits(binary.LittleEndian.Uint32(b)) }
-func quantF16(b []byte, x []float32)   { binary.LittleEndian.PutUint16(b, FP32ToFP16(x[0])) }
-func dequantF16(y []float32, b []byte) { y[0] = FP16ToFP32(binary.LittleEndian.Uint16(b)) }
-func quantBF16(b []byte, x []float32)  { binary.LittleEndian.PutUint16(b, FP32ToBF16(x[0])) }
-func dequantBF16(y []float32, b []byte) {
-	y[0] = BF16ToFP32(binary.LittleEndian.Uint16(b))
 }
 
 // checkFinite returns a *quant.NotFiniteError for the first NaN or ±Inf of
@@ -73,6 +64,23 @@ func lookup(fn string, t Type, n int) (codec, error) {
 }
 
 func run(c codec, t Type, dst []byte, src []float32) {
+	switch t { // the element types without a call per element
+	case F32:
+		for i, v := range src {
+			binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
+		}
+		return
+	case F16:
+		for i, v := range src {
+			binary.LittleEndian.PutUint16(dst[2*i:], FP32ToFP16(v))
+		}
+		return
+	case BF16:
+		for i, v := range src {
+			binary.LittleEndian.PutUint16(dst[2*i:], FP32ToBF16(v))
+		}
+		return
+	}
 	bs, ts := t.BlockSize(), t.TypeSize()
 	for i, o := 0, 0; i < len(src); i, o = i+bs, o+ts {
 		c.quant(dst[o:o+ts], src[i:i+bs])
@@ -125,8 +133,23 @@ func Dequantize(t Type, dst []float32, src []byte) error {
 	if len(dst) < n {
 		panic(fmt.Sprintf("ggml.Dequantize: dst has %d elements, %d bytes of %v hold %d", len(dst), len(src), t, n))
 	}
-	for i, o := 0, 0; o < len(src); i, o = i+bs, o+ts {
-		c.dequant(dst[i:i+bs], src[o:o+ts])
+	switch t {
+	case F32:
+		for i := range n {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+		}
+	case F16:
+		for i := range n {
+			dst[i] = FP16ToFP32(binary.LittleEndian.Uint16(src[2*i:]))
+		}
+	case BF16:
+		for i := range n {
+			dst[i] = BF16ToFP32(binary.LittleEndian.Uint16(src[2*i:]))
+		}
+	default:
+		for i, o := 0, 0; o < len(src); i, o = i+bs, o+ts {
+			c.dequant(dst[i:i+bs], src[o:o+ts])
+		}
 	}
 	return nil
 }

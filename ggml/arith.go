@@ -73,6 +73,19 @@ func mulx(a, b float32) float32 { return fixNaN(float32(a*b), a, b) }
 func addx(a, b float32) float32 { return fixNaN(a+b, a, b) }
 func subx(a, b float32) float32 { return fixNaN(a-b, a, b) }
 
+// finite reports whether all of v are neither ±Inf nor NaN. The
+// dequantizers use plain float32 operations for blocks whose scales are
+// finite (no NaN can arise there: the codes are small integers) and mulx,
+// addx, subx for the others.
+func finite(v ...float32) bool {
+	for _, f := range v {
+		if math.Float32bits(f)&0x7F800000 == 0x7F800000 {
+			return false
+		}
+	}
+	return true
+}
+
 func fixNaN(r, a, b float32) float32 {
 	if r == r {
 		return r

@@ -372,9 +372,16 @@ func dequantQ4_K(y []float32, b []byte) {
 		d1, m1 := mulx(d, float32(s)), mulx(dmin, float32(m))
 		s, m = scaleMinK4(is+1, sc)
 		d2, m2 := mulx(d, float32(s)), mulx(dmin, float32(m))
-		for l := range 32 {
-			y[j+l] = subx(mulx(d1, float32(q[l]&0xF)), m1)
-			y[j+32+l] = subx(mulx(d2, float32(q[l]>>4)), m2)
+		if finite(d1, m1, d2, m2) {
+			for l := range 32 {
+				y[j+l] = float32(d1*float32(q[l]&0xF)) - m1
+				y[j+32+l] = float32(d2*float32(q[l]>>4)) - m2
+			}
+		} else {
+			for l := range 32 {
+				y[j+l] = subx(mulx(d1, float32(q[l]&0xF)), m1)
+				y[j+32+l] = subx(mulx(d2, float32(q[l]>>4)), m2)
+			}
 		}
 		q = q[32:]
 		is += 2
@@ -394,6 +401,7 @@ func dequantQ5_K(y []float32, b []byte) {
 		d1, m1 := mulx(d, float32(s)), mulx(dmin, float32(m))
 		s, m = scaleMinK4(is+1, sc)
 		d2, m2 := mulx(d, float32(s)), mulx(dmin, float32(m))
+		fin := finite(d1, m1, d2, m2)
 		for l := range 32 {
 			q1 := int32(ql[l] & 0xF)
 			if qh[l]&u1 != 0 {
@@ -403,8 +411,13 @@ func dequantQ5_K(y []float32, b []byte) {
 			if qh[l]&u2 != 0 {
 				q2 += 16
 			}
-			y[j+l] = subx(mulx(d1, float32(q1)), m1)
-			y[j+32+l] = subx(mulx(d2, float32(q2)), m2)
+			if fin {
+				y[j+l] = float32(d1*float32(q1)) - m1
+				y[j+32+l] = float32(d2*float32(q2)) - m2
+			} else {
+				y[j+l] = subx(mulx(d1, float32(q1)), m1)
+				y[j+32+l] = subx(mulx(d2, float32(q2)), m2)
+			}
 		}
 		ql = ql[32:]
 		is += 2
@@ -419,6 +432,7 @@ func dequantQ6_K(y []float32, b []byte) {
 	ql := b[0:128]
 	qh := b[128:192]
 	sc := b[192:208]
+	fin := finite(d)
 	for n := 0; n < QKK; n += 128 {
 		for l := range 32 {
 			is := l / 16
@@ -426,10 +440,17 @@ func dequantQ6_K(y []float32, b []byte) {
 			q2 := int32(ql[l+32]&0xF|(qh[l]>>2&3)<<4) - 32
 			q3 := int32(ql[l]>>4|(qh[l]>>4&3)<<4) - 32
 			q4 := int32(ql[l+32]>>4|(qh[l]>>6&3)<<4) - 32
-			y[n+l] = mulx(mulx(d, float32(int8(sc[is]))), float32(q1))
-			y[n+l+32] = mulx(mulx(d, float32(int8(sc[is+2]))), float32(q2))
-			y[n+l+64] = mulx(mulx(d, float32(int8(sc[is+4]))), float32(q3))
-			y[n+l+96] = mulx(mulx(d, float32(int8(sc[is+6]))), float32(q4))
+			if fin {
+				y[n+l] = float32(float32(d*float32(int8(sc[is]))) * float32(q1))
+				y[n+l+32] = float32(float32(d*float32(int8(sc[is+2]))) * float32(q2))
+				y[n+l+64] = float32(float32(d*float32(int8(sc[is+4]))) * float32(q3))
+				y[n+l+96] = float32(float32(d*float32(int8(sc[is+6]))) * float32(q4))
+			} else {
+				y[n+l] = mulx(mulx(d, float32(int8(sc[is]))), float32(q1))
+				y[n+l+32] = mulx(mulx(d, float32(int8(sc[is+2]))), float32(q2))
+				y[n+l+64] = mulx(mulx(d, float32(int8(sc[is+4]))), float32(q3))
+				y[n+l+96] = mulx(mulx(d, float32(int8(sc[is+6]))), float32(q4))
+			}
 		}
 		ql = ql[64:]
 		qh = qh[32:]
@@ -440,6 +461,12 @@ func dequantQ6_K(y []float32, b []byte) {
 // dequantQ8_K: y = d·q with the float32 d.
 func dequantQ8_K(y []float32, b []byte) {
 	d := math.Float32frombits(binary.LittleEndian.Uint32(b))
+	if finite(d) {
+		for j, v := range b[4 : 4+QKK] {
+			y[j] = float32(d * float32(int8(v)))
+		}
+		return
+	}
 	for j, v := range b[4 : 4+QKK] {
 		y[j] = mulx(d, float32(int8(v)))
 	}

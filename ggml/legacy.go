@@ -169,6 +169,12 @@ func quantQ5_1(b []byte, x []float32) {
 
 // dequantQ8_0 (and Q8_1, whose S is not used): y = float(q)·d.
 func dequantQ8(y []float32, d float32, q []byte) {
+	if finite(d) {
+		for j := range QK {
+			y[j] = float32(float32(int8(q[j])) * d)
+		}
+		return
+	}
 	for j := range QK {
 		y[j] = mulx(float32(int8(q[j])), d)
 	}
@@ -181,6 +187,13 @@ func dequantQ8_1(y []float32, b []byte) { dequantQ8(y, getF16(b), b[4:4+QK]) }
 func dequantQ4_0(y []float32, b []byte) {
 	d := getF16(b)
 	q := b[2 : 2+QK/2]
+	if finite(d) {
+		for j := range QK / 2 {
+			y[j] = float32(float32(int32(q[j]&0x0F)-8) * d)
+			y[j+QK/2] = float32(float32(int32(q[j]>>4)-8) * d)
+		}
+		return
+	}
 	for j := range QK / 2 {
 		y[j] = mulx(float32(int32(q[j]&0x0F)-8), d)
 		y[j+QK/2] = mulx(float32(int32(q[j]>>4)-8), d)
@@ -191,6 +204,13 @@ func dequantQ4_0(y []float32, b []byte) {
 func dequantQ4_1(y []float32, b []byte) {
 	d, m := getF16(b), getF16(b[2:])
 	q := b[4 : 4+QK/2]
+	if finite(d, m) {
+		for j := range QK / 2 {
+			y[j] = float32(float32(q[j]&0x0F)*d) + m
+			y[j+QK/2] = float32(float32(q[j]>>4)*d) + m
+		}
+		return
+	}
 	for j := range QK / 2 {
 		y[j] = addx(mulx(float32(q[j]&0x0F), d), m)
 		y[j+QK/2] = addx(mulx(float32(q[j]>>4), d), m)
@@ -202,11 +222,17 @@ func dequantQ5_0(y []float32, b []byte) {
 	d := getF16(b)
 	qh := binary.LittleEndian.Uint32(b[2:])
 	q := b[6 : 6+QK/2]
+	fin := finite(d)
 	for j := range QK / 2 {
 		h0 := int32(qh>>j<<4) & 0x10
 		h1 := int32(qh>>(j+12)) & 0x10
-		y[j] = mulx(float32((int32(q[j]&0x0F)|h0)-16), d)
-		y[j+QK/2] = mulx(float32((int32(q[j]>>4)|h1)-16), d)
+		if fin {
+			y[j] = float32(float32((int32(q[j]&0x0F)|h0)-16) * d)
+			y[j+QK/2] = float32(float32((int32(q[j]>>4)|h1)-16) * d)
+		} else {
+			y[j] = mulx(float32((int32(q[j]&0x0F)|h0)-16), d)
+			y[j+QK/2] = mulx(float32((int32(q[j]>>4)|h1)-16), d)
+		}
 	}
 }
 
@@ -215,10 +241,16 @@ func dequantQ5_1(y []float32, b []byte) {
 	d, m := getF16(b), getF16(b[2:])
 	qh := binary.LittleEndian.Uint32(b[4:])
 	q := b[8 : 8+QK/2]
+	fin := finite(d, m)
 	for j := range QK / 2 {
 		h0 := int32(qh>>j<<4) & 0x10
 		h1 := int32(qh>>(j+12)) & 0x10
-		y[j] = addx(mulx(float32(int32(q[j]&0x0F)|h0), d), m)
-		y[j+QK/2] = addx(mulx(float32(int32(q[j]>>4)|h1), d), m)
+		if fin {
+			y[j] = float32(float32(int32(q[j]&0x0F)|h0)*d) + m
+			y[j+QK/2] = float32(float32(int32(q[j]>>4)|h1)*d) + m
+		} else {
+			y[j] = addx(mulx(float32(int32(q[j]&0x0F)|h0), d), m)
+			y[j+QK/2] = addx(mulx(float32(int32(q[j]>>4)|h1), d), m)
+		}
 	}
 }

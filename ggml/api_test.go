@@ -34,6 +34,8 @@ func TestTypeNames(t *testing.T) {
 	require.Equal(t, 0, Q8_0.RowSize(0))
 	require.Panics(t, func() { Q8_0.RowSize(33) })
 	require.Panics(t, func() { Type(4).RowSize(0) })
+	require.Panics(t, func() { Q8_0.RowSize(math.MaxInt / 32 * 32) }, "overflow")
+	require.Equal(t, math.MaxInt/2*2, F16.RowSize(math.MaxInt/2))
 }
 
 func TestErrors(t *testing.T) {

@@ -2,6 +2,7 @@ package ggml
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -72,14 +73,15 @@ func (t Type) BlockSize() int { return traits[t].blck }
 func (t Type) TypeSize() int { return traits[t].size }
 
 // RowSize returns the bytes that n elements of t occupy, TypeSize *
-// n/BlockSize (ggml_row_size). It panics if t is unknown, n is negative or
-// n is not a multiple of BlockSize.
+// n/BlockSize (ggml_row_size). It panics if t is unknown, n is negative,
+// n is not a multiple of BlockSize or the size overflows int (validate
+// untrusted counts first, with BlockSize and TypeSize).
 func (t Type) RowSize(n int) int {
-	b := t.BlockSize()
-	if b == 0 || n < 0 || n%b != 0 {
-		panic(fmt.Sprintf("ggml.Type.RowSize: %d elements of %v (block %d)", n, t, b))
+	b, s := t.BlockSize(), t.TypeSize()
+	if b == 0 || n < 0 || n%b != 0 || n/b > math.MaxInt/s {
+		panic(fmt.Sprintf("ggml.Type.RowSize: %d elements of %v (block %d, %d bytes)", n, t, b, s))
 	}
-	return n / b * t.TypeSize()
+	return n / b * s
 }
 
 // ParseType returns the type named s, ggml's name compared without regard

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nlpodyssey/safetensors"
+	"github.com/quantkernel/quant/ggml"
 	"github.com/quantkernel/quant/gguf"
 	"github.com/schollz/progressbar/v3"
 	"github.com/x448/float16"
@@ -26,23 +27,27 @@ type quantizer struct {
 	fn        func(dst []byte, src []float32, rowLen int) error
 }
 
-// quantizers are the -type values this build can write. Each ggml block
-// type is one line here once package ggml is merged, for example
-//
-//	"q8_0": {32, uint32(gguf.Q8_0), ggmlRows(ggml.Q8_0)},
-//	"q4_k": {256, uint32(gguf.Q4_K), ggmlRows(ggml.Q4_K)},
-//
-// with
-//
-//	func ggmlRows(t ggml.Type) func([]byte, []float32, int) error {
-//		return func(dst []byte, src []float32, rowLen int) error {
-//			return ggml.QuantizeRows(t, dst, src, rowLen, 0)
-//		}
-//	}
+// quantizers are the -type values convert writes: the ggml block types
+// through package ggml (bit for bit ggml's quantize_row_<type>_ref, rows
+// in parallel), and f32, f16 and bf16 elementwise.
 var quantizers = map[string]quantizer{
+	"q8_0": {32, uint32(gguf.Q8_0), ggmlRows(ggml.Q8_0)},
+	"q8_1": {32, uint32(gguf.Q8_1), ggmlRows(ggml.Q8_1)},
+	"q4_0": {32, uint32(gguf.Q4_0), ggmlRows(ggml.Q4_0)},
+	"q4_1": {32, uint32(gguf.Q4_1), ggmlRows(ggml.Q4_1)},
+	"q5_0": {32, uint32(gguf.Q5_0), ggmlRows(ggml.Q5_0)},
+	"q5_1": {32, uint32(gguf.Q5_1), ggmlRows(ggml.Q5_1)},
+	"q4_k": {256, uint32(gguf.Q4_K), ggmlRows(ggml.Q4_K)},
+	"q5_k": {256, uint32(gguf.Q5_K), ggmlRows(ggml.Q5_K)},
+	"q6_k": {256, uint32(gguf.Q6_K), ggmlRows(ggml.Q6_K)},
 	"f32":  {1, uint32(gguf.F32), encodeF32},
 	"f16":  {1, uint32(gguf.F16), encodeF16},
 	"bf16": {1, uint32(gguf.BF16), encodeBF16},
+}
+
+// ggmlRows quantizes whole rows of a ggml block type on every core.
+func ggmlRows(t ggml.Type) func([]byte, []float32, int) error {
+	return func(dst []byte, src []float32, rowLen int) error { return ggml.QuantizeRows(t, dst, src, rowLen, 0) }
 }
 
 // convertTypes are the -type values convert knows, in the order of its

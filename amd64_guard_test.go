@@ -75,11 +75,11 @@ func TestAVX2GuardPages(t *testing.T) {
 			// The non-temporal paths, which align dst first.
 			if n >= avx2QBlock {
 				q := out[at(out, 1) : at(out, 1)+n]
-				asmQuantizeU8ONNX(&q[0], &src[0], n, 0.1, 0, 0, 255, 3, true)
-				asmQuantizeU8PyTorchZ16(&q[0], &src[0], n, 10, 0, -3, 252, z16Pair(3), true)
+				avx2QuantizeU8ONNX(&q[0], &src[0], n, 0.1, 0, 0, 255, 3, true)
+				avx2QuantizeU8PyTorchZ16(&q[0], &src[0], n, 10, 0, -3, 252, z16Pair(3), true)
 			}
 			if n >= avx2Block {
-				asmDequantizeU8(&f32s(out, at(out, 4), n)[0], &qin[0], n, 0.1, 3, true)
+				avx2DequantizeU8(&f32s(out, at(out, 4), n)[0], &qin[0], n, 0.1, 3, true)
 			}
 			a.MinMax(src)
 			a.AbsMax(src)

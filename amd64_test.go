@@ -368,17 +368,16 @@ func TestAVX2StreamPath(t *testing.T) {
 				signed := off%2 == 1
 				p := randParams(r, signed, c)
 				fillFloats(r, src[:n], p.Scale)
-				k, zf, lo, hi, z := quantizeArgs(p)
 				want := make([]byte, len(qbuf))
 				for i := range qbuf {
 					qbuf[i], want[i] = 0x77, 0x77
 				}
 				if signed {
 					g.QuantizeI8(bytesAsInt8(want[off:off+n]), src[:n], p)
-					quantizeI8Asm(&bytesAsInt8(qbuf)[off], &src[0], n, c, k, zf, lo, hi, z, true)
+					quantize8Asm(&bytesAsInt8(qbuf)[off], &src[0], n, &p, true)
 				} else {
 					g.QuantizeU8(want[off:off+n], src[:n], p)
-					quantizeU8Asm(&qbuf[off], &src[0], n, c, k, zf, lo, hi, z, true)
+					quantize8Asm(&qbuf[off], &src[0], n, &p, true)
 				}
 				for i := range qbuf {
 					if qbuf[i] != want[i] {
@@ -400,10 +399,10 @@ func TestAVX2StreamPath(t *testing.T) {
 				}
 				if signed {
 					g.DequantizeI8(want[off:off+n], bytesAsInt8(qbuf[:n]), p)
-					asmDequantizeI8(&fbuf[off], &bytesAsInt8(qbuf)[0], n, p.Scale, p.Zero, true)
+					avx2DequantizeI8(&fbuf[off], &bytesAsInt8(qbuf)[0], n, p.Scale, p.Zero, true)
 				} else {
 					g.DequantizeU8(want[off:off+n], qbuf[:n], p)
-					asmDequantizeU8(&fbuf[off], &qbuf[0], n, p.Scale, p.Zero, true)
+					avx2DequantizeU8(&fbuf[off], &qbuf[0], n, p.Scale, p.Zero, true)
 				}
 				for i := range fbuf {
 					if !eqBits32(fbuf[i], want[i]) {

@@ -369,10 +369,10 @@ func TestAVX512Blocked8(t *testing.T) {
 				got, want := make([]uint8, n), make([]uint8, n)
 				if signed {
 					k.quantizeBlocksI8(bytesAsInt8(got), src, block, ps)
-					quantizeBlocksI8Generic(bytesAsInt8(want), src, block, ps)
+					quantizeBlocks8Generic[int8](bytesAsInt8(want), src, block, ps)
 				} else {
 					k.quantizeBlocksU8(got, src, block, ps)
-					quantizeBlocksU8Generic(want, src, block, ps)
+					quantizeBlocks8Generic[uint8](want, src, block, ps)
 				}
 				if i := firstDiff(got, want); i >= 0 {
 					t.Fatalf("QuantizeBlocks signed=%v block=%d n=%d: [%d] got %d want %d (x=%v; %+v)",

@@ -187,7 +187,7 @@ func TestSweepCatchesMutant(t *testing.T) {
 	const bad = 0x3f800000 // 1.0
 	k := genericKernels
 	k.quantizeU8 = func(dst []uint8, src []float32, p Params) {
-		quantizeU8Generic(dst, src, p)
+		quantize8Generic[uint8](dst, src, p)
 		for i, x := range src {
 			if math.Float32bits(x) == bad {
 				dst[i]++
@@ -195,7 +195,7 @@ func TestSweepCatchesMutant(t *testing.T) {
 		}
 	}
 	k.quantizeBlocksU8 = func(dst []uint8, src []float32, block int, ps []Params) {
-		quantizeBlocksU8Generic(dst, src, block, ps)
+		quantizeBlocks8Generic[uint8](dst, src, block, ps)
 		for i, x := range src {
 			if math.Float32bits(x) == bad+7 {
 				dst[i]--

@@ -213,7 +213,7 @@ func TestGroupedHarnessCatchesMutants(t *testing.T) {
 		"QuantizeBlocksI8 ignores the last short block": func(k *kernels) {
 			k.quantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
 				full := len(src) / block * block
-				quantizeBlocksI8Generic(dst, src[:full], block, ps[:full/block])
+				quantizeBlocks8Generic[int8](dst, src[:full], block, ps[:full/block])
 			}
 		},
 		"MinMaxColumns replaces a -0 accumulator": func(k *kernels) {

@@ -278,7 +278,7 @@ func TestGuardPagesCatchMutants(t *testing.T) {
 		}},
 		{"QuantizeI8 writes 32 bytes past the end", func(k *kernels) {
 			k.quantizeI8 = func(dst []int8, src []float32, p Params) {
-				quantizeI8Generic(dst, src, p)
+				quantize8Generic[int8](dst, src, p)
 				if len(dst) > 0 {
 					*(*[32]int8)(unsafe.Add(unsafe.Pointer(&dst[len(dst)-1]), 1)) = [32]int8{}
 				}

@@ -4,6 +4,7 @@ package quant
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/quantkernel/quant/internal/cpuinfo"
 	"golang.org/x/sys/cpu"
@@ -44,19 +45,19 @@ import (
 // only ones in the assembly (.ci/fma.txt). Nothing else uses FMA.
 
 var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, kernels{
-	quantizeU8:   quantizeU8AVX2,
-	quantizeI8:   quantizeI8AVX2,
-	dequantizeU8: dequantizeU8AVX2,
-	dequantizeI8: dequantizeI8AVX2,
+	quantizeU8:   quantize8AVX2[uint8],
+	quantizeI8:   quantize8AVX2[int8],
+	dequantizeU8: dequantize8AVX2[uint8],
+	dequantizeI8: dequantize8AVX2[int8],
 	minMax:       minMaxAVX2,
 	absMax:       absMaxAVX2,
 	quantError:   quantErrorAVX2,
 	squaredError: squaredErrorAVX2,
 
-	quantizeBlocksI8:   quantizeBlocksI8AVX2,
-	quantizeBlocksU8:   quantizeBlocksU8AVX2,
-	dequantizeBlocksI8: dequantizeBlocksI8AVX2,
-	dequantizeBlocksU8: dequantizeBlocksU8AVX2,
+	quantizeBlocksI8:   quantizeBlocks8AVX2[int8],
+	quantizeBlocksU8:   quantizeBlocks8AVX2[uint8],
+	dequantizeBlocksI8: dequantizeBlocks8AVX2[int8],
+	dequantizeBlocksU8: dequantizeBlocks8AVX2[uint8],
 	quantizeBlocksI4:   quantizeBlocksI4AVX2,
 	dequantizeBlocksI4: dequantizeBlocksI4AVX2,
 	minMaxColumns:      minMaxColumnsAVX2,
@@ -90,7 +91,7 @@ var streamBytes = cpuinfo.LastLevelCache()
 // kernels handles (16 float64 lanes).
 const avx2SumBlock = 16
 
-// asmQuantizeU8Seed writes the Seed quantization of src[:n] to dst[:n]:
+// avx2QuantizeU8Seed writes the Seed quantization of src[:n] to dst[:n]:
 // clamp(rne(float32(x'/k) + zf), lo, hi). n >= 64; a final partial block
 // is handled by recomputing the last 64 elements, so dst and src must not
 // overlap. z is unused. With stream, the 32-byte aligned part of dst is
@@ -98,117 +99,117 @@ const avx2SumBlock = 16
 // flag).
 //
 //go:noescape
-func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeU8Seed(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeU8ONNX writes clamp(rne(x'/k), lo, hi) + z for src[:n] to
+// avx2QuantizeU8ONNX writes clamp(rne(x'/k), lo, hi) + z for src[:n] to
 // dst[:n] (lo, hi = Lo-z, Hi-z). n >= 64, no overlap. zf is unused.
 //
 //go:noescape
-func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeU8ONNX(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeU8PyTorch writes clamp(rne(x'*k), lo, hi) + z for src[:n] to
+// avx2QuantizeU8PyTorch writes clamp(rne(x'*k), lo, hi) + z for src[:n] to
 // dst[:n] (k = float32(1/s), lo, hi = Lo-z, Hi-z). n >= 64, no overlap. zf
 // is unused.
 //
 //go:noescape
-func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeU8PyTorch(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeI8Seed is asmQuantizeU8Seed with int8 output.
+// avx2QuantizeI8Seed is avx2QuantizeU8Seed with int8 output.
 //
 //go:noescape
-func asmQuantizeI8Seed(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeI8Seed(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeI8ONNX is asmQuantizeU8ONNX with int8 output.
+// avx2QuantizeI8ONNX is avx2QuantizeU8ONNX with int8 output.
 //
 //go:noescape
-func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeI8ONNX(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeI8PyTorch is asmQuantizeU8PyTorch with int8 output.
+// avx2QuantizeI8PyTorch is avx2QuantizeU8PyTorch with int8 output.
 //
 //go:noescape
-func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeI8PyTorch(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeU8ONNXZ16 is asmQuantizeU8ONNX adding the zero point to 16-bit
+// avx2QuantizeU8ONNXZ16 is avx2QuantizeU8ONNX adding the zero point to 16-bit
 // lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
 // the zero point in both of its 16-bit halves (see z16Pair).
 //
 //go:noescape
-func asmQuantizeU8ONNXZ16(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeU8ONNXZ16(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeU8PyTorchZ16 is asmQuantizeU8PyTorch adding the zero point to 16-bit
+// avx2QuantizeU8PyTorchZ16 is avx2QuantizeU8PyTorch adding the zero point to 16-bit
 // lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
 // the zero point in both of its 16-bit halves (see z16Pair).
 //
 //go:noescape
-func asmQuantizeU8PyTorchZ16(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeU8PyTorchZ16(dst *uint8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeI8ONNXZ16 is asmQuantizeI8ONNX adding the zero point to 16-bit
+// avx2QuantizeI8ONNXZ16 is avx2QuantizeI8ONNX adding the zero point to 16-bit
 // lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
 // the zero point in both of its 16-bit halves (see z16Pair).
 //
 //go:noescape
-func asmQuantizeI8ONNXZ16(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeI8ONNXZ16(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmQuantizeI8PyTorchZ16 is asmQuantizeI8PyTorch adding the zero point to 16-bit
+// avx2QuantizeI8PyTorchZ16 is avx2QuantizeI8PyTorch adding the zero point to 16-bit
 // lanes after the first pack: Lo-z and Hi-z must fit int16, and z carries
 // the zero point in both of its 16-bit halves (see z16Pair).
 //
 //go:noescape
-func asmQuantizeI8PyTorchZ16(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
+func avx2QuantizeI8PyTorchZ16(dst *int8, src *float32, n int, k, zf float32, lo int32, hi float32, z int32, stream bool)
 
-// asmDequantizeU8 writes float32(int32(q) - z) * s for src[:n] to dst[:n]
+// avx2DequantizeU8 writes float32(int32(q) - z) * s for src[:n] to dst[:n]
 // (VPMOVZXBD, VPSUBD, VCVTDQ2PS, VMULPS). n >= 32, no overlap.
 //
 //go:noescape
-func asmDequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
+func avx2DequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
 
-// asmDequantizeI8 is asmDequantizeU8 for int8 input (VPMOVSXBD).
+// avx2DequantizeI8 is avx2DequantizeU8 for int8 input (VPMOVSXBD).
 //
 //go:noescape
-func asmDequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
+func avx2DequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
 
-// asmMinMax reduces src[:n] (n >= 32) to 8 lanes: out[0] the lane
+// avx2MinMax reduces src[:n] (n >= 32) to 8 lanes: out[0] the lane
 // minima, out[1] the lane maxima (NaN skipped: VMINPS/VMAXPS return the
 // accumulator when x is NaN), out[2] the OR of the bits of x-x, which is
 // nonzero iff some x is NaN or ±Inf. The last partial block is re-read.
 //
 //go:noescape
-func asmMinMax(src *float32, n int, out *[3][8]float32)
+func avx2MinMax(src *float32, n int, out *[3][8]float32)
 
-// asmAbsMax returns in out the 8 lane maxima of |x| over src[:n]
+// avx2AbsMax returns in out the 8 lane maxima of |x| over src[:n]
 // (n >= 32), NaN skipped, starting from +0. The last partial block is
 // re-read.
 //
 //go:noescape
-func asmAbsMax(src *float32, n int, out *[8]float32)
+func avx2AbsMax(src *float32, n int, out *[8]float32)
 
-// asmQuantErrorSeed adds, for i < n (a multiple of 16), the float64 term
+// avx2QuantErrorSeed adds, for i < n (a multiple of 16), the float64 term
 // d*d, d = float64(x) - float64(y), to lanes[i%16] in index order, where
 // y = float32(q - z) * s and q = clamp(rne(float32(x/k) + zf), lo, hi)
 // (k = s, zf = float32(z), lo, hi = Lo, Hi). The terms of NaN elements are
 // NaN, not necessarily the reference's NaN.
 //
 //go:noescape
-func asmQuantErrorSeed(src *float32, n int, k, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
+func avx2QuantErrorSeed(src *float32, n int, k, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
 
-// asmQuantErrorONNX is asmQuantErrorSeed for ONNX: q - z =
+// avx2QuantErrorONNX is avx2QuantErrorSeed for ONNX: q - z =
 // clamp(rne(x/k), lo, hi) with k = s, lo, hi = Lo-z, Hi-z.
 //
 //go:noescape
-func asmQuantErrorONNX(src *float32, n int, k float32, lo int32, hi, s float32, lanes *[16]float64)
+func avx2QuantErrorONNX(src *float32, n int, k float32, lo int32, hi, s float32, lanes *[16]float64)
 
-// asmQuantErrorPyTorch is asmQuantErrorSeed for PyTorch: q - z =
+// avx2QuantErrorPyTorch is avx2QuantErrorSeed for PyTorch: q - z =
 // clamp(rne(float32(x*k)), lo, hi) with k = float32(1/s), lo, hi = Lo-z,
 // Hi-z.
 //
 //go:noescape
-func asmQuantErrorPyTorch(src *float32, n int, k float32, lo int32, hi, s float32, lanes *[16]float64)
+func avx2QuantErrorPyTorch(src *float32, n int, k float32, lo int32, hi, s float32, lanes *[16]float64)
 
-// asmSquaredError adds, for i < n (a multiple of 16), the float64 term
+// avx2SquaredError adds, for i < n (a multiple of 16), the float64 term
 // d*d, d = float64(a[i]) - float64(b[i]), to lanes[i%16] in index order.
 //
 //go:noescape
-func asmSquaredError(a, b *float32, n int, lanes *[16]float64)
+func avx2SquaredError(a, b *float32, n int, lanes *[16]float64)
 
 // quantizeArgs returns the constants of the quantize and QuantError
 // assembly for p (see the file comment): the divisor or multiplier k, the
@@ -226,41 +227,64 @@ func quantizeArgs(p Params) (k, zf, lo, hi float32, z int32) {
 	}
 }
 
-// quantizeU8Asm calls the assembly of convention c directly (a call
+// quantize8Asm runs the quantize assembly of T for p on src[:n]
+// (n >= avx2QBlock): the divider-free kernel where exactDivArgs has one,
+// else the kernel of p's convention. It calls the assembly directly (a call
 // through a func value would make the pointers escape).
-func quantizeU8Asm(dst *uint8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
-	// Lo-z and Hi-z fit int16: the values pack exactly to 16 bits, and
-	// adding z modulo 2^16 gives the exact result, which fits int16.
-	z16 := lo >= math.MinInt16 && hi <= math.MaxInt16
-	switch {
-	case c == Seed:
-		asmQuantizeU8Seed(dst, src, n, k, zf, int32(lo), hi, z, stream)
-	case c == ONNX && z16:
-		asmQuantizeU8ONNXZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
-	case c == ONNX:
-		asmQuantizeU8ONNX(dst, src, n, k, zf, int32(lo), hi, z, stream)
-	case z16:
-		asmQuantizeU8PyTorchZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
-	default:
-		asmQuantizeU8PyTorch(dst, src, n, k, zf, int32(lo), hi, z, stream)
+func quantize8Asm[T int8 | uint8](dst *T, src *float32, n int, p *Params, stream bool) {
+	d := bytePtr(dst)
+	i := (*int8)(unsafe.Pointer(dst))
+	u := isUnsigned[T]()
+	if kind, a := exactDivArgs(p); kind != fastNone {
+		full := a.i8
+		if u {
+			full = a.u8
+		}
+		switch {
+		case kind == fastSeed && u:
+			avx2QuantizeU8SeedFast(d, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, full, stream)
+		case kind == fastSeed:
+			avx2QuantizeI8SeedFast(i, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, full, stream)
+		case kind == fastONNX && u:
+			avx2QuantizeU8ONNXFast(d, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, full, stream)
+		case kind == fastONNX:
+			avx2QuantizeI8ONNXFast(i, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, full, stream)
+		case u:
+			avx2QuantizeU8ONNXZ16Fast(d, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, full, stream)
+		default:
+			avx2QuantizeI8ONNXZ16Fast(i, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, full, stream)
+		}
+		return
 	}
-}
-
-func quantizeI8Asm(dst *int8, src *float32, n int, c Convention, k, zf, lo, hi float32, z int32, stream bool) {
+	k, zf, lo, hi, z := quantizeArgs(*p)
 	// Lo-z and Hi-z fit int16: the values pack exactly to 16 bits, and
 	// adding z modulo 2^16 gives the exact result, which fits int16.
 	z16 := lo >= math.MinInt16 && hi <= math.MaxInt16
+	c := p.Convention
+	if (c == ONNX || c == PyTorch) && z16 {
+		z = z16Pair(z)
+	}
 	switch {
+	case c == Seed && u:
+		avx2QuantizeU8Seed(d, src, n, k, zf, int32(lo), hi, z, stream)
 	case c == Seed:
-		asmQuantizeI8Seed(dst, src, n, k, zf, int32(lo), hi, z, stream)
+		avx2QuantizeI8Seed(i, src, n, k, zf, int32(lo), hi, z, stream)
+	case c == ONNX && z16 && u:
+		avx2QuantizeU8ONNXZ16(d, src, n, k, zf, int32(lo), hi, z, stream)
 	case c == ONNX && z16:
-		asmQuantizeI8ONNXZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
+		avx2QuantizeI8ONNXZ16(i, src, n, k, zf, int32(lo), hi, z, stream)
+	case c == ONNX && u:
+		avx2QuantizeU8ONNX(d, src, n, k, zf, int32(lo), hi, z, stream)
 	case c == ONNX:
-		asmQuantizeI8ONNX(dst, src, n, k, zf, int32(lo), hi, z, stream)
+		avx2QuantizeI8ONNX(i, src, n, k, zf, int32(lo), hi, z, stream)
+	case z16 && u:
+		avx2QuantizeU8PyTorchZ16(d, src, n, k, zf, int32(lo), hi, z, stream)
 	case z16:
-		asmQuantizeI8PyTorchZ16(dst, src, n, k, zf, int32(lo), hi, z16Pair(z), stream)
+		avx2QuantizeI8PyTorchZ16(i, src, n, k, zf, int32(lo), hi, z, stream)
+	case u:
+		avx2QuantizeU8PyTorch(d, src, n, k, zf, int32(lo), hi, z, stream)
 	default:
-		asmQuantizeI8PyTorch(dst, src, n, k, zf, int32(lo), hi, z, stream)
+		avx2QuantizeI8PyTorch(i, src, n, k, zf, int32(lo), hi, z, stream)
 	}
 }
 
@@ -272,78 +296,47 @@ func z16Pair(z int32) int32 { return int32(uint32(uint16(z)) * 0x10001) }
 // copied out: the arithmetic is the body's, and nothing outside the slices
 // is touched.
 
-func quantizeU8AVX2(dst []uint8, src []float32, p Params) {
+// quantize8AVX2 is QuantizeI8/U8.
+func quantize8AVX2[T int8 | uint8](dst []T, src []float32, p Params) {
 	n := len(src)
 	if n == 0 {
 		return
 	}
-	k, zf, lo, hi, z := quantizeArgs(p)
 	if n >= avx2QBlock {
-		if !quantizeU8Fast(&dst[0], &src[0], n, &p, 5*n >= streamBytes) {
-			quantizeU8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
-		}
+		quantize8Asm(&dst[0], &src[0], n, &p, 5*n >= streamBytes)
 		return
 	}
 	var in [avx2QBlock]float32
-	var out [avx2QBlock]uint8
+	var out [avx2QBlock]T
 	copy(in[:], src)
-	if !quantizeU8Fast(&out[0], &in[0], avx2QBlock, &p, false) {
-		quantizeU8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
-	}
+	quantize8Asm(&out[0], &in[0], avx2QBlock, &p, false)
 	copy(dst[:n], out[:])
 }
 
-func quantizeI8AVX2(dst []int8, src []float32, p Params) {
-	n := len(src)
-	if n == 0 {
-		return
-	}
-	k, zf, lo, hi, z := quantizeArgs(p)
-	if n >= avx2QBlock {
-		if !quantizeI8Fast(&dst[0], &src[0], n, &p, 5*n >= streamBytes) {
-			quantizeI8Asm(&dst[0], &src[0], n, p.Convention, k, zf, lo, hi, z, 5*n >= streamBytes)
-		}
-		return
-	}
-	var in [avx2QBlock]float32
-	var out [avx2QBlock]int8
-	copy(in[:], src)
-	if !quantizeI8Fast(&out[0], &in[0], avx2QBlock, &p, false) {
-		quantizeI8Asm(&out[0], &in[0], avx2QBlock, p.Convention, k, zf, lo, hi, z, false)
-	}
-	copy(dst[:n], out[:])
-}
-
-func dequantizeU8AVX2(dst []float32, src []uint8, p Params) {
+// dequantize8AVX2 is DequantizeI8/U8.
+func dequantize8AVX2[T int8 | uint8](dst []float32, src []T, p Params) {
 	n := len(src)
 	if n == 0 {
 		return
 	}
 	if n >= avx2Block {
-		asmDequantizeU8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
+		dequantize8Asm(&dst[0], &src[0], n, p, 5*n >= streamBytes)
 		return
 	}
-	var in [avx2Block]uint8
+	var in [avx2Block]T
 	var out [avx2Block]float32
 	copy(in[:], src)
-	asmDequantizeU8(&out[0], &in[0], avx2Block, p.Scale, p.Zero, false)
+	dequantize8Asm(&out[0], &in[0], avx2Block, p, false)
 	copy(dst[:n], out[:])
 }
 
-func dequantizeI8AVX2(dst []float32, src []int8, p Params) {
-	n := len(src)
-	if n == 0 {
-		return
+// dequantize8Asm calls the dequantize assembly of T.
+func dequantize8Asm[T int8 | uint8](dst *float32, src *T, n int, p Params, stream bool) {
+	if isUnsigned[T]() {
+		avx2DequantizeU8(dst, bytePtr(src), n, p.Scale, p.Zero, stream)
+	} else {
+		avx2DequantizeI8(dst, (*int8)(unsafe.Pointer(src)), n, p.Scale, p.Zero, stream)
 	}
-	if n >= avx2Block {
-		asmDequantizeI8(&dst[0], &src[0], n, p.Scale, p.Zero, 5*n >= streamBytes)
-		return
-	}
-	var in [avx2Block]int8
-	var out [avx2Block]float32
-	copy(in[:], src)
-	asmDequantizeI8(&out[0], &in[0], avx2Block, p.Scale, p.Zero, false)
-	copy(dst[:n], out[:])
 }
 
 // minMaxAVX2 pads a short input with copies of src[0], which change
@@ -355,14 +348,14 @@ func minMaxAVX2(src []float32) (lo, hi float32, finite bool) {
 	}
 	var out [3][8]float32
 	if n >= avx2Block {
-		asmMinMax(&src[0], n, &out)
+		avx2MinMax(&src[0], n, &out)
 	} else {
 		var in [avx2Block]float32
 		for i := range in {
 			in[i] = src[0]
 		}
 		copy(in[:], src)
-		asmMinMax(&in[0], avx2Block, &out)
+		avx2MinMax(&in[0], avx2Block, &out)
 	}
 	// The lanes hold no NaN: the minimum and maximum values are unique up
 	// to the sign of zero, which + 0 makes positive as the reference does.
@@ -384,11 +377,11 @@ func absMaxAVX2(src []float32) float32 {
 	}
 	var out [8]float32
 	if n >= avx2Block {
-		asmAbsMax(&src[0], n, &out)
+		avx2AbsMax(&src[0], n, &out)
 	} else {
 		var in [avx2Block]float32
 		copy(in[:], src)
-		asmAbsMax(&in[0], avx2Block, &out)
+		avx2AbsMax(&in[0], avx2Block, &out)
 	}
 	m := out[0]
 	for _, a := range out[1:] {
@@ -407,11 +400,11 @@ func quantErrorAVX2(src []float32, p Params) float64 {
 		k, zf, lo, hi, _ := quantizeArgs(p)
 		switch p.Convention {
 		case Seed:
-			asmQuantErrorSeed(&src[0], m, k, zf, int32(lo), hi, p.Zero, p.Scale, &l)
+			avx2QuantErrorSeed(&src[0], m, k, zf, int32(lo), hi, p.Zero, p.Scale, &l)
 		case ONNX:
-			asmQuantErrorONNX(&src[0], m, k, int32(lo), hi, p.Scale, &l)
+			avx2QuantErrorONNX(&src[0], m, k, int32(lo), hi, p.Scale, &l)
 		default:
-			asmQuantErrorPyTorch(&src[0], m, k, int32(lo), hi, p.Scale, &l)
+			avx2QuantErrorPyTorch(&src[0], m, k, int32(lo), hi, p.Scale, &l)
 		}
 	}
 	quantErrorLanes(&l, src, m, p)
@@ -425,7 +418,7 @@ func squaredErrorAVX2(a, b []float32) float64 {
 	b = b[:n]
 	m := n &^ (avx2SumBlock - 1)
 	if m > 0 {
-		asmSquaredError(&a[0], &b[0], m, &l)
+		avx2SquaredError(&a[0], &b[0], m, &l)
 	}
 	squaredErrorLanes(&l, a, b, m)
 	return combineLanes(&l)

@@ -14,9 +14,9 @@ DATA packPerm<>+24(SB)/4, $0x00000003
 DATA packPerm<>+28(SB)/4, $0x00000007
 GLOBL packPerm<>(SB), RODATA|NOPTR, $32
 
-// func asmQuantizeU8Seed(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeU8Seed(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeU8Seed(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeU8Seed(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -456,9 +456,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8ONNX(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeU8ONNX(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeU8ONNX(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeU8ONNX(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -898,9 +898,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8ONNXZ16(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeU8ONNXZ16(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeU8ONNXZ16(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeU8ONNXZ16(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -1320,9 +1320,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8PyTorch(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeU8PyTorch(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeU8PyTorch(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeU8PyTorch(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -1762,9 +1762,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8PyTorchZ16(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeU8PyTorchZ16(dst *uint8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeU8PyTorchZ16(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeU8PyTorchZ16(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -2184,9 +2184,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
+// func avx2QuantizeU8SeedFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeU8SeedFast(SB), NOSPLIT, $0-54
+TEXT ·avx2QuantizeU8SeedFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -2785,9 +2785,9 @@ noclamp9:
 	VMOVNTDQ Y9, (AX)
 	JMP      resume4
 
-// func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
+// func avx2QuantizeU8ONNXFast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeU8ONNXFast(SB), NOSPLIT, $0-54
+TEXT ·avx2QuantizeU8ONNXFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -3141,9 +3141,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
+// func avx2QuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeU8ONNXZ16Fast(SB), NOSPLIT, $0-54
+TEXT ·avx2QuantizeU8ONNXZ16Fast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -3722,9 +3722,9 @@ noclamp9:
 	VMOVNTDQ Y10, (AX)
 	JMP      resume4
 
-// func asmQuantizeI8Seed(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeI8Seed(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeI8Seed(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeI8Seed(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -4164,9 +4164,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8ONNX(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeI8ONNX(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeI8ONNX(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeI8ONNX(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -4606,9 +4606,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8ONNXZ16(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeI8ONNXZ16(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeI8ONNXZ16(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeI8ONNXZ16(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -5028,9 +5028,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8PyTorch(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeI8PyTorch(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeI8PyTorch(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeI8PyTorch(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -5470,9 +5470,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8PyTorchZ16(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
+// func avx2QuantizeI8PyTorchZ16(dst *int8, src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmQuantizeI8PyTorchZ16(SB), NOSPLIT, $0-45
+TEXT ·avx2QuantizeI8PyTorchZ16(SB), NOSPLIT, $0-45
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -5892,9 +5892,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8SeedFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
+// func avx2QuantizeI8SeedFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeI8SeedFast(SB), NOSPLIT, $0-54
+TEXT ·avx2QuantizeI8SeedFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -6493,9 +6493,9 @@ noclamp9:
 	VMOVNTDQ Y9, (AX)
 	JMP      resume4
 
-// func asmQuantizeI8ONNXFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
+// func avx2QuantizeI8ONNXFast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeI8ONNXFast(SB), NOSPLIT, $0-54
+TEXT ·avx2QuantizeI8ONNXFast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -6849,9 +6849,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
+// func avx2QuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y float32, s float32, c float32, zf float32, lo int32, hi int32, z int32, full bool, stream bool)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·asmQuantizeI8ONNXZ16Fast(SB), NOSPLIT, $0-54
+TEXT ·avx2QuantizeI8ONNXZ16Fast(SB), NOSPLIT, $0-54
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -7430,9 +7430,9 @@ noclamp9:
 	VMOVNTDQ Y10, (AX)
 	JMP      resume4
 
-// func asmDequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
+// func avx2DequantizeU8(dst *float32, src *uint8, n int, s float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmDequantizeU8(SB), NOSPLIT, $0-33
+TEXT ·avx2DequantizeU8(SB), NOSPLIT, $0-33
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -7599,9 +7599,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
+// func avx2DequantizeI8(dst *float32, src *int8, n int, s float32, z int32, stream bool)
 // Requires: AVX, AVX2, MMX+
-TEXT ·asmDequantizeI8(SB), NOSPLIT, $0-33
+TEXT ·avx2DequantizeI8(SB), NOSPLIT, $0-33
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -7768,9 +7768,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmMinMax(src *float32, n int, out *[3][8]float32)
+// func avx2MinMax(src *float32, n int, out *[3][8]float32)
 // Requires: AVX, AVX2
-TEXT ·asmMinMax(SB), NOSPLIT, $0-24
+TEXT ·avx2MinMax(SB), NOSPLIT, $0-24
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
 	MOVQ         out+16(FP), DX
@@ -7863,9 +7863,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmAbsMax(src *float32, n int, out *[8]float32)
+// func avx2AbsMax(src *float32, n int, out *[8]float32)
 // Requires: AVX, AVX2
-TEXT ·asmAbsMax(SB), NOSPLIT, $0-24
+TEXT ·avx2AbsMax(SB), NOSPLIT, $0-24
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
 	MOVQ         out+16(FP), DX
@@ -7921,9 +7921,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantErrorSeed(src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
+// func avx2QuantErrorSeed(src *float32, n int, k float32, zf float32, lo int32, hi float32, z int32, s float32, lanes *[16]float64)
 // Requires: AVX, AVX2
-TEXT ·asmQuantErrorSeed(SB), NOSPLIT, $64-48
+TEXT ·avx2QuantErrorSeed(SB), NOSPLIT, $64-48
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
 	MOVQ         lanes+40(FP), DX
@@ -8102,9 +8102,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantErrorONNX(src *float32, n int, k float32, lo int32, hi float32, s float32, lanes *[16]float64)
+// func avx2QuantErrorONNX(src *float32, n int, k float32, lo int32, hi float32, s float32, lanes *[16]float64)
 // Requires: AVX, AVX2
-TEXT ·asmQuantErrorONNX(SB), NOSPLIT, $64-40
+TEXT ·avx2QuantErrorONNX(SB), NOSPLIT, $64-40
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
 	MOVQ         lanes+32(FP), DX
@@ -8269,9 +8269,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantErrorPyTorch(src *float32, n int, k float32, lo int32, hi float32, s float32, lanes *[16]float64)
+// func avx2QuantErrorPyTorch(src *float32, n int, k float32, lo int32, hi float32, s float32, lanes *[16]float64)
 // Requires: AVX, AVX2
-TEXT ·asmQuantErrorPyTorch(SB), NOSPLIT, $64-40
+TEXT ·avx2QuantErrorPyTorch(SB), NOSPLIT, $64-40
 	MOVQ         src+0(FP), AX
 	MOVQ         n+8(FP), CX
 	MOVQ         lanes+32(FP), DX
@@ -8430,9 +8430,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmSquaredError(a *float32, b *float32, n int, lanes *[16]float64)
+// func avx2SquaredError(a *float32, b *float32, n int, lanes *[16]float64)
 // Requires: AVX
-TEXT ·asmSquaredError(SB), NOSPLIT, $0-32
+TEXT ·avx2SquaredError(SB), NOSPLIT, $0-32
 	MOVQ    a+0(FP), AX
 	MOVQ    b+8(FP), CX
 	MOVQ    n+16(FP), DX

@@ -32,20 +32,20 @@ const neonBlock = 16
 // neonImpl is the NEON implementation, supported when the CPU has ASIMD
 // (every ARMv8-A CPU) unless GODEBUG=cpu.asimd=off.
 var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, kernels{
-	quantizeU8:   quantizeU8NEON,
-	quantizeI8:   quantizeI8NEON,
-	dequantizeU8: dequantizeU8NEON,
-	dequantizeI8: dequantizeI8NEON,
+	quantizeU8:   quantize8NEON[uint8],
+	quantizeI8:   quantize8NEON[int8],
+	dequantizeU8: dequantize8NEON[uint8],
+	dequantizeI8: dequantize8NEON[int8],
 	minMax:       minMaxNEON,
 	absMax:       absMaxNEON,
 	quantError:   quantErrorNEON,
 	squaredError: squaredErrorNEON,
 
 	// grouped kernels: kernel_blocked_arm64.go
-	quantizeBlocksI8:   quantizeBlocksI8NEON,
-	quantizeBlocksU8:   quantizeBlocksU8NEON,
-	dequantizeBlocksI8: dequantizeBlocksI8NEON,
-	dequantizeBlocksU8: dequantizeBlocksU8NEON,
+	quantizeBlocksI8:   quantizeBlocks8NEON[int8],
+	quantizeBlocksU8:   quantizeBlocks8NEON[uint8],
+	dequantizeBlocksI8: dequantizeBlocks8NEON[int8],
+	dequantizeBlocksU8: dequantizeBlocks8NEON[uint8],
 	quantizeBlocksI4:   quantizeBlocksI4NEON,
 	dequantizeBlocksI4: dequantizeBlocksI4NEON,
 	minMaxColumns:      minMaxColumnsNEON,
@@ -145,24 +145,13 @@ func quantK(p Params) float32 {
 	return p.Scale
 }
 
-func quantizeU8NEON(dst []uint8, src []float32, p Params) {
-	if len(src) < neonBlock {
-		quantizeU8Generic(dst, src, p)
-		return
-	}
-	quantize8NEON(dst, src, p)
-}
-
-func quantizeI8NEON(dst []int8, src []float32, p Params) {
-	if len(src) < neonBlock {
-		quantizeI8Generic(dst, src, p)
-		return
-	}
-	quantize8NEON(dst, src, p)
-}
-
-// quantize8NEON runs neonQuantize8 on len(src) >= neonBlock elements.
+// quantize8NEON is QuantizeI8/U8: neonQuantize8 on 16 elements or more,
+// the reference below.
 func quantize8NEON[T int8 | uint8](dst []T, src []float32, p Params) {
+	if len(src) < neonBlock {
+		quantize8Generic(dst, src, p)
+		return
+	}
 	dst = dst[:len(src)]
 	conv := int(p.Convention)
 	var y, c float32
@@ -173,20 +162,14 @@ func quantize8NEON[T int8 | uint8](dst []T, src []float32, p Params) {
 	neonQuantize8(unsafe.Slice(bytePtr(&dst[0]), len(src)), src, conv, quantK(p), float32(p.Zero), p.Zero, p.Lo, p.Hi, isUnsigned[T](), y, c)
 }
 
-func dequantizeU8NEON(dst []float32, src []uint8, p Params) {
+// dequantize8NEON is DequantizeI8/U8: neonDequantize8 on 16 elements or
+// more, the reference below.
+func dequantize8NEON[T int8 | uint8](dst []float32, src []T, p Params) {
 	if len(src) < neonBlock {
-		dequantizeU8Generic(dst, src, p)
+		dequantize8Generic(dst, src, p)
 		return
 	}
-	neonDequantize8(dst[:len(src)], src, p.Zero, p.Scale, true)
-}
-
-func dequantizeI8NEON(dst []float32, src []int8, p Params) {
-	if len(src) < neonBlock {
-		dequantizeI8Generic(dst, src, p)
-		return
-	}
-	neonDequantize8(dst[:len(src)], unsafe.Slice(bytePtr(&src[0]), len(src)), p.Zero, p.Scale, false)
+	neonDequantize8(dst[:len(src)], unsafe.Slice(bytePtr(&src[0]), len(src)), p.Zero, p.Scale, isUnsigned[T]())
 }
 
 // minMaxNEON runs the fast NaN-propagating pass; only if it meets a NaN

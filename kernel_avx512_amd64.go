@@ -4,6 +4,7 @@ package quant
 
 import (
 	"math"
+	"unsafe"
 
 	"golang.org/x/sys/cpu"
 )
@@ -69,10 +70,10 @@ var avx512Impl = register("avx512", "AVX512F AVX512BW AVX512VL AVX512DQ BMI2 AVX
 		squaredError: squaredErrorAVX512,
 
 		// The grouped kernels are the AVX2 ones (see README).
-		quantizeBlocksI8:   quantizeBlocksI8AVX512,
-		quantizeBlocksU8:   quantizeBlocksU8AVX512,
-		dequantizeBlocksI8: dequantizeBlocksI8AVX2,
-		dequantizeBlocksU8: dequantizeBlocksU8AVX2,
+		quantizeBlocksI8:   quantizeBlocks8AVX512[int8],
+		quantizeBlocksU8:   quantizeBlocks8AVX512[uint8],
+		dequantizeBlocksI8: dequantizeBlocks8AVX2[int8],
+		dequantizeBlocksU8: dequantizeBlocks8AVX2[uint8],
 		quantizeBlocksI4:   quantizeBlocksI4AVX512,
 		dequantizeBlocksI4: dequantizeBlocksI4AVX512,
 		minMaxColumns:      minMaxColumnsAVX2,
@@ -402,7 +403,7 @@ func squaredErrorAVX512(a, b []float32) float64 {
 
 // The blocked int4 kernels: nblocks >= 1 blocks of block elements (a
 // positive multiple of 32) with ps[0], ps[1], ... (one Convention per
-// call), as asmQuantizeBlocksI4Seed and asmDequantizeBlocksI4U (Lo: the
+// call), as avx2QuantizeBlocksI4Seed and avx2DequantizeBlocksI4U (Lo: the
 // first element of a byte in its low nibble; Hi: in its high nibble).
 // They use AVX512VBMI.
 
@@ -501,7 +502,7 @@ func dequantizeBlocksI4AVX512(dst []float32, src []uint8, block int, ps []Params
 
 // The blocked int8/uint8 quantize kernels: nblocks >= 1 blocks of block
 // elements (a positive multiple of 32) with ps[0], ps[1], ... (one
-// Convention per call), as asmQuantizeBlocksI8Seed; the arithmetic of the
+// Convention per call), as avx2QuantizeBlocksI8Seed; the arithmetic of the
 // int4 ones, the codes narrowed to bytes.
 
 //go:noescape
@@ -522,54 +523,45 @@ func avx512QuantizeBlocksU8ONNX(dst *uint8, src *float32, block, nblocks int, ps
 //go:noescape
 func avx512QuantizeBlocksU8PyTorch(dst *uint8, src *float32, block, nblocks int, ps *Params)
 
-// quantizeBlocksI8AVX512 is QuantizeBlocksI8: blocks of a multiple of 32
-// in one call per convention run, the last short block and other block
+// quantizeBlocks8AVX512 is QuantizeBlocksI8/U8: blocks of a multiple of
+// 32 in one call per convention run, the last short block and other block
 // sizes (per-column included) by the AVX2 kernel.
-func quantizeBlocksI8AVX512(dst []int8, src []float32, block int, ps []Params) {
+func quantizeBlocks8AVX512[T int8 | uint8](dst []T, src []float32, block int, ps []Params) {
 	if block <= 0 || block%32 != 0 {
-		quantizeBlocksI8AVX2(dst, src, block, ps)
+		quantizeBlocks8AVX2(dst, src, block, ps)
 		return
 	}
 	n := len(src)
-	nfull := n / block
-	for j, j1 := 0, 0; j < nfull; j = j1 {
-		j1 = convRun(ps, j, nfull)
-		d, s, m, p := &dst[j*block], &src[j*block], j1-j, &ps[j]
-		switch ps[j].Convention {
-		case Seed:
-			avx512QuantizeBlocksI8Seed(d, s, block, m, p)
-		case ONNX:
-			avx512QuantizeBlocksI8ONNX(d, s, block, m, p)
-		default:
-			avx512QuantizeBlocksI8PyTorch(d, s, block, m, p)
-		}
-	}
-	if e := nfull * block; e < n {
-		quantizeBlocksI8AVX2(dst[e:], src[e:], block, ps[nfull:])
+	e := blockSplit{min: n + 1, byConv: true}.run(n, block, ps, // no short-block call
+		func(j0, j1 int) { quantizeBlocks8AVX512Asm(&dst[j0*block], &src[j0*block], block, j1-j0, &ps[j0]) },
+		nil)
+	if e < n {
+		quantizeBlocks8AVX2(dst[e:], src[e:], block, ps[e/block:])
 	}
 }
 
-// quantizeBlocksU8AVX512 is quantizeBlocksI8AVX512 for uint8.
-func quantizeBlocksU8AVX512(dst []uint8, src []float32, block int, ps []Params) {
-	if block <= 0 || block%32 != 0 {
-		quantizeBlocksU8AVX2(dst, src, block, ps)
+// quantizeBlocks8AVX512Asm calls the assembly of T and of ps[0]'s
+// Convention directly.
+func quantizeBlocks8AVX512Asm[T int8 | uint8](dst *T, src *float32, block, nblocks int, ps *Params) {
+	if isUnsigned[T]() {
+		d := bytePtr(dst)
+		switch ps.Convention {
+		case Seed:
+			avx512QuantizeBlocksU8Seed(d, src, block, nblocks, ps)
+		case ONNX:
+			avx512QuantizeBlocksU8ONNX(d, src, block, nblocks, ps)
+		default:
+			avx512QuantizeBlocksU8PyTorch(d, src, block, nblocks, ps)
+		}
 		return
 	}
-	n := len(src)
-	nfull := n / block
-	for j, j1 := 0, 0; j < nfull; j = j1 {
-		j1 = convRun(ps, j, nfull)
-		d, s, m, p := &dst[j*block], &src[j*block], j1-j, &ps[j]
-		switch ps[j].Convention {
-		case Seed:
-			avx512QuantizeBlocksU8Seed(d, s, block, m, p)
-		case ONNX:
-			avx512QuantizeBlocksU8ONNX(d, s, block, m, p)
-		default:
-			avx512QuantizeBlocksU8PyTorch(d, s, block, m, p)
-		}
-	}
-	if e := nfull * block; e < n {
-		quantizeBlocksU8AVX2(dst[e:], src[e:], block, ps[nfull:])
+	d := (*int8)(unsafe.Pointer(dst))
+	switch ps.Convention {
+	case Seed:
+		avx512QuantizeBlocksI8Seed(d, src, block, nblocks, ps)
+	case ONNX:
+		avx512QuantizeBlocksI8ONNX(d, src, block, nblocks, ps)
+	default:
+		avx512QuantizeBlocksI8PyTorch(d, src, block, nblocks, ps)
 	}
 }

@@ -14,56 +14,44 @@ import "unsafe"
 // packed data; the wrappers send other block sizes to the portable
 // kernels and do the last short block's final few elements in Go.
 
-// The assembly reads Params at these offsets, 20 bytes apart.
-var (
-	_ [unsafe.Sizeof(Params{}) - 20]struct{}
-	_ [20 - unsafe.Sizeof(Params{})]struct{}
-	_ [unsafe.Offsetof(Params{}.Zero) - 4]struct{}
-	_ [4 - unsafe.Offsetof(Params{}.Zero)]struct{}
-	_ [unsafe.Offsetof(Params{}.Lo) - 8]struct{}
-	_ [8 - unsafe.Offsetof(Params{}.Lo)]struct{}
-	_ [unsafe.Offsetof(Params{}.Hi) - 12]struct{}
-	_ [12 - unsafe.Offsetof(Params{}.Hi)]struct{}
-)
-
 // avx2MinBlock is the smallest block the blocked assembly takes.
 const avx2MinBlock = 8
 
-// asmQuantizeBlocksI4Seed quantizes nblocks >= 1 blocks of block
+// avx2QuantizeBlocksI4Seed quantizes nblocks >= 1 blocks of block
 // elements (even, >= 8) of src with ps[0], ps[1], ... (all Seed) exactly
-// as asmQuantizeI8Seed would, and packs the codes' low 4 bits two per
+// as avx2QuantizeI8Seed would, and packs the codes' low 4 bits two per
 // byte into dst[:nblocks*block/2]: byte k = code 2k * w0 + code 2k+1 * w1,
 // where w0, w1 are the low two bytes of w (0x1001: low nibble first;
 // 0x0110: high nibble first), w repeated in both 16-bit halves. Every
 // code must lie in -8..15 (bounds inside -8..15).
 //
 //go:noescape
-func asmQuantizeBlocksI4Seed(dst *uint8, src *float32, block, nblocks int, ps *Params, w uint32)
+func avx2QuantizeBlocksI4Seed(dst *uint8, src *float32, block, nblocks int, ps *Params, w uint32)
 
-// asmQuantizeBlocksI4ONNX is asmQuantizeBlocksI4Seed for ONNX Params.
+// avx2QuantizeBlocksI4ONNX is avx2QuantizeBlocksI4Seed for ONNX Params.
 //
 //go:noescape
-func asmQuantizeBlocksI4ONNX(dst *uint8, src *float32, block, nblocks int, ps *Params, w uint32)
+func avx2QuantizeBlocksI4ONNX(dst *uint8, src *float32, block, nblocks int, ps *Params, w uint32)
 
-// asmQuantizeBlocksI4PyTorch is asmQuantizeBlocksI4Seed for PyTorch
+// avx2QuantizeBlocksI4PyTorch is avx2QuantizeBlocksI4Seed for PyTorch
 // Params (the multiplier float32(1/s) is computed per block with VDIVPS).
 //
 //go:noescape
-func asmQuantizeBlocksI4PyTorch(dst *uint8, src *float32, block, nblocks int, ps *Params, w uint32)
+func avx2QuantizeBlocksI4PyTorch(dst *uint8, src *float32, block, nblocks int, ps *Params, w uint32)
 
-// asmDequantizeBlocksI4U writes float32(float32(q - z) * s), with s, z of
+// avx2DequantizeBlocksI4U writes float32(float32(q - z) * s), with s, z of
 // ps[i/block], for the nibbles q (zero-extended) i < nblocks*block of src
 // to dst: nibble i is in byte i/2, shifted left by sh[i%8] to bits 4..7
 // of that byte (sh = i4Shifts[o]). nblocks >= 1, block even >= 8.
 //
 //go:noescape
-func asmDequantizeBlocksI4U(dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32)
+func avx2DequantizeBlocksI4U(dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32)
 
-// asmDequantizeBlocksI4S is asmDequantizeBlocksI4U with sign-extended
+// avx2DequantizeBlocksI4S is avx2DequantizeBlocksI4U with sign-extended
 // nibbles (-8..7).
 //
 //go:noescape
-func asmDequantizeBlocksI4S(dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32)
+func avx2DequantizeBlocksI4S(dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32)
 
 // i4Shifts[o] holds the left shifts that bring nibble i%8 of a
 // group to the high half of its byte: the first nibble of a byte is the
@@ -82,11 +70,11 @@ func i4Weights(o NibbleOrder) uint32 {
 func quantizeBlocksI4Asm(c Convention, dst *uint8, src *float32, block, nblocks int, ps *Params, w uint32) {
 	switch c {
 	case Seed:
-		asmQuantizeBlocksI4Seed(dst, src, block, nblocks, ps, w)
+		avx2QuantizeBlocksI4Seed(dst, src, block, nblocks, ps, w)
 	case ONNX:
-		asmQuantizeBlocksI4ONNX(dst, src, block, nblocks, ps, w)
+		avx2QuantizeBlocksI4ONNX(dst, src, block, nblocks, ps, w)
 	default:
-		asmQuantizeBlocksI4PyTorch(dst, src, block, nblocks, ps, w)
+		avx2QuantizeBlocksI4PyTorch(dst, src, block, nblocks, ps, w)
 	}
 }
 
@@ -104,18 +92,13 @@ func quantizeBlocksI4AVX2(dst []uint8, src []float32, block int, ps []Params, o 
 	n := len(src)
 	dst = dst[:(n+1)/2]
 	w := i4Weights(o)
-	nfull := n / block
-	for j, j1 := 0, 0; j < nfull; j = j1 {
-		j1 = convRun(ps, j, nfull)
-		quantizeBlocksI4Asm(ps[j].Convention, &dst[j*block/2], &src[j*block], block, j1-j, &ps[j], w)
-	}
-	e := nfull * block
-	if m := (n - e) &^ 1; m >= avx2MinBlock {
-		quantizeBlocksI4Asm(ps[nfull].Convention, &dst[e/2], &src[e], m, 1, &ps[nfull], w)
-		e += m
-	}
+	e := blockSplit{min: avx2MinBlock, even: true, byConv: true}.run(n, block, ps,
+		func(j0, j1 int) {
+			quantizeBlocksI4Asm(ps[j0].Convention, &dst[j0*block/2], &src[j0*block], block, j1-j0, &ps[j0], w)
+		},
+		func(e, m int) { quantizeBlocksI4Asm(ps[e/block].Convention, &dst[e/2], &src[e], m, 1, &ps[e/block], w) })
 	if e < n {
-		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[nfull:], o)
+		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[e/block:], o)
 	}
 }
 
@@ -130,17 +113,13 @@ func dequantizeBlocksI4AVX2(dst []float32, src []uint8, block int, ps []Params, 
 	n := len(dst)
 	src = src[:(n+1)/2]
 	sh := &i4Shifts[o]
-	nfull := n / block
-	if nfull > 0 {
-		dequantizeBlocksI4Asm(ext, &dst[0], &src[0], block, nfull, &ps[0], sh)
-	}
-	e := nfull * block
-	if m := (n - e) &^ 1; m >= avx2MinBlock {
-		dequantizeBlocksI4Asm(ext, &dst[e], &src[e/2], m, 1, &ps[nfull], sh)
-		e += m
-	}
+	e := blockSplit{min: avx2MinBlock, even: true}.run(n, block, ps,
+		func(j0, j1 int) {
+			dequantizeBlocksI4Asm(ext, &dst[j0*block], &src[j0*block/2], block, j1-j0, &ps[j0], sh)
+		},
+		func(e, m int) { dequantizeBlocksI4Asm(ext, &dst[e], &src[e/2], m, 1, &ps[e/block], sh) })
 	if e < n {
-		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[nfull:], ext, o)
+		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[e/block:], ext, o)
 	}
 }
 
@@ -149,182 +128,152 @@ func dequantizeBlocksI4AVX2(dst []float32, src []uint8, block int, ps []Params, 
 // escape).
 func dequantizeBlocksI4Asm(ext nibbleExt, dst *float32, src *uint8, block, nblocks int, ps *Params, sh *[8]uint32) {
 	if ext == signExtend {
-		asmDequantizeBlocksI4S(dst, src, block, nblocks, ps, sh)
+		avx2DequantizeBlocksI4S(dst, src, block, nblocks, ps, sh)
 	} else {
-		asmDequantizeBlocksI4U(dst, src, block, nblocks, ps, sh)
+		avx2DequantizeBlocksI4U(dst, src, block, nblocks, ps, sh)
 	}
 }
 
-// asmQuantizeBlocksI8Seed quantizes nblocks >= 1 blocks of block >= 8
+// avx2QuantizeBlocksI8Seed quantizes nblocks >= 1 blocks of block >= 8
 // elements of src with ps[0], ps[1], ... (all Seed) exactly as
-// asmQuantizeI8Seed would, into dst[:nblocks*block].
+// avx2QuantizeI8Seed would, into dst[:nblocks*block].
 //
 //go:noescape
-func asmQuantizeBlocksI8Seed(dst *int8, src *float32, block, nblocks int, ps *Params)
+func avx2QuantizeBlocksI8Seed(dst *int8, src *float32, block, nblocks int, ps *Params)
 
-// asmQuantizeBlocksI8ONNX is asmQuantizeBlocksI8Seed for ONNX Params.
+// avx2QuantizeBlocksI8ONNX is avx2QuantizeBlocksI8Seed for ONNX Params.
 //
 //go:noescape
-func asmQuantizeBlocksI8ONNX(dst *int8, src *float32, block, nblocks int, ps *Params)
+func avx2QuantizeBlocksI8ONNX(dst *int8, src *float32, block, nblocks int, ps *Params)
 
-// asmQuantizeBlocksI8PyTorch is asmQuantizeBlocksI8Seed for PyTorch Params.
+// avx2QuantizeBlocksI8PyTorch is avx2QuantizeBlocksI8Seed for PyTorch Params.
 //
 //go:noescape
-func asmQuantizeBlocksI8PyTorch(dst *int8, src *float32, block, nblocks int, ps *Params)
+func avx2QuantizeBlocksI8PyTorch(dst *int8, src *float32, block, nblocks int, ps *Params)
 
-// asmQuantizeBlocksU8Seed is asmQuantizeBlocksI8Seed with uint8 output.
+// avx2QuantizeBlocksU8Seed is avx2QuantizeBlocksI8Seed with uint8 output.
 //
 //go:noescape
-func asmQuantizeBlocksU8Seed(dst *uint8, src *float32, block, nblocks int, ps *Params)
+func avx2QuantizeBlocksU8Seed(dst *uint8, src *float32, block, nblocks int, ps *Params)
 
-// asmQuantizeBlocksU8ONNX is asmQuantizeBlocksI8ONNX with uint8 output.
+// avx2QuantizeBlocksU8ONNX is avx2QuantizeBlocksI8ONNX with uint8 output.
 //
 //go:noescape
-func asmQuantizeBlocksU8ONNX(dst *uint8, src *float32, block, nblocks int, ps *Params)
+func avx2QuantizeBlocksU8ONNX(dst *uint8, src *float32, block, nblocks int, ps *Params)
 
-// asmQuantizeBlocksU8PyTorch is asmQuantizeBlocksI8PyTorch with uint8 output.
+// avx2QuantizeBlocksU8PyTorch is avx2QuantizeBlocksI8PyTorch with uint8 output.
 //
 //go:noescape
-func asmQuantizeBlocksU8PyTorch(dst *uint8, src *float32, block, nblocks int, ps *Params)
+func avx2QuantizeBlocksU8PyTorch(dst *uint8, src *float32, block, nblocks int, ps *Params)
 
-// asmDequantizeBlocksI8 writes float32(float32(q - z) * s), with s, z of
+// avx2DequantizeBlocksI8 writes float32(float32(q - z) * s), with s, z of
 // ps[i/block], for src[i], i < nblocks*block, to dst[i]. nblocks >= 1,
 // block >= 8.
 //
 //go:noescape
-func asmDequantizeBlocksI8(dst *float32, src *int8, block, nblocks int, ps *Params)
+func avx2DequantizeBlocksI8(dst *float32, src *int8, block, nblocks int, ps *Params)
 
-// asmDequantizeBlocksU8 is asmDequantizeBlocksI8 for uint8 input.
+// avx2DequantizeBlocksU8 is avx2DequantizeBlocksI8 for uint8 input.
 //
 //go:noescape
-func asmDequantizeBlocksU8(dst *float32, src *uint8, block, nblocks int, ps *Params)
+func avx2DequantizeBlocksU8(dst *float32, src *uint8, block, nblocks int, ps *Params)
 
-// quantizeBlocksI8AVX2 is QuantizeBlocksI8: one assembly call per run of
-// whole blocks sharing a Convention, one for the last short block if it
-// has at least 8 elements; blocks shorter than 8 take the generic loop.
-func quantizeBlocksI8AVX2(dst []int8, src []float32, block int, ps []Params) {
-	if block == 1 {
-		quantizeColsI8AVX2(dst, src, ps)
-		return
-	}
-	if block < avx2MinBlock {
-		quantizeBlocksI8Generic(dst, src, block, ps)
-		return
-	}
-	n := len(src)
-	dst = dst[:n]
-	nfull := n / block
-	for j, j1 := 0, 0; j < nfull; j = j1 {
-		j1 = convRun(ps, j, nfull)
-		quantizeBlocksI8Asm(ps[j].Convention, &dst[j*block], &src[j*block], block, j1-j, &ps[j])
-	}
-	if e := nfull * block; n-e >= avx2MinBlock {
-		quantizeBlocksI8Asm(ps[nfull].Convention, &dst[e], &src[e], n-e, 1, &ps[nfull])
-	} else if e < n {
-		quantizeBlocksI8Generic(dst[e:], src[e:], block, ps[nfull:])
-	}
-}
-
-// quantizeBlocksU8AVX2 is quantizeBlocksI8AVX2 for QuantizeBlocksU8.
-func quantizeBlocksU8AVX2(dst []uint8, src []float32, block int, ps []Params) {
-	if block == 1 {
-		quantizeColsU8AVX2(dst, src, ps)
-		return
-	}
-	if block < avx2MinBlock {
-		quantizeBlocksU8Generic(dst, src, block, ps)
-		return
-	}
-	n := len(src)
-	dst = dst[:n]
-	nfull := n / block
-	for j, j1 := 0, 0; j < nfull; j = j1 {
-		j1 = convRun(ps, j, nfull)
-		quantizeBlocksU8Asm(ps[j].Convention, &dst[j*block], &src[j*block], block, j1-j, &ps[j])
-	}
-	if e := nfull * block; n-e >= avx2MinBlock {
-		quantizeBlocksU8Asm(ps[nfull].Convention, &dst[e], &src[e], n-e, 1, &ps[nfull])
-	} else if e < n {
-		quantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
-	}
-}
-
-func quantizeBlocksI8Asm(c Convention, dst *int8, src *float32, block, nblocks int, ps *Params) {
-	switch c {
-	case Seed:
-		asmQuantizeBlocksI8Seed(dst, src, block, nblocks, ps)
-	case ONNX:
-		asmQuantizeBlocksI8ONNX(dst, src, block, nblocks, ps)
-	default:
-		asmQuantizeBlocksI8PyTorch(dst, src, block, nblocks, ps)
-	}
-}
-
-func quantizeBlocksU8Asm(c Convention, dst *uint8, src *float32, block, nblocks int, ps *Params) {
-	switch c {
-	case Seed:
-		asmQuantizeBlocksU8Seed(dst, src, block, nblocks, ps)
-	case ONNX:
-		asmQuantizeBlocksU8ONNX(dst, src, block, nblocks, ps)
-	default:
-		asmQuantizeBlocksU8PyTorch(dst, src, block, nblocks, ps)
-	}
-}
-
-// dequantizeBlocksI8AVX2 is DequantizeBlocksI8: one assembly call for the
-// whole blocks, one for a last short block of at least 8 elements; blocks
+// quantizeBlocks8AVX2 is QuantizeBlocksI8/U8: one assembly call per run
+// of whole blocks sharing a Convention, one for the last short block if it
+// has at least 8 elements; block 1 is quantizeCols8AVX2, other blocks
 // shorter than 8 take the generic loop.
-func dequantizeBlocksI8AVX2(dst []float32, src []int8, block int, ps []Params) {
-	if block == 1 && len(src) >= avx2MinBlock {
-		asmDequantizeColsI8(&dst[0], &src[0], len(src), &ps[0])
+func quantizeBlocks8AVX2[T int8 | uint8](dst []T, src []float32, block int, ps []Params) {
+	if block == 1 {
+		quantizeCols8AVX2(dst, src, ps)
 		return
 	}
 	if block < avx2MinBlock {
-		dequantizeBlocksI8Generic(dst, src, block, ps)
+		quantizeBlocks8Generic(dst, src, block, ps)
 		return
 	}
 	n := len(src)
 	dst = dst[:n]
-	nfull := n / block
-	if nfull > 0 {
-		asmDequantizeBlocksI8(&dst[0], &src[0], block, nfull, &ps[0])
-	}
-	if e := nfull * block; n-e >= avx2MinBlock {
-		asmDequantizeBlocksI8(&dst[e], &src[e], n-e, 1, &ps[nfull])
-	} else if e < n {
-		dequantizeBlocksI8Generic(dst[e:], src[e:], block, ps[nfull:])
+	e := blockSplit{min: avx2MinBlock, byConv: true}.run(n, block, ps,
+		func(j0, j1 int) { quantizeBlocks8Asm(&dst[j0*block], &src[j0*block], block, j1-j0, &ps[j0]) },
+		func(e, m int) { quantizeBlocks8Asm(&dst[e], &src[e], m, 1, &ps[e/block]) })
+	if e < n {
+		quantizeBlocks8Generic(dst[e:], src[e:], block, ps[e/block:])
 	}
 }
 
-// dequantizeBlocksU8AVX2 is dequantizeBlocksI8AVX2 for DequantizeBlocksU8.
-func dequantizeBlocksU8AVX2(dst []float32, src []uint8, block int, ps []Params) {
+// quantizeBlocks8Asm calls the assembly of T and of ps[0]'s Convention
+// directly (a call through a func value would make the pointers escape).
+func quantizeBlocks8Asm[T int8 | uint8](dst *T, src *float32, block, nblocks int, ps *Params) {
+	if isUnsigned[T]() {
+		d := bytePtr(dst)
+		switch ps.Convention {
+		case Seed:
+			avx2QuantizeBlocksU8Seed(d, src, block, nblocks, ps)
+		case ONNX:
+			avx2QuantizeBlocksU8ONNX(d, src, block, nblocks, ps)
+		default:
+			avx2QuantizeBlocksU8PyTorch(d, src, block, nblocks, ps)
+		}
+		return
+	}
+	d := (*int8)(unsafe.Pointer(dst))
+	switch ps.Convention {
+	case Seed:
+		avx2QuantizeBlocksI8Seed(d, src, block, nblocks, ps)
+	case ONNX:
+		avx2QuantizeBlocksI8ONNX(d, src, block, nblocks, ps)
+	default:
+		avx2QuantizeBlocksI8PyTorch(d, src, block, nblocks, ps)
+	}
+}
+
+// dequantizeBlocks8AVX2 is DequantizeBlocksI8/U8: one assembly call for
+// the whole blocks, one for a last short block of at least 8 elements;
+// block 1 (per column, 8 elements or more) is the column kernel, other
+// blocks shorter than 8 take the generic loop.
+func dequantizeBlocks8AVX2[T int8 | uint8](dst []float32, src []T, block int, ps []Params) {
 	if block == 1 && len(src) >= avx2MinBlock {
-		asmDequantizeColsU8(&dst[0], &src[0], len(src), &ps[0])
+		dequantizeCols8Asm(&dst[0], &src[0], len(src), &ps[0])
 		return
 	}
 	if block < avx2MinBlock {
-		dequantizeBlocksU8Generic(dst, src, block, ps)
+		dequantizeBlocks8Generic(dst, src, block, ps)
 		return
 	}
 	n := len(src)
 	dst = dst[:n]
-	nfull := n / block
-	if nfull > 0 {
-		asmDequantizeBlocksU8(&dst[0], &src[0], block, nfull, &ps[0])
-	}
-	if e := nfull * block; n-e >= avx2MinBlock {
-		asmDequantizeBlocksU8(&dst[e], &src[e], n-e, 1, &ps[nfull])
-	} else if e < n {
-		dequantizeBlocksU8Generic(dst[e:], src[e:], block, ps[nfull:])
+	e := blockSplit{min: avx2MinBlock}.run(n, block, ps,
+		func(j0, j1 int) { dequantizeBlocks8Asm(&dst[j0*block], &src[j0*block], block, j1-j0, &ps[j0]) },
+		func(e, m int) { dequantizeBlocks8Asm(&dst[e], &src[e], m, 1, &ps[e/block]) })
+	if e < n {
+		dequantizeBlocks8Generic(dst[e:], src[e:], block, ps[e/block:])
 	}
 }
 
-// asmMinMaxColumns is MinMaxColumns for n = len(row) >= 8 (lo, hi and row
+// dequantizeBlocks8Asm calls the blocked dequantize assembly of T.
+func dequantizeBlocks8Asm[T int8 | uint8](dst *float32, src *T, block, nblocks int, ps *Params) {
+	if isUnsigned[T]() {
+		avx2DequantizeBlocksU8(dst, bytePtr(src), block, nblocks, ps)
+	} else {
+		avx2DequantizeBlocksI8(dst, (*int8)(unsafe.Pointer(src)), block, nblocks, ps)
+	}
+}
+
+// dequantizeCols8Asm calls the per-column dequantize assembly of T.
+func dequantizeCols8Asm[T int8 | uint8](dst *float32, src *T, n int, ps *Params) {
+	if isUnsigned[T]() {
+		avx2DequantizeColsU8(dst, bytePtr(src), n, ps)
+	} else {
+		avx2DequantizeColsI8(dst, (*int8)(unsafe.Pointer(src)), n, ps)
+	}
+}
+
+// avx2MinMaxColumns is MinMaxColumns for n = len(row) >= 8 (lo, hi and row
 // of n elements, not overlapping): it returns true iff every row element
 // is finite.
 //
 //go:noescape
-func asmMinMaxColumns(lo, hi, row *float32, n int) (finite bool)
+func avx2MinMaxColumns(lo, hi, row *float32, n int) (finite bool)
 
 // minMaxColumnsAVX2 is MinMaxColumns; rows shorter than 8 take the
 // generic loop.
@@ -334,93 +283,78 @@ func minMaxColumnsAVX2(lo, hi []float32, row []float32) bool {
 		return minMaxColumnsGeneric(lo, hi, row)
 	}
 	lo, hi = lo[:n], hi[:n]
-	return asmMinMaxColumns(&lo[0], &hi[0], &row[0], n)
+	return avx2MinMaxColumns(&lo[0], &hi[0], &row[0], n)
 }
 
-// asmQuantizeColsI8Seed quantizes src[i] with ps[i] (all Seed) for
-// i < n, n >= 8, into dst, as quantizeBlocksI8Generic with block 1.
+// avx2QuantizeColsI8Seed quantizes src[i] with ps[i] (all Seed) for
+// i < n, n >= 8, into dst, as quantizeBlocks8Generic[int8] with block 1.
 //
 //go:noescape
-func asmQuantizeColsI8Seed(dst *int8, src *float32, n int, ps *Params)
+func avx2QuantizeColsI8Seed(dst *int8, src *float32, n int, ps *Params)
 
-// asmQuantizeColsI8ONNX is asmQuantizeColsI8Seed for ONNX Params.
+// avx2QuantizeColsI8ONNX is avx2QuantizeColsI8Seed for ONNX Params.
 //
 //go:noescape
-func asmQuantizeColsI8ONNX(dst *int8, src *float32, n int, ps *Params)
+func avx2QuantizeColsI8ONNX(dst *int8, src *float32, n int, ps *Params)
 
-// asmQuantizeColsI8PyTorch is asmQuantizeColsI8Seed for PyTorch Params.
+// avx2QuantizeColsI8PyTorch is avx2QuantizeColsI8Seed for PyTorch Params.
 //
 //go:noescape
-func asmQuantizeColsI8PyTorch(dst *int8, src *float32, n int, ps *Params)
+func avx2QuantizeColsI8PyTorch(dst *int8, src *float32, n int, ps *Params)
 
-// asmQuantizeColsU8Seed is asmQuantizeColsI8Seed with uint8 output.
+// avx2QuantizeColsU8Seed is avx2QuantizeColsI8Seed with uint8 output.
 //
 //go:noescape
-func asmQuantizeColsU8Seed(dst *uint8, src *float32, n int, ps *Params)
+func avx2QuantizeColsU8Seed(dst *uint8, src *float32, n int, ps *Params)
 
-// asmQuantizeColsU8ONNX is asmQuantizeColsI8ONNX with uint8 output.
+// avx2QuantizeColsU8ONNX is avx2QuantizeColsI8ONNX with uint8 output.
 //
 //go:noescape
-func asmQuantizeColsU8ONNX(dst *uint8, src *float32, n int, ps *Params)
+func avx2QuantizeColsU8ONNX(dst *uint8, src *float32, n int, ps *Params)
 
-// asmQuantizeColsU8PyTorch is asmQuantizeColsI8PyTorch with uint8 output.
+// avx2QuantizeColsU8PyTorch is avx2QuantizeColsI8PyTorch with uint8 output.
 //
 //go:noescape
-func asmQuantizeColsU8PyTorch(dst *uint8, src *float32, n int, ps *Params)
+func avx2QuantizeColsU8PyTorch(dst *uint8, src *float32, n int, ps *Params)
 
-// asmDequantizeColsI8 writes float32(float32(src[i] - z) * s), s and z of
+// avx2DequantizeColsI8 writes float32(float32(src[i] - z) * s), s and z of
 // ps[i], to dst[i] for i < n, n >= 8.
 //
 //go:noescape
-func asmDequantizeColsI8(dst *float32, src *int8, n int, ps *Params)
+func avx2DequantizeColsI8(dst *float32, src *int8, n int, ps *Params)
 
-// asmDequantizeColsU8 is asmDequantizeColsI8 for uint8 input.
+// avx2DequantizeColsU8 is avx2DequantizeColsI8 for uint8 input.
 //
 //go:noescape
-func asmDequantizeColsU8(dst *float32, src *uint8, n int, ps *Params)
+func avx2DequantizeColsU8(dst *float32, src *uint8, n int, ps *Params)
 
-// quantizeColsI8AVX2 is QuantizeBlocksI8 for block 1 (per column): one
+// quantizeCols8AVX2 is QuantizeBlocksI8/U8 for block 1 (per column): one
 // assembly call per run of at least 8 Params sharing a Convention, the
 // generic loop for shorter runs.
-func quantizeColsI8AVX2(dst []int8, src []float32, ps []Params) {
+func quantizeCols8AVX2[T int8 | uint8](dst []T, src []float32, ps []Params) {
 	n := len(src)
 	dst, ps = dst[:n], ps[:n]
+	u := isUnsigned[T]()
 	for j, j1 := 0, 0; j < n; j = j1 {
 		j1 = convRun(ps, j, n)
 		if j1-j < avx2MinBlock {
-			quantizeBlocksI8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
+			quantizeBlocks8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
 			continue
 		}
-		switch ps[j].Convention {
-		case Seed:
-			asmQuantizeColsI8Seed(&dst[j], &src[j], j1-j, &ps[j])
-		case ONNX:
-			asmQuantizeColsI8ONNX(&dst[j], &src[j], j1-j, &ps[j])
+		d, s, m, p := bytePtr(&dst[j]), &src[j], j1-j, &ps[j]
+		switch {
+		case u && p.Convention == Seed:
+			avx2QuantizeColsU8Seed(d, s, m, p)
+		case u && p.Convention == ONNX:
+			avx2QuantizeColsU8ONNX(d, s, m, p)
+		case u:
+			avx2QuantizeColsU8PyTorch(d, s, m, p)
+		case p.Convention == Seed:
+			avx2QuantizeColsI8Seed((*int8)(unsafe.Pointer(d)), s, m, p)
+		case p.Convention == ONNX:
+			avx2QuantizeColsI8ONNX((*int8)(unsafe.Pointer(d)), s, m, p)
 		default:
-			asmQuantizeColsI8PyTorch(&dst[j], &src[j], j1-j, &ps[j])
-		}
-	}
-}
-
-// quantizeColsU8AVX2 is QuantizeBlocksU8 for block 1 (per column): one
-// assembly call per run of at least 8 Params sharing a Convention, the
-// generic loop for shorter runs.
-func quantizeColsU8AVX2(dst []uint8, src []float32, ps []Params) {
-	n := len(src)
-	dst, ps = dst[:n], ps[:n]
-	for j, j1 := 0, 0; j < n; j = j1 {
-		j1 = convRun(ps, j, n)
-		if j1-j < avx2MinBlock {
-			quantizeBlocksU8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
-			continue
-		}
-		switch ps[j].Convention {
-		case Seed:
-			asmQuantizeColsU8Seed(&dst[j], &src[j], j1-j, &ps[j])
-		case ONNX:
-			asmQuantizeColsU8ONNX(&dst[j], &src[j], j1-j, &ps[j])
-		default:
-			asmQuantizeColsU8PyTorch(&dst[j], &src[j], j1-j, &ps[j])
+			avx2QuantizeColsI8PyTorch((*int8)(unsafe.Pointer(d)), s, m, p)
 		}
 	}
 }

@@ -59,9 +59,9 @@ DATA blkNibShuf<>+120(SB)/4, $0x0f808080
 DATA blkNibShuf<>+124(SB)/4, $0x0f808080
 GLOBL blkNibShuf<>(SB), RODATA|NOPTR, $128
 
-// func asmQuantizeBlocksI4Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
+// func avx2QuantizeBlocksI4Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·asmQuantizeBlocksI4Seed(SB), NOSPLIT, $0-44
+TEXT ·avx2QuantizeBlocksI4Seed(SB), NOSPLIT, $0-44
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         block+16(FP), DX
@@ -365,9 +365,9 @@ slow32:
 	VPACKSSWB    Y10, Y8, Y8
 	JMP          perm32
 
-// func asmQuantizeBlocksI4ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
+// func avx2QuantizeBlocksI4ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·asmQuantizeBlocksI4ONNX(SB), NOSPLIT, $0-44
+TEXT ·avx2QuantizeBlocksI4ONNX(SB), NOSPLIT, $0-44
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         block+16(FP), DX
@@ -685,9 +685,9 @@ slow32:
 	VPACKSSWB    Y10, Y8, Y8
 	JMP          perm32
 
-// func asmQuantizeBlocksI4PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
+// func avx2QuantizeBlocksI4PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params, w uint32)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeBlocksI4PyTorch(SB), NOSPLIT, $0-44
+TEXT ·avx2QuantizeBlocksI4PyTorch(SB), NOSPLIT, $0-44
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         block+16(FP), DX
@@ -820,9 +820,9 @@ next:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeBlocksI4U(dst *float32, src *uint8, block int, nblocks int, ps *Params, sh *[8]uint32)
+// func avx2DequantizeBlocksI4U(dst *float32, src *uint8, block int, nblocks int, ps *Params, sh *[8]uint32)
 // Requires: AVX, AVX2
-TEXT ·asmDequantizeBlocksI4U(SB), NOSPLIT, $0-48
+TEXT ·avx2DequantizeBlocksI4U(SB), NOSPLIT, $0-48
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    block+16(FP), DX
@@ -917,9 +917,9 @@ next:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeBlocksI4S(dst *float32, src *uint8, block int, nblocks int, ps *Params, sh *[8]uint32)
+// func avx2DequantizeBlocksI4S(dst *float32, src *uint8, block int, nblocks int, ps *Params, sh *[8]uint32)
 // Requires: AVX, AVX2
-TEXT ·asmDequantizeBlocksI4S(SB), NOSPLIT, $0-48
+TEXT ·avx2DequantizeBlocksI4S(SB), NOSPLIT, $0-48
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    block+16(FP), DX
@@ -1014,9 +1014,9 @@ next:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeBlocksI8Seed(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// func avx2QuantizeBlocksI8Seed(dst *int8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2, FMA3
-TEXT ·asmQuantizeBlocksI8Seed(SB), NOSPLIT, $0-40
+TEXT ·avx2QuantizeBlocksI8Seed(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    block+16(FP), DX
@@ -1294,9 +1294,9 @@ slow32:
 	VPACKSSWB    Y8, Y6, Y6
 	JMP          perm32
 
-// func asmQuantizeBlocksI8ONNX(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// func avx2QuantizeBlocksI8ONNX(dst *int8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2, FMA3
-TEXT ·asmQuantizeBlocksI8ONNX(SB), NOSPLIT, $0-40
+TEXT ·avx2QuantizeBlocksI8ONNX(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    block+16(FP), DX
@@ -1588,9 +1588,9 @@ slow32:
 	VPACKSSWB    Y8, Y6, Y6
 	JMP          perm32
 
-// func asmQuantizeBlocksI8PyTorch(dst *int8, src *float32, block int, nblocks int, ps *Params)
+// func avx2QuantizeBlocksI8PyTorch(dst *int8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeBlocksI8PyTorch(SB), NOSPLIT, $0-40
+TEXT ·avx2QuantizeBlocksI8PyTorch(SB), NOSPLIT, $0-40
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         block+16(FP), DX
@@ -1708,9 +1708,9 @@ next:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeBlocksI8(dst *float32, src *int8, block int, nblocks int, ps *Params)
+// func avx2DequantizeBlocksI8(dst *float32, src *int8, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmDequantizeBlocksI8(SB), NOSPLIT, $0-40
+TEXT ·avx2DequantizeBlocksI8(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), AX
 	MOVQ src+8(FP), CX
 	MOVQ block+16(FP), DX
@@ -1787,9 +1787,9 @@ next:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeBlocksU8Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// func avx2QuantizeBlocksU8Seed(dst *uint8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2, FMA3
-TEXT ·asmQuantizeBlocksU8Seed(SB), NOSPLIT, $0-40
+TEXT ·avx2QuantizeBlocksU8Seed(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    block+16(FP), DX
@@ -2067,9 +2067,9 @@ slow32:
 	VPACKUSWB    Y8, Y6, Y6
 	JMP          perm32
 
-// func asmQuantizeBlocksU8ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// func avx2QuantizeBlocksU8ONNX(dst *uint8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2, FMA3
-TEXT ·asmQuantizeBlocksU8ONNX(SB), NOSPLIT, $0-40
+TEXT ·avx2QuantizeBlocksU8ONNX(SB), NOSPLIT, $0-40
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    block+16(FP), DX
@@ -2361,9 +2361,9 @@ slow32:
 	VPACKUSWB    Y8, Y6, Y6
 	JMP          perm32
 
-// func asmQuantizeBlocksU8PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params)
+// func avx2QuantizeBlocksU8PyTorch(dst *uint8, src *float32, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeBlocksU8PyTorch(SB), NOSPLIT, $0-40
+TEXT ·avx2QuantizeBlocksU8PyTorch(SB), NOSPLIT, $0-40
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         block+16(FP), DX
@@ -2481,9 +2481,9 @@ next:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeBlocksU8(dst *float32, src *uint8, block int, nblocks int, ps *Params)
+// func avx2DequantizeBlocksU8(dst *float32, src *uint8, block int, nblocks int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmDequantizeBlocksU8(SB), NOSPLIT, $0-40
+TEXT ·avx2DequantizeBlocksU8(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), AX
 	MOVQ src+8(FP), CX
 	MOVQ block+16(FP), DX
@@ -2560,9 +2560,9 @@ next:
 	VZEROUPPER
 	RET
 
-// func asmMinMaxColumns(lo *float32, hi *float32, row *float32, n int) (finite bool)
+// func avx2MinMaxColumns(lo *float32, hi *float32, row *float32, n int) (finite bool)
 // Requires: AVX
-TEXT ·asmMinMaxColumns(SB), NOSPLIT, $0-33
+TEXT ·avx2MinMaxColumns(SB), NOSPLIT, $0-33
 	MOVQ   lo+0(FP), AX
 	MOVQ   hi+8(FP), CX
 	MOVQ   row+16(FP), DX
@@ -2668,9 +2668,9 @@ DATA blkColIdx<>+24(SB)/4, $0x00000078
 DATA blkColIdx<>+28(SB)/4, $0x0000008c
 GLOBL blkColIdx<>(SB), RODATA|NOPTR, $32
 
-// func asmQuantizeColsI8Seed(dst *int8, src *float32, n int, ps *Params)
+// func avx2QuantizeColsI8Seed(dst *int8, src *float32, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeColsI8Seed(SB), NOSPLIT, $0-32
+TEXT ·avx2QuantizeColsI8Seed(SB), NOSPLIT, $0-32
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    n+16(FP), DX
@@ -2726,9 +2726,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeColsI8ONNX(dst *int8, src *float32, n int, ps *Params)
+// func avx2QuantizeColsI8ONNX(dst *int8, src *float32, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeColsI8ONNX(SB), NOSPLIT, $0-32
+TEXT ·avx2QuantizeColsI8ONNX(SB), NOSPLIT, $0-32
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    n+16(FP), DX
@@ -2785,9 +2785,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeColsI8PyTorch(dst *int8, src *float32, n int, ps *Params)
+// func avx2QuantizeColsI8PyTorch(dst *int8, src *float32, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeColsI8PyTorch(SB), NOSPLIT, $0-32
+TEXT ·avx2QuantizeColsI8PyTorch(SB), NOSPLIT, $0-32
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -2848,9 +2848,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeColsI8(dst *float32, src *int8, n int, ps *Params)
+// func avx2DequantizeColsI8(dst *float32, src *int8, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmDequantizeColsI8(SB), NOSPLIT, $0-32
+TEXT ·avx2DequantizeColsI8(SB), NOSPLIT, $0-32
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    n+16(FP), DX
@@ -2891,9 +2891,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeColsU8Seed(dst *uint8, src *float32, n int, ps *Params)
+// func avx2QuantizeColsU8Seed(dst *uint8, src *float32, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeColsU8Seed(SB), NOSPLIT, $0-32
+TEXT ·avx2QuantizeColsU8Seed(SB), NOSPLIT, $0-32
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    n+16(FP), DX
@@ -2949,9 +2949,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeColsU8ONNX(dst *uint8, src *float32, n int, ps *Params)
+// func avx2QuantizeColsU8ONNX(dst *uint8, src *float32, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeColsU8ONNX(SB), NOSPLIT, $0-32
+TEXT ·avx2QuantizeColsU8ONNX(SB), NOSPLIT, $0-32
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    n+16(FP), DX
@@ -3008,9 +3008,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmQuantizeColsU8PyTorch(dst *uint8, src *float32, n int, ps *Params)
+// func avx2QuantizeColsU8PyTorch(dst *uint8, src *float32, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmQuantizeColsU8PyTorch(SB), NOSPLIT, $0-32
+TEXT ·avx2QuantizeColsU8PyTorch(SB), NOSPLIT, $0-32
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         n+16(FP), DX
@@ -3071,9 +3071,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func asmDequantizeColsU8(dst *float32, src *uint8, n int, ps *Params)
+// func avx2DequantizeColsU8(dst *float32, src *uint8, n int, ps *Params)
 // Requires: AVX, AVX2
-TEXT ·asmDequantizeColsU8(SB), NOSPLIT, $0-32
+TEXT ·avx2DequantizeColsU8(SB), NOSPLIT, $0-32
 	MOVQ    dst+0(FP), AX
 	MOVQ    src+8(FP), CX
 	MOVQ    n+16(FP), DX

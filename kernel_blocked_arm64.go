@@ -2,8 +2,6 @@
 
 package quant
 
-import "unsafe"
-
 // The NEON blocked kernels (int4, int8, uint8) and MinMaxColumns (rows of
 // at least 16 columns; shorter rows take the generic loop). The assembly in
 // kernel_blocked_arm64.s walks many blocks in one call, loading each
@@ -22,28 +20,13 @@ import "unsafe"
 //     least 16 Params sharing a Convention, which gathers each element's
 //     Params into vector lanes; shorter runs take the generic loop;
 //   - other blocks shorter than neonMinBlock, and odd blocks for int4: the path
-//     the composed kernels (composeGrouped, composeI4) would take for them,
+//     the composed kernels (composeBlocks, composeI4) would take for them,
 //     which is the generic loop (the per-tensor NEON kernels fall back to
 //     generic below 16 elements, composeI4 below 8 or for odd blocks)
 //     except int4 dequantize, which takes dequantizeBlocksI4LUT.
 //
 // Every result equals the generic kernel's bit for bit; nothing is read or
 // written outside the slices.
-
-// The assembly reads Params at these offsets, 20 bytes apart.
-var (
-	_ [unsafe.Sizeof(Params{}) - 20]struct{}
-	_ [20 - unsafe.Sizeof(Params{})]struct{}
-	_ [unsafe.Offsetof(Params{}.Zero) - 4]struct{}
-	_ [4 - unsafe.Offsetof(Params{}.Zero)]struct{}
-	_ [unsafe.Offsetof(Params{}.Lo) - 8]struct{}
-	_ [8 - unsafe.Offsetof(Params{}.Lo)]struct{}
-	_ [unsafe.Offsetof(Params{}.Hi) - 12]struct{}
-	_ [12 - unsafe.Offsetof(Params{}.Hi)]struct{}
-	_ [unsafe.Offsetof(Params{}.Convention) - 16]struct{}
-	_ [16 - unsafe.Offsetof(Params{}.Convention)]struct{}
-	_ [unsafe.Sizeof(Params{}.Convention) - 1]struct{}
-)
 
 // neonMinBlock is the smallest block the blocked assembly takes: one
 // group of 16 elements.
@@ -113,19 +96,20 @@ func quantizeBlocksI4NEON(dst []uint8, src []float32, block int, ps []Params, o 
 	n := len(src)
 	dst = dst[:(n+1)/2]
 	order := &neonPackOrder[o]
-	nfull := n / block
-	if nfull > 0 {
-		neonQuantizeBlocksI4(&dst[0], &src[0], block, nfull, &ps[0], order)
-	}
-	e := nfull * block
-	if m := (n - e) &^ 1; m >= neonMinBlock {
-		neonQuantizeBlocksI4(&dst[e/2], &src[e], m, 1, &ps[nfull], order)
-		e += m
-	}
+	e := neonI4Split.run(n, block, ps,
+		func(j0, j1 int) { neonQuantizeBlocksI4(&dst[j0*block/2], &src[j0*block], block, j1-j0, &ps[j0], order) },
+		func(e, m int) { neonQuantizeBlocksI4(&dst[e/2], &src[e], m, 1, &ps[e/block], order) })
 	if e < n {
-		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[nfull:], o)
+		quantizeBlocksI4Generic(dst[e/2:], src[e:], block, ps[e/block:], o)
 	}
 }
+
+// neonI4Split and neon8Split cut blocked calls for the NEON assembly (see
+// the file comment).
+var (
+	neonI4Split = blockSplit{min: neonMinBlock, even: true}
+	neon8Split  = blockSplit{min: neonMinBlock}
+)
 
 // dequantizeBlocksI4NEON is DequantizeBlocksI4 (see the file comment for
 // the split). Odd blocks and blocks shorter than 16 take
@@ -142,101 +126,60 @@ func dequantizeBlocksI4NEON(dst []float32, src []uint8, block int, ps []Params, 
 	if ext == signExtend {
 		flip = 8
 	}
-	nfull := n / block
-	if nfull > 0 {
-		neonDequantizeBlocksI4(&dst[0], &src[0], block, nfull, &ps[0], flip, order)
-	}
-	e := nfull * block
-	if m := (n - e) &^ 1; m >= neonMinBlock {
-		neonDequantizeBlocksI4(&dst[e], &src[e/2], m, 1, &ps[nfull], flip, order)
-		e += m
-	}
+	e := neonI4Split.run(n, block, ps,
+		func(j0, j1 int) {
+			neonDequantizeBlocksI4(&dst[j0*block], &src[j0*block/2], block, j1-j0, &ps[j0], flip, order)
+		},
+		func(e, m int) { neonDequantizeBlocksI4(&dst[e], &src[e/2], m, 1, &ps[e/block], flip, order) })
 	if e < n {
-		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[nfull:], ext, o)
+		dequantizeBlocksI4Generic(dst[e:], src[e/2:], block, ps[e/block:], ext, o)
 	}
 }
 
-// quantizeBlocksI8NEON is QuantizeBlocksI8 (see the file comment for the
-// split). Block 1 (per column) is quantizeColsI8NEON; other blocks
+// quantizeBlocks8NEON is QuantizeBlocksI8/U8 (see the file comment for
+// the split): block 1 (per column) is quantizeCols8NEON; other blocks
 // shorter than 16 take the generic loop.
-func quantizeBlocksI8NEON(dst []int8, src []float32, block int, ps []Params) {
+func quantizeBlocks8NEON[T int8 | uint8](dst []T, src []float32, block int, ps []Params) {
 	if block == 1 {
-		quantizeColsI8NEON(dst, src, ps)
+		quantizeCols8NEON(dst, src, ps)
 		return
 	}
-	quantizeBlocks8NEON(dst, src, block, ps, quantizeBlocksI8Generic)
-}
-
-// quantizeBlocksU8NEON is quantizeBlocksI8NEON for QuantizeBlocksU8.
-func quantizeBlocksU8NEON(dst []uint8, src []float32, block int, ps []Params) {
-	if block == 1 {
-		quantizeColsU8NEON(dst, src, ps)
-		return
-	}
-	quantizeBlocks8NEON(dst, src, block, ps, quantizeBlocksU8Generic)
-}
-
-// quantizeBlocks8NEON runs neonQuantizeBlocks8 over the whole blocks and
-// the last short block of at least 16, and generic (the reference loop
-// of T) over blocks shorter than 16 and what is left.
-func quantizeBlocks8NEON[T int8 | uint8](dst []T, src []float32, block int, ps []Params, generic func([]T, []float32, int, []Params)) {
 	if block < neonMinBlock {
-		generic(dst, src, block, ps)
+		quantizeBlocks8Generic(dst, src, block, ps)
 		return
 	}
 	n := len(src)
 	dst = dst[:n]
-	nfull := n / block
 	u := isUnsigned[T]()
-	if nfull > 0 {
-		neonQuantizeBlocks8(bytePtr(&dst[0]), &src[0], block, nfull, &ps[0], u)
+	e := neon8Split.run(n, block, ps,
+		func(j0, j1 int) {
+			neonQuantizeBlocks8(bytePtr(&dst[j0*block]), &src[j0*block], block, j1-j0, &ps[j0], u)
+		},
+		func(e, m int) { neonQuantizeBlocks8(bytePtr(&dst[e]), &src[e], m, 1, &ps[e/block], u) })
+	if e < n {
+		quantizeBlocks8Generic(dst[e:], src[e:], block, ps[e/block:])
 	}
-	if e := nfull * block; n-e >= neonMinBlock {
-		neonQuantizeBlocks8(bytePtr(&dst[e]), &src[e], n-e, 1, &ps[nfull], u)
-	} else if e < n {
-		generic(dst[e:], src[e:], block, ps[nfull:])
-	}
 }
 
-// dequantizeBlocksI8NEON is DequantizeBlocksI8 (see the file comment for
-// the split). Blocks shorter than 16 take the generic loop.
-func dequantizeBlocksI8NEON(dst []float32, src []int8, block int, ps []Params) {
-	dequantizeBlocks8NEON(dst, src, block, ps, dequantizeBlocksI8Generic)
-}
-
-// dequantizeBlocksU8NEON is dequantizeBlocksI8NEON for DequantizeBlocksU8.
-func dequantizeBlocksU8NEON(dst []float32, src []uint8, block int, ps []Params) {
-	dequantizeBlocks8NEON(dst, src, block, ps, dequantizeBlocksU8Generic)
-}
-
-// dequantizeBlocks8NEON is quantizeBlocks8NEON for neonDequantizeBlocks8.
-func dequantizeBlocks8NEON[T int8 | uint8](dst []float32, src []T, block int, ps []Params, generic func([]float32, []T, int, []Params)) {
+// dequantizeBlocks8NEON is DequantizeBlocksI8/U8, split as
+// quantizeBlocks8NEON.
+func dequantizeBlocks8NEON[T int8 | uint8](dst []float32, src []T, block int, ps []Params) {
 	if block < neonMinBlock {
-		generic(dst, src, block, ps)
+		dequantizeBlocks8Generic(dst, src, block, ps)
 		return
 	}
 	n := len(src)
 	dst = dst[:n]
-	nfull := n / block
 	u := isUnsigned[T]()
-	if nfull > 0 {
-		neonDequantizeBlocks8(&dst[0], bytePtr(&src[0]), block, nfull, &ps[0], u)
-	}
-	if e := nfull * block; n-e >= neonMinBlock {
-		neonDequantizeBlocks8(&dst[e], bytePtr(&src[e]), n-e, 1, &ps[nfull], u)
-	} else if e < n {
-		generic(dst[e:], src[e:], block, ps[nfull:])
+	e := neon8Split.run(n, block, ps,
+		func(j0, j1 int) {
+			neonDequantizeBlocks8(&dst[j0*block], bytePtr(&src[j0*block]), block, j1-j0, &ps[j0], u)
+		},
+		func(e, m int) { neonDequantizeBlocks8(&dst[e], bytePtr(&src[e]), m, 1, &ps[e/block], u) })
+	if e < n {
+		dequantizeBlocks8Generic(dst[e:], src[e:], block, ps[e/block:])
 	}
 }
-
-// isUnsigned reports whether T is uint8.
-func isUnsigned[T int8 | uint8]() bool {
-	var zero T
-	return ^zero > 0
-}
-
-// bytePtr is p as a *byte: int8 and uint8 codes are the same bytes.
-func bytePtr[T int8 | uint8](p *T) *byte { return (*byte)(unsafe.Pointer(p)) }
 
 // neonMinMaxColumns is MinMaxColumns for n = len(row) >= 16 (lo, hi and
 // row of n elements, row not overlapping lo or hi): it returns true iff
@@ -264,32 +207,19 @@ func minMaxColumnsNEON(lo, hi []float32, row []float32) bool {
 //go:noescape
 func neonQuantizeCols(dst *byte, src *float32, n int, ps *Params, conv int, unsigned bool)
 
-// quantizeColsI8NEON is QuantizeBlocksI8 for block 1 (per column): one
+// quantizeCols8NEON is QuantizeBlocksI8/U8 for block 1 (per column): one
 // assembly call per run of at least 16 Params sharing a Convention, the
 // generic loop for shorter runs.
-func quantizeColsI8NEON(dst []int8, src []float32, ps []Params) {
+func quantizeCols8NEON[T int8 | uint8](dst []T, src []float32, ps []Params) {
 	n := len(src)
 	dst, ps = dst[:n], ps[:n]
+	u := isUnsigned[T]()
 	for j, j1 := 0, 0; j < n; j = j1 {
 		j1 = convRun(ps, j, n)
 		if j1-j < neonMinBlock {
-			quantizeBlocksI8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
+			quantizeBlocks8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
 			continue
 		}
-		neonQuantizeCols(bytePtr(&dst[j]), &src[j], j1-j, &ps[j], int(ps[j].Convention), false)
-	}
-}
-
-// quantizeColsU8NEON is quantizeColsI8NEON for QuantizeBlocksU8.
-func quantizeColsU8NEON(dst []uint8, src []float32, ps []Params) {
-	n := len(src)
-	dst, ps = dst[:n], ps[:n]
-	for j, j1 := 0, 0; j < n; j = j1 {
-		j1 = convRun(ps, j, n)
-		if j1-j < neonMinBlock {
-			quantizeBlocksU8Generic(dst[j:j1], src[j:j1], 1, ps[j:j1])
-			continue
-		}
-		neonQuantizeCols(&dst[j], &src[j], j1-j, &ps[j], int(ps[j].Convention), true)
+		neonQuantizeCols(bytePtr(&dst[j]), &src[j], j1-j, &ps[j], int(ps[j].Convention), u)
 	}
 }

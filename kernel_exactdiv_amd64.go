@@ -16,42 +16,42 @@ import "math"
 // operations per vector on those pipes made it slower, not faster
 // (README, Performance).
 
-// asmQuantizeU8SeedFast is asmQuantizeU8Seed computing x/s without VDIVPS:
+// avx2QuantizeU8SeedFast is avx2QuantizeU8Seed computing x/s without VDIVPS:
 // y = RN(1/s), c = s*2^25 (the pre-clamp), zf = float32(z); lo and hi are
 // Lo and Hi in each of their four bytes; full says that Lo..Hi is 0..255
 // (the packs then clamp, and the kernel skips its byte clamp). n >= 32, no
 // overlap.
 //
 //go:noescape
-func asmQuantizeU8SeedFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
+func avx2QuantizeU8SeedFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
-// asmQuantizeU8ONNXFast is asmQuantizeU8SeedFast for ONNX: zf is unused, z
+// avx2QuantizeU8ONNXFast is avx2QuantizeU8SeedFast for ONNX: zf is unused, z
 // is the zero point.
 //
 //go:noescape
-func asmQuantizeU8ONNXFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
+func avx2QuantizeU8ONNXFast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
-// asmQuantizeU8ONNXZ16Fast is asmQuantizeU8ONNXFast with z in both 16-bit
+// avx2QuantizeU8ONNXZ16Fast is avx2QuantizeU8ONNXFast with z in both 16-bit
 // halves of z (z16Pair); z, Lo-z and Hi-z must fit int16.
 //
 //go:noescape
-func asmQuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
+func avx2QuantizeU8ONNXZ16Fast(dst *uint8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
-// asmQuantizeI8SeedFast is asmQuantizeU8SeedFast with int8 output (full:
+// avx2QuantizeI8SeedFast is avx2QuantizeU8SeedFast with int8 output (full:
 // Lo..Hi is -128..127).
 //
 //go:noescape
-func asmQuantizeI8SeedFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
+func avx2QuantizeI8SeedFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
-// asmQuantizeI8ONNXFast is asmQuantizeU8ONNXFast with int8 output.
+// avx2QuantizeI8ONNXFast is avx2QuantizeU8ONNXFast with int8 output.
 //
 //go:noescape
-func asmQuantizeI8ONNXFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
+func avx2QuantizeI8ONNXFast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
-// asmQuantizeI8ONNXZ16Fast is asmQuantizeU8ONNXZ16Fast with int8 output.
+// avx2QuantizeI8ONNXZ16Fast is avx2QuantizeU8ONNXZ16Fast with int8 output.
 //
 //go:noescape
-func asmQuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
+func avx2QuantizeI8ONNXZ16Fast(dst *int8, src *float32, n int, y, s, c, zf float32, lo, hi, z int32, full, stream bool)
 
 // fastKind selects the divider-free quantize kernel.
 type fastKind uint8
@@ -94,37 +94,4 @@ func exactDivArgs(p *Params) (fastKind, fastArgs) {
 		return fastONNXZ16, a
 	}
 	return fastONNX, a
-}
-
-// quantizeU8Fast runs the divider-free kernel for p on src[:n] (n >= 32)
-// and reports true, or reports false if p has none.
-func quantizeU8Fast(dst *uint8, src *float32, n int, p *Params, stream bool) bool {
-	k, a := exactDivArgs(p)
-	switch k {
-	case fastSeed:
-		asmQuantizeU8SeedFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.u8, stream)
-	case fastONNX:
-		asmQuantizeU8ONNXFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.u8, stream)
-	case fastONNXZ16:
-		asmQuantizeU8ONNXZ16Fast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.u8, stream)
-	default:
-		return false
-	}
-	return true
-}
-
-// quantizeI8Fast is quantizeU8Fast with int8 output.
-func quantizeI8Fast(dst *int8, src *float32, n int, p *Params, stream bool) bool {
-	k, a := exactDivArgs(p)
-	switch k {
-	case fastSeed:
-		asmQuantizeI8SeedFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.i8, stream)
-	case fastONNX:
-		asmQuantizeI8ONNXFast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.i8, stream)
-	case fastONNXZ16:
-		asmQuantizeI8ONNXZ16Fast(dst, src, n, a.y, a.s, a.c, a.zf, a.lo, a.hi, a.z, a.i8, stream)
-	default:
-		return false
-	}
-	return true
 }

@@ -11,19 +11,19 @@ import "math"
 // genericKernels is the reference implementation (grouped kernels:
 // kernel_generic_blocked.go).
 var genericKernels = kernels{
-	quantizeU8:   quantizeU8Generic,
-	quantizeI8:   quantizeI8Generic,
-	dequantizeU8: dequantizeU8Generic,
-	dequantizeI8: dequantizeI8Generic,
+	quantizeU8:   quantize8Generic[uint8],
+	quantizeI8:   quantize8Generic[int8],
+	dequantizeU8: dequantize8Generic[uint8],
+	dequantizeI8: dequantize8Generic[int8],
 	minMax:       minMaxGeneric,
 	absMax:       absMaxGeneric,
 	quantError:   quantErrorGeneric,
 	squaredError: squaredErrorGeneric,
 
-	quantizeBlocksI8:   quantizeBlocksI8Generic,
-	quantizeBlocksU8:   quantizeBlocksU8Generic,
-	dequantizeBlocksI8: dequantizeBlocksI8Generic,
-	dequantizeBlocksU8: dequantizeBlocksU8Generic,
+	quantizeBlocksI8:   quantizeBlocks8Generic[int8],
+	quantizeBlocksU8:   quantizeBlocks8Generic[uint8],
+	dequantizeBlocksI8: dequantizeBlocks8Generic[int8],
+	dequantizeBlocksU8: dequantizeBlocks8Generic[uint8],
 	quantizeBlocksI4:   quantizeBlocksI4Generic,
 	dequantizeBlocksI4: dequantizeBlocksI4Generic,
 	minMaxColumns:      minMaxColumnsGeneric,
@@ -66,33 +66,19 @@ func quantizeOne(x float32, c Convention, s, inv float32, z, lo, hi int32) int32
 	return int32(v)
 }
 
-func quantizeU8Generic(dst []uint8, src []float32, p Params) {
+// quantize8Generic quantizes src into dst[:len(src)], as int8 or uint8 (T):
+// q = quantizeOne(x), which p's bounds keep inside T.
+func quantize8Generic[T int8 | uint8](dst []T, src []float32, p Params) {
 	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
 	dst = dst[:len(src)]
 	for i, x := range src {
-		dst[i] = uint8(quantizeOne(x, c, s, inv, z, lo, hi))
+		dst[i] = T(quantizeOne(x, c, s, inv, z, lo, hi))
 	}
 }
 
-func quantizeI8Generic(dst []int8, src []float32, p Params) {
-	c, s, inv, z, lo, hi := p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi
-	dst = dst[:len(src)]
-	for i, x := range src {
-		dst[i] = int8(quantizeOne(x, c, s, inv, z, lo, hi))
-	}
-}
-
-// Dequantize: x = float32(q - z) * s, the int32 difference converted with
-// round-to-nearest-even, one float32 multiply.
-func dequantizeU8Generic(dst []float32, src []uint8, p Params) {
-	s, z := p.Scale, p.Zero
-	dst = dst[:len(src)]
-	for i, q := range src {
-		dst[i] = float32(float32(int32(q)-z) * s)
-	}
-}
-
-func dequantizeI8Generic(dst []float32, src []int8, p Params) {
+// dequantize8Generic: x = float32(q - z) * s, the int32 difference
+// converted with round-to-nearest-even, one float32 multiply.
+func dequantize8Generic[T int8 | uint8](dst []float32, src []T, p Params) {
 	s, z := p.Scale, p.Zero
 	dst = dst[:len(src)]
 	for i, q := range src {

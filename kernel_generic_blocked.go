@@ -41,31 +41,18 @@ import (
 //	    matrix into lo = +Inf, hi = -Inf and then adding +0 (which turns -0
 //	    into +0) gives exactly MinMax of each column.
 
-func quantizeBlocksI8Generic(dst []int8, src []float32, block int, ps []Params) {
+// quantizeBlocks8Generic quantizes element i of src with ps[i/block], as
+// int8 or uint8 (T).
+func quantizeBlocks8Generic[T int8 | uint8](dst []T, src []float32, block int, ps []Params) {
 	dst = dst[:len(src)]
 	for i, x := range src {
 		p := &ps[i/block]
-		dst[i] = int8(quantizeOne(x, p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi))
+		dst[i] = T(quantizeOne(x, p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi))
 	}
 }
 
-func quantizeBlocksU8Generic(dst []uint8, src []float32, block int, ps []Params) {
-	dst = dst[:len(src)]
-	for i, x := range src {
-		p := &ps[i/block]
-		dst[i] = uint8(quantizeOne(x, p.Convention, p.Scale, pytorchInv(p.Scale), p.Zero, p.Lo, p.Hi))
-	}
-}
-
-func dequantizeBlocksI8Generic(dst []float32, src []int8, block int, ps []Params) {
-	dst = dst[:len(src)]
-	for i, q := range src {
-		p := &ps[i/block]
-		dst[i] = float32(float32(int32(q)-p.Zero) * p.Scale)
-	}
-}
-
-func dequantizeBlocksU8Generic(dst []float32, src []uint8, block int, ps []Params) {
+// dequantizeBlocks8Generic dequantizes element i of src with ps[i/block].
+func dequantizeBlocks8Generic[T int8 | uint8](dst []float32, src []T, block int, ps []Params) {
 	dst = dst[:len(src)]
 	for i, q := range src {
 		p := &ps[i/block]

@@ -61,7 +61,7 @@ func TestPyTorchMultipliesByInverse(t *testing.T) {
 func TestDequantizeFormula(t *testing.T) {
 	p := Params{Scale: 0.25, Zero: 10, Lo: 0, Hi: 255}
 	dst := make([]float32, 3)
-	dequantizeU8Generic(dst, []uint8{0, 10, 255}, p)
+	dequantize8Generic[uint8](dst, []uint8{0, 10, 255}, p)
 	assert.Equal(t, []float32{-2.5, 0, 61.25}, dst)
 }
 

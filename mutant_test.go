@@ -108,7 +108,7 @@ var mutants = []struct {
 	}},
 	{"wrong value in the tail when len%8 == 7", "QuantizeI8", func(k *kernels) {
 		k.quantizeI8 = func(dst []int8, src []float32, p Params) {
-			quantizeI8Generic(dst, src, p)
+			quantize8Generic[int8](dst, src, p)
 			if n := len(src); n%8 == 7 && dst[n-1] != int8(p.Hi) {
 				dst[n-1] = int8(p.Hi)
 			}
@@ -116,7 +116,7 @@ var mutants = []struct {
 	}},
 	{"writes one element past len(src)", "QuantizeU8", func(k *kernels) {
 		k.quantizeU8 = func(dst []uint8, src []float32, p Params) {
-			quantizeU8Generic(dst, src, p)
+			quantize8Generic[uint8](dst, src, p)
 			if cap(dst) > len(src) {
 				dst[:len(src)+1][len(src)] = 0x55
 			}
@@ -124,7 +124,7 @@ var mutants = []struct {
 	}},
 	{"writes one element before dst", "DequantizeI8", func(k *kernels) {
 		k.dequantizeI8 = func(dst []float32, src []int8, p Params) {
-			dequantizeI8Generic(dst, src, p)
+			dequantize8Generic[int8](dst, src, p)
 			if len(dst) > 0 {
 				*(*float32)(unsafe.Add(unsafe.Pointer(&dst[0]), -4)) = 0
 			}
@@ -237,7 +237,7 @@ var mutants = []struct {
 			if n%64 != 0 {
 				n--
 			}
-			quantizeU8Generic(dst[:n], src[:n], p)
+			quantize8Generic[uint8](dst[:n], src[:n], p)
 		}
 	}},
 	// A reduction whose tail lanes are loaded zero-masked but then

@@ -159,7 +159,7 @@ func blockGroupsP(prefix string, e, f, b reg.Register, nib bool, g32, g8 func())
 	Label(L("next"))
 }
 
-// quantizeBlocksI4 emits asmQuantizeBlocksI4{Seed,ONNX,PyTorch}: the
+// quantizeBlocksI4 emits avx2QuantizeBlocksI4{Seed,ONNX,PyTorch}: the
 // arithmetic of quantize (main.go) with per-block constants, then the
 // codes packed two per byte: VPACKSSDW, VPACKSSWB (exact: codes are in
 // -8..15), VPERMD to element order, AND 0x0F, and VPMADDUBSW with the
@@ -167,12 +167,12 @@ func blockGroupsP(prefix string, e, f, b reg.Register, nib bool, g32, g8 func())
 // nibble first), which forms code[2k] * w0 + code[2k+1] * w1 <= 255 in
 // word k; VPACKUSWB then gives the packed bytes.
 //
-// With out "I8" or "U8" it emits asmQuantizeBlocks{I8,U8}{Seed,ONNX,PyTorch}
+// With out "I8" or "U8" it emits avx2QuantizeBlocks{I8,U8}{Seed,ONNX,PyTorch}
 // instead: the same codes, stored as bytes (VPACKSSWB or VPACKUSWB).
 func quantizeBlocksI4(c conv, perm Mem) { quantizeBlocks("I4", c, perm) }
 
 func quantizeBlocks(out string, c conv, perm Mem) {
-	Implement("asmQuantizeBlocks" + out + c.String())
+	Implement("avx2QuantizeBlocks" + out + c.String())
 	Attributes(NOSPLIT)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
@@ -394,15 +394,15 @@ func quantizeBlocks(out string, c conv, perm Mem) {
 	}
 }
 
-// dequantizeBlocksI4 emits asmDequantizeBlocksI4{U,S}: per group of 8
+// dequantizeBlocksI4 emits avx2DequantizeBlocksI4{U,S}: per group of 8
 // values (4 bytes), VPSHUFB puts byte i/2 at the top of dword i, VPSLLVD
 // by sh[i] (4 for the nibble in the low half of its byte, 0 for the high
 // half) brings nibble i to bits 28-31, and VPSRAD (signed) or VPSRLD 28
 // extends it; then float32(q - z) * s as in dequantize (main.go).
 func dequantizeBlocksI4(signed bool, shuf Mem) {
-	name := "asmDequantizeBlocksI4U"
+	name := "avx2DequantizeBlocksI4U"
 	if signed {
-		name = "asmDequantizeBlocksI4S"
+		name = "avx2DequantizeBlocksI4S"
 	}
 	Implement(name)
 	Attributes(NOSPLIT)
@@ -457,12 +457,12 @@ func dequantizeBlocksI4(signed bool, shuf Mem) {
 	RET()
 }
 
-// dequantizeBlocks8 emits asmDequantizeBlocks{I8,U8}: dequantize
+// dequantizeBlocks8 emits avx2DequantizeBlocks{I8,U8}: dequantize
 // (main.go) with per-block s and z.
 func dequantizeBlocks8(signed bool) {
-	name := "asmDequantizeBlocksU8"
+	name := "avx2DequantizeBlocksU8"
 	if signed {
-		name = "asmDequantizeBlocksI8"
+		name = "avx2DequantizeBlocksI8"
 	}
 	Implement(name)
 	Attributes(NOSPLIT)
@@ -503,13 +503,13 @@ func dequantizeBlocks8(signed bool) {
 	RET()
 }
 
-// minMaxColumns emits asmMinMaxColumns: lo = VMINPS with the accumulator
+// minMaxColumns emits avx2MinMaxColumns: lo = VMINPS with the accumulator
 // as the Intel second source (x < lo ? x : lo, so lo when x is NaN or
 // both are zeros), hi likewise with VMAXPS, and the OR of x-x (+0 iff x is
 // finite). A final partial group is redone as the group of 8 ending at n:
 // min and max with the same x again change nothing.
 func minMaxColumns() {
-	Implement("asmMinMaxColumns")
+	Implement("avx2MinMaxColumns")
 	Attributes(NOSPLIT)
 	lo := Load(Param("lo"), GP64())
 	hi := Load(Param("hi"), GP64())
@@ -612,11 +612,11 @@ func gatherParam(ps reg.Register, idx reg.VecVirtual, off int) reg.VecVirtual {
 	return d
 }
 
-// quantizeCols emits asmQuantizeCols{I8,U8}{Seed,ONNX,PyTorch}: the
+// quantizeCols emits avx2QuantizeCols{I8,U8}{Seed,ONNX,PyTorch}: the
 // arithmetic of quantizeBlocks with each element's own Params, gathered
 // with VPGATHERDD.
 func quantizeCols(out string, c conv, colIdx Mem) {
-	Implement("asmQuantizeCols" + out + c.String())
+	Implement("avx2QuantizeCols" + out + c.String())
 	Attributes(NOSPLIT)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
@@ -676,12 +676,12 @@ func quantizeCols(out string, c conv, colIdx Mem) {
 	RET()
 }
 
-// dequantizeCols emits asmDequantizeCols{I8,U8}: float32(q - z) * s with
+// dequantizeCols emits avx2DequantizeCols{I8,U8}: float32(q - z) * s with
 // each element's s and z gathered.
 func dequantizeCols(signed bool, colIdx Mem) {
-	name := "asmDequantizeColsU8"
+	name := "avx2DequantizeColsU8"
 	if signed {
-		name = "asmDequantizeColsI8"
+		name = "avx2DequantizeColsI8"
 	}
 	Implement(name)
 	Attributes(NOSPLIT)

@@ -234,7 +234,7 @@ func log2(x int) int {
 	return n
 }
 
-// quantize emits asmQuantize{U8,I8}{Seed,ONNX,PyTorch}.
+// quantize emits avx2Quantize{U8,I8}{Seed,ONNX,PyTorch}.
 //
 // With z16 (ONNX and PyTorch), the zero point is added after the first
 // pack, to 16-bit lanes (VPADDW, half as many additions): the caller
@@ -245,7 +245,7 @@ func quantize(signed bool, c conv, z16 bool, perm Mem) {
 	if signed {
 		typ = "I8"
 	}
-	name := fmt.Sprintf("asmQuantize%s%s", typ, c)
+	name := fmt.Sprintf("avx2Quantize%s%s", typ, c)
 	if z16 {
 		name += "Z16"
 	}
@@ -347,12 +347,12 @@ func quantize(signed bool, c conv, z16 bool, perm Mem) {
 	RET()
 }
 
-// dequantize emits asmDequantize{U8,I8}.
+// dequantize emits avx2Dequantize{U8,I8}.
 func dequantize(signed bool) {
 	if signed {
-		Implement("asmDequantizeI8")
+		Implement("avx2DequantizeI8")
 	} else {
-		Implement("asmDequantizeU8")
+		Implement("avx2DequantizeU8")
 	}
 	Attributes(NOSPLIT)
 	dst := Load(Param("dst"), GP64())
@@ -378,10 +378,10 @@ func dequantize(signed bool) {
 	RET()
 }
 
-// minMax emits asmMinMax: 4 independent min and max accumulators, and the
+// minMax emits avx2MinMax: 4 independent min and max accumulators, and the
 // OR of x-x (+0 iff x is finite).
 func minMax() {
-	Implement("asmMinMax")
+	Implement("avx2MinMax")
 	Attributes(NOSPLIT)
 	src := Load(Param("src"), GP64())
 	n := Load(Param("n"), GP64())
@@ -434,9 +434,9 @@ func minMax() {
 	RET()
 }
 
-// absMax emits asmAbsMax.
+// absMax emits avx2AbsMax.
 func absMax() {
-	Implement("asmAbsMax")
+	Implement("avx2AbsMax")
 	Attributes(NOSPLIT)
 	src := Load(Param("src"), GP64())
 	n := Load(Param("n"), GP64())
@@ -528,7 +528,7 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 	}
 }
 
-// quantError emits asmQuantErrorSeed, ONNX or PyTorch. The loop
+// quantError emits avx2QuantErrorSeed, ONNX or PyTorch. The loop
 // is software-pipelined in three stages, each on a different block: front
 // (load, divide or multiply) on block i+2, mid (clamp, round, dequantize
 // to y) on block i+1 and back (the float64 terms into the lane
@@ -543,7 +543,7 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 // clamps the lower bound and subtracts z in integers (any pipe) and
 // converts y to float64 from memory.
 func quantError(c conv) {
-	Implement("asmQuantError" + c.String())
+	Implement("avx2QuantError" + c.String())
 	Attributes(NOSPLIT)
 	src := Load(Param("src"), GP64())
 	n := Load(Param("n"), GP64())
@@ -642,9 +642,9 @@ func quantError(c conv) {
 	RET()
 }
 
-// squaredError emits asmSquaredError.
+// squaredError emits avx2SquaredError.
 func squaredError() {
-	Implement("asmSquaredError")
+	Implement("avx2SquaredError")
 	Attributes(NOSPLIT)
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
@@ -669,7 +669,7 @@ func exactQuotient(x, t, y, s reg.VecVirtual) {
 	VMOVAPS(t, x)
 }
 
-// quantizeFast emits asmQuantize{U8,I8}{SeedFast,ONNXZ16Fast,ONNXFast}:
+// quantizeFast emits avx2Quantize{U8,I8}{SeedFast,ONNXZ16Fast,ONNXFast}:
 // the quantize kernels of the division conventions with the quotient
 // computed by exactQuotient instead of VDIVPS. The caller checks
 // exactDivScale(s). lo and hi carry Lo and Hi in each of their four bytes;
@@ -704,7 +704,7 @@ func quantizeFast(signed bool, c conv, z16 bool, perm Mem) {
 	if signed {
 		typ = "I8"
 	}
-	name := fmt.Sprintf("asmQuantize%s%s", typ, c)
+	name := fmt.Sprintf("avx2Quantize%s%s", typ, c)
 	if z16 {
 		name += "Z16"
 	}

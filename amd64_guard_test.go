@@ -4,29 +4,9 @@ package quant
 
 import (
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"unsafe"
 )
-
-// guarded maps [PROT_NONE page][data pages][PROT_NONE page] and returns
-// the data part; any access outside it faults.
-func guarded(t *testing.T, pages int) []byte {
-	t.Helper()
-	ps := syscall.Getpagesize()
-	b, err := syscall.Mmap(-1, 0, (pages+2)*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Munmap(b) })
-	if err := syscall.Mprotect(b[:ps], syscall.PROT_NONE); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mprotect(b[(pages+1)*ps:], syscall.PROT_NONE); err != nil {
-		t.Fatal(err)
-	}
-	return b[ps : (pages+1)*ps]
-}
 
 func f32s(b []byte, off, n int) []float32 {
 	if n == 0 {

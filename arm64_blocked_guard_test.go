@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"unsafe"
+
+	"github.com/quantkernel/quant/internal/guardpage"
 )
 
 // neonBlockParams returns nps Params with bounds inside lo..hi (the full
@@ -66,13 +68,13 @@ func neonGuardFloats(r *rand.Rand, x []float32) {
 
 // guardParams returns n Params ending exactly at the trailing guard page
 // of g (atTail) or starting right after the leading one, holding ps.
-func guardParams(g *guardRegion, ps []Params, atTail bool) []Params {
+func guardParams(g *guardpage.Region, ps []Params, atTail bool) []Params {
 	size := int(unsafe.Sizeof(Params{}))
 	off := 0
 	if atTail {
-		off = len(g.data) - len(ps)*size
+		off = len(g.Data) - len(ps)*size
 	}
-	q := unsafe.Slice((*Params)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(g.data)), off)), len(ps))
+	q := unsafe.Slice((*Params)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(g.Data)), off)), len(ps))
 	copy(q, ps)
 	return q
 }
@@ -97,14 +99,9 @@ func TestNEONBlockedGuardPages(t *testing.T) {
 	if testing.Short() {
 		maxN = 100
 	}
-	var regions [4]*guardRegion
+	var regions [4]*guardpage.Region
 	for i := range regions {
-		g, err := newGuardRegion(4*maxN + 20*(maxN+2))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.free()
-		regions[i] = g
+		regions[i] = newGuardRegion(t, 4*maxN+20*(maxN+2))
 	}
 	in, outB, outF, pr := regions[0], regions[1], regions[2], regions[3]
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -213,14 +210,9 @@ func TestNEONBlockedGuardPages(t *testing.T) {
 func TestNEONMinMaxColumnsGuardPages(t *testing.T) {
 	neon := neonOrSkip(t)
 	const maxN = 300
-	var regions [3]*guardRegion
+	var regions [3]*guardpage.Region
 	for i := range regions {
-		g, err := newGuardRegion(4 * maxN)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.free()
-		regions[i] = g
+		regions[i] = newGuardRegion(t, 4*maxN)
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	r := rand.New(rand.NewPCG(33, 34))
@@ -272,4 +264,25 @@ func TestNEONMinMaxColumnsGuardPages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// place returns n elements of T at the end (atTail) or the start of g.
+func place[T any](g *guardpage.Region, n int, atTail bool) []T {
+	return guardpage.Place[T](g, n, atTail)
+}
+
+// call runs f and turns a panic (a fault, with debug.SetPanicOnFault)
+// into an error.
+func call(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if f, ok := r.(interface{ Addr() uintptr }); ok {
+				err = fmt.Errorf("panic: %v (fault address %#x)", r, f.Addr())
+				return
+			}
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	f()
+	return nil
 }

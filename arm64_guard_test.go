@@ -5,29 +5,13 @@ package quant
 import (
 	"fmt"
 	"runtime/debug"
-	"syscall"
 	"testing"
 	"unsafe"
 )
 
-// neonGuarded maps three pages with the first and last PROT_NONE and returns
-// the accessible middle page. Any access outside it faults.
-func neonGuarded(t *testing.T) []byte {
-	t.Helper()
-	ps := syscall.Getpagesize()
-	mem, err := syscall.Mmap(-1, 0, 3*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Munmap(mem) })
-	if err := syscall.Mprotect(mem[:ps], syscall.PROT_NONE); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mprotect(mem[2*ps:], syscall.PROT_NONE); err != nil {
-		t.Fatal(err)
-	}
-	return mem[ps : 2*ps : 2*ps]
-}
+// neonGuarded is one accessible page between two PROT_NONE pages. Any
+// access outside it faults.
+func neonGuarded(t *testing.T) []byte { return guarded(t, 1) }
 
 // TestNEONGuardPages runs every NEON kernel on slices that start right
 // after or end right before an inaccessible page: a read or write past

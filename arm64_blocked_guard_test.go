@@ -270,19 +270,3 @@ func TestNEONMinMaxColumnsGuardPages(t *testing.T) {
 func place[T any](g *guardpage.Region, n int, atTail bool) []T {
 	return guardpage.Place[T](g, n, atTail)
 }
-
-// call runs f and turns a panic (a fault, with debug.SetPanicOnFault)
-// into an error.
-func call(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if f, ok := r.(interface{ Addr() uintptr }); ok {
-				err = fmt.Errorf("panic: %v (fault address %#x)", r, f.Addr())
-				return
-			}
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	f()
-	return nil
-}

@@ -3,6 +3,7 @@
 package quant
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/quantkernel/quant/internal/guardpage"
@@ -11,15 +12,6 @@ import (
 // Adapters from the architecture tests (which call raw kernels and
 // assembly, so they live in package quant) to the one guard-page helper,
 // internal/guardpage, which the differential suites use too.
-
-// guarded maps pages of read-write memory between two PROT_NONE pages for
-// the test's duration and returns the read-write part; any access outside
-// it faults.
-func guarded(t testing.TB, pages int) []byte {
-	t.Helper()
-	g := newGuardRegion(t, pages*4096)
-	return g.Data[:len(g.Data):len(g.Data)]
-}
 
 // newGuardRegion maps a region of at least size bytes, freed at the end
 // of the test.
@@ -31,4 +23,20 @@ func newGuardRegion(t testing.TB, size int) *guardpage.Region {
 	}
 	t.Cleanup(func() { g.Free() })
 	return g
+}
+
+// call runs f and turns a panic (a fault, with debug.SetPanicOnFault)
+// into an error.
+func call(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if f, ok := r.(interface{ Addr() uintptr }); ok {
+				err = fmt.Errorf("panic: %v (fault address %#x)", r, f.Addr())
+				return
+			}
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	f()
+	return nil
 }

@@ -183,9 +183,17 @@ func FuzzBlocks(f *testing.F) {
 }
 
 // TestKernelsDoNotAllocate checks the package contract that kernels never
-// allocate, for every supported implementation (generic included).
+// allocate, for every supported implementation (generic included), on a
+// short input (below the SIMD blocks: the wrappers' stack buffers must not
+// escape) and a long one.
 func TestKernelsDoNotAllocate(t *testing.T) {
-	src := diffcheck.RandomData(rand.New(rand.NewPCG(9, 9)), 1000, false)
+	for _, n := range []int{17, 1000} {
+		kernelsDoNotAllocate(t, n)
+	}
+}
+
+func kernelsDoNotAllocate(t *testing.T, n int) {
+	src := diffcheck.RandomData(rand.New(rand.NewPCG(9, 9)), n, false)
 	u8, i8, f := make([]uint8, len(src)), make([]int8, len(src)), make([]float32, len(src))
 	for _, m := range quant.Supported() {
 		for _, p := range diffcheck.RepresentativeParams() {
@@ -214,7 +222,7 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 				m.SquaredError(src, f)
 			})
 			if allocs != 0 {
-				t.Errorf("%s with %+v: %v allocations per run of every kernel", m.Name(), p, allocs)
+				t.Errorf("%s n=%d with %+v: %v allocations per run of every kernel", m.Name(), n, p, allocs)
 			}
 		}
 	}

@@ -58,7 +58,16 @@ func Suites(short bool, kernel string) []Suite {
 		only := kernel
 		s = append(s,
 			Suite{"RandomBits", floatOps, func(m *quant.Impl) error { return suiteRandomBits(m, short, only) }},
-			Suite{"Params", floatOps[:3], func(m *quant.Impl) error { return suiteParams(m, short, only) }})
+			Suite{"Params", floatOps[:3], func(m *quant.Impl) error { return suiteParams(m, short, only) }},
+			Suite{"Constants", floatOps, func(m *quant.Impl) error { return suiteConstants(m, only) }})
+	}
+	if covers("QuantizeI8", "QuantizeU8") {
+		only := kernel
+		s = append(s, Suite{"Bounds", floatOps[:2], func(m *quant.Impl) error { return suiteBounds(m, only) }})
+	}
+	if covers("QuantError", "SquaredError") {
+		only := kernel
+		s = append(s, Suite{"WideSums", []string{"QuantError", "SquaredError"}, func(m *quant.Impl) error { return suiteWideSums(m, only) }})
 	}
 	if covers(packedOps...) {
 		s = append(s, Suite{"PackedI4", packedOps, func(m *quant.Impl) error { return suitePackedI4(m, c, 5) }})

@@ -61,7 +61,7 @@ func masterInputs(p quant.Params, n int, seed uint64) (mixed, finite []float32) 
 	return mixed, finite
 }
 
-// TestDiffParams compares every quantizer and QuantError on every Params
+// suiteParams compares every quantizer and QuantError on every Params
 // of the sweep (bits 2..8, signed/unsigned/narrow/odd bounds, zero points
 // inside and outside the bounds and at ±MaxZero, scales from the smallest
 // normal to MaxFloat32, three conventions), with the specials and the
@@ -98,7 +98,7 @@ func dequantParams() []quant.Params {
 	return t
 }
 
-// TestDiffDequantizeParams runs every byte value at every Params of
+// suiteDequantizeParams runs every byte value at every Params of
 // dequantParams, in order and reversed, so the results cover overflow to
 // ±Inf, subnormal products and exact zeros.
 func suiteDequantizeParams(m *quant.Impl) error {
@@ -277,9 +277,9 @@ func runSpecialLanes(m *quant.Impl, k floatKernel, p quant.Params, c sweepConfig
 	return e.err()
 }
 
-// TestDiffSpecialLanes puts each special value at every lane position of
-// a vector, for every float-input kernel and the representative Params of
-// every convention.
+// suiteRandomBits feeds uniformly random bit patterns (every NaN payload,
+// every binade) to every float-input kernel (only that one if only is not
+// "").
 func suiteRandomBits(m *quant.Impl, short bool, only string) error {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var e errs
@@ -307,7 +307,3 @@ func suiteRandomBits(m *quant.Impl, short bool, only string) error {
 	}
 	return e.err()
 }
-
-// TestDiffHuge runs the elementwise kernels (every convention) once on an
-// input larger than the last-level cache, aligned and with src and dst
-// misaligned. Not under -short (emulators).

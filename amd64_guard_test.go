@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"unsafe"
+
+	"github.com/quantkernel/quant/internal/guardpage"
 )
 
 // guarded maps pages of read-write memory between two PROT_NONE pages for
@@ -100,4 +102,32 @@ func TestAVX2StreamPathGuardPages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// newGuardRegion maps a region of at least size bytes, freed at the end
+// of the test.
+func newGuardRegion(t testing.TB, size int) *guardpage.Region {
+	t.Helper()
+	g, err := guardpage.New(size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Free() })
+	return g
+}
+
+// call runs f and turns a panic (a fault, with debug.SetPanicOnFault)
+// into an error.
+func call(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if f, ok := r.(interface{ Addr() uintptr }); ok {
+				err = fmt.Errorf("panic: %v (fault address %#x)", r, f.Addr())
+				return
+			}
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	f()
+	return nil
 }

@@ -30,6 +30,10 @@ func BlockMutants() []Mutant { return exportMutants(blockMutants) }
 // GuardMutants read or write just outside their slices.
 func GuardMutants() []Mutant { return exportMutants(guardMutants) }
 
+// BlockGuardMutants read or write just outside their slices in the raw
+// grouped kernels.
+func BlockGuardMutants() []Mutant { return exportMutants(blockGuardMutants) }
+
 // Clone is a copy of generic under another name: every suite must pass it.
 func Clone() *Impl { return mutantImpl("clone", func(*kernels) {}) }
 

@@ -147,6 +147,49 @@ func TestBlocksHarness(t *testing.T) {
 	}
 }
 
+// TestBlocksGuardPages runs the raw grouped kernels of every
+// implementation with the source, the destination, the Params and the
+// MinMaxColumns accumulators at guard pages: every length 0..300 (0..100
+// under -short) and the blocks of diffcheck.GuardBlocks (around the SIMD
+// kernels' minimum blocks, odd, n, n+1, n+2).
+func TestBlocksGuardPages(t *testing.T) {
+	ref, _ := quant.Lookup("generic")
+	maxN := 300
+	if testing.Short() {
+		maxN = 100
+	}
+	for _, m := range blocksImpls() {
+		t.Run(m.Name(), func(t *testing.T) {
+			err := diffcheck.BlocksGuardPages(blocksOf(m), blocksOf(ref), maxN)
+			if err != nil && strings.Contains(err.Error(), "need linux") {
+				t.Skip(err)
+			}
+			require.NoError(t, err)
+			require.NoError(t, diffcheck.MinMaxColumnsGuardPages(blocksOf(m), blocksOf(ref), 300))
+		})
+	}
+}
+
+// TestBlocksGuardPagesCatchMutants: raw grouped kernels that read a code
+// or a Params just outside their slices, or write an accumulator past the
+// end, fault at the guard pages and are reported.
+func TestBlocksGuardPagesCatchMutants(t *testing.T) {
+	ref, _ := quant.Lookup("generic")
+	for _, mu := range quant.BlockGuardMutants() {
+		t.Run(mu.Name, func(t *testing.T) {
+			err := diffcheck.BlocksGuardPages(blocksOf(mu.Impl), blocksOf(ref), 20)
+			if err != nil && strings.Contains(err.Error(), "need linux") {
+				t.Skip(err)
+			}
+			if err == nil {
+				err = diffcheck.MinMaxColumnsGuardPages(blocksOf(mu.Impl), blocksOf(ref), 20)
+			}
+			require.Error(t, err, "the grouped guard-page checks passed a broken implementation")
+			t.Log(err)
+		})
+	}
+}
+
 // TestBlocksHarnessCatchesMutants: raw grouped kernels that over-write,
 // read the wrong Params, drop the short block or replace a -0
 // accumulator are reported.

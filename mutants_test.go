@@ -311,3 +311,34 @@ var guardMutants = []mutant{
 		}
 	}},
 }
+
+// blockGuardMutants read just outside their slices in the raw grouped
+// kernels; the grouped guard-page checks (diffcheck.BlocksGuardPages,
+// MinMaxColumnsGuardPages) must report each.
+var blockGuardMutants = []mutant{
+	{"DequantizeBlocksU8 reads one code past the end", "", func(k *kernels) {
+		k.dequantizeBlocksU8 = func(dst []float32, src []uint8, block int, ps []Params) {
+			if len(src) > 0 {
+				guardSink = float32(*(*uint8)(unsafe.Add(unsafe.Pointer(&src[len(src)-1]), 1)))
+			}
+			dequantizeBlocksU8Generic(dst, src, block, ps)
+		}
+	}},
+	{"QuantizeBlocksI8 reads the Params before the first", "", func(k *kernels) {
+		k.quantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
+			if len(ps) > 0 {
+				guardSink = (*Params)(unsafe.Add(unsafe.Pointer(&ps[0]), -int(unsafe.Sizeof(Params{})))).Scale
+			}
+			quantizeBlocksI8Generic(dst, src, block, ps)
+		}
+	}},
+	{"MinMaxColumns writes hi one element past the end", "", func(k *kernels) {
+		k.minMaxColumns = func(lo, hi []float32, row []float32) bool {
+			f := minMaxColumnsGeneric(lo, hi, row)
+			if len(hi) > 0 {
+				*(*float32)(unsafe.Add(unsafe.Pointer(&hi[len(hi)-1]), 4)) = 0
+			}
+			return f
+		}
+	}},
+}

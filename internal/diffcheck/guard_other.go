@@ -21,3 +21,13 @@ func GuardLengths(short bool) []int { return nil }
 func SuiteGuardPages(m *quant.Impl, lengths []int) error {
 	return errors.New("diffcheck: guard pages need linux")
 }
+
+// BlocksGuardPages reports that guard pages are not available here.
+func BlocksGuardPages(m, ref Blocks, maxN int) error {
+	return errors.New("diffcheck: guard pages need linux")
+}
+
+// MinMaxColumnsGuardPages reports that guard pages are not available here.
+func MinMaxColumnsGuardPages(m, ref Blocks, maxN int) error {
+	return errors.New("diffcheck: guard pages need linux")
+}

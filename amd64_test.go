@@ -15,10 +15,12 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// These tests hold the AVX2 kernels to the generic reference bit for bit
-// on inputs chosen to hit the assembly's edges: every length 0..300 (short
-// inputs, exact blocks, the overlapping final block, the Go tail of the
-// sums) at every alignment 0..7, and values that stress each step.
+// The AVX2 tests that reach what the Impl-level harness (harness_test.go,
+// internal/diffcheck) cannot: the streaming-store path, which the methods
+// take only beyond the last-level cache, called directly at every length
+// from avx2QBlock and every destination alignment; the fallback when AVX2
+// is hidden; and FuzzAVX2. Everything else about the AVX2 kernels is
+// checked by the harness, like every implementation's.
 
 func avx2ForTest(t testing.TB) (*Impl, *Impl) {
 	t.Helper()
@@ -110,245 +112,6 @@ func randParams(r *rand.Rand, signed bool, c Convention) Params {
 }
 
 func eqBits32(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
-
-func TestAVX2Quantize(t *testing.T) {
-	g, a := avx2ForTest(t)
-	r := rand.New(rand.NewPCG(1, 2))
-	buf := make([]float32, 300+8)
-	for _, signed := range []bool{false, true} {
-		for _, c := range []Convention{Seed, ONNX, PyTorch} {
-			for n := 0; n <= 300; n++ {
-				for off := 0; off < 8; off++ {
-					p := randParams(r, signed, c)
-					src := buf[off : off+n]
-					fillFloats(r, src, p.Scale)
-					name := fmt.Sprintf("signed=%v/%v/n=%d/off=%d/%+v", signed, c, n, off, p)
-					if signed {
-						want, got := make([]int8, n+4), make([]int8, n+4)
-						for i := range got {
-							got[i], want[i] = 0x5a, 0x5a
-						}
-						g.QuantizeI8(want[:n], src, p)
-						a.QuantizeI8(got[:n], src, p)
-						for i := range got {
-							if got[i] != want[i] {
-								t.Fatalf("%s: [%d] x=%v (%#x): got %d, want %d", name, i, src[min(i, n-1)], math.Float32bits(src[min(i, n-1)]), got[i], want[i])
-							}
-						}
-					} else {
-						want, got := make([]uint8, n+4), make([]uint8, n+4)
-						for i := range got {
-							got[i], want[i] = 0xa5, 0xa5
-						}
-						g.QuantizeU8(want[:n], src, p)
-						a.QuantizeU8(got[:n], src, p)
-						for i := range got {
-							if got[i] != want[i] {
-								t.Fatalf("%s: [%d] x=%v (%#x): got %d, want %d", name, i, src[min(i, n-1)], math.Float32bits(src[min(i, n-1)]), got[i], want[i])
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-func TestAVX2QuantizeAllSpecials(t *testing.T) {
-	// Every special value in every position of a block, each convention,
-	// full and narrow bounds, zero points inside and outside the bounds.
-	g, a := avx2ForTest(t)
-	src := make([]float32, 0, 64*len(specialFloats))
-	for _, x := range specialFloats {
-		for range 64 {
-			src = append(src, x)
-		}
-	}
-	for _, c := range []Convention{Seed, ONNX, PyTorch} {
-		for _, p := range []Params{
-			{Scale: 1, Zero: 0, Lo: 0, Hi: 255}, {Scale: 1, Zero: 128, Lo: 0, Hi: 255},
-			{Scale: 0.5, Zero: -3, Lo: 0, Hi: 255}, {Scale: 1e-30, Zero: 300, Lo: 10, Hi: 20},
-			{Scale: 3e38, Zero: -MaxZero, Lo: 0, Hi: 15}, {Scale: 1, Zero: MaxZero, Lo: 0, Hi: 255},
-			// The edges of the 16-bit zero-point path (Lo-z, Hi-z in int16).
-			{Scale: 1, Zero: 32768, Lo: 0, Hi: 255}, {Scale: 1, Zero: 32769, Lo: 0, Hi: 255},
-			{Scale: 1, Zero: -32512, Lo: 0, Hi: 255}, {Scale: 1, Zero: -32513, Lo: 0, Hi: 255},
-			{Scale: 1, Zero: 32640, Lo: 0, Hi: 255}, {Scale: 1, Zero: -32640, Lo: 0, Hi: 255},
-		} {
-			p.Convention = c
-			src := src
-			if p.Scale == 1 && p.Zero > 1000 || p.Zero < -1000 { // values that land inside the bounds too
-				src = append(src[:len(src):len(src)], nearZero(p)...)
-			}
-			want, got := make([]uint8, len(src)), make([]uint8, len(src))
-			g.QuantizeU8(want, src, p)
-			a.QuantizeU8(got, src, p)
-			for i := range got {
-				if got[i] != want[i] {
-					t.Fatalf("%+v: x=%v: got %d, want %d", p, src[i], got[i], want[i])
-				}
-			}
-			p.Lo, p.Hi = -128, 127
-			wanti, goti := make([]int8, len(src)), make([]int8, len(src))
-			g.QuantizeI8(wanti, src, p)
-			a.QuantizeI8(goti, src, p)
-			for i := range goti {
-				if goti[i] != wanti[i] {
-					t.Fatalf("%+v: x=%v: got %d, want %d", p, src[i], goti[i], wanti[i])
-				}
-			}
-		}
-	}
-}
-
-// nearZero returns values that quantize to every level of p's bounds and
-// their ties, for both output types' bounds.
-func nearZero(p Params) []float32 {
-	var x []float32
-	for q := -140; q <= 260; q++ {
-		for _, f := range []float64{0, 0.5, -0.5, 0.25} {
-			x = append(x, float32((float64(q)-float64(p.Zero)+f)*float64(p.Scale)))
-		}
-	}
-	return x
-}
-
-func TestAVX2Dequantize(t *testing.T) {
-	g, a := avx2ForTest(t)
-	r := rand.New(rand.NewPCG(3, 4))
-	buf := make([]byte, 300+8)
-	for n := 0; n <= 300; n++ {
-		for off := 0; off < 8; off++ {
-			for _, signed := range []bool{false, true} {
-				p := randParams(r, signed, Seed)
-				if r.IntN(8) == 0 {
-					p.Scale = math.MaxFloat32 // products overflow to ±Inf
-				}
-				for i := range buf {
-					buf[i] = byte(r.Uint32())
-				}
-				want, got := make([]float32, n+4), make([]float32, n+4)
-				if signed {
-					src := make([]int8, n)
-					for i := range src {
-						src[i] = int8(buf[off+i])
-					}
-					g.DequantizeI8(want[:n], src, p)
-					a.DequantizeI8(got[:n], src, p)
-				} else {
-					g.DequantizeU8(want[:n], buf[off:off+n], p)
-					a.DequantizeU8(got[:n], buf[off:off+n], p)
-				}
-				for i := range got {
-					if !eqBits32(got[i], want[i]) {
-						t.Fatalf("signed=%v n=%d off=%d %+v: [%d] got %v, want %v", signed, n, off, p, i, got[i], want[i])
-					}
-				}
-			}
-		}
-	}
-}
-
-// fillReduce fills x for the reductions: mostly ordinary values, with
-// NaN, ±Inf, ±0 or extremes sprinkled in at a rate that varies per call,
-// so that some inputs have none.
-func fillReduce(r *rand.Rand, x []float32) {
-	rate := []int{0, 2, 50, 1000}[r.IntN(4)]
-	for i := range x {
-		if rate > 0 && r.IntN(rate) == 0 {
-			x[i] = specialFloats[r.IntN(len(specialFloats))]
-		} else if r.IntN(8) == 0 {
-			x[i] = math.Float32frombits(r.Uint32())
-		} else {
-			x[i] = float32(r.NormFloat64())
-		}
-	}
-	if len(x) > 0 && r.IntN(8) == 0 { // all NaN, all -0, all -Inf
-		v := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), float32(math.Inf(-1))}[r.IntN(3)]
-		for i := range x {
-			x[i] = v
-		}
-	}
-}
-
-func TestAVX2Reductions(t *testing.T) {
-	g, a := avx2ForTest(t)
-	r := rand.New(rand.NewPCG(5, 6))
-	buf := make([]float32, 300+8)
-	buf2 := make([]float32, 300+8)
-	for n := 0; n <= 300; n++ {
-		for off := 0; off < 8; off++ {
-			for rep := 0; rep < 3; rep++ {
-				src := buf[off : off+n]
-				fillReduce(r, src)
-				l1, h1, f1 := g.MinMax(src)
-				l2, h2, f2 := a.MinMax(src)
-				if !eqBits32(l1, l2) || !eqBits32(h1, h2) || f1 != f2 {
-					t.Fatalf("MinMax n=%d off=%d %v: got %v %v %v, want %v %v %v", n, off, src, l2, h2, f2, l1, h1, f1)
-				}
-				if w, v := g.AbsMax(src), a.AbsMax(src); !eqBits32(w, v) {
-					t.Fatalf("AbsMax n=%d off=%d %v: got %v, want %v", n, off, src, v, w)
-				}
-				other := buf2[(off+3)%8 : (off+3)%8+n]
-				fillReduce(r, other)
-				if w, v := g.SquaredError(src, other), a.SquaredError(src, other); math.Float64bits(w) != math.Float64bits(v) {
-					t.Fatalf("SquaredError n=%d off=%d: got %v, want %v", n, off, v, w)
-				}
-				for _, c := range []Convention{Seed, ONNX, PyTorch} {
-					p := randParams(r, r.IntN(2) == 0, c)
-					fillFloats(r, src, p.Scale)
-					if w, v := g.QuantError(src, p), a.QuantError(src, p); math.Float64bits(w) != math.Float64bits(v) {
-						t.Fatalf("QuantError n=%d off=%d %+v: got %v, want %v", n, off, p, v, w)
-					}
-				}
-			}
-		}
-	}
-}
-
-func TestAVX2SumsLarge(t *testing.T) {
-	// Lengths past several blocks with an odd tail, values whose squares
-	// differ widely in magnitude, so any change of summation order shows.
-	g, a := avx2ForTest(t)
-	r := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{1021, 4096, 4111, 65537} {
-		x, y := make([]float32, n), make([]float32, n)
-		for i := range x {
-			x[i] = float32(math.Ldexp(r.Float64(), r.IntN(60)-30))
-			y[i] = float32(r.NormFloat64())
-		}
-		if w, v := g.SquaredError(x, y), a.SquaredError(x, y); math.Float64bits(w) != math.Float64bits(v) {
-			t.Fatalf("SquaredError n=%d: got %v, want %v", n, v, w)
-		}
-		for _, c := range []Convention{Seed, ONNX, PyTorch} {
-			p := Params{Scale: 0.013, Zero: 3, Lo: -128, Hi: 127, Convention: c}
-			if w, v := g.QuantError(x, p), a.QuantError(x, p); math.Float64bits(w) != math.Float64bits(v) {
-				t.Fatalf("QuantError n=%d %v: got %v, want %v", n, c, v, w)
-			}
-		}
-	}
-}
-
-func TestAVX2NoAllocs(t *testing.T) {
-	// The raw kernels: short inputs use the stack blocks, which must not
-	// escape.
-	_, a := avx2ForTest(t)
-	k := a.k
-	src, q, f := make([]float32, 17), make([]uint8, 17), make([]float32, 17)
-	qi := make([]int8, 17)
-	p := Params{Scale: 0.1, Lo: 0, Hi: 127}
-	if n := testing.AllocsPerRun(10, func() {
-		k.quantizeU8(q, src, p)
-		k.quantizeI8(qi, src, p)
-		k.dequantizeU8(f, q, p)
-		k.dequantizeI8(f, qi, p)
-		k.minMax(src)
-		k.absMax(src)
-		k.quantError(src, p)
-		k.squaredError(src, f)
-	}); n != 0 {
-		t.Fatalf("%v allocations per run", n)
-	}
-}
 
 func TestAVX2StreamPath(t *testing.T) {
 	// The non-temporal path runs only for inputs larger than the last-level
@@ -523,3 +286,34 @@ func FuzzAVX2(f *testing.F) {
 		}
 	})
 }
+
+// fillReduce fills x for the reductions: mostly ordinary values, with
+// NaN, ±Inf, ±0 or extremes sprinkled in at a rate that varies per call,
+// so that some inputs have none.
+func fillReduce(r *rand.Rand, x []float32) {
+	rate := []int{0, 2, 50, 1000}[r.IntN(4)]
+	for i := range x {
+		if rate > 0 && r.IntN(rate) == 0 {
+			x[i] = specialFloats[r.IntN(len(specialFloats))]
+		} else if r.IntN(8) == 0 {
+			x[i] = math.Float32frombits(r.Uint32())
+		} else {
+			x[i] = float32(r.NormFloat64())
+		}
+	}
+	if len(x) > 0 && r.IntN(8) == 0 { // all NaN, all -0, all -Inf
+		v := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), float32(math.Inf(-1))}[r.IntN(3)]
+		for i := range x {
+			x[i] = v
+		}
+	}
+}
+
+// conventions lists every Convention.
+var conventions = []Convention{Seed, ONNX, PyTorch}
+
+// refImpl is the generic reference implementation.
+func refImpl() *Impl { return registry[0] }
+
+func bitsEqual32(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+func bitsEqual64(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }

@@ -1,4 +1,4 @@
-package quant
+package quant_test
 
 import (
 	"flag"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/quantkernel/quant"
+	"github.com/quantkernel/quant/internal/diffcheck"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,6 +23,12 @@ import (
 
 var updateCorpus = flag.Bool("update-corpus", false, "rewrite testdata/fuzz seed corpus files")
 
+func fbits(b uint32) float32 { return math.Float32frombits(b) }
+
+var negZero32 = fbits(0x80000000)
+
+var conventions = []quant.Convention{quant.Seed, quant.ONNX, quant.PyTorch}
+
 var fuzzTargets = []string{"QuantizeU8", "QuantizeI8", "DequantizeU8", "DequantizeI8",
 	"MinMax", "AbsMax", "QuantError", "SquaredError"}
 
@@ -28,25 +36,25 @@ var fuzzTargets = []string{"QuantizeU8", "QuantizeI8", "DequantizeU8", "Dequanti
 // name.
 func fuzzCorpus(kernel string) map[string][]byte {
 	seeds := map[string][]byte{}
-	sp := specialValues()
+	sp := diffcheck.Specials()
 	rev := slices.Clone(sp)
 	slices.Reverse(rev)
 	const z16 = 1 << 4 // zero point read as int16
 	add := func(name string, b []byte) { seeds[name] = b }
 	invalid := func() {
 		nan := fbits(0x7FC00000)
-		add("invalid-scale-nan", encodeFuzz(z16, Params{Scale: nan, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-scale-negative", encodeFuzz(z16|1, Params{Scale: -1, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-scale-subnormal", encodeFuzz(z16, Params{Scale: fbits(0x007FFFFF), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-scale-inf", encodeFuzz(z16, Params{Scale: fbits(0x7F800000), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-lo-above-hi", encodeFuzz(z16, Params{Scale: 1, Lo: 9, Hi: 3}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-convention", encodeFuzz(z16|4, Params{Scale: 1, Lo: 0, Hi: 9, Convention: 7}, 0, 0, floatBytes(sp[:4])))
-		add("invalid-zero-beyond-maxzero", encodeFuzz(3<<4, Params{Scale: 1, Zero: MaxZero + 1, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-scale-nan", encodeFuzz(z16, quant.Params{Scale: nan, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-scale-negative", encodeFuzz(z16|1, quant.Params{Scale: -1, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-scale-subnormal", encodeFuzz(z16, quant.Params{Scale: fbits(0x007FFFFF), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-scale-inf", encodeFuzz(z16, quant.Params{Scale: fbits(0x7F800000), Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-lo-above-hi", encodeFuzz(z16, quant.Params{Scale: 1, Lo: 9, Hi: 3}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-convention", encodeFuzz(z16|4, quant.Params{Scale: 1, Lo: 0, Hi: 9, Convention: 7}, 0, 0, floatBytes(sp[:4])))
+		add("invalid-zero-beyond-maxzero", encodeFuzz(3<<4, quant.Params{Scale: 1, Zero: quant.MaxZero + 1, Lo: 0, Hi: 9}, 0, 0, floatBytes(sp[:4])))
 	}
 	switch kernel {
 	case "QuantizeU8", "QuantizeI8", "QuantError":
-		var ps []Params
-		for _, p := range representativeParams() {
+		var ps []quant.Params
+		for _, p := range diffcheck.RepresentativeParams() {
 			if validatorOf(kernel)(p) == nil {
 				ps = append(ps, p)
 			}
@@ -55,26 +63,26 @@ func fuzzCorpus(kernel string) map[string][]byte {
 		// zero points at ±MaxZero.
 		for _, c := range conventions {
 			ps = append(ps,
-				Params{Scale: 0x1p-126, Zero: MaxZero, Lo: 0, Hi: 3, Convention: c},
-				Params{Scale: 1e38, Zero: -MaxZero, Lo: -2, Hi: 1, Convention: c},
-				Params{Scale: 0.00214854861, Zero: 0, Lo: 0, Hi: 255, Convention: c},
-				Params{Scale: 1, Zero: 0, Lo: -128, Hi: 127, Convention: c},
+				quant.Params{Scale: 0x1p-126, Zero: quant.MaxZero, Lo: 0, Hi: 3, Convention: c},
+				quant.Params{Scale: 1e38, Zero: -quant.MaxZero, Lo: -2, Hi: 1, Convention: c},
+				quant.Params{Scale: 0.00214854861, Zero: 0, Lo: 0, Hi: 255, Convention: c},
+				quant.Params{Scale: 1, Zero: 0, Lo: -128, Hi: 127, Convention: c},
 			)
 		}
 		for _, p := range ps {
 			if validatorOf(kernel)(p) != nil {
 				continue
 			}
-			flags := uint8(2 << 4) // zero point folded into ±MaxZero
+			flags := uint8(2 << 4) // zero point folded into ±quant.MaxZero
 			if p.Lo < 0 {
 				flags |= 8
 			}
 			// Mode 2 folds raw bits r to r%(2*MaxZero+1) - MaxZero.
 			enc := p
-			enc.Zero = p.Zero + MaxZero
+			enc.Zero = p.Zero + quant.MaxZero
 			name := fmt.Sprintf("%v-s%08x-z%d-b%d..%d", p.Convention, math.Float32bits(p.Scale), p.Zero, p.Lo, p.Hi)
 			add(name+"-specials", encodeFuzz(flags, enc, 0, 0, floatBytes(sp)))
-			add(name+"-ties", encodeFuzz(flags, enc, 7, 61, floatBytes(paramSpecials(p))))
+			add(name+"-ties", encodeFuzz(flags, enc, 7, 61, floatBytes(diffcheck.ParamSpecials(p))))
 		}
 		invalid()
 	case "DequantizeU8", "DequantizeI8":
@@ -82,14 +90,14 @@ func fuzzCorpus(kernel string) map[string][]byte {
 		for i := range all {
 			all[i] = byte(i)
 		}
-		for _, p := range []Params{
+		for _, p := range []quant.Params{
 			{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255},
-			{Scale: 1e38, Zero: -MaxZero, Lo: 0, Hi: 255},
-			{Scale: 0x1p-126, Zero: MaxZero, Lo: 0, Hi: 255},
+			{Scale: 1e38, Zero: -quant.MaxZero, Lo: 0, Hi: 255},
+			{Scale: 0x1p-126, Zero: quant.MaxZero, Lo: 0, Hi: 255},
 			{Scale: fbits(0x3F7FFFFF), Zero: -128, Lo: -128, Hi: 127},
 		} {
 			enc := p
-			enc.Zero = p.Zero + MaxZero
+			enc.Zero = p.Zero + quant.MaxZero
 			flags := uint8(2<<4 | 8)
 			add(fmt.Sprintf("s%08x-z%d-all-bytes", math.Float32bits(p.Scale), p.Zero), encodeFuzz(flags, enc, 3, 5, all))
 		}
@@ -98,10 +106,10 @@ func fuzzCorpus(kernel string) map[string][]byte {
 		negz := []float32{negZero32, negZero32, negZero32}
 		mixedZeros := []float32{0, negZero32, 0, negZero32, fbits(0x80000001)}
 		nans := []float32{}
-		for _, b := range nanBits32 {
+		for _, b := range diffcheck.NaNBits() {
 			nans = append(nans, fbits(b))
 		}
-		_, finite := masterInputs(representativeParams()[0], 200, 21)
+		_, finite := diffcheck.MasterInputs(diffcheck.RepresentativeParams()[0], 200, 21)
 		for name, v := range map[string][]float32{
 			"finite-random":   finite,
 			"neginf-only":     {1, fbits(0xFF800000), 2, 0},
@@ -120,7 +128,7 @@ func fuzzCorpus(kernel string) map[string][]byte {
 				}
 				v = append(slices.Clone(v), b...)
 			}
-			add(name, encodeFuzz(0, Params{}, len(v)%64, 3, floatBytes(v)))
+			add(name, encodeFuzz(0, quant.Params{}, len(v)%64, 3, floatBytes(v)))
 		}
 	}
 	return seeds
@@ -159,7 +167,7 @@ func TestFuzzCorpus(t *testing.T) {
 }
 
 // TestFuzzCorpusCatchesMutants runs the seed corpus through the fuzz
-// targets' check on mutants (see mutant_test.go) that its seeds cover.
+// targets' check on mutants (see mutants_test.go) that its seeds cover.
 func TestFuzzCorpusCatchesMutants(t *testing.T) {
 	want := map[string]bool{
 		"pytorch tie rounded away from zero":        true,
@@ -171,16 +179,16 @@ func TestFuzzCorpusCatchesMutants(t *testing.T) {
 		"AbsMax propagates NaN (Go max)":            true,
 		"SquaredError sums sequentially":            true,
 	}
-	for _, mu := range mutants {
-		if !want[mu.name] {
+	for _, mu := range quant.Mutants() {
+		if !want[mu.Name] {
 			continue
 		}
-		delete(want, mu.name)
-		t.Run(mu.name, func(t *testing.T) {
-			m := mutantImpl("mutant", mu.edit)
+		delete(want, mu.Name)
+		t.Run(mu.Name, func(t *testing.T) {
+			m := mu.Impl
 			var caught error
-			for _, b := range fuzzCorpus(mu.kernel) {
-				if caught = fuzzCheck([]*Impl{m}, mu.kernel, b); caught != nil {
+			for _, b := range fuzzCorpus(mu.Kernel) {
+				if caught = fuzzCheck([]*quant.Impl{m}, mu.Kernel, b); caught != nil {
 					break
 				}
 			}

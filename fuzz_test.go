@@ -1,4 +1,4 @@
-package quant
+package quant_test
 
 import (
 	"encoding/binary"
@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/quantkernel/quant"
+	"github.com/quantkernel/quant/internal/diffcheck"
 )
 
 // Fuzz targets, one per kernel. Each decodes its []byte (see decodeFuzz)
@@ -43,7 +46,7 @@ import (
 const fuzzHeaderLen = 14
 
 type fuzzCase struct {
-	p              Params
+	p              quant.Params
 	srcOff, dstOff int
 	payload        []byte
 }
@@ -68,7 +71,7 @@ func decodeFuzz(data []byte, kernel string) fuzzCase {
 	case 1:
 		c.p.Zero = int32(int16(zb))
 	case 2:
-		c.p.Zero = int32(zb%(2*MaxZero+1)) - MaxZero
+		c.p.Zero = int32(zb%(2*quant.MaxZero+1)) - quant.MaxZero
 	default:
 		c.p.Zero = int32(zb)
 	}
@@ -84,7 +87,7 @@ func decodeFuzz(data []byte, kernel string) fuzzCase {
 	} else {
 		c.p.Lo, c.p.Hi = int32(h[9]), int32(h[10])
 	}
-	c.p.Convention = Convention(h[11])
+	c.p.Convention = quant.Convention(h[11])
 	if flags&4 == 0 {
 		c.p.Convention %= 3
 	}
@@ -102,7 +105,7 @@ func (c fuzzCase) floats() []float32 {
 
 // encodeFuzz is decodeFuzz's inverse for seeds: flags, Params fields,
 // offsets and payload.
-func encodeFuzz(flags uint8, p Params, srcOff, dstOff int, payload []byte) []byte {
+func encodeFuzz(flags uint8, p quant.Params, srcOff, dstOff int, payload []byte) []byte {
 	b := make([]byte, fuzzHeaderLen, fuzzHeaderLen+len(payload))
 	b[0] = flags
 	binary.LittleEndian.PutUint32(b[1:5], math.Float32bits(p.Scale))
@@ -122,16 +125,16 @@ func floatBytes(v []float32) []byte {
 }
 
 // validatorOf is the Params check the *Impl method of kernel applies.
-func validatorOf(kernel string) func(Params) error {
+func validatorOf(kernel string) func(quant.Params) error {
 	switch kernel {
 	case "QuantizeU8":
-		return Params.ValidateU8
+		return quant.Params.ValidateU8
 	case "QuantizeI8":
-		return Params.ValidateI8
+		return quant.Params.ValidateI8
 	case "DequantizeU8", "DequantizeI8":
-		return Params.validateCommon
+		return quant.ValidateCommon
 	case "QuantError":
-		return Params.Validate
+		return quant.Params.Validate
 	}
 	return nil
 }
@@ -145,7 +148,7 @@ func panicValue(f func()) (r any) {
 
 // requireParamsPanic checks that calling kernel on m with p panics with an
 // error wrapping ErrParams.
-func paramsPanic(m *Impl, kernel string, p Params, n int) error {
+func paramsPanic(m *quant.Impl, kernel string, p quant.Params, n int) error {
 	src := make([]float32, n)
 	var r any
 	switch kernel {
@@ -161,35 +164,26 @@ func paramsPanic(m *Impl, kernel string, p Params, n int) error {
 		r = panicValue(func() { m.QuantError(src, p) })
 	}
 	err, ok := r.(error)
-	if !ok || !errors.Is(err, ErrParams) {
+	if !ok || !errors.Is(err, quant.ErrParams) {
 		return fmt.Errorf("%s %s with invalid params %+v: panic value %v, want an error wrapping ErrParams", m.Name(), kernel, p, r)
 	}
 	return nil
 }
 
-func kernelByName(name string) floatKernel {
-	for _, k := range floatKernels {
-		if k.name == name {
-			return k
-		}
-	}
-	panic("no kernel " + name)
-}
-
 // fuzzKernel is the body of every fuzz target.
 func fuzzKernel(t *testing.T, kernel string, data []byte) {
-	if err := fuzzCheck(Supported(), kernel, data); err != nil {
+	if err := fuzzCheck(quant.Supported(), kernel, data); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // fuzzCheck decodes data for kernel and compares each of impls with
 // generic.
-func fuzzCheck(impls []*Impl, kernel string, data []byte) error {
+func fuzzCheck(impls []*quant.Impl, kernel string, data []byte) error {
 	c := decodeFuzz(data, kernel)
 	if v := validatorOf(kernel); v != nil {
 		if err := v(c.p); err != nil {
-			if !errors.Is(err, ErrParams) {
+			if !errors.Is(err, quant.ErrParams) {
 				return fmt.Errorf("validator error %v does not wrap ErrParams", err)
 			}
 			for _, m := range impls {
@@ -205,19 +199,19 @@ func fuzzCheck(impls []*Impl, kernel string, data []byte) error {
 		var err error
 		switch kernel {
 		case "DequantizeU8":
-			err = diffDequantizeU8(m, srcBuf(c.payload, c.srcOff), c.p, c.dstOff, salt)
+			err = diffcheck.CheckDequantizeU8(m, c.payload, c.srcOff, c.dstOff, c.p, salt)
 		case "DequantizeI8":
 			s := make([]int8, len(c.payload))
 			for i, b := range c.payload {
 				s[i] = int8(b)
 			}
-			err = diffDequantizeI8(m, srcBuf(s, c.srcOff), c.p, c.dstOff, salt)
+			err = diffcheck.CheckDequantizeI8(m, s, c.srcOff, c.dstOff, c.p, salt)
 		case "SquaredError":
 			f := c.floats()
 			n := len(f) / 2
-			err = diffSquaredError(m, srcBuf(f[:n], c.srcOff), srcBuf(f[n:2*n], c.dstOff))
+			err = diffcheck.CheckFloat(m, "SquaredError", f[:n], f[n:2*n], c.srcOff, c.dstOff, c.p, salt)
 		default:
-			err = kernelByName(kernel).check(m, c.floats(), nil, c.srcOff, c.dstOff, c.p, salt)
+			err = diffcheck.CheckFloat(m, kernel, c.floats(), nil, c.srcOff, c.dstOff, c.p, salt)
 		}
 		if err != nil {
 			return err
@@ -229,18 +223,18 @@ func fuzzCheck(impls []*Impl, kernel string, data []byte) error {
 // addSeeds adds a few seeds for kernel with f.Add: a valid Params with
 // specials, a tie input, and an invalid Params.
 func addSeeds(f *testing.F, kernel string) {
-	p := Params{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255, Convention: PyTorch}
+	p := quant.Params{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255, Convention: quant.PyTorch}
 	flags := uint8(1 << 4) // int16 zero point
 	if kernel == "QuantizeI8" {
-		p = Params{Scale: 0.7, Zero: -3, Lo: -128, Hi: 127, Convention: Seed}
+		p = quant.Params{Scale: 0.7, Zero: -3, Lo: -128, Hi: 127, Convention: quant.Seed}
 	}
-	payload := floatBytes(specialValues())
+	payload := floatBytes(diffcheck.Specials())
 	if kernel == "DequantizeU8" || kernel == "DequantizeI8" {
 		payload = payload[:256]
 	}
 	f.Add(encodeFuzz(flags, p, 0, 0, payload))
-	f.Add(encodeFuzz(flags, p, 5, 3, floatBytes(paramSpecials(p))))
-	f.Add(encodeFuzz(flags, Params{Scale: -1, Lo: 9, Hi: 3}, 0, 0, payload[:8]))
+	f.Add(encodeFuzz(flags, p, 5, 3, floatBytes(diffcheck.ParamSpecials(p))))
+	f.Add(encodeFuzz(flags, quant.Params{Scale: -1, Lo: 9, Hi: 3}, 0, 0, payload[:8]))
 	f.Add([]byte{})
 }
 

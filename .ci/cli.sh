@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of the tools on the CI machine (needs only Go): the demo prints
-# the notebook's error table, `quant verify` compares every implementation
-# this CPU supports with generic for 10 s (exit 1 on any mismatch), and a
-# tiny bench sweep writes its table, CSV, JSON and PNG.
+# the notebook's error table, `quant verify` runs the differential suites and
+# then 10 s of random cases on every implementation this CPU supports (exit 1
+# on any mismatch), and a tiny bench sweep writes its table, CSV, JSON and
+# PNG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(go run ./cmd/quant)

@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// Fuzz targets of the grouped forms. Each compares every implementation
+// Fuzz targets of the Layout forms. Each compares every implementation
 // (plus the composed one) with the literal references of layout_test.go.
 // Run one with e.g.
 //
-//	go test -run '^$' -fuzz FuzzGroupedQuantize -fuzztime 60s .
+//	go test -run '^$' -fuzz FuzzLayoutQuantize -fuzztime 60s .
 
 // grpFuzzMatrix turns fuzz bytes into a rows×cols float32 matrix (raw bits,
 // so NaN payloads, infinities, subnormals and -0 all occur) and a layout.
@@ -47,7 +47,7 @@ func grpFuzzSeeds(f *testing.F) {
 	}
 }
 
-func FuzzGroupedQuantize(f *testing.F) {
+func FuzzLayoutQuantize(f *testing.F) {
 	grpFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, rows, block uint8, perColumn bool, seed uint64) {
 		src, l, ok := grpFuzzMatrix(data, rows, block, perColumn)
@@ -84,7 +84,7 @@ func FuzzGroupedQuantize(f *testing.F) {
 	})
 }
 
-func FuzzGroupedDynamic(f *testing.F) {
+func FuzzLayoutDynamic(f *testing.F) {
 	grpFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, rows, block uint8, perColumn bool, seed uint64) {
 		src, l, ok := grpFuzzMatrix(data, rows, block, perColumn)
@@ -194,26 +194,4 @@ func grpToBytes(v []int8) []byte {
 		b[i] = byte(x)
 	}
 	return b
-}
-
-// FuzzGroupedKernels drives the raw grouped kernels of every
-// implementation other than generic (plus composed) through the guarded
-// harness comparison of grouped_harness_test.go.
-func FuzzGroupedKernels(f *testing.F) {
-	for _, c := range [][4]uint16{{0, 1, 0, 0}, {33, 32, 1, 2}, {70, 16, 3, 1}, {257, 64, 2, 3}, {4100, 2050, 1, 0}} {
-		f.Add(uint64(c[0]), c[0], c[1], uint8(c[2]), uint8(c[3]))
-	}
-	f.Fuzz(func(t *testing.T, seed uint64, n, block uint16, sOff, dOff uint8) {
-		nn := int(n % 5000)
-		b := 1 + int(block)%(nn+2)
-		for _, m := range grpTestImpls() {
-			if m == refImpl() {
-				continue
-			}
-			rng := rand.New(rand.NewPCG(seed, 7))
-			if err := grpKernelDiff(m, rng, nn, b, int(sOff%8), int(dOff%8)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	})
 }

@@ -1,9 +1,10 @@
-package quant
+package diffcheck
 
 import (
 	"math"
 	"math/rand/v2"
-	"testing"
+
+	"github.com/quantkernel/quant"
 )
 
 // Special-value generators shared by the differential, guard-page and fuzz
@@ -78,14 +79,14 @@ func specialValues() []float32 {
 
 // preRound is the float32 value the convention of p rounds to an integer
 // (for Seed it already includes the zero point).
-func preRound(x float32, p Params) float32 {
+func preRound(x float32, p quant.Params) float32 {
 	switch p.Convention {
-	case Seed:
+	case quant.Seed:
 		return float32(float32(x/p.Scale) + float32(p.Zero))
-	case ONNX:
+	case quant.ONNX:
 		return float32(x / p.Scale)
 	default:
-		return float32(x * pytorchInv(p.Scale))
+		return float32(x * float32(1/p.Scale))
 	}
 }
 
@@ -96,16 +97,16 @@ func nextDown(x float32) float32 { return float32(math.Nextafter32(x, float32(ma
 // tieInput returns an x with preRound(x, p) == t exactly if one exists
 // within a few ulps of the obvious candidate, and whether it was found
 // and t is a .5 tie; otherwise the candidate itself.
-func tieInput(t float32, p Params) (float32, bool) {
+func tieInput(t float32, p quant.Params) (float32, bool) {
 	isTie := t-float32(math.Floor(float64(t))) == 0.5
 	var x0 float32
 	switch p.Convention {
-	case Seed:
+	case quant.Seed:
 		x0 = float32(float32(t-float32(p.Zero)) * p.Scale)
-	case ONNX:
+	case quant.ONNX:
 		x0 = float32(t * p.Scale)
 	default:
-		x0 = float32(t / pytorchInv(p.Scale))
+		x0 = float32(t / float32(1/p.Scale))
 	}
 	if x0-x0 != 0 { // ±Inf: no finite input reaches t
 		return x0, false
@@ -127,10 +128,10 @@ func tieInput(t float32, p Params) (float32, bool) {
 // boundary near Lo, Hi, the zero point and 0 (the .5 tie in the domain the
 // convention rounds, x*inv for PyTorch), the tie input and two ulps either
 // side; the clamp boundaries; values near ±2^31·s, ±2^24·s, ±2^23·s.
-func paramSpecials(p Params) []float32 {
+func paramSpecials(p quant.Params) []float32 {
 	var s []float32
 	zq := float32(0) // the zero point's offset in the pre-round domain
-	if p.Convention != Seed {
+	if p.Convention != quant.Seed {
 		zq = float32(p.Zero)
 	}
 	add := func(x float32) {
@@ -215,7 +216,7 @@ func boundsTable() []boundsSet {
 // middle, 0, far outside, and ±MaxZero.
 func zerosFor(b boundsSet) []int32 {
 	return []int32{0, b.lo, b.hi, (b.lo + b.hi) / 2, b.lo - 1, b.hi + 1,
-		-MaxZero, MaxZero, MaxZero - 1, 1000, -1000, 128, -129}
+		-quant.MaxZero, quant.MaxZero, quant.MaxZero - 1, 1000, -1000, 128, -129}
 }
 
 // scaleTable lists scales of many magnitudes: 1, exact and inexact
@@ -227,13 +228,13 @@ var scaleTable = []float32{
 	fbits(0x3F800001), fbits(0x3F7FFFFF), 0.0213,
 }
 
-var conventions = []Convention{Seed, ONNX, PyTorch}
+var conventions = []quant.Convention{quant.Seed, quant.ONNX, quant.PyTorch}
 
 // paramsTable is the full parameter sweep: bounds × zero points × scales ×
 // conventions (only valid Params). With short it keeps every bounds set
 // and convention but a spread subset of zero points and scales.
-func paramsTable(short bool) []Params {
-	var t []Params
+func paramsTable(short bool) []quant.Params {
+	var t []quant.Params
 	n := 0
 	for _, b := range boundsTable() {
 		for zi, z := range zerosFor(b) {
@@ -243,7 +244,7 @@ func paramsTable(short bool) []Params {
 					continue
 				}
 				for _, c := range conventions {
-					p := Params{Scale: s, Zero: z, Lo: b.lo, Hi: b.hi, Convention: c}
+					p := quant.Params{Scale: s, Zero: z, Lo: b.lo, Hi: b.hi, Convention: c}
 					if p.Validate() == nil {
 						t = append(t, p)
 					}
@@ -259,57 +260,18 @@ func paramsTable(short bool) []Params {
 // scale, a signed symmetric range, odd bounds with the zero point outside,
 // and a narrow 4-bit range with a zero point at MaxZero. Every one fits
 // uint8 or int8 (check with fitsU8/fitsI8).
-func representativeParams() []Params {
-	var t []Params
+func representativeParams() []quant.Params {
+	var t []quant.Params
 	for _, c := range conventions {
 		t = append(t,
-			Params{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255, Convention: c},
-			Params{Scale: 0.7, Zero: -3, Lo: -128, Hi: 127, Convention: c},
-			Params{Scale: float32(1.0 / 3), Zero: 100, Lo: 3, Hi: 9, Convention: c},
-			Params{Scale: 1, Zero: -MaxZero, Lo: -7, Hi: 7, Convention: c},
+			quant.Params{Scale: 0.0213, Zero: 37, Lo: 0, Hi: 255, Convention: c},
+			quant.Params{Scale: 0.7, Zero: -3, Lo: -128, Hi: 127, Convention: c},
+			quant.Params{Scale: float32(1.0 / 3), Zero: 100, Lo: 3, Hi: 9, Convention: c},
+			quant.Params{Scale: 1, Zero: -quant.MaxZero, Lo: -7, Hi: 7, Convention: c},
 		)
 	}
 	return t
 }
 
-func fitsU8(p Params) bool { return p.ValidateU8() == nil }
-func fitsI8(p Params) bool { return p.ValidateI8() == nil }
-
-// TestGeneratorsReachTies keeps the generators honest: for the
-// representative Params most rounding boundaries near Lo, Hi and the zero
-// point have an input landing exactly on the .5 tie (some ties are not
-// reachable: x/s skips them), and at scale 1 every one does.
-func TestGeneratorsReachTies(t *testing.T) {
-	for _, p := range append(representativeParams(), Params{Scale: 1, Zero: 3, Lo: 0, Hi: 255, Convention: PyTorch},
-		Params{Scale: 1, Zero: -5, Lo: -128, Hi: 127, Convention: Seed}) {
-		zq := float32(0)
-		if p.Convention != Seed {
-			zq = float32(p.Zero)
-		}
-		found, total := 0, 0
-		for _, k := range []int32{p.Lo - 1, p.Lo, p.Hi - 1, p.Hi, p.Zero - 1, p.Zero} {
-			total++
-			x, ok := tieInput(float32(float64(k)+0.5-float64(zq)), p)
-			if ok {
-				found++
-				v := preRound(x, p)
-				if v-float32(math.Floor(float64(v))) != 0.5 {
-					t.Errorf("%+v: tieInput returned %v whose pre-round value %v is not a tie", p, x, v)
-				}
-			}
-		}
-		if p.Scale == 1 && p.Zero < 1<<20 && p.Zero > -1<<20 && found != total || found < total/2 {
-			t.Errorf("%+v: only %d of %d boundary ties reachable", p, found, total)
-		}
-	}
-	// Every special appears, NaNs with distinct payloads.
-	seen := map[uint32]bool{}
-	for _, x := range specialValues() {
-		seen[math.Float32bits(x)] = true
-	}
-	for _, b := range append(nanBits32, 0x80000000, 0xFF800000, 0x80000001, 0xFF7FFFFF) {
-		if !seen[b] {
-			t.Errorf("specialValues lacks %#08x", b)
-		}
-	}
-}
+func fitsU8(p quant.Params) bool { return p.ValidateU8() == nil }
+func fitsI8(p quant.Params) bool { return p.ValidateI8() == nil }

@@ -1,54 +1,18 @@
 package quant
 
 import (
-	"fmt"
 	"math"
-	"strings"
-	"testing"
-	"time"
 	"unsafe"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
-// The harness must be able to fail: each mutant below is generic with one
-// kernel broken in a way a SIMD kernel plausibly could be, and every one
-// must be reported by the differential suites. A clean copy of generic must
-// pass them all.
+// The mutants: generic with one kernel broken in a way a SIMD kernel
+// plausibly could be. The differential suites (internal/diffcheck) must
+// report every one; harness_test.go, harness_blocks_test.go and
+// fuzz_corpus_test.go run them through export_test.go. A new kernel adds
+// at least one mutant here (its table entry is the kernel field it
+// breaks).
 
-// namedSuite is one differential suite bound to an implementation.
-type namedSuite struct {
-	name string
-	run  func() error
-}
-
-// suitesFor lists every differential suite that covers kernel (every
-// suite if kernel is ""), run on m with the short or full sweep; the
-// cheap, targeted ones first.
-func suitesFor(m *Impl, short bool, kernel string) []namedSuite {
-	c := sweep(short)
-	var s []namedSuite
-	for _, k := range floatKernels {
-		if kernel == "" || k.name == kernel {
-			s = append(s,
-				namedSuite{"SpecialLanes/" + k.name, func() error { return suitePerKernel(m, k, c, runSpecialLanes) }},
-				namedSuite{"LengthsOffsets/" + k.name, func() error { return suitePerKernel(m, k, c, runLengthsOffsets) }})
-		}
-	}
-	if kernel == "" || strings.HasPrefix(kernel, "Dequantize") {
-		s = append(s,
-			namedSuite{"DequantizeParams", func() error { return suiteDequantizeParams(m) }},
-			namedSuite{"DequantizeLengthsOffsets", func() error { return suiteDequantizeLengthsOffsets(m, c) }})
-	}
-	if kernel == "" || !strings.HasPrefix(kernel, "Dequantize") {
-		s = append(s,
-			namedSuite{"RandomBits", func() error { return suiteRandomBits(m, short, kernel) }},
-			namedSuite{"Params", func() error { return suiteParams(m, short, kernel) }})
-	}
-	return s
-}
-
+// mutantImpl is generic with edit applied to its kernel table.
 func mutantImpl(name string, edit func(k *kernels)) *Impl {
 	k := genericKernels
 	edit(&k)
@@ -69,11 +33,32 @@ func clampQ(v float64, p *Params) int32 {
 	return int32(math.Max(float64(p.Lo), math.Min(float64(p.Hi), v)))
 }
 
-var mutants = []struct {
+// preRound is the float32 value the convention of p rounds to an integer
+// (for Seed it already includes the zero point).
+func preRound(x float32, p Params) float32 {
+	switch p.Convention {
+	case Seed:
+		return float32(float32(x/p.Scale) + float32(p.Zero))
+	case ONNX:
+		return float32(x / p.Scale)
+	default:
+		return float32(x * pytorchInv(p.Scale))
+	}
+}
+
+var negZero32 = math.Float32frombits(0x80000000)
+
+// mutant is one broken implementation: the operation whose suites must
+// catch it and the edit of the kernel table.
+type mutant struct {
 	name   string
-	kernel string // the kernel the mutation touches (the suites run)
+	kernel string // the operation the mutation touches (the suites run)
 	edit   func(k *kernels)
-}{
+}
+
+// mutants break the per-tensor kernels; the differential suites of their
+// operation must report each.
+var mutants = []mutant{
 	{"pytorch tie rounded away from zero", "QuantizeU8", func(k *kernels) {
 		k.quantizeU8 = perElementQ[uint8](func(x float32, p *Params, q int32) int32 {
 			if v := preRound(x, *p); p.Convention == PyTorch && x == x && v-float32(math.Floor(float64(v))) == 0.5 {
@@ -280,39 +265,103 @@ var mutants = []struct {
 	}},
 }
 
-// TestHarnessCatchesMutants runs the short sweeps covering the mutated
-// kernel on every mutant, stopping at the first reported mismatch, and
-// requires one.
-func TestHarnessCatchesMutants(t *testing.T) {
-	abortOnFirst = true
-	defer func() { abortOnFirst = false }()
-	for _, mu := range mutants {
-		t.Run(mu.name, func(t *testing.T) {
-			m := mutantImpl("mutant", mu.edit)
-			start := time.Now()
-			var caught error
-			for _, s := range suitesFor(m, true, mu.kernel) {
-				if err := runSuite(s.run); err != nil {
-					caught = fmt.Errorf("%s: %w", s.name, err)
-					break
+// blockMutants break the raw grouped kernels; the Blocks suite
+// (diffcheck.BlocksSweep) must report each.
+var blockMutants = []mutant{
+	{"QuantizeBlocksI4 writes a byte past the end", "", func(k *kernels) {
+		k.quantizeBlocksI4 = func(dst []uint8, src []float32, block int, ps []Params, h NibbleOrder) {
+			quantizeBlocksI4Generic(dst, src, block, ps, h)
+			if n := (len(src) + 1) / 2; n < cap(dst) {
+				dst[:n+1][n] = 0
+			}
+		}
+	}},
+	{"DequantizeBlocksI4 uses the next block's Params", "", func(k *kernels) {
+		k.dequantizeBlocksI4 = func(dst []float32, src []uint8, block int, ps []Params, s nibbleExt, h NibbleOrder) {
+			if len(ps) > 1 {
+				ps = append(append([]Params(nil), ps[1:]...), ps[0])
+			}
+			dequantizeBlocksI4Generic(dst, src, block, ps, s, h)
+		}
+	}},
+	{"QuantizeBlocksI8 ignores the last short block", "", func(k *kernels) {
+		k.quantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
+			full := len(src) / block * block
+			quantizeBlocks8Generic[int8](dst, src[:full], block, ps[:full/block])
+		}
+	}},
+	{"MinMaxColumns replaces a -0 accumulator", "", func(k *kernels) {
+		k.minMaxColumns = func(lo, hi []float32, row []float32) bool {
+			f := minMaxColumnsGeneric(lo, hi, row)
+			for i := range lo {
+				if lo[i] == 0 {
+					lo[i] = 0
 				}
 			}
-			require.Error(t, caught, "the harness passed a broken implementation")
-			t.Logf("caught in %v by %v", time.Since(start).Round(time.Millisecond), caught)
-		})
-	}
+			return f
+		}
+	}},
 }
 
-// TestHarnessPassesClone runs the short sweeps on a copy of generic
-// under another name: a harness that reports mismatches there is broken.
-// It also exercises every sweep when no SIMD implementation is supported.
-// Under -short (emulators) it runs only if no SIMD implementation does.
-func TestHarnessPassesClone(t *testing.T) {
-	if testing.Short() && len(Supported()) > 1 {
-		t.Skip("-short: the supported SIMD implementations run the same sweeps")
-	}
-	m := mutantImpl("clone", func(*kernels) {})
-	for _, s := range suitesFor(m, true, "") {
-		assert.NoError(t, s.run(), s.name)
-	}
+// guardSink keeps a mutant's stray load from being optimised away.
+var guardSink float32
+
+// guardMutants read or write just outside their slices; the guard-page
+// suite must report each.
+var guardMutants = []mutant{
+	{"AbsMax reads one element past the end", "AbsMax", func(k *kernels) {
+		k.absMax = func(src []float32) float32 {
+			if len(src) == 0 {
+				return 0
+			}
+			return absMaxGeneric(unsafe.Slice(&src[0], len(src)+1))
+		}
+	}},
+	{"SquaredError reads b one element before the start", "SquaredError", func(k *kernels) {
+		k.squaredError = func(a, b []float32) float64 {
+			if len(b) > 0 {
+				guardSink = *(*float32)(unsafe.Add(unsafe.Pointer(&b[0]), -4))
+			}
+			return squaredErrorGeneric(a, b)
+		}
+	}},
+	{"QuantizeI8 writes 32 bytes past the end", "QuantizeI8", func(k *kernels) {
+		k.quantizeI8 = func(dst []int8, src []float32, p Params) {
+			quantize8Generic[int8](dst, src, p)
+			if len(dst) > 0 {
+				*(*[32]int8)(unsafe.Add(unsafe.Pointer(&dst[len(dst)-1]), 1)) = [32]int8{}
+			}
+		}
+	}},
+}
+
+// blockGuardMutants read just outside their slices in the raw grouped
+// kernels; the grouped guard-page checks (diffcheck.BlocksGuardPages,
+// MinMaxColumnsGuardPages) must report each.
+var blockGuardMutants = []mutant{
+	{"DequantizeBlocksU8 reads one code past the end", "", func(k *kernels) {
+		k.dequantizeBlocksU8 = func(dst []float32, src []uint8, block int, ps []Params) {
+			if len(src) > 0 {
+				guardSink = float32(*(*uint8)(unsafe.Add(unsafe.Pointer(&src[len(src)-1]), 1)))
+			}
+			dequantizeBlocks8Generic[uint8](dst, src, block, ps)
+		}
+	}},
+	{"QuantizeBlocksI8 reads the Params before the first", "", func(k *kernels) {
+		k.quantizeBlocksI8 = func(dst []int8, src []float32, block int, ps []Params) {
+			if len(ps) > 0 {
+				guardSink = (*Params)(unsafe.Add(unsafe.Pointer(&ps[0]), -int(unsafe.Sizeof(Params{})))).Scale
+			}
+			quantizeBlocks8Generic[int8](dst, src, block, ps)
+		}
+	}},
+	{"MinMaxColumns writes hi one element past the end", "", func(k *kernels) {
+		k.minMaxColumns = func(lo, hi []float32, row []float32) bool {
+			f := minMaxColumnsGeneric(lo, hi, row)
+			if len(hi) > 0 {
+				*(*float32)(unsafe.Add(unsafe.Pointer(&hi[len(hi)-1]), 4)) = 0
+			}
+			return f
+		}
+	}},
 }

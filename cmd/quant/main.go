@@ -11,7 +11,8 @@
 //	quant quantize -o OUT.npy [flags] FILE.npy      float -> uint8/int8 .npy + OUT.npy.json
 //	quant dequantize -o OUT.npy [flags] FILE.npy    uint8/int8 -> float32 .npy
 //	quant report [flags] FILE               every scheme's MSE and SQNR per tensor
-//	quant verify [-duration 30s]            every implementation against generic, bitwise
+//	quant verify [-full] [-duration 30s]    every implementation against generic, bitwise
+//	quant verify -exhaustive [flags]        every float32 input through the quantize kernels
 //
 // Errors are one line on stderr naming the file and the problem; the exit
 // status is 1 for a failure and 2 for wrong usage. Outputs are written to

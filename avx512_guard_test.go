@@ -36,14 +36,14 @@ func TestAVX512GuardPages(t *testing.T) {
 					want := make([]uint8, n)
 					g.QuantizeU8(want, src, p)
 					if n > 0 {
-						avx512QuantizeU8(&q[0], &src[0], n, &p, stream)
+						avx512Quantize8(&q[0], &src[0], n, &p, stream)
 					}
 					if string(want) != string(q) {
 						t.Fatalf("QuantizeU8 n=%d atEnd=%v stream=%v: differs", n, atEnd, stream)
 					}
 					p = randParams(r, true, c)
 					if n > 0 {
-						avx512QuantizeI8(&bytesAsInt8(q)[0], &src[0], n, &p, stream)
+						avx512Quantize8(&bytesAsInt8(q)[0], &src[0], n, &p, stream)
 					}
 				}
 				a.QuantError(src, randParams(r, true, c))

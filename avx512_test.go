@@ -166,10 +166,10 @@ func TestAVX512StreamPath(t *testing.T) {
 			}
 			if signed {
 				g.QuantizeI8(bytesAsInt8(want[off:off+n]), src[:n], p)
-				avx512QuantizeI8(&bytesAsInt8(qbuf)[off], &src[0], n, &p, true)
+				avx512Quantize8(&bytesAsInt8(qbuf)[off], &src[0], n, &p, true)
 			} else {
 				g.QuantizeU8(want[off:off+n], src[:n], p)
-				avx512QuantizeU8(&qbuf[off], &src[0], n, &p, true)
+				avx512Quantize8(&qbuf[off], &src[0], n, &p, true)
 			}
 			if i := firstDiff(qbuf, want); i >= 0 {
 				t.Fatalf("quantize signed=%v %v n=%d off=%d: [%d] got %d, want %d", signed, c, n, off, i-off, qbuf[i], want[i])

@@ -60,10 +60,10 @@ var avx512Impl = register("avx512", "AVX512F AVX512BW AVX512VL AVX512DQ BMI2 AVX
 	avx2Impl.Supported() && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL &&
 		cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2 && cpu.X86.HasFMA,
 	kernels{
-		quantizeU8:   quantizeU8AVX512,
-		quantizeI8:   quantizeI8AVX512,
-		dequantizeU8: dequantizeU8AVX512,
-		dequantizeI8: dequantizeI8AVX512,
+		quantizeU8:   quantize8AVX512[uint8],
+		quantizeI8:   quantize8AVX512[int8],
+		dequantizeU8: dequantize8AVX512[uint8],
+		dequantizeI8: dequantize8AVX512[int8],
 		minMax:       minMaxAVX512,
 		absMax:       absMaxAVX512,
 		quantError:   quantErrorAVX512,
@@ -237,91 +237,83 @@ func avx512ArgsOf(p *Params) avx512Args {
 	return a
 }
 
-func quantizeU8AVX512(dst []uint8, src []float32, p Params) {
+// quantize8AVX512 is QuantizeI8/U8.
+func quantize8AVX512[T int8 | uint8](dst []T, src []float32, p Params) {
 	if n := len(src); n > 0 {
-		avx512QuantizeU8(&dst[0], &src[0], n, &p, 5*n >= streamBytes)
+		avx512Quantize8(&dst[0], &src[0], n, &p, 5*n >= streamBytes)
 	}
 }
 
-// avx512QuantizeU8 calls the assembly of p's variant directly (a call
-// through a func value would make the pointers escape).
-func avx512QuantizeU8(d *uint8, s *float32, n int, p *Params, st bool) {
+// avx512Quantize8 calls the assembly of T and of p's variant directly (a
+// call through a func value would make the pointers escape): the
+// saturating ("Sat") kernels when Lo..Hi is T's whole range, the exact
+// quotient on exactDivScale scales, VDIVPS otherwise.
+func avx512Quantize8[T int8 | uint8](dst *T, s *float32, n int, p *Params, st bool) {
 	a := avx512ArgsOf(p)
-	if p.Lo == 0 && p.Hi == 255 && (p.Convention == Seed || p.Zero >= -32512 && p.Zero <= 32512) {
+	u := isUnsigned[T]()
+	full := p.Lo == -128 && p.Hi == 127
+	if u {
+		full = p.Lo == 0 && p.Hi == 255
+	}
+	d, i := bytePtr(dst), (*int8)(unsafe.Pointer(dst))
+	if full && (p.Convention == Seed || p.Zero >= -32512 && p.Zero <= 32512) {
 		z := z16Pair(a.z)
 		switch {
-		case p.Convention == Seed && a.exact:
+		case p.Convention == Seed && a.exact && u:
 			avx512QuantizeU8SeedSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
 			return
-		case p.Convention == ONNX && a.exact:
+		case p.Convention == Seed && a.exact:
+			avx512QuantizeI8SeedSat(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		case p.Convention == ONNX && a.exact && u:
 			avx512QuantizeU8ONNXSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
 			return
-		case p.Convention == PyTorch:
+		case p.Convention == ONNX && a.exact:
+			avx512QuantizeI8ONNXSat(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			return
+		case p.Convention == PyTorch && u:
 			avx512QuantizeU8PyTorchSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
 			return
-		}
-	}
-	switch {
-	case p.Convention == Seed && a.exact:
-		avx512QuantizeU8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
-	case p.Convention == Seed:
-		avx512QuantizeU8SeedDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
-	case p.Convention == ONNX && a.exact:
-		avx512QuantizeU8ONNX(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
-	case p.Convention == ONNX:
-		avx512QuantizeU8ONNXDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
-	default:
-		avx512QuantizeU8PyTorch(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
-	}
-}
-
-func quantizeI8AVX512(dst []int8, src []float32, p Params) {
-	if n := len(src); n > 0 {
-		avx512QuantizeI8(&dst[0], &src[0], n, &p, 5*n >= streamBytes)
-	}
-}
-
-// avx512QuantizeI8 calls the assembly of p's variant directly (a call
-// through a func value would make the pointers escape).
-func avx512QuantizeI8(d *int8, s *float32, n int, p *Params, st bool) {
-	a := avx512ArgsOf(p)
-	if p.Lo == -128 && p.Hi == 127 && (p.Convention == Seed || p.Zero >= -32512 && p.Zero <= 32512) {
-		z := z16Pair(a.z)
-		switch {
-		case p.Convention == Seed && a.exact:
-			avx512QuantizeI8SeedSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
-			return
-		case p.Convention == ONNX && a.exact:
-			avx512QuantizeI8ONNXSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
-			return
 		case p.Convention == PyTorch:
-			avx512QuantizeI8PyTorchSat(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
+			avx512QuantizeI8PyTorchSat(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, z, st)
 			return
 		}
 	}
 	switch {
+	case p.Convention == Seed && a.exact && u:
+		avx512QuantizeU8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
 	case p.Convention == Seed && a.exact:
-		avx512QuantizeI8Seed(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+		avx512QuantizeI8Seed(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == Seed && u:
+		avx512QuantizeU8SeedDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
 	case p.Convention == Seed:
-		avx512QuantizeI8SeedDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+		avx512QuantizeI8SeedDiv(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == ONNX && a.exact && u:
+		avx512QuantizeU8ONNX(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
 	case p.Convention == ONNX && a.exact:
-		avx512QuantizeI8ONNX(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+		avx512QuantizeI8ONNX(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case p.Convention == ONNX && u:
+		avx512QuantizeU8ONNXDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
 	case p.Convention == ONNX:
-		avx512QuantizeI8ONNXDiv(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+		avx512QuantizeI8ONNXDiv(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+	case u:
+		avx512QuantizeU8PyTorch(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
 	default:
-		avx512QuantizeI8PyTorch(d, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
+		avx512QuantizeI8PyTorch(i, s, n, a.k, a.y, a.c, a.zf, a.hf, a.lo, a.hi, a.z, st)
 	}
 }
 
-func dequantizeU8AVX512(dst []float32, src []uint8, p Params) {
-	if n := len(src); n > 0 {
-		avx512DequantizeU8Call(&dst[0], &src[0], n, &p, 5*n >= streamBytes, avx512VBMI)
+// dequantize8AVX512 is DequantizeI8/U8.
+func dequantize8AVX512[T int8 | uint8](dst []float32, src []T, p Params) {
+	n := len(src)
+	if n == 0 {
+		return
 	}
-}
-
-func dequantizeI8AVX512(dst []float32, src []int8, p Params) {
-	if n := len(src); n > 0 {
-		avx512DequantizeI8Call(&dst[0], &src[0], n, &p, 5*n >= streamBytes, avx512VBMI)
+	st := 5*n >= streamBytes
+	if isUnsigned[T]() {
+		avx512DequantizeU8Call(&dst[0], bytePtr(&src[0]), n, &p, st, avx512VBMI)
+	} else {
+		avx512DequantizeI8Call(&dst[0], (*int8)(unsafe.Pointer(&src[0])), n, &p, st, avx512VBMI)
 	}
 }
 

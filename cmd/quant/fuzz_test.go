@@ -52,3 +52,39 @@ func FuzzInputFiles(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGGUFTensors: any bytes as a .gguf file give a tensor list or an
+// error naming the file, never a panic, and every tensor accepted (float
+// or ggml blocks) lies in the file and can be read in full.
+func FuzzGGUFTensors(f *testing.F) {
+	for _, name := range []string{"ggml_kv.gguf", "ggml_align64.gguf", "ggml_empty.gguf"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/gguf", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "x.gguf")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ts, in, err := openTensors(path, func(string) {})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), path+": ") || strings.Contains(err.Error(), "runtime error") {
+				t.Fatalf("bad message: %v", err)
+			}
+			return
+		}
+		defer in.f.Close()
+		for _, tn := range ts {
+			if tn.off+int64(tn.rawBytes(tn.N)) > int64(len(data)) {
+				t.Fatalf("tensor %q: %d elements at byte %d in a file of %d bytes", tn.Name, tn.N, tn.off, len(data))
+			}
+			if err := tn.load(); err != nil {
+				t.Fatalf("accepted tensor %q does not read: %v", tn.Name, err)
+			}
+		}
+	})
+}

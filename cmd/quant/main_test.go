@@ -510,7 +510,7 @@ func TestBadInput(t *testing.T) {
 		{"safetensors corrupt", []string{"report", "junk.safetensors"}, []string{"junk.safetensors", "corrupt"}},
 		{"bits", []string{"quantize", "-bits", "9", "-o", "out.npy", "good.npy"}, []string{"good.npy", "bits 9"}},
 		{"percentile", []string{"calibrate", "-method", "percentile", "-p", "40", "good.npy"}, []string{"good.npy", "percentile 40"}},
-		{"unknown ext", []string{"report", "good.txt"}, []string{"good.txt", ".npy or .safetensors"}},
+		{"unknown ext", []string{"report", "good.txt"}, []string{"good.txt", ".npy, .safetensors or .gguf"}},
 		{"not quantized", []string{"dequantize", "-o", "out.npy", "-scale", "1", "good.npy"}, []string{"good.npy", "not quantized"}},
 	}
 	for _, c := range cases {

@@ -110,7 +110,9 @@ func parseSafetensors(path string, r io.ReaderAt, size int64) ([]safetensorsEntr
 		}
 		es = append(es, safetensorsEntryInfo{name: name, dtype: dtype, shape: *e.Shape, n: n, begin: dataOff + int64(begin), end: dataOff + int64(end)})
 	}
-	sort.Slice(es, func(i, j int) bool { return es[i].begin < es[j].begin || es[i].begin == es[j].begin && es[i].end < es[j].end })
+	sort.Slice(es, func(i, j int) bool {
+		return es[i].begin < es[j].begin || es[i].begin == es[j].begin && es[i].end < es[j].end
+	})
 	at := dataOff
 	for _, e := range es {
 		if e.begin != at {

@@ -435,12 +435,7 @@ func TestReport(t *testing.T) {
 		}
 		require.Equal(t, 1, nBest)
 		// The asymmetric row is the library's result on the exactly widened data.
-		p, err := quant.Calibrate(x, quant.Scheme{Bits: 8})
-		require.NoError(t, err)
-		a := rep.Schemes[0]
-		require.Equal(t, "asymmetric", a.Scheme)
-		require.Equal(t, p.Scale, a.Scale, rep.Name)
-		require.Equal(t, quant.QuantError(x, p)/float64(len(x)), a.MSE, rep.Name)
+		requireAsymmetricRow(t, rep, x)
 	}
 
 	r = quantCmd(t, dir, "report", "-percentiles", "99,99.5", "-bits", "4", "m.safetensors")

@@ -49,6 +49,18 @@ func wantGGMLMSE(t *testing.T, x []float32, row int) map[string]float64 {
 	return want
 }
 
+// requireAsymmetricRow checks that rep's first row is the library's
+// asymmetric 8-bit result on x.
+func requireAsymmetricRow(t *testing.T, rep tensorReport, x []float32) {
+	t.Helper()
+	p, err := quant.Calibrate(x, quant.Scheme{Bits: 8})
+	require.NoError(t, err)
+	a := rep.Schemes[0]
+	require.Equal(t, "asymmetric", a.Scheme)
+	require.Equal(t, p.Scale, a.Scale, rep.Name)
+	require.Equal(t, quant.QuantError(x, p)/float64(len(x)), a.MSE, rep.Name)
+}
+
 // TestReportGGUF runs report on GGUF files of float tensors (f16, and f32
 // ones) and of ggml blocks (q4_K, with f32 tensors that stay): every
 // tensor of a type the tool reads is reported, its floats decoded exactly
@@ -85,12 +97,7 @@ func TestReportGGUF(t *testing.T) {
 				require.Equal(t, shape, rep.Shape, rep.Name)
 				require.Equal(t, map[gguf.Type]string{gguf.F32: "float32", gguf.F16: "float16", gguf.Q4_K: "q4_K"}[ti.Type], rep.DType, rep.Name)
 
-				p, err := quant.Calibrate(x, quant.Scheme{Bits: 8})
-				require.NoError(t, err)
-				a := rep.Schemes[0]
-				require.Equal(t, "asymmetric", a.Scheme)
-				require.Equal(t, p.Scale, a.Scale, rep.Name)
-				require.Equal(t, quant.QuantError(x, p)/float64(len(x)), a.MSE, rep.Name)
+				requireAsymmetricRow(t, rep, x)
 
 				want := wantGGMLMSE(t, x, int(ti.Shape[0]))
 				got := map[string]float64{}

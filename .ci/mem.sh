@@ -6,7 +6,8 @@
 #   calibrate -method percentile     <= 1.1 × the input + 32 MiB
 #   report                           <= 1.5 × the largest tensor + 32 MiB
 # (and report and percentile calibration of a .safetensors file of two
-# 32 MiB tensors against the same targets for its largest tensor).
+# 32 MiB tensors, and report of it as GGUF F32 and Q8_0, against the same
+# targets for its largest tensor).
 # Then a 1 GiB input (sparse: zeros) is calibrated, quantized and
 # dequantized within 64 MiB of peak RSS each: the commands that do not need
 # the whole tensor at once work on files larger than RAM.
@@ -139,7 +140,14 @@ measure "report" $((in * 3 / 2 + 32 * mib)) report "$tmp/w.npy"
 go run "$tmp/gen/main.go" "$tmp/m.safetensors" 4096 2048 safetensors
 measure "report, .safetensors 2×32 MiB" $((in / 2 * 3 / 2 + 32 * mib)) report "$tmp/m.safetensors"
 measure "calibrate, percentile, .safetensors 2×32 MiB" $((in / 2 * 11 / 10 + 32 * mib)) calibrate -method percentile "$tmp/m.safetensors"
-rm -f "$tmp"/o.npy* "$tmp/d.npy" "$tmp/q.npy"*
+# The same two tensors as GGUF, F32 and Q8_0 (dequantized by report):
+# report holds the largest tensor's floats once, as for .safetensors, and
+# adds the ggml types' errors chunk by chunk.
+"$bin" convert -type f32 -quantize-1d -o "$tmp/m.gguf" "$tmp/m.safetensors" >/dev/null
+"$bin" convert -type q8_0 -o "$tmp/m8.gguf" "$tmp/m.safetensors" >/dev/null
+measure "report, GGUF F32 2×32 MiB" $((in / 2 * 3 / 2 + 32 * mib)) report "$tmp/m.gguf"
+measure "report, GGUF Q8_0 2×8.5 MiB" $((in / 2 * 3 / 2 + 32 * mib)) report "$tmp/m8.gguf"
+rm -f "$tmp"/o.npy* "$tmp/d.npy" "$tmp/q.npy"* "$tmp"/m*.gguf
 
 # Larger than RAM: memory must not grow with the input. A 1 GiB input
 # (sparse: zeros) is calibrated, quantized (256 MiB of codes) and

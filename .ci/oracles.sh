@@ -63,5 +63,5 @@ grep -qw avx2 /proc/cpuinfo || { echo "oracles.sh: testdata/ggml/gen.py needs an
 git diff --exit-code --stat -- testdata/ggml
 test -z "$(git status --porcelain -- testdata/ggml)"
 QUANT_GGML_SWEEP=1 go test -count=1 -run 'TestFP16Sweep|Oracle' ./ggml
-GGML_LIBDIR="$bins" go test -count=1 ./ggml/internal/ggmlpeer
+GGML_LIBDIR="$bins" go test -count=1 ./internal/ggmlpeer
 echo "oracles.sh: vectors reproduce byte for byte"

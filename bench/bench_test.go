@@ -53,11 +53,12 @@ func TestEveryKernelRuns(t *testing.T) {
 // TestRun runs a tiny sweep and checks the outputs.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
-	cfg := config{kernels: kernels, sizes: []int{64, 300}, minTime: time.Millisecond, reps: 3, out: dir, numpy: true, python: "/nonexistent/python3"}
+	cfg := config{kernels: kernels, sizes: []int{64, 300}, minTime: time.Millisecond, reps: 3, out: dir, numpy: true, python: "/nonexistent/python3", ggml: true, ggmlN: 512}
 	var out strings.Builder
 	require.NoError(t, run(cfg, &out, io.Discard))
 	require.Contains(t, out.String(), "× generic")
 	require.Contains(t, out.String(), "numpy: skipped: no /nonexistent/python3")
+	require.Contains(t, out.String(), "ggml block formats: package ggml against")
 	for _, f := range []string{"results.csv", "results.json", "throughput.png"} {
 		fi, err := os.Stat(filepath.Join(dir, f))
 		require.NoError(t, err)
@@ -75,4 +76,34 @@ func TestRun(t *testing.T) {
 			require.InDelta(t, 1, r.XGeneric, 1e-12)
 		}
 	}
+}
+
+// TestGGMLSection runs the ggml section: without a peer every supported
+// type is timed and the peer columns are empty; with ggml loaded (when
+// GGML_LIBDIR is set) every quantize and dequantize ggml has is bit-exact
+// on the bench data.
+func TestGGMLSection(t *testing.T) {
+	meas := func(f func()) float64 { return measure(f, time.Millisecond, 1) }
+	rows := benchGGML(nil, 1000, meas, func(string, int, float64) {})
+	require.NotEmpty(t, rows)
+	for _, r := range rows {
+		require.Equal(t, 768, r.N, "rounded down to whole super-blocks")
+		require.Positive(t, r.GoPerSec)
+		require.Zero(t, r.PeerPerSe)
+		require.Nil(t, r.BitExact)
+	}
+	peer, why := loadGGMLPeer()
+	if peer == nil {
+		t.Skip("ggml peer: " + why)
+	}
+	rows = benchGGML(peer, 4096, meas, func(string, int, float64) {})
+	checked := 0
+	for _, r := range rows {
+		if r.BitExact != nil {
+			require.True(t, *r.BitExact, "%s %s", r.Type, r.Op)
+			require.Positive(t, r.PeerPerSe)
+			checked++
+		}
+	}
+	require.GreaterOrEqual(t, checked, 19) // 10 quantize, 9 dequantize (ggml has no dequantize_row_q8_1)
 }

@@ -7,6 +7,12 @@
 //	go run ./bench                                 # default sweep, about a minute at most
 //	go run ./bench -kernels QuantizeU8,MinMax -sizes 4096,65536 -min-time 50ms -out /tmp/b
 //
+// A second table times package ggml's block formats (quantize,
+// dequantize, per type) against ggml's own functions loaded from the npm
+// package @node-llama-cpp/linux-x64 when GGML_LIBDIR points at its
+// bins/linux-x64 directory (skipped with a note otherwise; -ggml=false
+// leaves it out).
+//
 // Each figure is the median of -reps timed repetitions; a repetition calls
 // the kernel in a loop for at least -min-time.
 package main
@@ -36,6 +42,8 @@ type config struct {
 	out     string
 	numpy   bool
 	python  string
+	ggml    bool
+	ggmlN   int
 }
 
 func main() {
@@ -63,13 +71,18 @@ func parseFlags(args []string) (config, error) {
 	out := fs.String("out", "bench/out", "directory for results.csv, results.json and throughput.png")
 	numpy := fs.Bool("numpy", true, "also time the notebook's numpy code (needs -python with numpy)")
 	python := fs.String("python", "/usr/bin/python3", "python interpreter with numpy")
+	ggmlOn := fs.Bool("ggml", true, "also time package ggml's block formats against ggml itself (loaded from $GGML_LIBDIR when set)")
+	ggmlN := fs.Int("ggml-n", 1<<20, "elements per call in the ggml section (rounded down to a multiple of 256)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	cfg := config{minTime: *minTime, reps: *reps, out: *out, numpy: *numpy, python: *python}
+	cfg := config{minTime: *minTime, reps: *reps, out: *out, numpy: *numpy, python: *python, ggml: *ggmlOn, ggmlN: *ggmlN}
+	if *ggmlN < 256 {
+		return cfg, fmt.Errorf("-ggml-n %d: want at least 256", *ggmlN)
+	}
 	if *reps < 1 {
 		return cfg, fmt.Errorf("-reps %d: want at least 1", *reps)
 	}

@@ -46,6 +46,8 @@ type report struct {
 	DivBound float64      `json:"vdivps_div_per_sec,omitempty"`
 	Numpy    string       `json:"numpy"` // version, or why it was skipped
 	Rows     []row        `json:"rows"`
+	GGMLPeer string       `json:"ggml_peer"` // what the ggml section compared with, or why not
+	GGML     []ggmlRow    `json:"ggml,omitempty"`
 }
 
 const (
@@ -108,9 +110,23 @@ func run(cfg config, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	if cfg.ggml {
+		peer, why := loadGGMLPeer()
+		rep.GGMLPeer = "ggml (libggml-base.so from $GGML_LIBDIR)"
+		if peer == nil {
+			rep.GGMLPeer = "nothing: " + why
+			fmt.Fprintf(stderr, "bench: note: ggml peer skipped: %s\n", why)
+		}
+		rep.GGML = benchGGML(peer, cfg.ggmlN, meas, func(what string, n int, sec float64) {
+			fmt.Fprintf(stderr, "bench: %-34s n=%-9d %8.1f Melem/s  (%.0fs)\n", what, n, float64(n)/sec/1e6, time.Since(start).Seconds())
+		})
+	}
 	rep.sortRows(cfg.kernels)
 	rep.ratios()
 	printTable(stdout, rep)
+	if cfg.ggml {
+		printGGML(stdout, rep)
+	}
 	if err := writeJSON(filepath.Join(cfg.out, "results.json"), rep); err != nil {
 		return err
 	}

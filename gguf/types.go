@@ -2,7 +2,8 @@ package gguf
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/quantkernel/quant/ggml"
 )
 
 // Type is a ggml tensor type id (enum ggml_type in ggml.h), stored as a
@@ -54,90 +55,33 @@ const (
 	Q2_0    Type = 42
 )
 
-// typeTraits is one row of ggml's type_traits: the name, the number of
-// elements per block and the bytes per block.
-type typeTraits struct {
-	name       string
-	blockSize  int
-	blockBytes int
-}
-
-var types = [...]typeTraits{
-	F32:     {"f32", 1, 4},
-	F16:     {"f16", 1, 2},
-	Q4_0:    {"q4_0", 32, 18},
-	Q4_1:    {"q4_1", 32, 20},
-	Q5_0:    {"q5_0", 32, 22},
-	Q5_1:    {"q5_1", 32, 24},
-	Q8_0:    {"q8_0", 32, 34},
-	Q8_1:    {"q8_1", 32, 36},
-	Q2_K:    {"q2_K", 256, 84},
-	Q3_K:    {"q3_K", 256, 110},
-	Q4_K:    {"q4_K", 256, 144},
-	Q5_K:    {"q5_K", 256, 176},
-	Q6_K:    {"q6_K", 256, 210},
-	Q8_K:    {"q8_K", 256, 292},
-	IQ2_XXS: {"iq2_xxs", 256, 66},
-	IQ2_XS:  {"iq2_xs", 256, 74},
-	IQ3_XXS: {"iq3_xxs", 256, 98},
-	IQ1_S:   {"iq1_s", 256, 50},
-	IQ4_NL:  {"iq4_nl", 32, 18},
-	IQ3_S:   {"iq3_s", 256, 110},
-	IQ2_S:   {"iq2_s", 256, 82},
-	IQ4_XS:  {"iq4_xs", 256, 136},
-	I8:      {"i8", 1, 1},
-	I16:     {"i16", 1, 2},
-	I32:     {"i32", 1, 4},
-	I64:     {"i64", 1, 8},
-	F64:     {"f64", 1, 8},
-	IQ1_M:   {"iq1_m", 256, 56},
-	BF16:    {"bf16", 1, 2},
-	TQ1_0:   {"tq1_0", 256, 54},
-	TQ2_0:   {"tq2_0", 256, 66},
-	MXFP4:   {"mxfp4", 32, 17},
-	NVFP4:   {"nvfp4", 64, 36},
-	Q1_0:    {"q1_0", 128, 18},
-	Q2_0:    {"q2_0", 64, 18},
-}
+// The names and sizes of the types are ggml's type_traits, held once, in
+// package ggml (ggml.Type's String, BlockSize and TypeSize).
 
 // Valid reports whether t is a ggml type a GGUF file may hold (known and
 // not removed).
-func (t Type) Valid() bool { return int(t) < len(types) && types[t].blockSize > 0 }
+func (t Type) Valid() bool { return ggml.Type(t).Known() }
 
 // BlockSize is the number of elements in one block of t (1 for the
 // unquantized types), 0 if t is not Valid.
-func (t Type) BlockSize() int {
-	if !t.Valid() {
-		return 0
-	}
-	return types[t].blockSize
-}
+func (t Type) BlockSize() int { return ggml.Type(t).BlockSize() }
 
 // BlockBytes is the number of bytes of one block of t, 0 if t is not Valid.
-func (t Type) BlockBytes() int {
-	if !t.Valid() {
-		return 0
-	}
-	return types[t].blockBytes
-}
+func (t Type) BlockBytes() int { return ggml.Type(t).TypeSize() }
 
 // String is ggml's name of the type (ggml_type_name), or "type(N)".
 func (t Type) String() string {
 	if !t.Valid() {
 		return fmt.Sprintf("type(%d)", uint32(t))
 	}
-	return types[t].name
+	return ggml.Type(t).String()
 }
 
 // ParseType returns the type whose ggml name is s, ignoring case
 // ("q4_k" and "Q4_K" both give Q4_K).
 func ParseType(s string) (Type, bool) {
-	for i, tt := range types {
-		if tt.blockSize > 0 && strings.EqualFold(tt.name, s) {
-			return Type(i), true
-		}
-	}
-	return 0, false
+	t, err := ggml.ParseType(s)
+	return Type(t), err == nil
 }
 
 // TensorBytes is the size in bytes of a tensor of type t with dimensions
@@ -147,7 +91,7 @@ func TensorBytes(t Type, ne []uint64) (n uint64, ok bool) {
 	if !t.Valid() {
 		return 0, false
 	}
-	bs := uint64(types[t].blockSize)
+	bs := uint64(t.BlockSize())
 	elems := uint64(1)
 	for _, d := range ne {
 		if d > maxInt64 {
@@ -166,7 +110,7 @@ func TensorBytes(t Type, ne []uint64) (n uint64, ok bool) {
 		return 0, false
 	}
 	blocks := elems / bs
-	bb := uint64(types[t].blockBytes)
+	bb := uint64(t.BlockBytes())
 	if blocks > maxInt64/bb {
 		return 0, false
 	}

@@ -1,16 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
-	"sort"
 	"strings"
 
-	"github.com/nlpodyssey/safetensors"
 	"github.com/quantkernel/quant/ggml"
 	"github.com/quantkernel/quant/gguf"
 	"github.com/schollz/progressbar/v3"
@@ -62,32 +61,21 @@ func encodeF32(dst []byte, src []float32, _ int) error {
 	return nil
 }
 
-// encodeF16 rounds to nearest even (x448/float16), as ggml_fp32_to_fp16
-// does; a NaN becomes ggml's quiet NaN 0x7E00 with its sign (ggml drops
-// the payload, float16 keeps it).
+// encodeF16 is ggml's fp32 -> fp16 conversion (ggml.FP32ToFP16: round to
+// nearest even, overflow to ±Inf, a NaN becomes sign|0x7E00).
 func encodeF16(dst []byte, src []float32, _ int) error {
 	for i, x := range src {
-		h := float16.Fromfloat32(x).Bits()
-		if x != x {
-			h = uint16(math.Float32bits(x)>>16)&0x8000 | 0x7E00
-		}
-		binary.LittleEndian.PutUint16(dst[2*i:], h)
+		binary.LittleEndian.PutUint16(dst[2*i:], ggml.FP32ToFP16(x))
 	}
 	return nil
 }
 
-// encodeBF16 is ggml's fp32 -> bf16 conversion: round to nearest even of
-// the top 16 bits; a NaN keeps its top bits with the quiet bit set.
+// encodeBF16 is ggml's fp32 -> bf16 conversion (ggml.FP32ToBF16: round to
+// nearest even of the top 16 bits; a NaN keeps its top bits with the
+// quiet bit set).
 func encodeBF16(dst []byte, src []float32, _ int) error {
 	for i, x := range src {
-		u := math.Float32bits(x)
-		var h uint16
-		if u&0x7fffffff > 0x7f800000 {
-			h = uint16(u>>16) | 64
-		} else {
-			h = uint16((u + (0x7fff + (u>>16)&1)) >> 16)
-		}
-		binary.LittleEndian.PutUint16(dst[2*i:], h)
+		binary.LittleEndian.PutUint16(dst[2*i:], ggml.FP32ToBF16(x))
 	}
 	return nil
 }
@@ -95,7 +83,7 @@ func encodeBF16(dst []byte, src []float32, _ int) error {
 // srcTensor is one tensor of the input, still in the mapped file.
 type srcTensor struct {
 	name  string
-	dtype safetensors.DType
+	dtype string   // the header's dtype: F32, F16, BF16, F64, I8 ...
 	shape []uint64 // as stored: row-major, outermost first
 	data  []byte
 }
@@ -109,9 +97,7 @@ type convertPlan struct {
 }
 
 // intTypes are the integer dtypes copied as they are.
-var intTypes = map[safetensors.DType]gguf.Type{
-	safetensors.I8: gguf.I8, safetensors.I16: gguf.I16, safetensors.I32: gguf.I32, safetensors.I64: gguf.I64,
-}
+var intTypes = map[string]gguf.Type{"I8": gguf.I8, "I16": gguf.I16, "I32": gguf.I32, "I64": gguf.I64}
 
 func runConvert(e *env, args []string) error {
 	fs := newFlags(e, "convert", "convert -type TYPE [-o OUT.gguf] [-quantize-1d] IN.safetensors",
@@ -225,27 +211,17 @@ func availableTypes() []string {
 }
 
 // safetensorsViews parses a .safetensors file held in buf (mapped: the
-// tensor data is not copied), sorted by name.
-func safetensorsViews(path string, buf []byte) (ts []srcTensor, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fileErr(path, "corrupt .safetensors file (%v)", r)
-		}
-	}()
-	if len(buf) < 8 {
-		return nil, fileErr(path, "truncated .safetensors header (%d bytes)", len(buf))
-	}
-	if hl := binary.LittleEndian.Uint64(buf); hl > uint64(len(buf)-8) {
-		return nil, fileErr(path, "truncated .safetensors header: it claims %d bytes, file has %d", hl, len(buf)-8)
-	}
-	st, err := safetensors.Deserialize(buf)
+// tensor data is not copied) with the header reader of every command
+// (parseSafetensors), sorted by name.
+func safetensorsViews(path string, buf []byte) ([]srcTensor, error) {
+	es, err := parseSafetensors(path, bytes.NewReader(buf), int64(len(buf)))
 	if err != nil {
-		return nil, fileErr(path, "corrupt .safetensors file: %v", err)
+		return nil, err
 	}
-	for _, v := range st.Tensors() {
-		ts = append(ts, srcTensor{name: v.Name, dtype: v.TensorView.DType(), shape: v.TensorView.Shape(), data: v.TensorView.Data()})
+	ts := make([]srcTensor, len(es))
+	for i, e := range es {
+		ts[i] = srcTensor{name: e.name, dtype: e.dtype, shape: e.shape, data: buf[e.begin:e.end:e.end]}
 	}
-	sort.Slice(ts, func(i, j int) bool { return ts[i].name < ts[j].name })
 	return ts, nil
 }
 
@@ -270,13 +246,13 @@ func planConvert(e *env, path string, srcs []srcTensor, q quantizer, qname strin
 		}
 		p := convertPlan{src: s, q: q}
 		switch s.dtype {
-		case safetensors.F32, safetensors.F16, safetensors.BF16:
-		case safetensors.F64:
+		case "F32", "F16", "BF16":
+		case "F64":
 			e.note(fmt.Sprintf("%s: tensor %q: float64 rounded to float32", path, s.name))
 		default:
 			it, ok := intTypes[s.dtype]
 			if !ok {
-				e.note(fmt.Sprintf("%s: skipping tensor %q: dtype %v has no ggml type", path, s.name, s.dtype))
+				e.note(fmt.Sprintf("%s: skipping tensor %q: dtype %s has no ggml type", path, s.name, s.dtype))
 				continue
 			}
 			p.raw = true
@@ -311,7 +287,7 @@ func planConvert(e *env, path string, srcs []srcTensor, q quantizer, qname strin
 }
 
 // srcElemSize is the element size of the float dtypes.
-var srcElemSize = map[safetensors.DType]int{safetensors.F32: 4, safetensors.F16: 2, safetensors.BF16: 2, safetensors.F64: 8}
+var srcElemSize = map[string]int{"F32": 4, "F16": 2, "BF16": 2, "F64": 8}
 
 // errWrite marks the errors of writeTensor's writer (the others are the
 // quantizer's, about the data).
@@ -360,22 +336,22 @@ func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 
 // widen decodes little-endian F32, F16 (exactly), BF16 (a 16-bit shift)
 // or F64 (rounded) values to float32.
-func widen(dst []float32, b []byte, dt safetensors.DType) {
+func widen(dst []float32, b []byte, dt string) {
 	le := binary.LittleEndian
 	switch dt {
-	case safetensors.F32:
+	case "F32":
 		for i := range dst {
 			dst[i] = math.Float32frombits(le.Uint32(b[4*i:]))
 		}
-	case safetensors.F16:
+	case "F16":
 		for i := range dst {
 			dst[i] = float16.Frombits(le.Uint16(b[2*i:])).Float32()
 		}
-	case safetensors.BF16:
+	case "BF16":
 		for i := range dst {
 			dst[i] = math.Float32frombits(uint32(le.Uint16(b[2*i:])) << 16)
 		}
-	case safetensors.F64:
+	case "F64":
 		for i := range dst {
 			dst[i] = float32(math.Float64frombits(le.Uint64(b[8*i:])))
 		}

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,38 +11,30 @@ import (
 )
 
 // isGGUF reports whether path names a GGUF file: by its extension, or by
-// its first four bytes.
+// its first four bytes (read only from a regular file: a FIFO would block).
 func isGGUF(path string) bool {
 	if strings.EqualFold(filepath.Ext(path), ".gguf") {
 		return true
 	}
-	f, err := os.Open(path)
+	in, err := openInput(path)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	var magic [4]byte
-	_, err = io.ReadFull(f, magic[:])
-	return err == nil && string(magic[:]) == gguf.Magic
+	defer in.f.Close()
+	return hasGGUFMagic(in)
 }
 
 // ggufInfo lists the metadata and the tensors of a GGUF file.
 func ggufInfo(e *env, path string) error {
-	f, err := gguf.Open(path)
+	in, err := openInput(path) // regular files only, as every input
 	if err != nil {
-		var pe *fs.PathError
-		var fe *gguf.FormatError
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return fileErr(path, "no such file")
-		case errors.As(err, &fe):
-			return fileErr(path, "%s", strings.TrimPrefix(fe.Error(), "gguf: "))
-		case errors.As(err, &pe):
-			return fileErr(path, "%v", pe.Err)
-		}
-		return fileErr(path, "%v", err)
+		return err
 	}
-	defer f.Close()
+	defer in.f.Close()
+	f, err := gguf.Decode(in.f, in.fi.Size())
+	if err != nil {
+		return ggufErr(path, err)
+	}
 	w := e.stdout
 	fmt.Fprintf(w, "%s: GGUF v%d, %d bytes, alignment %d, tensor data at byte %d\n", path, f.Version, f.Size, f.Alignment, f.DataOffset)
 	fmt.Fprintf(w, "Metadata (%d):\n", len(f.KV))

@@ -28,14 +28,38 @@ type schemeResult struct {
 	MSE    float64 `json:"mse"`
 	SQNR   float64 `json:"sqnr_db"` // 10 log10(mean x^2 / MSE); +Inf for a lossless scheme
 	Best   bool    `json:"best"`
+	// GGML marks a ggml block type ("ggml q4_K"): quantized by package
+	// ggml and dequantized, with a scale per block, so Scale, Zero, Lo
+	// and Hi do not apply (null in JSON).
+	GGML bool `json:"ggml,omitempty"`
 }
 
-// MarshalJSON writes an infinite SQNR as null (JSON has no Inf).
+// MarshalJSON writes an infinite SQNR as null (JSON has no Inf), and the
+// scale, zero, lo and hi of a ggml type, and its MSE if not finite, as
+// null.
 func (r schemeResult) MarshalJSON() ([]byte, error) {
 	type plain schemeResult
 	var sqnr *float64
 	if !math.IsInf(r.SQNR, 0) && !math.IsNaN(r.SQNR) {
 		sqnr = &r.SQNR
+	}
+	if r.GGML {
+		// A ggml type whose fp16 block scale overflows (|x| beyond
+		// ~65504 times its largest code) dequantizes to ±Inf or NaN, as
+		// in ggml: its MSE is then null too.
+		var mse *float64
+		if !math.IsInf(r.MSE, 0) && !math.IsNaN(r.MSE) {
+			mse = &r.MSE
+		}
+		return json.Marshal(struct {
+			plain
+			MSE   *float64 `json:"mse"`
+			SQNR  *float64 `json:"sqnr_db"`
+			Scale *float32 `json:"scale"`
+			Zero  *int32   `json:"zero"`
+			Lo    *int32   `json:"lo"`
+			Hi    *int32   `json:"hi"`
+		}{plain: plain(r), MSE: mse, SQNR: sqnr})
 	}
 	return json.Marshal(struct {
 		plain
@@ -52,11 +76,13 @@ type tensorReport struct {
 }
 
 func runReport(e *env, args []string) error {
-	fs := newFlags(e, "report", "report [-bits N] [-convention C] [-include-zero] [-narrow] [-percentiles P,...] [-json] FILE",
-		"  quant report weights.npy\n  quant report -percentiles 99,99.9 -bits 4 weights.npy\n  quant report -json model.safetensors > report.json")
+	fs := newFlags(e, "report", "report [-bits N] [-convention C] [-include-zero] [-narrow] [-percentiles P,...] [-ggml] [-json] FILE",
+		"  quant report weights.npy\n  quant report -percentiles 99,99.9 -bits 4 weights.npy\n  quant report -json model.safetensors > report.json\n"+
+			"  quant report model.gguf            # also the ggml types q8_0 ... q6_K on each tensor")
 	var sf schemeFlags
 	sf.register(fs, false)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	withGGML := fs.Bool("ggml", false, "also compare the ggml block types (q8_0 q4_0 q4_1 q5_0 q5_1 q4_K q5_K q6_K, where the row length is a multiple of the block); always on for a GGUF file")
 	pflag := fs.String("percentiles", "99.9,99.99,99.999", "comma-separated percentiles of the percentile schemes, each in (50, 100]")
 	pos, err := parse(fs, e, args)
 	if err != nil {
@@ -85,6 +111,9 @@ func runReport(e *env, args []string) error {
 		return err
 	}
 	defer in.f.Close()
+	if hasGGUFMagic(in) {
+		*withGGML = true
+	}
 	var bar *progressbar.ProgressBar
 	if e.stderrTTY && len(ts) >= progressMin {
 		bar = progressbar.NewOptions(len(ts), progressbar.OptionSetWriter(e.stderr),
@@ -98,7 +127,7 @@ func runReport(e *env, args []string) error {
 	var reps []tensorReport
 	scratch := make([]float32, maxElems(ts)) // one buffer for every tensor: memory is the largest tensor's
 	for _, t := range ts {
-		r, err := reportTensor(path, &t, sf, pcts, scratch[:t.N])
+		r, err := reportTensor(path, &t, sf, pcts, *withGGML, scratch[:t.N])
 		if err != nil {
 			return err
 		}
@@ -123,7 +152,11 @@ func runReport(e *env, args []string) error {
 			if s.Best {
 				best = "*"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%v\t%d\t%s\t%s\t%s\t\n", r.Name, r.DType, r.Shape, s.Scheme, s.Scale, s.Zero,
+			scale, zero := fmt.Sprint(s.Scale), fmt.Sprint(s.Zero)
+			if s.GGML {
+				scale, zero = "-", "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.DType, r.Shape, s.Scheme, scale, zero,
 				strconv.FormatFloat(s.MSE, 'g', 4, 64), strconv.FormatFloat(s.SQNR, 'f', 2, 64), best)
 		}
 	}
@@ -133,8 +166,10 @@ func runReport(e *env, args []string) error {
 // reportTensor runs every scheme on t: calibrate, then the fused
 // QuantError kernel for the MSE. It holds one float32 copy of the tensor:
 // the minimum, maximum and power stream; the percentiles select in the
-// copy, which is then read again in the file's order for QuantError.
-func reportTensor(path string, t *tensor, sf schemeFlags, pcts []float64, x []float32) (tensorReport, error) {
+// copy, which is then read again in the file's order for QuantError. With
+// withGGML, the ggml types whose block divides the rows follow, their
+// error streamed (ggmlErrors).
+func reportTensor(path string, t *tensor, sf schemeFlags, pcts []float64, withGGML bool, x []float32) (tensorReport, error) {
 	r := tensorReport{Name: t.Name, DType: t.DType, Shape: t.Shape, N: t.N}
 	if t.N == 0 {
 		return r, fileErr(path, "tensor %q is empty", t.Name)
@@ -194,6 +229,20 @@ func reportTensor(path string, t *tensor, sf schemeFlags, pcts []float64, x []fl
 		r.Schemes = append(r.Schemes, res)
 		if best < 0 || mse < r.Schemes[best].MSE {
 			best = len(r.Schemes) - 1
+		}
+	}
+	if withGGML {
+		types := ggmlTypesFor(t)
+		sums, err := ggmlErrors(t, types)
+		if err != nil {
+			return r, err
+		}
+		for k, gt := range types {
+			mse := sums[k] / n
+			r.Schemes = append(r.Schemes, schemeResult{Scheme: "ggml " + gt.String(), MSE: mse, SQNR: sqnr(power, mse), GGML: true})
+			if mse < r.Schemes[best].MSE {
+				best = len(r.Schemes) - 1
+			}
 		}
 	}
 	r.Schemes[best].Best = true

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/quantkernel/quant/ggml"
 	"github.com/x448/float16"
 )
 
@@ -28,6 +29,10 @@ type tensor struct {
 	f    *os.File // nil for a tensor built in memory
 	off  int64    // offset of the data in f
 	big  bool     // big-endian data (.npy '>f4', '>f8')
+	// blocks: the data is ggml blocks of type gt (a GGUF tensor), decoded
+	// by ggml.Dequantize; DType is then the type's name, e.g. "q4_K".
+	blocks bool
+	gt     ggml.Type
 
 	// Filled by load (or set directly for data built in memory).
 	F32 []float32
@@ -48,6 +53,15 @@ func (t *tensor) elemSize() int {
 	return 1
 }
 
+// rawBytes is the size in bytes of n stored elements (for block data, n
+// is a multiple of the block size).
+func (t *tensor) rawBytes(n int) int {
+	if t.blocks {
+		return n / t.gt.BlockSize() * t.gt.TypeSize()
+	}
+	return n * t.elemSize()
+}
+
 // float reports whether the tensor holds floating-point data.
 func (t *tensor) float() bool { return t.DType != "uint8" && t.DType != "int8" }
 
@@ -57,7 +71,7 @@ const chunkElems = 1 << 18
 
 // readRaw reads the stored bytes of elements i..i+n-1 into buf.
 func (t *tensor) readRaw(buf []byte, i int) error {
-	_, err := t.f.ReadAt(buf, t.off+int64(i)*int64(t.elemSize()))
+	_, err := t.f.ReadAt(buf, t.off+int64(t.rawBytes(i)))
 	if errors.Is(err, io.EOF) {
 		return fileErr(t.path, "the file became shorter while being read")
 	}
@@ -68,16 +82,23 @@ func (t *tensor) readRaw(buf []byte, i int) error {
 }
 
 // readFloats decodes elements i..i+len(dst)-1 of a float tensor into dst
-// (float64 rounded to float32, float16 and bfloat16 widened exactly); raw
-// is scratch of at least len(dst)*elemSize bytes.
+// (float64 rounded to float32, float16 and bfloat16 widened exactly, ggml
+// blocks dequantized: i and len(dst) are then multiples of the block
+// size); raw is scratch of at least rawBytes(len(dst)) bytes.
 func (t *tensor) readFloats(dst []float32, i int, raw []byte) error {
 	if t.F32 != nil {
 		copy(dst, t.F32[i:])
 		return nil
 	}
-	raw = raw[:len(dst)*t.elemSize()]
+	raw = raw[:t.rawBytes(len(dst))]
 	if err := t.readRaw(raw, i); err != nil {
 		return err
+	}
+	if t.blocks {
+		if err := ggml.Dequantize(t.gt, dst, raw); err != nil {
+			return fileErr(t.path, "tensor %q: %v", t.Name, err)
+		}
+		return nil
 	}
 	var bo binary.ByteOrder = binary.LittleEndian
 	if t.big {
@@ -123,7 +144,7 @@ func (t *tensor) readBytes(dst []byte, i int) error {
 // the index of x[0]. x is reused between calls.
 func (t *tensor) eachFloat(f func(base int, x []float32) error) error {
 	x := make([]float32, min(t.N, chunkElems))
-	raw := make([]byte, len(x)*t.elemSize())
+	raw := make([]byte, t.rawBytes(len(x)))
 	for base := 0; base < t.N; base += len(x) {
 		x = x[:min(chunkElems, t.N-base)]
 		if err := t.readFloats(x, base, raw); err != nil {
@@ -154,7 +175,7 @@ func (t *tensor) eachByte(f func(base int, b []byte) error) error {
 // loadFloats reads the whole float tensor into dst (len(dst) == N), in
 // chunks, so that only dst grows with the tensor.
 func (t *tensor) loadFloats(dst []float32) error {
-	raw := make([]byte, min(t.N, chunkElems)*t.elemSize())
+	raw := make([]byte, t.rawBytes(min(t.N, chunkElems)))
 	for base := 0; base < t.N; base += chunkElems {
 		if err := t.readFloats(dst[base:min(base+chunkElems, t.N)], base, raw); err != nil {
 			return err
@@ -331,25 +352,35 @@ func readTensors(path string, note func(string)) ([]tensor, error) {
 	return ts, nil
 }
 
-// openTensors opens a .npy (one tensor) or .safetensors file. note
+// openTensors opens a .npy (one tensor), .safetensors or GGUF file. note
 // receives remarks for stderr (conversions, skipped tensors). The tensors
 // read from the returned input's file, which the caller closes.
 func openTensors(path string, note func(string)) ([]tensor, *input, error) {
 	var ext = strings.ToLower(filepath.Ext(path))
-	if ext != ".npy" && ext != ".safetensors" {
-		return nil, nil, fileErr(path, "unknown file type (want .npy or .safetensors)")
-	}
 	in, err := openInput(path)
+	if ext != ".npy" && ext != ".safetensors" && ext != ".gguf" {
+		if err == nil && hasGGUFMagic(in) {
+			ext = ".gguf" // a GGUF file is known by its magic, whatever its name
+		} else {
+			if err == nil {
+				in.f.Close()
+			}
+			return nil, nil, fileErr(path, "unknown file type (want .npy, .safetensors or .gguf)")
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	var ts []tensor
-	if ext == ".npy" {
+	switch ext {
+	case ".npy":
 		var t tensor
 		t, err = npyTensor(in, note)
 		ts = []tensor{t}
-	} else {
+	case ".safetensors":
 		ts, err = safetensorsTensors(in, note)
+	default:
+		ts, err = ggufTensors(in, note)
 	}
 	if err != nil {
 		in.f.Close()

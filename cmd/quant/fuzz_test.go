@@ -31,24 +31,48 @@ func FuzzInputFiles(f *testing.F) {
 		if safet {
 			path = filepath.Join(dir, "x.safetensors")
 		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
+		fuzzOpen(t, path, data)
+	})
+}
+
+// fuzzOpen writes data to path and opens it as the commands do: an error
+// must name the file and not be a recovered runtime error; every tensor
+// accepted must lie in the file and read in full.
+func fuzzOpen(t *testing.T, path string, data []byte) {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts, in, err := openTensors(path, func(string) {})
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), path+": ") || strings.Contains(err.Error(), "runtime error") {
+			t.Fatalf("bad message: %v", err)
 		}
-		ts, in, err := openTensors(path, func(string) {})
+		return
+	}
+	defer in.f.Close()
+	for _, tn := range ts {
+		if tn.off+int64(tn.rawBytes(tn.N)) > int64(len(data)) {
+			t.Fatalf("tensor %q: %d elements at byte %d in a file of %d bytes", tn.Name, tn.N, tn.off, len(data))
+		}
+		if err := tn.load(); err != nil {
+			t.Fatalf("accepted tensor %q does not read: %v", tn.Name, err)
+		}
+	}
+}
+
+// FuzzGGUFTensors: any bytes as a .gguf file give a tensor list or an
+// error naming the file, never a panic, and every tensor accepted (float
+// or ggml blocks) lies in the file and can be read in full.
+func FuzzGGUFTensors(f *testing.F) {
+	for _, name := range []string{"ggml_kv.gguf", "ggml_align64.gguf", "ggml_empty.gguf"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/gguf", name))
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), path+": ") || strings.Contains(err.Error(), "runtime error") {
-				t.Fatalf("bad message: %v", err)
-			}
-			return
+			f.Fatal(err)
 		}
-		defer in.f.Close()
-		for _, tn := range ts {
-			if tn.N*tn.elemSize() > len(data) {
-				t.Fatalf("tensor %q: %d elements in a file of %d bytes", tn.Name, tn.N, len(data))
-			}
-			if err := tn.load(); err != nil {
-				t.Fatalf("accepted tensor %q does not read: %v", tn.Name, err)
-			}
-		}
+		f.Add(b)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzOpen(t, filepath.Join(dir, "x.gguf"), data)
 	})
 }

@@ -332,3 +332,30 @@ func TestConvertOracleFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestConvertHeaderReader: convert reads .safetensors headers with the
+// reader of the other commands: a dtype it has no ggml type for (known to
+// the format or not) is skipped with a note, and a header whose tensors
+// leave a gap gets the same one-line "corrupt" error as report.
+func TestConvertHeaderReader(t *testing.T) {
+	dir := t.TempDir()
+	st := func(name, hdr string, data int) {
+		b := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
+		b = append(append(b, hdr...), make([]byte, data)...)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	st("ok.safetensors", `{"a":{"dtype":"F32","shape":[2,32],"data_offsets":[0,256]},"b":{"dtype":"F8_E4M3","shape":[3],"data_offsets":[256,259]},"c":{"dtype":"X9","shape":[1],"data_offsets":[259,260]},"__metadata__":{"x":"y"}}`, 260)
+	r := quantCmd(t, dir, "convert", "-type", "q8_0", "ok.safetensors")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "ok.gguf: 1 tensors")
+	require.Contains(t, r.stderr, `skipping tensor "b": dtype F8_E4M3 has no ggml type`)
+	require.Contains(t, r.stderr, `skipping tensor "c": dtype X9 has no ggml type`)
+	st("gap.safetensors", `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}`, 16)
+	for _, cmd := range []string{"convert", "report"} {
+		args := []string{cmd, "gap.safetensors"}
+		if cmd == "convert" {
+			args = []string{cmd, "-type", "f16", "gap.safetensors"}
+		}
+		requireFail(t, quantCmd(t, dir, args...), 1, `gap.safetensors: corrupt .safetensors file: tensor "b" starts at data byte 12, the previous data ends at 8`)
+	}
+}

@@ -1,5 +1,5 @@
 // Command quant runs the notebook's quantization experiment and applies
-// the quant kernels to .npy and .safetensors files.
+// the quant kernels to .npy, .safetensors and GGUF files.
 //
 // With no arguments it runs the demo (the notebook's experiment on its
 // embedded data). Subcommands:
@@ -7,10 +7,10 @@
 //	quant info                              CPU, SIMD features, caches, implementations
 //	quant info FILE.gguf                    metadata and tensors of a GGUF file
 //	quant convert -type TYPE [-o OUT.gguf] IN.safetensors   to GGUF (ggml types)
-//	quant calibrate [flags] FILE            Params of a .npy or .safetensors file
+//	quant calibrate [flags] FILE            Params of a .npy, .safetensors or GGUF file
 //	quant quantize -o OUT.npy [flags] FILE.npy      float -> uint8/int8 .npy + OUT.npy.json
 //	quant dequantize -o OUT.npy [flags] FILE.npy    uint8/int8 -> float32 .npy
-//	quant report [flags] FILE               every scheme's MSE and SQNR per tensor
+//	quant report [flags] FILE               every scheme's (and ggml type's) MSE and SQNR per tensor
 //	quant verify [-full] [-duration 30s]    every implementation against generic, bitwise
 //	quant verify -exhaustive [flags]        every float32 input through the quantize kernels
 //
@@ -59,7 +59,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"info", "show the CPU, its SIMD features and caches, and the kernel implementations", runInfo},
-		{"calibrate", "print the quantization Params of a .npy or .safetensors file", runCalibrate},
+		{"calibrate", "print the quantization Params of a .npy, .safetensors or GGUF file", runCalibrate},
 		{"quantize", "quantize a float .npy file to a uint8/int8 .npy file and a Params JSON", runQuantize},
 		{"dequantize", "dequantize a uint8/int8 .npy file to a float32 .npy file", runDequantize},
 		{"convert", "convert a .safetensors model to a GGUF file of ggml types", runConvert},

@@ -435,12 +435,7 @@ func TestReport(t *testing.T) {
 		}
 		require.Equal(t, 1, nBest)
 		// The asymmetric row is the library's result on the exactly widened data.
-		p, err := quant.Calibrate(x, quant.Scheme{Bits: 8})
-		require.NoError(t, err)
-		a := rep.Schemes[0]
-		require.Equal(t, "asymmetric", a.Scheme)
-		require.Equal(t, p.Scale, a.Scale, rep.Name)
-		require.Equal(t, quant.QuantError(x, p)/float64(len(x)), a.MSE, rep.Name)
+		requireAsymmetricRow(t, rep, x)
 	}
 
 	r = quantCmd(t, dir, "report", "-percentiles", "99,99.5", "-bits", "4", "m.safetensors")
@@ -510,7 +505,7 @@ func TestBadInput(t *testing.T) {
 		{"safetensors corrupt", []string{"report", "junk.safetensors"}, []string{"junk.safetensors", "corrupt"}},
 		{"bits", []string{"quantize", "-bits", "9", "-o", "out.npy", "good.npy"}, []string{"good.npy", "bits 9"}},
 		{"percentile", []string{"calibrate", "-method", "percentile", "-p", "40", "good.npy"}, []string{"good.npy", "percentile 40"}},
-		{"unknown ext", []string{"report", "good.txt"}, []string{"good.txt", ".npy or .safetensors"}},
+		{"unknown ext", []string{"report", "good.txt"}, []string{"good.txt", ".npy, .safetensors or .gguf"}},
 		{"not quantized", []string{"dequantize", "-o", "out.npy", "-scale", "1", "good.npy"}, []string{"good.npy", "not quantized"}},
 	}
 	for _, c := range cases {

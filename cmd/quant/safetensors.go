@@ -31,21 +31,32 @@ type safetensorsEntry struct {
 	DataOffsets *[]uint64 `json:"data_offsets"`
 }
 
-// safetensorsTensors reads the header of a .safetensors file (8-byte
-// little-endian length, then a JSON object) and returns its F32, F16
-// (widened exactly), BF16 (widened exactly) and F64 (rounded to float32,
-// with a note) tensors, sorted by name; tensors of other dtypes are
-// skipped with a note. Every tensor must lie inside the data section with
-// the size its dtype and shape declare, and the tensors must cover the
-// data section without gap or overlap. A file with no floating-point
-// tensor is an error.
-func safetensorsTensors(in *input, note func(string)) ([]tensor, error) {
-	path, size := in.path, in.fi.Size()
+// safetensorsEntryInfo is one tensor of a .safetensors header, checked.
+type safetensorsEntryInfo struct {
+	name  string
+	dtype string   // as the header spells it; may be one the format does not define
+	shape []uint64 // row-major, outermost first
+	n     uint64   // number of elements
+	// begin and end are the data's byte offsets in the file (the header's
+	// data_offsets plus the data section's start).
+	begin, end int64
+}
+
+// parseSafetensors reads and checks the header of a .safetensors file of
+// size bytes (8-byte little-endian length, then a JSON object): every
+// tensor must lie inside the data section with the size its dtype and
+// shape declare (for the dtypes of the format), and the tensors must cover
+// the data section without gap or overlap. The entries are sorted by
+// name; those of any dtype are returned, for the caller to read or skip.
+// Every read is bounded by the file's size and the header by
+// maxSafetensorsHeader. It serves report, calibrate (safetensorsTensors)
+// and convert, which maps the file.
+func parseSafetensors(path string, r io.ReaderAt, size int64) ([]safetensorsEntryInfo, error) {
 	if size < 8 {
 		return nil, fileErr(path, "truncated .safetensors header (%d bytes)", size)
 	}
 	var pre [8]byte
-	if _, err := in.f.ReadAt(pre[:], 0); err != nil {
+	if _, err := r.ReadAt(pre[:], 0); err != nil {
 		return nil, fileErr(path, "truncated .safetensors header")
 	}
 	hl := binary.LittleEndian.Uint64(pre[:])
@@ -56,7 +67,7 @@ func safetensorsTensors(in *input, note func(string)) ([]tensor, error) {
 		return nil, fileErr(path, "corrupt .safetensors file: header of %d bytes (at most %d)", hl, maxSafetensorsHeader)
 	}
 	hdr := make([]byte, hl)
-	if _, err := in.f.ReadAt(hdr, 8); err != nil {
+	if _, err := r.ReadAt(hdr, 8); err != nil {
 		return nil, fileErr(path, "truncated .safetensors header")
 	}
 	corrupt := func(format string, args ...any) error {
@@ -71,13 +82,7 @@ func safetensorsTensors(in *input, note func(string)) ([]tensor, error) {
 	}
 	dataOff := 8 + int64(hl)
 	dataSize := uint64(size - dataOff)
-	type span struct {
-		begin, end uint64
-		name       string
-	}
-	var spans []span
-	var ts []tensor
-	converted := 0
+	var es []safetensorsEntryInfo
 	for name, msg := range raw {
 		if name == "__metadata__" {
 			continue
@@ -92,42 +97,64 @@ func safetensorsTensors(in *input, note func(string)) ([]tensor, error) {
 		if begin > end || end > dataSize {
 			return nil, corrupt("tensor %q: data_offsets [%d, %d] outside the %d data bytes", name, begin, end, dataSize)
 		}
-		spans = append(spans, span{begin, end, name})
-		shape := make([]int, len(*e.Shape))
 		n := uint64(1)
-		for i, d := range *e.Shape {
+		for _, d := range *e.Shape {
 			if d > math.MaxInt || d != 0 && n > math.MaxInt/8/d {
 				return nil, corrupt("tensor %q: shape %v is too large", name, *e.Shape)
 			}
-			shape[i] = int(d)
 			n *= d
 		}
 		dtype := *e.DType
 		if es, ok := safetensorsSizes[dtype]; ok && end-begin != n*uint64(es) {
 			return nil, corrupt("tensor %q: shape %v of %s needs %d bytes, data_offsets give %d", name, *e.Shape, dtype, n*uint64(es), end-begin)
 		}
-		fname, ok := safetensorsFloat[dtype]
+		es = append(es, safetensorsEntryInfo{name: name, dtype: dtype, shape: *e.Shape, n: n, begin: dataOff + int64(begin), end: dataOff + int64(end)})
+	}
+	sort.Slice(es, func(i, j int) bool {
+		return es[i].begin < es[j].begin || es[i].begin == es[j].begin && es[i].end < es[j].end
+	})
+	at := dataOff
+	for _, e := range es {
+		if e.begin != at {
+			return nil, corrupt("tensor %q starts at data byte %d, the previous data ends at %d (gap or overlap)", e.name, e.begin-dataOff, at-dataOff)
+		}
+		at = e.end
+	}
+	if at != size {
+		return nil, corrupt("%d bytes after the last tensor's data", size-at)
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].name < es[j].name })
+	return es, nil
+}
+
+// safetensorsTensors returns the F32, F16 (widened exactly), BF16
+// (widened exactly) and F64 (rounded to float32, with a note) tensors of
+// an opened .safetensors file (parseSafetensors), sorted by name; tensors
+// of other dtypes are skipped with a note. A file with no floating-point
+// tensor is an error.
+func safetensorsTensors(in *input, note func(string)) ([]tensor, error) {
+	path := in.path
+	es, err := parseSafetensors(path, in.f, in.fi.Size())
+	if err != nil {
+		return nil, err
+	}
+	var ts []tensor
+	converted := 0
+	for _, e := range es {
+		fname, ok := safetensorsFloat[e.dtype]
 		if !ok {
-			note(fmt.Sprintf("%s: skipping tensor %q: dtype %s is not one this tool reads (F32, F16, BF16, F64)", path, name, dtype))
+			note(fmt.Sprintf("%s: skipping tensor %q: dtype %s is not one this tool reads (F32, F16, BF16, F64)", path, e.name, e.dtype))
 			continue
 		}
 		if fname == "float64" {
 			converted++
 		}
-		ts = append(ts, tensor{Name: name, DType: fname, Shape: shape, N: int(n), path: path, f: in.f, off: dataOff + int64(begin)})
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].begin < spans[j].begin })
-	var at uint64
-	for _, s := range spans {
-		if s.begin != at {
-			return nil, corrupt("tensor %q starts at data byte %d, the previous data ends at %d (gap or overlap)", s.name, s.begin, at)
+		shape := make([]int, len(e.shape))
+		for i, d := range e.shape {
+			shape[i] = int(d)
 		}
-		at = s.end
+		ts = append(ts, tensor{Name: e.name, DType: fname, Shape: shape, N: int(e.n), path: path, f: in.f, off: e.begin})
 	}
-	if at != dataSize {
-		return nil, corrupt("%d bytes after the last tensor's data", dataSize-at)
-	}
-	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
 	if converted > 0 {
 		note(fmt.Sprintf("%s: %d float64 tensor(s) converted to float32", path, converted))
 	}

@@ -8,7 +8,7 @@
 //
 //	npm install --prefix /tmp/nlc @node-llama-cpp/linux-x64@3.22.1
 //	GGML_LIBDIR=/tmp/nlc/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64 \
-//	    go test -bench . ./ggml/internal/ggmlpeer
+//	    go test -bench . ./internal/ggmlpeer
 //
 // Without GGML_LIBDIR the tests and benchmarks skip with that note. It
 // builds on linux/amd64 only (the npm libraries are x86-64).

@@ -36,7 +36,10 @@ const (
 	gcShift = 128 // 4×8 dwords 0..31: bit index of element 8g+i in qh
 	gc10    = 256 // dword 0x10
 	gc16    = 260 // dword 16
-	gcLen   = 264
+	gc127v  = 264 // 8 × 127.0
+	gcZerov = 296 // 32 zero bytes
+	gcMaxF  = 328 // 0x7F7FFFFF, the bits of MaxFloat32
+	gcLen   = 332
 )
 
 var ggc Mem
@@ -74,8 +77,16 @@ func generateGGML() bool {
 	}
 	DATA(gc10, U32(0x10))
 	DATA(gc16, U32(16))
+	for i := range 8 {
+		DATA(gc127v+4*i, U32(0x42FE0000))
+	}
+	for i := range 4 {
+		DATA(gcZerov+8*i, U64(0))
+	}
+	DATA(gcMaxF, U32(0x7F7FFFFF))
 	_ = gcLen
 
+	finiteBlocks()
 	q8_0Quant()
 	q8Dequant("q8_0DequantAVX2", 34, 2)
 	q8Dequant("q8_1DequantAVX2", 36, 4)
@@ -97,82 +108,85 @@ func bcast(off int) reg.VecVirtual {
 // and non-negative after the AND, so the order does not matter), d =
 // amax/127, id = d != 0 ? 1/d : 0, the half d as VCVTPS2PH rounds it to
 // nearest even (ggml's conversion for every non-NaN float), and
-// q = roundf(x·id): t = trunc(v), t += sign(v) where |v-t| >= 0.5 (v-t is
-// exact), converted by VCVTTPS2DQ. Codes are in [-127, 127] except where
-// id is +Inf (a block with d < 2^-128): v is then ±Inf or NaN, VCVTTPS2DQ
-// gives 0x80000000, the saturating packs give 0x80 and that byte is
-// cleared to 0, the low byte ggml's (int8_t) cast keeps on x86.
+// q = roundf(v), v = x·id (see roundVec). Groups of 8 blocks share the
+// divisions: their 8 maxima are reduced into one vector (lane L holds
+// block grpOrder[L]), d and id computed for all 8 at once, id kept in a
+// 32-byte local from which each block broadcasts its own; the 0..7 blocks
+// after the last group are done one at a time with the same arithmetic.
 func q8_0Quant() {
 	TEXT("q8_0QuantAVX2", NOSPLIT, "func(dst *byte, src *float32, nb int)")
+	ids := AllocLocal(32)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
 	n := Load(Param("nb"), GP64())
 	abs := bcast(gcAbs)
-	one := bcast(gcOne)
-	c127 := bcast(gc127)
 	half := bcast(gcHalf)
 	sign := bcast(gcSign)
-	zero := YMM()
-	VXORPS(zero, zero, zero)
-	perm := YMM()
-	VMOVDQU(ggc.Offset(gcPerm), perm)
+	groups := GP64()
+	MOVQ(n, groups)
+	SHRQ(U8(3), groups)
+	ANDQ(U32(7), n)
+	TESTQ(groups, groups)
+	JZ(LabelRef("single"))
+
+	Label("group")
+	var pair [4]reg.VecVirtual // pair[p]: [P(2p) | P(2p+1)], 4-lane partial maxima
+	for p := range pair {
+		var m [2]reg.VecVirtual
+		for h := range m {
+			m[h] = blockMax(Mem{Base: src, Disp: 128 * (2*p + h)}, abs)
+		}
+		lo, hi := YMM(), YMM()
+		VPERM2F128(Imm(0x20), m[1], m[0], lo)
+		VPERM2F128(Imm(0x31), m[1], m[0], hi)
+		VMAXPS(hi, lo, lo)
+		pair[p] = lo
+	}
+	quad := [2]reg.VecVirtual{}
+	for q := range quad {
+		a, b := YMM(), YMM()
+		VSHUFPS(Imm(0x88), pair[2*q+1], pair[2*q], a)
+		VSHUFPS(Imm(0xDD), pair[2*q+1], pair[2*q], b)
+		VMAXPS(b, a, a)
+		quad[q] = a
+	}
+	amax, t := YMM(), YMM()
+	VSHUFPS(Imm(0x88), quad[1], quad[0], amax)
+	VSHUFPS(Imm(0xDD), quad[1], quad[0], t)
+	VMAXPS(t, amax, amax) // lane L: block grpOrder[L]
+	d, id := scales(amax)
+	h := XMM()
+	VCVTPS2PH(Imm(0), d, h)
+	for l, b := range grpOrder {
+		VPEXTRW(Imm(uint64(l)), h, Mem{Base: dst, Disp: 34 * b})
+	}
+	VMOVUPS(id, ids)
+	for b := range 8 {
+		idb := YMM()
+		VBROADCASTSS(ids.Offset(4*grpPos[b]), idb)
+		quantBlock(Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: 34*b + 2}, idb, abs, half, sign)
+	}
+	ADDQ(U32(8*128), src)
+	ADDQ(U32(8*34), dst)
+	DECQ(groups)
+	JNZ(LabelRef("group"))
+
+	Label("single")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	Label("loop")
-	var x [4]reg.VecVirtual
-	for k := range x {
-		x[k] = YMM()
-		VMOVUPS(Mem{Base: src, Disp: 32 * k}, x[k])
-	}
-	var a [4]reg.VecVirtual
-	for k := range a {
-		a[k] = YMM()
-		VANDPS(abs, x[k], a[k])
-	}
-	VMAXPS(a[1], a[0], a[0])
-	VMAXPS(a[3], a[2], a[2])
-	VMAXPS(a[2], a[0], a[0])
-	m := a[0]
-	t := YMM()
+	m := blockMax(Mem{Base: src}, abs)
 	VPERM2F128(Imm(1), m, m, t)
 	VMAXPS(t, m, m)
 	VPERMILPS(Imm(0x4E), m, t)
 	VMAXPS(t, m, m)
 	VPERMILPS(Imm(0xB1), m, t)
 	VMAXPS(t, m, m) // amax in every lane
-	d := YMM()
-	VDIVPS(c127, m, d) // d = amax/127
-	id := YMM()
-	VDIVPS(d, one, id)
-	nz := YMM()
-	VCMPPS(Imm(4), zero, d, nz) // d != 0 (NEQ_UQ)
-	VANDPS(nz, id, id)
-	h := XMM()
-	VCVTPS2PH(Imm(0), d.AsX(), h)
-	VPEXTRW(Imm(0), h, Mem{Base: dst})
-	var r [4]reg.VecVirtual
-	for k := range r {
-		v, tr, f, s := YMM(), YMM(), YMM(), YMM()
-		VMULPS(id, x[k], v)
-		VROUNDPS(Imm(3), v, tr) // trunc
-		VSUBPS(tr, v, f)        // v - t, exact
-		VANDPS(abs, f, f)
-		VCMPPS(Imm(0x1D), half, f, f) // |v-t| >= 0.5 (GE_OQ: false for NaN)
-		VANDPS(sign, v, s)
-		VORPS(one, s, s) // ±1 with v's sign
-		VANDPS(f, s, s)
-		VADDPS(s, tr, tr)
-		r[k] = YMM()
-		VCVTTPS2DQ(tr, r[k])
-	}
-	VPACKSSDW(r[1], r[0], r[0])
-	VPACKSSDW(r[3], r[2], r[2])
-	VPACKSSWB(r[2], r[0], r[0])
-	VPERMD(r[0], perm, r[0])
-	e := YMM()
-	VPCMPEQB(ggc.Offset(gc80), r[0], e)
-	VPANDN(r[0], e, r[0]) // 0x80 (from 0x80000000) → 0
-	VMOVDQU(r[0], Mem{Base: dst, Disp: 2})
+	d1, id1 := scales(m)
+	h1 := XMM()
+	VCVTPS2PH(Imm(0), d1, h1)
+	VPEXTRW(Imm(0), h1, Mem{Base: dst})
+	quantBlock(Mem{Base: src}, Mem{Base: dst, Disp: 2}, id1, abs, half, sign)
 	ADDQ(U32(128), src)
 	ADDQ(U32(34), dst)
 	DECQ(n)
@@ -180,6 +194,116 @@ func q8_0Quant() {
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// finiteBlocks returns the number of leading 32-element blocks of src (of
+// nb) that hold no NaN or ±Inf: per element, (bits AND 0x7FFFFFFF) >
+// 0x7F7FFFFF as signed dwords.
+func finiteBlocks() {
+	TEXT("finiteBlocksAVX2", NOSPLIT, "func(src *float32, nb int) int")
+	src := Load(Param("src"), GP64())
+	n := Load(Param("nb"), GP64())
+	i := GP64()
+	XORQ(i, i)
+	abs := bcast(gcAbs)
+	maxf := bcast(gcMaxF)
+	CMPQ(i, n)
+	JAE(LabelRef("done"))
+	Label("loop")
+	var c [4]reg.VecVirtual
+	for k := range c {
+		c[k] = YMM()
+		VPAND(Mem{Base: src, Disp: 32 * k}, abs, c[k])
+		VPCMPGTD(maxf, c[k], c[k]) // |x| bits > MaxFloat32 bits
+	}
+	VPOR(c[1], c[0], c[0])
+	VPOR(c[3], c[2], c[2])
+	VPOR(c[2], c[0], c[0])
+	VPTEST(c[0], c[0])
+	JNZ(LabelRef("done"))
+	ADDQ(U32(128), src)
+	INCQ(i)
+	CMPQ(i, n)
+	JB(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	Store(i, ReturnIndex(0))
+	RET()
+}
+
+// grpOrder[L] is the block whose maximum the group reduction leaves in
+// lane L; grpPos is its inverse.
+var (
+	grpOrder = [8]int{0, 2, 4, 6, 1, 3, 5, 7}
+	grpPos   = [8]int{0, 4, 1, 5, 2, 6, 3, 7}
+)
+
+// blockMax returns the lanewise max of |x| over the 4 vectors of the
+// block at m.
+func blockMax(m Mem, abs reg.VecVirtual) reg.VecVirtual {
+	var a [4]reg.VecVirtual
+	for k := range a {
+		a[k] = YMM()
+		VANDPS(m.Offset(32*k), abs, a[k])
+	}
+	VMAXPS(a[1], a[0], a[0])
+	VMAXPS(a[3], a[2], a[2])
+	VMAXPS(a[2], a[0], a[0])
+	return a[0]
+}
+
+// scales returns d = amax/127 and id = d != 0 ? 1/d : 0, lanewise.
+func scales(amax reg.VecVirtual) (d, id reg.VecVirtual) {
+	d, id = YMM(), YMM()
+	VDIVPS(ggc.Offset(gc127v), amax, d) // amax/127
+	one := bcast(gcOne)
+	VDIVPS(d, one, id) // 1/d
+	nz := YMM()
+	VCMPPS(Imm(4), ggc.Offset(gcZerov), d, nz) // d != 0 (NEQ_UQ)
+	VANDPS(nz, id, id)
+	return d, id
+}
+
+// quantBlock writes the 32 codes of the block at src to dst:
+// q = roundf(x·id) as
+//
+//	v = x·id
+//	r = cvtt(v + copysign(0.5, v))   VCVTTPS2DQ, truncation
+//	r = 0 where |v| < 0.5            (VCMPPS LT_OQ: not for NaN)
+//
+// The sum v ± 0.5 is exact, or rounds to an integer-valued float on the
+// correct side of v's rounding, for every |v| < 2^22 except |v| =
+// 0.49999997, where it rounds up to 1; the |v| < 0.5 mask covers that one
+// (TestSIMDQ8_0RoundfSweep checks every float32 of magnitude up to 128;
+// codes here are at most 127 in magnitude). Where id is +Inf (d < 2^-128)
+// v is ±Inf or NaN: the sum keeps it, VCVTTPS2DQ gives 0x80000000, the
+// saturating packs give the byte 0x80 (which no code in [-127, 127]
+// produces) and it is cleared to 0, the low byte of ggml's (int8_t) cast
+// on x86.
+func quantBlock(src, dst Mem, id, abs, half, sign reg.VecVirtual) {
+	var r [4]reg.VecVirtual
+	for k := range r {
+		v, s, a := YMM(), YMM(), YMM()
+		VMULPS(src.Offset(32*k), id, v) // x·id
+		VANDPS(sign, v, s)
+		VORPS(half, s, s) // ±0.5 with v's sign
+		VADDPS(s, v, s)
+		r[k] = YMM()
+		VCVTTPS2DQ(s, r[k])
+		VANDPS(abs, v, a)
+		VCMPPS(Imm(0x11), half, a, a) // |v| < 0.5 (LT_OQ)
+		VPANDN(r[k], a, r[k])
+	}
+	VPACKSSDW(r[1], r[0], r[0])
+	VPACKSSDW(r[3], r[2], r[2])
+	VPACKSSWB(r[2], r[0], r[0])
+	perm := YMM()
+	VMOVDQU(ggc.Offset(gcPerm), perm)
+	VPERMD(r[0], perm, r[0])
+	e := YMM()
+	VPCMPEQB(ggc.Offset(gc80), r[0], e)
+	VPANDN(r[0], e, r[0]) // 0x80 (from 0x80000000) → 0
+	VMOVDQU(r[0], dst)
 }
 
 // halfScale loads the fp16 at m into every lane of a new YMM as float32

@@ -52,6 +52,12 @@ var (
 	simdDequant = map[Type]func(dst []float32, src []byte){}
 )
 
+// simdFinite, when the machine has it, returns a count of leading
+// elements of src that are all finite (a multiple of 32: the whole blocks
+// before the first block holding a NaN or ±Inf, len(src) rounded down if
+// none does); checkFinite then scans the rest.
+var simdFinite func(src []float32) int
+
 // noSIMD makes every function use the per-block reference code; tests set
 // it to compare the two on one machine (never while other goroutines of
 // the package run).
@@ -60,9 +66,13 @@ var noSIMD bool
 // checkFinite returns a *quant.NotFiniteError for the first NaN or ±Inf of
 // src, offset by base in its Index.
 func checkFinite(src []float32, base int) error {
-	for i, v := range src {
+	start := 0
+	if simdFinite != nil && !noSIMD {
+		start = simdFinite(src)
+	}
+	for i, v := range src[start:] {
 		if math.Float32bits(v)&0x7F800000 == 0x7F800000 {
-			return &quant.NotFiniteError{Index: base + i, Value: v}
+			return &quant.NotFiniteError{Index: base + start + i, Value: v}
 		}
 	}
 	return nil

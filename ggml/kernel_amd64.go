@@ -25,6 +25,12 @@ import (
 //go:noescape
 func q8_0QuantAVX2(dst *byte, src *float32, nb int)
 
+// finiteBlocksAVX2 returns the number of leading 32-element blocks of
+// the nb at src that hold no NaN or ±Inf (nb if none does).
+//
+//go:noescape
+func finiteBlocksAVX2(src *float32, nb int) int
+
 // The dequantizers: nb blocks of src (34, 36, 18, 20, 22, 24 bytes) into
 // 32·nb floats of dst.
 
@@ -53,6 +59,12 @@ var hasAVX2 = cpu.X86.HasAVX2 && cpuid.CPU.Supports(cpuid.F16C)
 func init() {
 	if !hasAVX2 {
 		return
+	}
+	simdFinite = func(src []float32) int {
+		if nb := len(src) / QK; nb > 0 {
+			return QK * finiteBlocksAVX2(unsafe.SliceData(src), nb)
+		}
+		return 0
 	}
 	simdQuant[Q8_0] = quantRow(q8_0QuantAVX2)
 	for t, k := range map[Type]func(*float32, *byte, int){

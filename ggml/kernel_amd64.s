@@ -61,99 +61,566 @@ DATA ggmlConst<>+248(SB)/4, $0x0000001e
 DATA ggmlConst<>+252(SB)/4, $0x0000001f
 DATA ggmlConst<>+256(SB)/4, $0x00000010
 DATA ggmlConst<>+260(SB)/4, $0x00000010
-GLOBL ggmlConst<>(SB), RODATA|NOPTR, $264
+DATA ggmlConst<>+264(SB)/4, $0x42fe0000
+DATA ggmlConst<>+268(SB)/4, $0x42fe0000
+DATA ggmlConst<>+272(SB)/4, $0x42fe0000
+DATA ggmlConst<>+276(SB)/4, $0x42fe0000
+DATA ggmlConst<>+280(SB)/4, $0x42fe0000
+DATA ggmlConst<>+284(SB)/4, $0x42fe0000
+DATA ggmlConst<>+288(SB)/4, $0x42fe0000
+DATA ggmlConst<>+292(SB)/4, $0x42fe0000
+DATA ggmlConst<>+296(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+304(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+312(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+320(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+328(SB)/4, $0x7f7fffff
+GLOBL ggmlConst<>(SB), RODATA|NOPTR, $332
+
+// func finiteBlocksAVX2(src *float32, nb int) int
+// Requires: AVX, AVX2
+TEXT ·finiteBlocksAVX2(SB), NOSPLIT, $0-24
+	MOVQ         src+0(FP), AX
+	MOVQ         nb+8(FP), CX
+	XORQ         DX, DX
+	VBROADCASTSS ggmlConst<>+0(SB), Y0
+	VBROADCASTSS ggmlConst<>+328(SB), Y1
+	CMPQ         DX, CX
+	JAE          done
+
+loop:
+	VPAND    (AX), Y0, Y2
+	VPCMPGTD Y1, Y2, Y2
+	VPAND    32(AX), Y0, Y3
+	VPCMPGTD Y1, Y3, Y3
+	VPAND    64(AX), Y0, Y4
+	VPCMPGTD Y1, Y4, Y4
+	VPAND    96(AX), Y0, Y5
+	VPCMPGTD Y1, Y5, Y5
+	VPOR     Y3, Y2, Y2
+	VPOR     Y5, Y4, Y4
+	VPOR     Y4, Y2, Y2
+	VPTEST   Y2, Y2
+	JNZ      done
+	ADDQ     $0x00000080, AX
+	INCQ     DX
+	CMPQ     DX, CX
+	JB       loop
+
+done:
+	VZEROUPPER
+	MOVQ DX, ret+16(FP)
+	RET
 
 // func q8_0QuantAVX2(dst *byte, src *float32, nb int)
 // Requires: AVX, AVX2, F16C
-TEXT ·q8_0QuantAVX2(SB), NOSPLIT, $0-24
+TEXT ·q8_0QuantAVX2(SB), NOSPLIT, $32-24
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         nb+16(FP), DX
 	VBROADCASTSS ggmlConst<>+0(SB), Y0
-	VBROADCASTSS ggmlConst<>+8(SB), Y1
-	VBROADCASTSS ggmlConst<>+4(SB), Y2
-	VBROADCASTSS ggmlConst<>+12(SB), Y3
-	VBROADCASTSS ggmlConst<>+16(SB), Y4
-	VXORPS       Y5, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y6
-	TESTQ        DX, DX
-	JZ           done
+	VBROADCASTSS ggmlConst<>+12(SB), Y1
+	VBROADCASTSS ggmlConst<>+16(SB), Y2
+	MOVQ         DX, BX
+	SHRQ         $0x03, BX
+	ANDQ         $0x00000007, DX
+	TESTQ        BX, BX
+	JZ           single
+
+group:
+	VANDPS       (CX), Y0, Y3
+	VANDPS       32(CX), Y0, Y4
+	VANDPS       64(CX), Y0, Y5
+	VANDPS       96(CX), Y0, Y6
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y5, Y3, Y3
+	VANDPS       128(CX), Y0, Y4
+	VANDPS       160(CX), Y0, Y5
+	VANDPS       192(CX), Y0, Y6
+	VANDPS       224(CX), Y0, Y7
+	VMAXPS       Y5, Y4, Y4
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y4, Y4
+	VPERM2F128   $0x20, Y4, Y3, Y5
+	VPERM2F128   $0x31, Y4, Y3, Y3
+	VMAXPS       Y3, Y5, Y5
+	VANDPS       256(CX), Y0, Y3
+	VANDPS       288(CX), Y0, Y4
+	VANDPS       320(CX), Y0, Y6
+	VANDPS       352(CX), Y0, Y7
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y3, Y3
+	VANDPS       384(CX), Y0, Y4
+	VANDPS       416(CX), Y0, Y6
+	VANDPS       448(CX), Y0, Y7
+	VANDPS       480(CX), Y0, Y8
+	VMAXPS       Y6, Y4, Y4
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y7, Y4, Y4
+	VPERM2F128   $0x20, Y4, Y3, Y6
+	VPERM2F128   $0x31, Y4, Y3, Y3
+	VMAXPS       Y3, Y6, Y6
+	VANDPS       512(CX), Y0, Y3
+	VANDPS       544(CX), Y0, Y4
+	VANDPS       576(CX), Y0, Y7
+	VANDPS       608(CX), Y0, Y8
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y7, Y3, Y3
+	VANDPS       640(CX), Y0, Y4
+	VANDPS       672(CX), Y0, Y7
+	VANDPS       704(CX), Y0, Y8
+	VANDPS       736(CX), Y0, Y9
+	VMAXPS       Y7, Y4, Y4
+	VMAXPS       Y9, Y8, Y8
+	VMAXPS       Y8, Y4, Y4
+	VPERM2F128   $0x20, Y4, Y3, Y7
+	VPERM2F128   $0x31, Y4, Y3, Y3
+	VMAXPS       Y3, Y7, Y7
+	VANDPS       768(CX), Y0, Y3
+	VANDPS       800(CX), Y0, Y4
+	VANDPS       832(CX), Y0, Y8
+	VANDPS       864(CX), Y0, Y9
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y9, Y8, Y8
+	VMAXPS       Y8, Y3, Y3
+	VANDPS       896(CX), Y0, Y4
+	VANDPS       928(CX), Y0, Y8
+	VANDPS       960(CX), Y0, Y9
+	VANDPS       992(CX), Y0, Y10
+	VMAXPS       Y8, Y4, Y4
+	VMAXPS       Y10, Y9, Y9
+	VMAXPS       Y9, Y4, Y4
+	VPERM2F128   $0x20, Y4, Y3, Y8
+	VPERM2F128   $0x31, Y4, Y3, Y3
+	VMAXPS       Y3, Y8, Y8
+	VSHUFPS      $0x88, Y6, Y5, Y3
+	VSHUFPS      $0xdd, Y6, Y5, Y4
+	VMAXPS       Y4, Y3, Y3
+	VSHUFPS      $0x88, Y8, Y7, Y4
+	VSHUFPS      $0xdd, Y8, Y7, Y5
+	VMAXPS       Y5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y3, Y5
+	VSHUFPS      $0xdd, Y4, Y3, Y3
+	VMAXPS       Y3, Y5, Y5
+	VDIVPS       ggmlConst<>+264(SB), Y5, Y3
+	VBROADCASTSS ggmlConst<>+8(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VCMPPS       $0x04, ggmlConst<>+296(SB), Y3, Y5
+	VANDPS       Y5, Y4, Y4
+	VCVTPS2PH    $0x00, Y3, X3
+	VPEXTRW      $0x00, X3, (AX)
+	VPEXTRW      $0x01, X3, 68(AX)
+	VPEXTRW      $0x02, X3, 136(AX)
+	VPEXTRW      $0x03, X3, 204(AX)
+	VPEXTRW      $0x04, X3, 34(AX)
+	VPEXTRW      $0x05, X3, 102(AX)
+	VPEXTRW      $0x06, X3, 170(AX)
+	VPEXTRW      $0x07, X3, 238(AX)
+	VMOVUPS      Y4, (SP)
+	VBROADCASTSS (SP), Y3
+	VMULPS       (CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       32(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       64(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       96(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 2(AX)
+	VBROADCASTSS 16(SP), Y3
+	VMULPS       128(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       160(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       192(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       224(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 36(AX)
+	VBROADCASTSS 4(SP), Y3
+	VMULPS       256(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       288(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       320(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       352(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 70(AX)
+	VBROADCASTSS 20(SP), Y3
+	VMULPS       384(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       416(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       448(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       480(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 104(AX)
+	VBROADCASTSS 8(SP), Y3
+	VMULPS       512(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       544(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       576(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       608(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 138(AX)
+	VBROADCASTSS 24(SP), Y3
+	VMULPS       640(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       672(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       704(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       736(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 172(AX)
+	VBROADCASTSS 12(SP), Y3
+	VMULPS       768(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       800(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       832(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       864(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 206(AX)
+	VBROADCASTSS 28(SP), Y3
+	VMULPS       896(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y5, Y4, Y5
+	VMULPS       928(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y4, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y6, Y4, Y6
+	VMULPS       960(CX), Y3, Y4
+	VANDPS       Y2, Y4, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y4, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y4, Y4
+	VCMPPS       $0x11, Y1, Y4, Y4
+	VPANDN       Y7, Y4, Y7
+	VMULPS       992(CX), Y3, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 240(AX)
+	ADDQ         $0x00000400, CX
+	ADDQ         $0x00000110, AX
+	DECQ         BX
+	JNZ          group
+
+single:
+	TESTQ DX, DX
+	JZ    done
 
 loop:
-	VMOVUPS    (CX), Y7
-	VMOVUPS    32(CX), Y8
-	VMOVUPS    64(CX), Y9
-	VMOVUPS    96(CX), Y10
-	VANDPS     Y0, Y7, Y11
-	VANDPS     Y0, Y8, Y12
-	VANDPS     Y0, Y9, Y13
-	VANDPS     Y0, Y10, Y14
-	VMAXPS     Y12, Y11, Y11
-	VMAXPS     Y14, Y13, Y13
-	VMAXPS     Y13, Y11, Y11
-	VPERM2F128 $0x01, Y11, Y11, Y12
-	VMAXPS     Y12, Y11, Y11
-	VPERMILPS  $0x4e, Y11, Y12
-	VMAXPS     Y12, Y11, Y11
-	VPERMILPS  $0xb1, Y11, Y12
-	VMAXPS     Y12, Y11, Y11
-	VDIVPS     Y2, Y11, Y11
-	VDIVPS     Y11, Y1, Y12
-	VCMPPS     $0x04, Y5, Y11, Y13
-	VANDPS     Y13, Y12, Y12
-	VCVTPS2PH  $0x00, X11, X11
-	VPEXTRW    $0x00, X11, (AX)
-	VMULPS     Y12, Y7, Y7
-	VROUNDPS   $0x03, Y7, Y11
-	VSUBPS     Y11, Y7, Y13
-	VANDPS     Y0, Y13, Y13
-	VCMPPS     $0x1d, Y3, Y13, Y13
-	VANDPS     Y4, Y7, Y7
-	VORPS      Y1, Y7, Y7
-	VANDPS     Y13, Y7, Y7
-	VADDPS     Y7, Y11, Y11
-	VCVTTPS2DQ Y11, Y7
-	VMULPS     Y12, Y8, Y8
-	VROUNDPS   $0x03, Y8, Y11
-	VSUBPS     Y11, Y8, Y13
-	VANDPS     Y0, Y13, Y13
-	VCMPPS     $0x1d, Y3, Y13, Y13
-	VANDPS     Y4, Y8, Y8
-	VORPS      Y1, Y8, Y8
-	VANDPS     Y13, Y8, Y8
-	VADDPS     Y8, Y11, Y11
-	VCVTTPS2DQ Y11, Y8
-	VMULPS     Y12, Y9, Y9
-	VROUNDPS   $0x03, Y9, Y11
-	VSUBPS     Y11, Y9, Y13
-	VANDPS     Y0, Y13, Y13
-	VCMPPS     $0x1d, Y3, Y13, Y13
-	VANDPS     Y4, Y9, Y9
-	VORPS      Y1, Y9, Y9
-	VANDPS     Y13, Y9, Y9
-	VADDPS     Y9, Y11, Y11
-	VCVTTPS2DQ Y11, Y9
-	VMULPS     Y12, Y10, Y10
-	VROUNDPS   $0x03, Y10, Y11
-	VSUBPS     Y11, Y10, Y12
-	VANDPS     Y0, Y12, Y12
-	VCMPPS     $0x1d, Y3, Y12, Y12
-	VANDPS     Y4, Y10, Y10
-	VORPS      Y1, Y10, Y10
-	VANDPS     Y12, Y10, Y10
-	VADDPS     Y10, Y11, Y11
-	VCVTTPS2DQ Y11, Y10
-	VPACKSSDW  Y8, Y7, Y7
-	VPACKSSDW  Y10, Y9, Y9
-	VPACKSSWB  Y9, Y7, Y7
-	VPERMD     Y7, Y6, Y7
-	VPCMPEQB   ggmlConst<>+96(SB), Y7, Y8
-	VPANDN     Y7, Y8, Y7
-	VMOVDQU    Y7, 2(AX)
-	ADDQ       $0x00000080, CX
-	ADDQ       $0x00000022, AX
-	DECQ       DX
-	JNZ        loop
+	VANDPS       (CX), Y0, Y4
+	VANDPS       32(CX), Y0, Y3
+	VANDPS       64(CX), Y0, Y5
+	VANDPS       96(CX), Y0, Y6
+	VMAXPS       Y3, Y4, Y4
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y5, Y4, Y4
+	VPERM2F128   $0x01, Y4, Y4, Y3
+	VMAXPS       Y3, Y4, Y4
+	VPERMILPS    $0x4e, Y4, Y3
+	VMAXPS       Y3, Y4, Y4
+	VPERMILPS    $0xb1, Y4, Y3
+	VMAXPS       Y3, Y4, Y4
+	VDIVPS       ggmlConst<>+264(SB), Y4, Y3
+	VBROADCASTSS ggmlConst<>+8(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VCMPPS       $0x04, ggmlConst<>+296(SB), Y3, Y5
+	VANDPS       Y5, Y4, Y4
+	VCVTPS2PH    $0x00, Y3, X3
+	VPEXTRW      $0x00, X3, (AX)
+	VMULPS       (CX), Y4, Y3
+	VANDPS       Y2, Y3, Y5
+	VORPS        Y1, Y5, Y5
+	VADDPS       Y5, Y3, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y5, Y3, Y5
+	VMULPS       32(CX), Y4, Y3
+	VANDPS       Y2, Y3, Y6
+	VORPS        Y1, Y6, Y6
+	VADDPS       Y6, Y3, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y6, Y3, Y6
+	VMULPS       64(CX), Y4, Y3
+	VANDPS       Y2, Y3, Y7
+	VORPS        Y1, Y7, Y7
+	VADDPS       Y7, Y3, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y7, Y3, Y7
+	VMULPS       96(CX), Y4, Y3
+	VANDPS       Y2, Y3, Y4
+	VORPS        Y1, Y4, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VANDPS       Y0, Y3, Y3
+	VCMPPS       $0x11, Y1, Y3, Y3
+	VPANDN       Y4, Y3, Y4
+	VPACKSSDW    Y6, Y5, Y5
+	VPACKSSDW    Y4, Y7, Y7
+	VPACKSSWB    Y7, Y5, Y5
+	VMOVDQU      ggmlConst<>+32(SB), Y3
+	VPERMD       Y5, Y3, Y5
+	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
+	VPANDN       Y5, Y3, Y5
+	VMOVDQU      Y5, 2(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000022, AX
+	DECQ         DX
+	JNZ          loop
 
 done:
 	VZEROUPPER

@@ -341,3 +341,94 @@ func FuzzSIMD(f *testing.F) {
 		}
 	})
 }
+
+// TestSIMDFiniteScan: the non-finite element that Quantize reports with
+// the SIMD scan is the reference's, for every position in rows of 0..9
+// blocks plus 0..31 elements, each NaN and Inf kind, with ±MaxFloat32
+// (finite) everywhere else.
+func TestSIMDFiniteScan(t *testing.T) {
+	bad := []uint32{0x7F800000, 0xFF800000, 0x7F800001, 0xFF800001, 0x7FC00000, 0xFFC00000, 0x7FFFFFFF, 0xFFFFFFFF}
+	for nb := range 10 {
+		for tail := 0; tail < QK; tail += 7 {
+			n := nb*QK + tail
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = math.Float32frombits(0x7F7FFFFF | uint32(i%2)<<31)
+			}
+			errs := func() (got, want error) {
+				got = checkFinite(x, 5)
+				reference(func() { want = checkFinite(x, 5) })
+				return got, want
+			}
+			if got, want := errs(); got != nil || want != nil {
+				t.Fatalf("%d elements of ±MaxFloat32: %v, reference %v", n, got, want)
+			}
+			for p := range n {
+				for k, b := range bad {
+					if (p+k)%3 != 0 && n > 64 {
+						continue // every kind at every position of the short rows, a third of them on the long
+					}
+					old := x[p]
+					x[p] = math.Float32frombits(b)
+					got, want := errs()
+					if got == nil || want == nil || got.Error() != want.Error() {
+						t.Fatalf("%d elements, %#08x at %d: %v, reference %v", n, b, p, got, want)
+					}
+					if p+1 < n { // a second one after it: the first is reported
+						o2 := x[n-1]
+						x[n-1] = math.Float32frombits(bad[(k+1)%len(bad)])
+						if got, want := errs(); got == nil || got.Error() != want.Error() {
+							t.Fatalf("%d elements, %#08x at %d and at %d: %v, reference %v", n, b, p, n-1, got, want)
+						}
+						x[n-1] = o2
+					}
+					x[p] = old
+				}
+			}
+		}
+	}
+}
+
+// TestSIMDQ8_0RoundfSweep runs every float32 of magnitude 0.25..127
+// (both signs) through the Q8_0 kernel in blocks whose amax is 127, so
+// that d = 1, id = 1 and the code is roundf(x) itself, and compares each
+// code with C's roundf (math.Round). Magnitudes below 0.25 give
+// 0 in the formula (x + 0.5 < 0.75) and are covered by the random tests.
+func TestSIMDQ8_0RoundfSweep(t *testing.T) {
+	k := simdQuant[Q8_0]
+	if k == nil {
+		t.Skip("no Q8_0 quantize kernel on this machine")
+	}
+	lo, hi := math.Float32bits(0.25), math.Float32bits(127)
+	const chunk = 1 << 16 // blocks per call
+	x := make([]float32, chunk*QK)
+	q := make([]byte, chunk*34)
+	for _, neg := range []uint32{0, 1 << 31} {
+		b := lo
+		for b <= hi {
+			nb := 0
+			for nb < chunk && b <= hi {
+				blk := x[nb*QK : nb*QK+QK]
+				blk[0] = 127
+				for i := 1; i < QK; i++ {
+					blk[i] = math.Float32frombits(min(b, hi) | neg)
+					b++
+				}
+				nb++
+			}
+			k(q, x[:nb*QK])
+			for j := range nb {
+				if d := binary.LittleEndian.Uint16(q[34*j:]); d != 0x3C00 {
+					t.Fatalf("block with amax 127: d is %#04x, want 0x3c00", d)
+				}
+				for i := range QK {
+					v := x[j*QK+i]
+					want := int8(math.Round(float64(v)))
+					if got := int8(q[34*j+2+i]); got != want {
+						t.Fatalf("roundf(%v) (%#08x): kernel gives %d, want %d", v, math.Float32bits(v), got, want)
+					}
+				}
+			}
+		}
+	}
+}

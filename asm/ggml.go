@@ -25,21 +25,17 @@ var ggmlOut = flag.Bool("ggml", false, "generate the kernels of package ggml (gg
 // Offsets in ggmlConst.
 const (
 	gcAbs   = 0   // 0x7FFFFFFF
-	gc127   = 4   // 127.0
 	gcOne   = 8   // 1.0
-	gcHalf  = 12  // 0.5
-	gcSign  = 16  // 0x80000000
 	gcPerm  = 32  // dwords 0,4,1,5,2,6,3,7: order after VPACKSSDW/VPACKSSWB
 	gcNib   = 64  // 16 bytes 0x0F
 	gc8     = 80  // 16 bytes 0x08
-	gc80    = 96  // 32 bytes 0x80
 	gcShift = 128 // 4×8 dwords 0..31: bit index of element 8g+i in qh
 	gc10    = 256 // dword 0x10
 	gc16    = 260 // dword 16
 	gc127v  = 264 // 8 × 127.0
-	gcZerov = 296 // 32 zero bytes
 	gcMaxF  = 328 // 0x7F7FFFFF, the bits of MaxFloat32
-	gcLen   = 332
+	gcInfv  = 332 // 8 × +Inf
+	gcLen   = 364
 )
 
 var ggc Mem
@@ -54,12 +50,7 @@ func generateGGML() bool {
 	ConstraintExpr("gc,!purego")
 	ggc = GLOBL("ggmlConst", RODATA|NOPTR)
 	DATA(gcAbs, U32(0x7FFFFFFF))
-	DATA(gc127, U32(0x42FE0000))
 	DATA(gcOne, U32(0x3F800000))
-	DATA(gcHalf, U32(0x3F000000))
-	DATA(gcSign, U32(0x80000000))
-	DATA(20, U32(0))
-	DATA(24, U64(0))
 	for i, v := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
 		DATA(gcPerm+4*i, U32(v))
 	}
@@ -69,9 +60,6 @@ func generateGGML() bool {
 	for i := range 2 {
 		DATA(gc8+8*i, U64(0x0808080808080808))
 	}
-	for i := range 4 {
-		DATA(gc80+8*i, U64(0x8080808080808080))
-	}
 	for i := range 32 {
 		DATA(gcShift+4*i, U32(uint32(i)))
 	}
@@ -80,10 +68,10 @@ func generateGGML() bool {
 	for i := range 8 {
 		DATA(gc127v+4*i, U32(0x42FE0000))
 	}
-	for i := range 4 {
-		DATA(gcZerov+8*i, U64(0))
-	}
 	DATA(gcMaxF, U32(0x7F7FFFFF))
+	for i := range 8 {
+		DATA(gcInfv+4*i, U32(0x7F800000))
+	}
 	_ = gcLen
 
 	finiteBlocks()
@@ -108,7 +96,7 @@ func bcast(off int) reg.VecVirtual {
 // and non-negative after the AND, so the order does not matter), d =
 // amax/127, id = d != 0 ? 1/d : 0, the half d as VCVTPS2PH rounds it to
 // nearest even (ggml's conversion for every non-NaN float), and
-// q = roundf(v), v = x·id (see roundVec). Groups of 8 blocks share the
+// q = roundf(x·id) (see quantBlock). Groups of 8 blocks share the
 // divisions: their 8 maxima are reduced into one vector (lane L holds
 // block grpOrder[L]), d and id computed for all 8 at once, id kept in a
 // 32-byte local from which each block broadcasts its own; the 0..7 blocks
@@ -120,8 +108,8 @@ func q8_0Quant() {
 	src := Load(Param("src"), GP64())
 	n := Load(Param("nb"), GP64())
 	abs := bcast(gcAbs)
-	half := bcast(gcHalf)
-	sign := bcast(gcSign)
+	perm := YMM()
+	VMOVDQU(ggc.Offset(gcPerm), perm)
 	groups := GP64()
 	MOVQ(n, groups)
 	SHRQ(U8(3), groups)
@@ -164,7 +152,7 @@ func q8_0Quant() {
 	for b := range 8 {
 		idb := YMM()
 		VBROADCASTSS(ids.Offset(4*grpPos[b]), idb)
-		quantBlock(Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: 34*b + 2}, idb, abs, half, sign)
+		quantBlock(Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: 34*b + 2}, idb, perm)
 	}
 	ADDQ(U32(8*128), src)
 	ADDQ(U32(8*34), dst)
@@ -186,7 +174,7 @@ func q8_0Quant() {
 	h1 := XMM()
 	VCVTPS2PH(Imm(0), d1, h1)
 	VPEXTRW(Imm(0), h1, Mem{Base: dst})
-	quantBlock(Mem{Base: src}, Mem{Base: dst, Disp: 2}, id1, abs, half, sign)
+	quantBlock(Mem{Base: src}, Mem{Base: dst, Disp: 2}, id1, perm)
 	ADDQ(U32(128), src)
 	ADDQ(U32(34), dst)
 	DECQ(n)
@@ -252,15 +240,19 @@ func blockMax(m Mem, abs reg.VecVirtual) reg.VecVirtual {
 	return a[0]
 }
 
-// scales returns d = amax/127 and id = d != 0 ? 1/d : 0, lanewise.
+// scales returns d = amax/127 and id = 1/d where that is finite, else 0,
+// lanewise. 1/d is +Inf exactly when d = 0 (ggml's id = 0) or d <
+// 2^-128; in the latter case ggml's x·id is ±Inf or NaN (0·Inf), which
+// its (int8_t) cast on x86 turns into 0x80000000, whose low byte 0 it
+// stores: id = 0 gives the same zero codes.
 func scales(amax reg.VecVirtual) (d, id reg.VecVirtual) {
 	d, id = YMM(), YMM()
 	VDIVPS(ggc.Offset(gc127v), amax, d) // amax/127
 	one := bcast(gcOne)
 	VDIVPS(d, one, id) // 1/d
-	nz := YMM()
-	VCMPPS(Imm(4), ggc.Offset(gcZerov), d, nz) // d != 0 (NEQ_UQ)
-	VANDPS(nz, id, id)
+	fin := YMM()
+	VCMPPS(Imm(0x11), ggc.Offset(gcInfv), id, fin) // 1/d < +Inf (LT_OQ)
+	VANDPS(fin, id, id)
 	return d, id
 }
 
@@ -268,41 +260,31 @@ func scales(amax reg.VecVirtual) (d, id reg.VecVirtual) {
 // q = roundf(x·id) as
 //
 //	v = x·id
-//	r = cvtt(v + copysign(0.5, v))   VCVTTPS2DQ, truncation
-//	r = 0 where |v| < 0.5            (VCMPPS LT_OQ: not for NaN)
+//	t = trunc(v)                VROUNDPS $3
+//	q = cvtt(v + (v - t))       VCVTTPS2DQ, truncation
 //
-// The sum v ± 0.5 is exact, or rounds to an integer-valued float on the
-// correct side of v's rounding, for every |v| < 2^22 except |v| =
-// 0.49999997, where it rounds up to 1; the |v| < 0.5 mask covers that one
-// (TestSIMDQ8_0RoundfSweep checks every float32 of magnitude up to 128;
-// codes here are at most 127 in magnitude). Where id is +Inf (d < 2^-128)
-// v is ±Inf or NaN: the sum keeps it, VCVTTPS2DQ gives 0x80000000, the
-// saturating packs give the byte 0x80 (which no code in [-127, 127]
-// produces) and it is cleared to 0, the low byte of ggml's (int8_t) cast
-// on x86.
-func quantBlock(src, dst Mem, id, abs, half, sign reg.VecVirtual) {
+// v - t is exact (the fraction f), and v + f = t + 2f is exact for
+// |v| < 2^22 (both are multiples of 2·ulp(v) or of ulp(v) below the next
+// power of two) with t and 2f of the same sign, so its truncation is
+// t + trunc(2f): t + sign(v) exactly when |f| >= 0.5, which is roundf.
+// |v| <= 127·(1+2^-21) here: codes are in [-127, 127], packed by the
+// saturating packs and restored to element order by VPERMD.
+// TestSIMDQ8_0RoundfSweep checks every float32 of magnitude 0.25..127.
+func quantBlock(src, dst Mem, id, perm reg.VecVirtual) {
 	var r [4]reg.VecVirtual
 	for k := range r {
-		v, s, a := YMM(), YMM(), YMM()
+		v, t := YMM(), YMM()
 		VMULPS(src.Offset(32*k), id, v) // x·id
-		VANDPS(sign, v, s)
-		VORPS(half, s, s) // ±0.5 with v's sign
-		VADDPS(s, v, s)
+		VROUNDPS(Imm(3), v, t)
+		VSUBPS(t, v, t) // f = v - t
+		VADDPS(t, v, t) // v + f
 		r[k] = YMM()
-		VCVTTPS2DQ(s, r[k])
-		VANDPS(abs, v, a)
-		VCMPPS(Imm(0x11), half, a, a) // |v| < 0.5 (LT_OQ)
-		VPANDN(r[k], a, r[k])
+		VCVTTPS2DQ(t, r[k])
 	}
 	VPACKSSDW(r[1], r[0], r[0])
 	VPACKSSDW(r[3], r[2], r[2])
 	VPACKSSWB(r[2], r[0], r[0])
-	perm := YMM()
-	VMOVDQU(ggc.Offset(gcPerm), perm)
 	VPERMD(r[0], perm, r[0])
-	e := YMM()
-	VPCMPEQB(ggc.Offset(gc80), r[0], e)
-	VPANDN(r[0], e, r[0]) // 0x80 (from 0x80000000) → 0
 	VMOVDQU(r[0], dst)
 }
 

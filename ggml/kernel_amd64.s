@@ -5,12 +5,7 @@
 #include "textflag.h"
 
 DATA ggmlConst<>+0(SB)/4, $0x7fffffff
-DATA ggmlConst<>+4(SB)/4, $0x42fe0000
 DATA ggmlConst<>+8(SB)/4, $0x3f800000
-DATA ggmlConst<>+12(SB)/4, $0x3f000000
-DATA ggmlConst<>+16(SB)/4, $0x80000000
-DATA ggmlConst<>+20(SB)/4, $0x00000000
-DATA ggmlConst<>+24(SB)/8, $0x0000000000000000
 DATA ggmlConst<>+32(SB)/4, $0x00000000
 DATA ggmlConst<>+36(SB)/4, $0x00000004
 DATA ggmlConst<>+40(SB)/4, $0x00000001
@@ -23,10 +18,6 @@ DATA ggmlConst<>+64(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+72(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+80(SB)/8, $0x0808080808080808
 DATA ggmlConst<>+88(SB)/8, $0x0808080808080808
-DATA ggmlConst<>+96(SB)/8, $0x8080808080808080
-DATA ggmlConst<>+104(SB)/8, $0x8080808080808080
-DATA ggmlConst<>+112(SB)/8, $0x8080808080808080
-DATA ggmlConst<>+120(SB)/8, $0x8080808080808080
 DATA ggmlConst<>+128(SB)/4, $0x00000000
 DATA ggmlConst<>+132(SB)/4, $0x00000001
 DATA ggmlConst<>+136(SB)/4, $0x00000002
@@ -69,12 +60,16 @@ DATA ggmlConst<>+280(SB)/4, $0x42fe0000
 DATA ggmlConst<>+284(SB)/4, $0x42fe0000
 DATA ggmlConst<>+288(SB)/4, $0x42fe0000
 DATA ggmlConst<>+292(SB)/4, $0x42fe0000
-DATA ggmlConst<>+296(SB)/8, $0x0000000000000000
-DATA ggmlConst<>+304(SB)/8, $0x0000000000000000
-DATA ggmlConst<>+312(SB)/8, $0x0000000000000000
-DATA ggmlConst<>+320(SB)/8, $0x0000000000000000
 DATA ggmlConst<>+328(SB)/4, $0x7f7fffff
-GLOBL ggmlConst<>(SB), RODATA|NOPTR, $332
+DATA ggmlConst<>+332(SB)/4, $0x7f800000
+DATA ggmlConst<>+336(SB)/4, $0x7f800000
+DATA ggmlConst<>+340(SB)/4, $0x7f800000
+DATA ggmlConst<>+344(SB)/4, $0x7f800000
+DATA ggmlConst<>+348(SB)/4, $0x7f800000
+DATA ggmlConst<>+352(SB)/4, $0x7f800000
+DATA ggmlConst<>+356(SB)/4, $0x7f800000
+DATA ggmlConst<>+360(SB)/4, $0x7f800000
+GLOBL ggmlConst<>(SB), RODATA|NOPTR, $364
 
 // func finiteBlocksAVX2(src *float32, nb int) int
 // Requires: AVX, AVX2
@@ -118,8 +113,7 @@ TEXT ·q8_0QuantAVX2(SB), NOSPLIT, $32-24
 	MOVQ         src+8(FP), CX
 	MOVQ         nb+16(FP), DX
 	VBROADCASTSS ggmlConst<>+0(SB), Y0
-	VBROADCASTSS ggmlConst<>+12(SB), Y1
-	VBROADCASTSS ggmlConst<>+16(SB), Y2
+	VMOVDQU      ggmlConst<>+32(SB), Y1
 	MOVQ         DX, BX
 	SHRQ         $0x03, BX
 	ANDQ         $0x00000007, DX
@@ -127,426 +121,306 @@ TEXT ·q8_0QuantAVX2(SB), NOSPLIT, $32-24
 	JZ           single
 
 group:
-	VANDPS       (CX), Y0, Y3
-	VANDPS       32(CX), Y0, Y4
-	VANDPS       64(CX), Y0, Y5
-	VANDPS       96(CX), Y0, Y6
+	VANDPS       (CX), Y0, Y2
+	VANDPS       32(CX), Y0, Y3
+	VANDPS       64(CX), Y0, Y4
+	VANDPS       96(CX), Y0, Y5
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y5, Y4, Y4
+	VMAXPS       Y4, Y2, Y2
+	VANDPS       128(CX), Y0, Y3
+	VANDPS       160(CX), Y0, Y4
+	VANDPS       192(CX), Y0, Y5
+	VANDPS       224(CX), Y0, Y6
 	VMAXPS       Y4, Y3, Y3
 	VMAXPS       Y6, Y5, Y5
 	VMAXPS       Y5, Y3, Y3
-	VANDPS       128(CX), Y0, Y4
-	VANDPS       160(CX), Y0, Y5
-	VANDPS       192(CX), Y0, Y6
-	VANDPS       224(CX), Y0, Y7
-	VMAXPS       Y5, Y4, Y4
-	VMAXPS       Y7, Y6, Y6
-	VMAXPS       Y6, Y4, Y4
-	VPERM2F128   $0x20, Y4, Y3, Y5
-	VPERM2F128   $0x31, Y4, Y3, Y3
-	VMAXPS       Y3, Y5, Y5
-	VANDPS       256(CX), Y0, Y3
-	VANDPS       288(CX), Y0, Y4
-	VANDPS       320(CX), Y0, Y6
-	VANDPS       352(CX), Y0, Y7
-	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y4
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VANDPS       256(CX), Y0, Y2
+	VANDPS       288(CX), Y0, Y3
+	VANDPS       320(CX), Y0, Y5
+	VANDPS       352(CX), Y0, Y6
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
+	VANDPS       384(CX), Y0, Y3
+	VANDPS       416(CX), Y0, Y5
+	VANDPS       448(CX), Y0, Y6
+	VANDPS       480(CX), Y0, Y7
+	VMAXPS       Y5, Y3, Y3
 	VMAXPS       Y7, Y6, Y6
 	VMAXPS       Y6, Y3, Y3
-	VANDPS       384(CX), Y0, Y4
-	VANDPS       416(CX), Y0, Y6
-	VANDPS       448(CX), Y0, Y7
-	VANDPS       480(CX), Y0, Y8
-	VMAXPS       Y6, Y4, Y4
-	VMAXPS       Y8, Y7, Y7
-	VMAXPS       Y7, Y4, Y4
-	VPERM2F128   $0x20, Y4, Y3, Y6
-	VPERM2F128   $0x31, Y4, Y3, Y3
-	VMAXPS       Y3, Y6, Y6
-	VANDPS       512(CX), Y0, Y3
-	VANDPS       544(CX), Y0, Y4
-	VANDPS       576(CX), Y0, Y7
-	VANDPS       608(CX), Y0, Y8
-	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y5, Y5
+	VANDPS       512(CX), Y0, Y2
+	VANDPS       544(CX), Y0, Y3
+	VANDPS       576(CX), Y0, Y6
+	VANDPS       608(CX), Y0, Y7
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
+	VANDPS       640(CX), Y0, Y3
+	VANDPS       672(CX), Y0, Y6
+	VANDPS       704(CX), Y0, Y7
+	VANDPS       736(CX), Y0, Y8
+	VMAXPS       Y6, Y3, Y3
 	VMAXPS       Y8, Y7, Y7
 	VMAXPS       Y7, Y3, Y3
-	VANDPS       640(CX), Y0, Y4
-	VANDPS       672(CX), Y0, Y7
-	VANDPS       704(CX), Y0, Y8
-	VANDPS       736(CX), Y0, Y9
-	VMAXPS       Y7, Y4, Y4
-	VMAXPS       Y9, Y8, Y8
-	VMAXPS       Y8, Y4, Y4
-	VPERM2F128   $0x20, Y4, Y3, Y7
-	VPERM2F128   $0x31, Y4, Y3, Y3
-	VMAXPS       Y3, Y7, Y7
-	VANDPS       768(CX), Y0, Y3
-	VANDPS       800(CX), Y0, Y4
-	VANDPS       832(CX), Y0, Y8
-	VANDPS       864(CX), Y0, Y9
-	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y6, Y6
+	VANDPS       768(CX), Y0, Y2
+	VANDPS       800(CX), Y0, Y3
+	VANDPS       832(CX), Y0, Y7
+	VANDPS       864(CX), Y0, Y8
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VANDPS       896(CX), Y0, Y3
+	VANDPS       928(CX), Y0, Y7
+	VANDPS       960(CX), Y0, Y8
+	VANDPS       992(CX), Y0, Y9
+	VMAXPS       Y7, Y3, Y3
 	VMAXPS       Y9, Y8, Y8
 	VMAXPS       Y8, Y3, Y3
-	VANDPS       896(CX), Y0, Y4
-	VANDPS       928(CX), Y0, Y8
-	VANDPS       960(CX), Y0, Y9
-	VANDPS       992(CX), Y0, Y10
-	VMAXPS       Y8, Y4, Y4
-	VMAXPS       Y10, Y9, Y9
-	VMAXPS       Y9, Y4, Y4
-	VPERM2F128   $0x20, Y4, Y3, Y8
-	VPERM2F128   $0x31, Y4, Y3, Y3
-	VMAXPS       Y3, Y8, Y8
-	VSHUFPS      $0x88, Y6, Y5, Y3
-	VSHUFPS      $0xdd, Y6, Y5, Y4
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y7, Y7
+	VSHUFPS      $0x88, Y5, Y4, Y2
+	VSHUFPS      $0xdd, Y5, Y4, Y3
+	VMAXPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y7, Y6, Y3
+	VSHUFPS      $0xdd, Y7, Y6, Y4
 	VMAXPS       Y4, Y3, Y3
-	VSHUFPS      $0x88, Y8, Y7, Y4
-	VSHUFPS      $0xdd, Y8, Y7, Y5
-	VMAXPS       Y5, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y3, Y5
-	VSHUFPS      $0xdd, Y4, Y3, Y3
-	VMAXPS       Y3, Y5, Y5
-	VDIVPS       ggmlConst<>+264(SB), Y5, Y3
-	VBROADCASTSS ggmlConst<>+8(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VCMPPS       $0x04, ggmlConst<>+296(SB), Y3, Y5
-	VANDPS       Y5, Y4, Y4
-	VCVTPS2PH    $0x00, Y3, X3
-	VPEXTRW      $0x00, X3, (AX)
-	VPEXTRW      $0x01, X3, 68(AX)
-	VPEXTRW      $0x02, X3, 136(AX)
-	VPEXTRW      $0x03, X3, 204(AX)
-	VPEXTRW      $0x04, X3, 34(AX)
-	VPEXTRW      $0x05, X3, 102(AX)
-	VPEXTRW      $0x06, X3, 170(AX)
-	VPEXTRW      $0x07, X3, 238(AX)
-	VMOVUPS      Y4, (SP)
-	VBROADCASTSS (SP), Y3
-	VMULPS       (CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
-	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       32(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       64(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       96(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VSHUFPS      $0x88, Y3, Y2, Y4
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VDIVPS       ggmlConst<>+264(SB), Y4, Y2
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VCMPPS       $0x11, ggmlConst<>+332(SB), Y3, Y4
+	VANDPS       Y4, Y3, Y3
+	VCVTPS2PH    $0x00, Y2, X2
+	VPEXTRW      $0x00, X2, (AX)
+	VPEXTRW      $0x01, X2, 68(AX)
+	VPEXTRW      $0x02, X2, 136(AX)
+	VPEXTRW      $0x03, X2, 204(AX)
+	VPEXTRW      $0x04, X2, 34(AX)
+	VPEXTRW      $0x05, X2, 102(AX)
+	VPEXTRW      $0x06, X2, 170(AX)
+	VPEXTRW      $0x07, X2, 238(AX)
+	VMOVUPS      Y3, (SP)
+	VBROADCASTSS (SP), Y2
+	VMULPS       (CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 2(AX)
-	VBROADCASTSS 16(SP), Y3
-	VMULPS       128(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       32(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
 	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       160(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       192(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       224(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       64(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       96(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 2(AX)
+	VBROADCASTSS 16(SP), Y2
+	VMULPS       128(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 36(AX)
-	VBROADCASTSS 4(SP), Y3
-	VMULPS       256(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       160(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
 	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       288(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       320(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       352(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       192(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       224(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 36(AX)
+	VBROADCASTSS 4(SP), Y2
+	VMULPS       256(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 70(AX)
-	VBROADCASTSS 20(SP), Y3
-	VMULPS       384(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       288(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
 	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       416(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       448(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       480(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       320(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       352(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 70(AX)
+	VBROADCASTSS 20(SP), Y2
+	VMULPS       384(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 104(AX)
-	VBROADCASTSS 8(SP), Y3
-	VMULPS       512(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       416(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
 	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       544(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       576(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       608(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       448(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       480(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 104(AX)
+	VBROADCASTSS 8(SP), Y2
+	VMULPS       512(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 138(AX)
-	VBROADCASTSS 24(SP), Y3
-	VMULPS       640(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       544(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
 	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       672(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       704(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       736(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       576(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       608(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 138(AX)
+	VBROADCASTSS 24(SP), Y2
+	VMULPS       640(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 172(AX)
-	VBROADCASTSS 12(SP), Y3
-	VMULPS       768(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       672(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
 	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       800(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       832(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       864(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       704(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       736(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 172(AX)
+	VBROADCASTSS 12(SP), Y2
+	VMULPS       768(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 206(AX)
-	VBROADCASTSS 28(SP), Y3
-	VMULPS       896(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y5
-	VORPS        Y1, Y5, Y5
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       800(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
 	VADDPS       Y5, Y4, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y5, Y4, Y5
-	VMULPS       928(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y6
-	VORPS        Y1, Y6, Y6
-	VADDPS       Y6, Y4, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y6, Y4, Y6
-	VMULPS       960(CX), Y3, Y4
-	VANDPS       Y2, Y4, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y4, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y4, Y4
-	VCMPPS       $0x11, Y1, Y4, Y4
-	VPANDN       Y7, Y4, Y7
-	VMULPS       992(CX), Y3, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       832(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       864(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 206(AX)
+	VBROADCASTSS 28(SP), Y2
+	VMULPS       896(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
 	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 240(AX)
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       928(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       960(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       992(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 240(AX)
 	ADDQ         $0x00000400, CX
 	ADDQ         $0x00000110, AX
 	DECQ         BX
@@ -557,66 +431,51 @@ single:
 	JZ    done
 
 loop:
-	VANDPS       (CX), Y0, Y4
-	VANDPS       32(CX), Y0, Y3
-	VANDPS       64(CX), Y0, Y5
-	VANDPS       96(CX), Y0, Y6
-	VMAXPS       Y3, Y4, Y4
-	VMAXPS       Y6, Y5, Y5
+	VANDPS       (CX), Y0, Y3
+	VANDPS       32(CX), Y0, Y2
+	VANDPS       64(CX), Y0, Y4
+	VANDPS       96(CX), Y0, Y5
+	VMAXPS       Y2, Y3, Y3
 	VMAXPS       Y5, Y4, Y4
-	VPERM2F128   $0x01, Y4, Y4, Y3
-	VMAXPS       Y3, Y4, Y4
-	VPERMILPS    $0x4e, Y4, Y3
-	VMAXPS       Y3, Y4, Y4
-	VPERMILPS    $0xb1, Y4, Y3
-	VMAXPS       Y3, Y4, Y4
-	VDIVPS       ggmlConst<>+264(SB), Y4, Y3
-	VBROADCASTSS ggmlConst<>+8(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VCMPPS       $0x04, ggmlConst<>+296(SB), Y3, Y5
-	VANDPS       Y5, Y4, Y4
-	VCVTPS2PH    $0x00, Y3, X3
-	VPEXTRW      $0x00, X3, (AX)
-	VMULPS       (CX), Y4, Y3
-	VANDPS       Y2, Y3, Y5
-	VORPS        Y1, Y5, Y5
-	VADDPS       Y5, Y3, Y5
-	VCVTTPS2DQ   Y5, Y5
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y5, Y3, Y5
-	VMULPS       32(CX), Y4, Y3
-	VANDPS       Y2, Y3, Y6
-	VORPS        Y1, Y6, Y6
+	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y2
+	VMAXPS       Y2, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y2
+	VMAXPS       Y2, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y2
+	VMAXPS       Y2, Y3, Y3
+	VDIVPS       ggmlConst<>+264(SB), Y3, Y2
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VCMPPS       $0x11, ggmlConst<>+332(SB), Y3, Y4
+	VANDPS       Y4, Y3, Y3
+	VCVTPS2PH    $0x00, Y2, X2
+	VPEXTRW      $0x00, X2, (AX)
+	VMULPS       (CX), Y3, Y2
+	VROUNDPS     $0x03, Y2, Y4
+	VSUBPS       Y4, Y2, Y4
+	VADDPS       Y4, Y2, Y4
+	VCVTTPS2DQ   Y4, Y2
+	VMULPS       32(CX), Y3, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       64(CX), Y3, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       96(CX), Y3, Y3
+	VROUNDPS     $0x03, Y3, Y6
+	VSUBPS       Y6, Y3, Y6
 	VADDPS       Y6, Y3, Y6
-	VCVTTPS2DQ   Y6, Y6
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y6, Y3, Y6
-	VMULPS       64(CX), Y4, Y3
-	VANDPS       Y2, Y3, Y7
-	VORPS        Y1, Y7, Y7
-	VADDPS       Y7, Y3, Y7
-	VCVTTPS2DQ   Y7, Y7
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y7, Y3, Y7
-	VMULPS       96(CX), Y4, Y3
-	VANDPS       Y2, Y3, Y4
-	VORPS        Y1, Y4, Y4
-	VADDPS       Y4, Y3, Y4
-	VCVTTPS2DQ   Y4, Y4
-	VANDPS       Y0, Y3, Y3
-	VCMPPS       $0x11, Y1, Y3, Y3
-	VPANDN       Y4, Y3, Y4
-	VPACKSSDW    Y6, Y5, Y5
-	VPACKSSDW    Y4, Y7, Y7
-	VPACKSSWB    Y7, Y5, Y5
-	VMOVDQU      ggmlConst<>+32(SB), Y3
-	VPERMD       Y5, Y3, Y5
-	VPCMPEQB     ggmlConst<>+96(SB), Y5, Y3
-	VPANDN       Y5, Y3, Y5
-	VMOVDQU      Y5, 2(AX)
+	VCVTTPS2DQ   Y6, Y3
+	VPACKSSDW    Y4, Y2, Y2
+	VPACKSSDW    Y3, Y5, Y5
+	VPACKSSWB    Y5, Y2, Y2
+	VPERMD       Y2, Y1, Y2
+	VMOVDQU      Y2, 2(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000022, AX
 	DECQ         DX

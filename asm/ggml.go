@@ -24,18 +24,21 @@ var ggmlOut = flag.Bool("ggml", false, "generate the kernels of package ggml (gg
 
 // Offsets in ggmlConst.
 const (
-	gcAbs   = 0   // 0x7FFFFFFF
-	gcOne   = 8   // 1.0
-	gcPerm  = 32  // dwords 0,4,1,5,2,6,3,7: order after VPACKSSDW/VPACKSSWB
-	gcNib   = 64  // 16 bytes 0x0F
-	gc8     = 80  // 16 bytes 0x08
-	gcShift = 128 // 4×8 dwords 0..31: bit index of element 8g+i in qh
-	gc10    = 256 // dword 0x10
-	gc16    = 260 // dword 16
-	gc127v  = 264 // 8 × 127.0
-	gcMaxF  = 328 // 0x7F7FFFFF, the bits of MaxFloat32
-	gcInfv  = 332 // 8 × +Inf
-	gcLen   = 364
+	gcAbs    = 0   // 0x7FFFFFFF
+	gcOne    = 8   // 1.0
+	gcPerm   = 32  // dwords 0,4,1,5,2,6,3,7: order after VPACKSSDW/VPACKSSWB
+	gcNib    = 64  // 16 bytes 0x0F
+	gc8      = 80  // 16 bytes 0x08
+	gcShift  = 128 // 4×8 dwords 0..31: bit index of element 8g+i in qh
+	gc10     = 256 // dword 0x10
+	gc16     = 260 // dword 16
+	gc127v   = 264 // 8 × 127.0
+	gcMaxF   = 328 // 0x7F7FFFFF, the bits of MaxFloat32
+	gcInfv   = 332 // 8 × +Inf
+	gcLegacy = 368 // 4 × 16: div, bias of legacyQuants[i]
+	gcClampv = 432 // 4 × 32 bytes: clamp of legacyQuants[i]
+	gcNib32  = 560 // 32 bytes 0x0F
+	gcLen    = 592
 )
 
 var ggc Mem
@@ -72,10 +75,14 @@ func generateGGML() bool {
 	for i := range 8 {
 		DATA(gcInfv+4*i, U32(0x7F800000))
 	}
+	legacyData()
 	_ = gcLen
 
 	finiteBlocks()
 	q8_0Quant()
+	for _, lq := range legacyQuants {
+		legacyQuantK(lq)
+	}
 	q8Dequant("q8_0DequantAVX2", 34, 2)
 	q8Dequant("q8_1DequantAVX2", 36, 4)
 	nibDequant("q4_0DequantAVX2", 18, false, false)
@@ -410,4 +417,211 @@ func nibDequant(name string, size int, hasMin, fifth bool) {
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// legacyQuant describes one of Q4_0, Q4_1, Q5_0, Q5_1 for legacyQuantK.
+type legacyQuant struct {
+	name   string
+	size   int    // block bytes
+	hasMin bool   // Q4_1, Q5_1: d = (max-min)/div, codes of (x-min)·id
+	fifth  bool   // Q5_0, Q5_1: a qh word before the nibbles
+	div    uint32 // float32 bits of the divisor: -8, -16, 15, 31
+	bias   uint32 // float32 bits of the added constant: 8.5, 16.5, 0.5
+	clamp  uint8  // MIN(clamp, code) on bytes; 0: none (Q5_1)
+}
+
+// legacyQuantK: one block per iteration, as ggml's reference:
+//
+//	Q4_0, Q5_0: max = the first element of largest |x| (the first index
+//	            whose |x| equals the MAXPS maximum; +0 when that maximum
+//	            is 0, ggml's initial value), d = max/div
+//	Q4_1, Q5_1: min, max = the first elements equal to the MINPS and
+//	            MAXPS results (the first of ±0 keeps its sign, as ggml's
+//	            strict < and > scans do), d = (max-min)/div
+//	id = d != 0 ? 1/d : 0 (VDIVSS)
+//	q  = cvtt(x·id + bias)  or  cvtt((x-min)·id + bias)
+//	q  = MIN(clamp, q), as bytes after the packs
+//
+// The sums are at least 0.5 when finite, so every code is in [0, 255]
+// (in fact [0, 17] for Q4, [0, 33] for Q5) except where the sum is ±Inf
+// or NaN (1/d = +Inf for d < 2^-128; x-min overflowing to +Inf times
+// id = 0): VCVTTPS2DQ gives 0x80000000 there, as ggml's cast on x86,
+// which stores its low byte 0; the unsigned-saturating packs VPACKUSDW and
+// VPACKUSWB turn that negative dword into the same 0 and keep the others.
+// The nibbles are code j | code j+16 << 4; qh (Q5) bit j is bit 4 of code
+// j (VPSLLW $3, VPMOVMSKB).
+func legacyQuantK(lq legacyQuant) {
+	TEXT(lq.name, NOSPLIT, "func(dst *byte, src *float32, nb int)")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("nb"), GP64())
+	abs := bcast(gcAbs)
+	perm := YMM()
+	VMOVDQU(ggc.Offset(gcPerm), perm)
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	var x [4]reg.VecVirtual
+	for k := range x {
+		x[k] = YMM()
+		VMOVUPS(Mem{Base: src, Disp: 32 * k}, x[k])
+	}
+	// first returns x[i] (a scalar in an XMM) for the first i whose
+	// lane of key[k] compares equal to m (all lanes).
+	first := func(key [4]reg.VecVirtual, m reg.VecVirtual) reg.VecVirtual {
+		mask, t := GP32(), GP32()
+		for k := range key {
+			e := YMM()
+			VCMPPS(Imm(0), m, key[k], e) // EQ_OQ
+			if k == 0 {
+				VMOVMSKPS(e, mask)
+				continue
+			}
+			VMOVMSKPS(e, t)
+			SHLL(U8(8*k), t)
+			ORL(t, mask)
+		}
+		BSFL(mask, mask)
+		v := XMM()
+		VMOVSS(Mem{Base: src, Index: mask.As64(), Scale: 4}, v)
+		return v
+	}
+	d := XMM()
+	var mn reg.VecVirtual
+	if !lq.hasMin {
+		var a [4]reg.VecVirtual
+		for k := range a {
+			a[k] = YMM()
+			VANDPS(abs, x[k], a[k])
+		}
+		m := hreduce(a, VMAXPS)
+		mx := first(a, m)
+		nz := XMM()
+		VXORPS(nz, nz, nz)
+		VCMPSS(Imm(4), nz, m.AsX(), nz) // amax != 0
+		VANDPS(nz, mx, mx)              // else +0
+		VDIVSS(ggc.Offset(gcDiv(lq)), mx, d)
+	} else {
+		lo := hreduce(x, VMINPS)
+		hi := hreduce(x, VMAXPS)
+		mnx := first(x, lo)
+		mxx := first(x, hi)
+		VSUBSS(mnx, mxx, d) // max - min
+		VDIVSS(ggc.Offset(gcDiv(lq)), d, d)
+		mn = YMM()
+		VBROADCASTSS(mnx, mn)
+		h := XMM()
+		VCVTPS2PH(Imm(0), mnx, h)
+		VPEXTRW(Imm(0), h, Mem{Base: dst, Disp: 2})
+	}
+	h := XMM()
+	VCVTPS2PH(Imm(0), d, h)
+	VPEXTRW(Imm(0), h, Mem{Base: dst})
+	r, nz := XMM(), XMM()
+	VMOVSS(ggc.Offset(gcOne), r)
+	VDIVSS(d, r, r) // 1/d
+	VXORPS(nz, nz, nz)
+	VCMPSS(Imm(4), nz, d, nz) // d != 0
+	VANDPS(nz, r, r)
+	id, bias := YMM(), YMM()
+	VBROADCASTSS(r, id)
+	VBROADCASTSS(ggc.Offset(gcBias(lq)), bias)
+	var q [4]reg.VecVirtual
+	for k := range q {
+		v := YMM()
+		if lq.hasMin {
+			VSUBPS(mn, x[k], v) // x - min
+			VMULPS(id, v, v)
+		} else {
+			VMULPS(id, x[k], v)
+		}
+		VADDPS(bias, v, v)
+		q[k] = YMM()
+		VCVTTPS2DQ(v, q[k])
+	}
+	VPACKUSDW(q[1], q[0], q[0])
+	VPACKUSDW(q[3], q[2], q[2])
+	VPACKUSWB(q[2], q[0], q[0])
+	c := q[0]
+	VPERMD(c, perm, c)
+	if lq.clamp != 0 {
+		VPMINUB(ggc.Offset(gcClamp(lq)), c, c)
+	}
+	qsOff := 2
+	if lq.hasMin {
+		qsOff = 4
+	}
+	if lq.fifth {
+		t, bits := YMM(), GP32()
+		VPSLLW(Imm(3), c, t)
+		VPMOVMSKB(t, bits)
+		MOVL(bits, Mem{Base: dst, Disp: qsOff})
+		qsOff += 4
+		VPAND(ggc.Offset(gcNib32), c, c)
+	}
+	hiq := XMM()
+	VEXTRACTI128(Imm(1), c, hiq)
+	VPSLLW(Imm(4), hiq, hiq)
+	VPOR(hiq, c.AsX(), hiq)
+	VMOVDQU(hiq, Mem{Base: dst, Disp: qsOff})
+	ADDQ(U32(128), src)
+	ADDQ(U32(uint64(lq.size)), dst)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// hreduce returns op (VMAXPS or VMINPS) over the 32 lanes of v, in every
+// lane (the input is finite: the order does not matter for the value).
+func hreduce(v [4]reg.VecVirtual, op func(...Op)) reg.VecVirtual {
+	a, b, t := YMM(), YMM(), YMM()
+	op(v[1], v[0], a)
+	op(v[3], v[2], b)
+	op(b, a, a)
+	VPERM2F128(Imm(1), a, a, t)
+	op(t, a, a)
+	VPERMILPS(Imm(0x4E), a, t)
+	op(t, a, a)
+	VPERMILPS(Imm(0xB1), a, t)
+	op(t, a, a)
+	return a
+}
+
+var legacyQuants = []legacyQuant{
+	{name: "q4_0QuantAVX2", size: 18, div: 0xC1000000, bias: 0x41080000, clamp: 15},
+	{name: "q4_1QuantAVX2", size: 20, hasMin: true, div: 0x41700000, bias: 0x3F000000, clamp: 15},
+	{name: "q5_0QuantAVX2", size: 22, fifth: true, div: 0xC1800000, bias: 0x41840000, clamp: 31},
+	{name: "q5_1QuantAVX2", size: 24, hasMin: true, fifth: true, div: 0x41F80000, bias: 0x3F000000},
+}
+
+// The per-type scalars sit at gcLegacy + 16·i: div, bias, then (at
+// gcClampv + 32·i) 32 bytes of the clamp.
+func legacyIndex(lq legacyQuant) int {
+	for i, l := range legacyQuants {
+		if l.name == lq.name {
+			return i
+		}
+	}
+	panic(lq.name)
+}
+
+func gcDiv(lq legacyQuant) int   { return gcLegacy + 16*legacyIndex(lq) }
+func gcBias(lq legacyQuant) int  { return gcLegacy + 16*legacyIndex(lq) + 4 }
+func gcClamp(lq legacyQuant) int { return gcClampv + 32*legacyIndex(lq) }
+
+func legacyData() {
+	for i, l := range legacyQuants {
+		DATA(gcLegacy+16*i, U32(l.div))
+		DATA(gcLegacy+16*i+4, U32(l.bias))
+	}
+	for i, l := range legacyQuants {
+		for j := range 4 {
+			DATA(gcClampv+32*i+8*j, U64(uint64(l.clamp)*0x0101010101010101))
+		}
+	}
+	for j := range 4 {
+		DATA(gcNib32+8*j, U64(0x0F0F0F0F0F0F0F0F))
+	}
 }

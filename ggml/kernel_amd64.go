@@ -25,6 +25,22 @@ import (
 //go:noescape
 func q8_0QuantAVX2(dst *byte, src *float32, nb int)
 
+// The legacy quantizers, quantQ4_0, quantQ4_1, quantQ5_0 and quantQ5_1
+// over nb blocks: 32·nb floats of src into 18, 20, 22 or 24 bytes per
+// block of dst.
+
+//go:noescape
+func q4_0QuantAVX2(dst *byte, src *float32, nb int)
+
+//go:noescape
+func q4_1QuantAVX2(dst *byte, src *float32, nb int)
+
+//go:noescape
+func q5_0QuantAVX2(dst *byte, src *float32, nb int)
+
+//go:noescape
+func q5_1QuantAVX2(dst *byte, src *float32, nb int)
+
 // finiteBlocksAVX2 returns the number of leading 32-element blocks of
 // the nb at src that hold no NaN or ±Inf (nb if none does).
 //
@@ -67,6 +83,10 @@ func init() {
 		return 0
 	}
 	simdQuant[Q8_0] = quantRow(q8_0QuantAVX2)
+	simdQuant[Q4_0] = quantRow(q4_0QuantAVX2)
+	simdQuant[Q4_1] = quantRow(q4_1QuantAVX2)
+	simdQuant[Q5_0] = quantRow(q5_0QuantAVX2)
+	simdQuant[Q5_1] = quantRow(q5_1QuantAVX2)
 	for t, k := range map[Type]func(*float32, *byte, int){
 		Q8_0: q8_0DequantAVX2, Q8_1: q8_1DequantAVX2,
 		Q4_0: q4_0DequantAVX2, Q4_1: q4_1DequantAVX2,

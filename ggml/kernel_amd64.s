@@ -69,7 +69,35 @@ DATA ggmlConst<>+348(SB)/4, $0x7f800000
 DATA ggmlConst<>+352(SB)/4, $0x7f800000
 DATA ggmlConst<>+356(SB)/4, $0x7f800000
 DATA ggmlConst<>+360(SB)/4, $0x7f800000
-GLOBL ggmlConst<>(SB), RODATA|NOPTR, $364
+DATA ggmlConst<>+368(SB)/4, $0xc1000000
+DATA ggmlConst<>+372(SB)/4, $0x41080000
+DATA ggmlConst<>+384(SB)/4, $0x41700000
+DATA ggmlConst<>+388(SB)/4, $0x3f000000
+DATA ggmlConst<>+400(SB)/4, $0xc1800000
+DATA ggmlConst<>+404(SB)/4, $0x41840000
+DATA ggmlConst<>+416(SB)/4, $0x41f80000
+DATA ggmlConst<>+420(SB)/4, $0x3f000000
+DATA ggmlConst<>+432(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+440(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+448(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+456(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+464(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+472(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+480(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+488(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+496(SB)/8, $0x1f1f1f1f1f1f1f1f
+DATA ggmlConst<>+504(SB)/8, $0x1f1f1f1f1f1f1f1f
+DATA ggmlConst<>+512(SB)/8, $0x1f1f1f1f1f1f1f1f
+DATA ggmlConst<>+520(SB)/8, $0x1f1f1f1f1f1f1f1f
+DATA ggmlConst<>+528(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+536(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+544(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+552(SB)/8, $0x0000000000000000
+DATA ggmlConst<>+560(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+568(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+576(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA ggmlConst<>+584(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL ggmlConst<>(SB), RODATA|NOPTR, $592
 
 // func finiteBlocksAVX2(src *float32, nb int) int
 // Requires: AVX, AVX2
@@ -478,6 +506,417 @@ loop:
 	VMOVDQU      Y2, 2(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000022, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q4_0QuantAVX2(dst *byte, src *float32, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q4_0QuantAVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+0(SB), Y0
+	VMOVDQU      ggmlConst<>+32(SB), Y1
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VMOVUPS      (CX), Y2
+	VMOVUPS      32(CX), Y3
+	VMOVUPS      64(CX), Y4
+	VMOVUPS      96(CX), Y5
+	VANDPS       Y0, Y2, Y6
+	VANDPS       Y0, Y3, Y7
+	VANDPS       Y0, Y4, Y8
+	VANDPS       Y0, Y5, Y9
+	VMAXPS       Y7, Y6, Y10
+	VMAXPS       Y9, Y8, Y11
+	VMAXPS       Y11, Y10, Y10
+	VPERM2F128   $0x01, Y10, Y10, Y11
+	VMAXPS       Y11, Y10, Y10
+	VPERMILPS    $0x4e, Y10, Y11
+	VMAXPS       Y11, Y10, Y10
+	VPERMILPS    $0xb1, Y10, Y11
+	VMAXPS       Y11, Y10, Y10
+	VCMPPS       $0x00, Y10, Y6, Y6
+	VMOVMSKPS    Y6, BX
+	VCMPPS       $0x00, Y10, Y7, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y10, Y8, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x10, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y10, Y9, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x18, SI
+	ORL          SI, BX
+	BSFL         BX, BX
+	VMOVSS       (CX)(BX*4), X6
+	VXORPS       X7, X7, X7
+	VCMPSS       $0x04, X7, X10, X7
+	VANDPS       X7, X6, X6
+	VDIVSS       ggmlConst<>+368(SB), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, (AX)
+	VMOVSS       ggmlConst<>+8(SB), X7
+	VDIVSS       X6, X7, X7
+	VXORPS       X8, X8, X8
+	VCMPSS       $0x04, X8, X6, X8
+	VANDPS       X8, X7, X7
+	VBROADCASTSS X7, Y6
+	VBROADCASTSS ggmlConst<>+372(SB), Y7
+	VMULPS       Y6, Y2, Y2
+	VADDPS       Y7, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VMULPS       Y6, Y3, Y3
+	VADDPS       Y7, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VMULPS       Y6, Y4, Y4
+	VADDPS       Y7, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       Y6, Y5, Y5
+	VADDPS       Y7, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VPACKUSDW    Y3, Y2, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSWB    Y4, Y2, Y2
+	VPERMD       Y2, Y1, Y2
+	VPMINUB      ggmlConst<>+432(SB), Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X2, X3
+	VMOVDQU      X3, 2(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000012, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q4_1QuantAVX2(dst *byte, src *float32, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q4_1QuantAVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+0(SB), Y0
+	VMOVDQU      ggmlConst<>+32(SB), Y0
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VMOVUPS      (CX), Y1
+	VMOVUPS      32(CX), Y2
+	VMOVUPS      64(CX), Y3
+	VMOVUPS      96(CX), Y4
+	VMINPS       Y2, Y1, Y6
+	VMINPS       Y4, Y3, Y5
+	VMINPS       Y5, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y5
+	VMINPS       Y5, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y5
+	VMINPS       Y5, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y5
+	VMINPS       Y5, Y6, Y6
+	VMAXPS       Y2, Y1, Y5
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y7
+	VMAXPS       Y7, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y7
+	VMAXPS       Y7, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y7
+	VMAXPS       Y7, Y5, Y5
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, BX
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x10, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x18, SI
+	ORL          SI, BX
+	BSFL         BX, BX
+	VMOVSS       (CX)(BX*4), X6
+	VCMPPS       $0x00, Y5, Y1, Y7
+	VMOVMSKPS    Y7, BX
+	VCMPPS       $0x00, Y5, Y2, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y5, Y3, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x10, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VMOVMSKPS    Y5, SI
+	SHLL         $0x18, SI
+	ORL          SI, BX
+	BSFL         BX, BX
+	VMOVSS       (CX)(BX*4), X5
+	VSUBSS       X6, X5, X5
+	VDIVSS       ggmlConst<>+384(SB), X5, X5
+	VBROADCASTSS X6, Y7
+	VCVTPS2PH    $0x00, X6, X6
+	VPEXTRW      $0x00, X6, 2(AX)
+	VCVTPS2PH    $0x00, X5, X6
+	VPEXTRW      $0x00, X6, (AX)
+	VMOVSS       ggmlConst<>+8(SB), X6
+	VDIVSS       X5, X6, X6
+	VXORPS       X8, X8, X8
+	VCMPSS       $0x04, X8, X5, X8
+	VANDPS       X8, X6, X6
+	VBROADCASTSS X6, Y5
+	VBROADCASTSS ggmlConst<>+388(SB), Y6
+	VSUBPS       Y7, Y1, Y1
+	VMULPS       Y5, Y1, Y1
+	VADDPS       Y6, Y1, Y1
+	VCVTTPS2DQ   Y1, Y1
+	VSUBPS       Y7, Y2, Y2
+	VMULPS       Y5, Y2, Y2
+	VADDPS       Y6, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VSUBPS       Y7, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	VADDPS       Y6, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VSUBPS       Y7, Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y6, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VPACKUSDW    Y2, Y1, Y1
+	VPACKUSDW    Y4, Y3, Y3
+	VPACKUSWB    Y3, Y1, Y1
+	VPERMD       Y1, Y0, Y1
+	VPMINUB      ggmlConst<>+464(SB), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X1, X2
+	VMOVDQU      X2, 4(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000014, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q5_0QuantAVX2(dst *byte, src *float32, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q5_0QuantAVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+0(SB), Y0
+	VMOVDQU      ggmlConst<>+32(SB), Y1
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VMOVUPS      (CX), Y2
+	VMOVUPS      32(CX), Y3
+	VMOVUPS      64(CX), Y4
+	VMOVUPS      96(CX), Y5
+	VANDPS       Y0, Y2, Y6
+	VANDPS       Y0, Y3, Y7
+	VANDPS       Y0, Y4, Y8
+	VANDPS       Y0, Y5, Y9
+	VMAXPS       Y7, Y6, Y10
+	VMAXPS       Y9, Y8, Y11
+	VMAXPS       Y11, Y10, Y10
+	VPERM2F128   $0x01, Y10, Y10, Y11
+	VMAXPS       Y11, Y10, Y10
+	VPERMILPS    $0x4e, Y10, Y11
+	VMAXPS       Y11, Y10, Y10
+	VPERMILPS    $0xb1, Y10, Y11
+	VMAXPS       Y11, Y10, Y10
+	VCMPPS       $0x00, Y10, Y6, Y6
+	VMOVMSKPS    Y6, BX
+	VCMPPS       $0x00, Y10, Y7, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y10, Y8, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x10, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y10, Y9, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x18, SI
+	ORL          SI, BX
+	BSFL         BX, BX
+	VMOVSS       (CX)(BX*4), X6
+	VXORPS       X7, X7, X7
+	VCMPSS       $0x04, X7, X10, X7
+	VANDPS       X7, X6, X6
+	VDIVSS       ggmlConst<>+400(SB), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, (AX)
+	VMOVSS       ggmlConst<>+8(SB), X7
+	VDIVSS       X6, X7, X7
+	VXORPS       X8, X8, X8
+	VCMPSS       $0x04, X8, X6, X8
+	VANDPS       X8, X7, X7
+	VBROADCASTSS X7, Y6
+	VBROADCASTSS ggmlConst<>+404(SB), Y7
+	VMULPS       Y6, Y2, Y2
+	VADDPS       Y7, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VMULPS       Y6, Y3, Y3
+	VADDPS       Y7, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VMULPS       Y6, Y4, Y4
+	VADDPS       Y7, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       Y6, Y5, Y5
+	VADDPS       Y7, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VPACKUSDW    Y3, Y2, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSWB    Y4, Y2, Y2
+	VPERMD       Y2, Y1, Y2
+	VPMINUB      ggmlConst<>+496(SB), Y2, Y2
+	VPSLLW       $0x03, Y2, Y3
+	VPMOVMSKB    Y3, BX
+	MOVL         BX, 2(AX)
+	VPAND        ggmlConst<>+560(SB), Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X2, X3
+	VMOVDQU      X3, 6(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000016, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q5_1QuantAVX2(dst *byte, src *float32, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q5_1QuantAVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+0(SB), Y0
+	VMOVDQU      ggmlConst<>+32(SB), Y0
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VMOVUPS      (CX), Y1
+	VMOVUPS      32(CX), Y2
+	VMOVUPS      64(CX), Y3
+	VMOVUPS      96(CX), Y4
+	VMINPS       Y2, Y1, Y6
+	VMINPS       Y4, Y3, Y5
+	VMINPS       Y5, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y5
+	VMINPS       Y5, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y5
+	VMINPS       Y5, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y5
+	VMINPS       Y5, Y6, Y6
+	VMAXPS       Y2, Y1, Y5
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y7
+	VMAXPS       Y7, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y7
+	VMAXPS       Y7, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y7
+	VMAXPS       Y7, Y5, Y5
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, BX
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x10, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, SI
+	SHLL         $0x18, SI
+	ORL          SI, BX
+	BSFL         BX, BX
+	VMOVSS       (CX)(BX*4), X6
+	VCMPPS       $0x00, Y5, Y1, Y7
+	VMOVMSKPS    Y7, BX
+	VCMPPS       $0x00, Y5, Y2, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x08, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y5, Y3, Y7
+	VMOVMSKPS    Y7, SI
+	SHLL         $0x10, SI
+	ORL          SI, BX
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VMOVMSKPS    Y5, SI
+	SHLL         $0x18, SI
+	ORL          SI, BX
+	BSFL         BX, BX
+	VMOVSS       (CX)(BX*4), X5
+	VSUBSS       X6, X5, X5
+	VDIVSS       ggmlConst<>+416(SB), X5, X5
+	VBROADCASTSS X6, Y7
+	VCVTPS2PH    $0x00, X6, X6
+	VPEXTRW      $0x00, X6, 2(AX)
+	VCVTPS2PH    $0x00, X5, X6
+	VPEXTRW      $0x00, X6, (AX)
+	VMOVSS       ggmlConst<>+8(SB), X6
+	VDIVSS       X5, X6, X6
+	VXORPS       X8, X8, X8
+	VCMPSS       $0x04, X8, X5, X8
+	VANDPS       X8, X6, X6
+	VBROADCASTSS X6, Y5
+	VBROADCASTSS ggmlConst<>+420(SB), Y6
+	VSUBPS       Y7, Y1, Y1
+	VMULPS       Y5, Y1, Y1
+	VADDPS       Y6, Y1, Y1
+	VCVTTPS2DQ   Y1, Y1
+	VSUBPS       Y7, Y2, Y2
+	VMULPS       Y5, Y2, Y2
+	VADDPS       Y6, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VSUBPS       Y7, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	VADDPS       Y6, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VSUBPS       Y7, Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VADDPS       Y6, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VPACKUSDW    Y2, Y1, Y1
+	VPACKUSDW    Y4, Y3, Y3
+	VPACKUSWB    Y3, Y1, Y1
+	VPERMD       Y1, Y0, Y1
+	VPSLLW       $0x03, Y1, Y2
+	VPMOVMSKB    Y2, BX
+	MOVL         BX, 4(AX)
+	VPAND        ggmlConst<>+560(SB), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X1, X2
+	VMOVDQU      X2, 8(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000018, AX
 	DECQ         DX
 	JNZ          loop
 

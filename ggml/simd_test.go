@@ -116,6 +116,18 @@ func specialBlocks(r *rand.Rand) [][]float32 {
 	}
 	blk(func(int) float32 { return 0 })
 	blk(func(i int) float32 { return float32(math.Copysign(0, float64(i%2)-0.5)) })
+	blk(func(i int) float32 { return float32(math.Copysign(0, 0.5-float64(i%2))) })
+	blk(func(i int) float32 { // ±0 and equal magnitudes of both signs: the first wins
+		switch i % 4 {
+		case 0:
+			return float32(math.Copysign(0, -1))
+		case 1:
+			return -3
+		case 2:
+			return 3
+		}
+		return 0
+	})
 	for _, e := range []int{-149, -148, -140, -135, -130, -128, -127, -126, -125, -120, -24, -14, 0, 15, 16, 17, 100, 120, 127} {
 		s := float32(math.Ldexp(1, e))
 		blk(func(i int) float32 { return clamp32(float64(s) * float64(i-16)) })

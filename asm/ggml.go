@@ -79,7 +79,8 @@ func generateGGML() bool {
 	_ = gcLen
 
 	finiteBlocks()
-	q8_0Quant()
+	q8Quant("q8_0QuantAVX2", 34, false)
+	q8Quant("q8_1QuantAVX2", 36, true)
 	for _, lq := range legacyQuants {
 		legacyQuantK(lq)
 	}
@@ -108,9 +109,17 @@ func bcast(off int) reg.VecVirtual {
 // block grpOrder[L]), d and id computed for all 8 at once, id kept in a
 // 32-byte local from which each block broadcasts its own; the 0..7 blocks
 // after the last group are done one at a time with the same arithmetic.
-func q8_0Quant() {
-	TEXT("q8_0QuantAVX2", NOSPLIT, "func(dst *byte, src *float32, nb int)")
-	ids := AllocLocal(32)
+//
+// With sum (Q8_1, blocks of 36 bytes, codes at 4), each block also stores
+// s = fp16(float(Σq)·d): the codes are summed as dwords (exact), converted
+// (exact: |Σq| <= 4064) and multiplied by the block's fp32 d.
+func q8Quant(name string, size int, sum bool) {
+	TEXT(name, NOSPLIT, "func(dst *byte, src *float32, nb int)")
+	qoff := 2
+	if sum {
+		qoff = 4
+	}
+	ids := AllocLocal(64) // id, then d, of the group's 8 blocks
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
 	n := Load(Param("nb"), GP64())
@@ -153,16 +162,23 @@ func q8_0Quant() {
 	h := XMM()
 	VCVTPS2PH(Imm(0), d, h)
 	for l, b := range grpOrder {
-		VPEXTRW(Imm(uint64(l)), h, Mem{Base: dst, Disp: 34 * b})
+		VPEXTRW(Imm(uint64(l)), h, Mem{Base: dst, Disp: size * b})
 	}
 	VMOVUPS(id, ids)
+	if sum {
+		VMOVUPS(d, ids.Offset(32))
+	}
 	for b := range 8 {
 		idb := YMM()
 		VBROADCASTSS(ids.Offset(4*grpPos[b]), idb)
-		quantBlock(Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: 34*b + 2}, idb, perm)
+		var db Mem
+		if sum {
+			db = ids.Offset(32 + 4*grpPos[b])
+		}
+		quantBlock(Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: size * b}, qoff, idb, perm, sum, db)
 	}
 	ADDQ(U32(8*128), src)
-	ADDQ(U32(8*34), dst)
+	ADDQ(U32(uint64(8*size)), dst)
 	DECQ(groups)
 	JNZ(LabelRef("group"))
 
@@ -181,9 +197,14 @@ func q8_0Quant() {
 	h1 := XMM()
 	VCVTPS2PH(Imm(0), d1, h1)
 	VPEXTRW(Imm(0), h1, Mem{Base: dst})
-	quantBlock(Mem{Base: src}, Mem{Base: dst, Disp: 2}, id1, perm)
+	var d1m Mem
+	if sum {
+		VMOVSS(d1.AsX(), ids.Offset(32))
+		d1m = ids.Offset(32)
+	}
+	quantBlock(Mem{Base: src}, Mem{Base: dst}, qoff, id1, perm, sum, d1m)
 	ADDQ(U32(128), src)
-	ADDQ(U32(34), dst)
+	ADDQ(U32(uint64(size)), dst)
 	DECQ(n)
 	JNZ(LabelRef("loop"))
 	Label("done")
@@ -277,7 +298,7 @@ func scales(amax reg.VecVirtual) (d, id reg.VecVirtual) {
 // |v| <= 127·(1+2^-21) here: codes are in [-127, 127], packed by the
 // saturating packs and restored to element order by VPERMD.
 // TestSIMDQ8_0RoundfSweep checks every float32 of magnitude 0.25..127.
-func quantBlock(src, dst Mem, id, perm reg.VecVirtual) {
+func quantBlock(src, blk Mem, qoff int, id, perm reg.VecVirtual, sum bool, d Mem) {
 	var r [4]reg.VecVirtual
 	for k := range r {
 		v, t := YMM(), YMM()
@@ -288,11 +309,28 @@ func quantBlock(src, dst Mem, id, perm reg.VecVirtual) {
 		r[k] = YMM()
 		VCVTTPS2DQ(t, r[k])
 	}
+	if sum {
+		a, t := YMM(), YMM()
+		VPADDD(r[1], r[0], a)
+		VPADDD(r[3], r[2], t)
+		VPADDD(t, a, a)
+		ax, tx := a.AsX(), XMM()
+		VEXTRACTI128(Imm(1), a, tx)
+		VPADDD(tx, ax, ax)
+		VPSHUFD(Imm(0x4E), ax, tx)
+		VPADDD(tx, ax, ax)
+		VPSHUFD(Imm(0xB1), ax, tx)
+		VPADDD(tx, ax, ax)
+		VCVTDQ2PS(ax, ax)
+		VMULSS(d, ax, ax) // float(Σq)·d
+		VCVTPS2PH(Imm(0), ax, tx)
+		VPEXTRW(Imm(0), tx, blk.Offset(2))
+	}
 	VPACKSSDW(r[1], r[0], r[0])
 	VPACKSSDW(r[3], r[2], r[2])
 	VPACKSSWB(r[2], r[0], r[0])
 	VPERMD(r[0], perm, r[0])
-	VMOVDQU(r[0], dst)
+	VMOVDQU(r[0], blk.Offset(qoff))
 }
 
 // halfScale loads the fp16 at m into every lane of a new YMM as float32

@@ -25,6 +25,12 @@ import (
 //go:noescape
 func q8_0QuantAVX2(dst *byte, src *float32, nb int)
 
+// q8_1QuantAVX2 is quantQ8_1 over nb blocks: 32·nb floats of src into
+// 36·nb bytes of dst.
+//
+//go:noescape
+func q8_1QuantAVX2(dst *byte, src *float32, nb int)
+
 // The legacy quantizers, quantQ4_0, quantQ4_1, quantQ5_0 and quantQ5_1
 // over nb blocks: 32·nb floats of src into 18, 20, 22 or 24 bytes per
 // block of dst.
@@ -83,6 +89,7 @@ func init() {
 		return 0
 	}
 	simdQuant[Q8_0] = quantRow(q8_0QuantAVX2)
+	simdQuant[Q8_1] = quantRow(q8_1QuantAVX2)
 	simdQuant[Q4_0] = quantRow(q4_0QuantAVX2)
 	simdQuant[Q4_1] = quantRow(q4_1QuantAVX2)
 	simdQuant[Q5_0] = quantRow(q5_0QuantAVX2)

@@ -136,7 +136,7 @@ done:
 
 // func q8_0QuantAVX2(dst *byte, src *float32, nb int)
 // Requires: AVX, AVX2, F16C
-TEXT ·q8_0QuantAVX2(SB), NOSPLIT, $32-24
+TEXT ·q8_0QuantAVX2(SB), NOSPLIT, $64-24
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         nb+16(FP), DX
@@ -506,6 +506,504 @@ loop:
 	VMOVDQU      Y2, 2(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000022, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q8_1QuantAVX2(dst *byte, src *float32, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q8_1QuantAVX2(SB), NOSPLIT, $64-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+0(SB), Y0
+	VMOVDQU      ggmlConst<>+32(SB), Y1
+	MOVQ         DX, BX
+	SHRQ         $0x03, BX
+	ANDQ         $0x00000007, DX
+	TESTQ        BX, BX
+	JZ           single
+
+group:
+	VANDPS       (CX), Y0, Y2
+	VANDPS       32(CX), Y0, Y3
+	VANDPS       64(CX), Y0, Y4
+	VANDPS       96(CX), Y0, Y5
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y5, Y4, Y4
+	VMAXPS       Y4, Y2, Y2
+	VANDPS       128(CX), Y0, Y3
+	VANDPS       160(CX), Y0, Y4
+	VANDPS       192(CX), Y0, Y5
+	VANDPS       224(CX), Y0, Y6
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y4
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VANDPS       256(CX), Y0, Y2
+	VANDPS       288(CX), Y0, Y3
+	VANDPS       320(CX), Y0, Y5
+	VANDPS       352(CX), Y0, Y6
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y6, Y5, Y5
+	VMAXPS       Y5, Y2, Y2
+	VANDPS       384(CX), Y0, Y3
+	VANDPS       416(CX), Y0, Y5
+	VANDPS       448(CX), Y0, Y6
+	VANDPS       480(CX), Y0, Y7
+	VMAXPS       Y5, Y3, Y3
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y5, Y5
+	VANDPS       512(CX), Y0, Y2
+	VANDPS       544(CX), Y0, Y3
+	VANDPS       576(CX), Y0, Y6
+	VANDPS       608(CX), Y0, Y7
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y2, Y2
+	VANDPS       640(CX), Y0, Y3
+	VANDPS       672(CX), Y0, Y6
+	VANDPS       704(CX), Y0, Y7
+	VANDPS       736(CX), Y0, Y8
+	VMAXPS       Y6, Y3, Y3
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y6, Y6
+	VANDPS       768(CX), Y0, Y2
+	VANDPS       800(CX), Y0, Y3
+	VANDPS       832(CX), Y0, Y7
+	VANDPS       864(CX), Y0, Y8
+	VMAXPS       Y3, Y2, Y2
+	VMAXPS       Y8, Y7, Y7
+	VMAXPS       Y7, Y2, Y2
+	VANDPS       896(CX), Y0, Y3
+	VANDPS       928(CX), Y0, Y7
+	VANDPS       960(CX), Y0, Y8
+	VANDPS       992(CX), Y0, Y9
+	VMAXPS       Y7, Y3, Y3
+	VMAXPS       Y9, Y8, Y8
+	VMAXPS       Y8, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y7, Y7
+	VSHUFPS      $0x88, Y5, Y4, Y2
+	VSHUFPS      $0xdd, Y5, Y4, Y3
+	VMAXPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y7, Y6, Y3
+	VSHUFPS      $0xdd, Y7, Y6, Y4
+	VMAXPS       Y4, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y4
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VDIVPS       ggmlConst<>+264(SB), Y4, Y2
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VCMPPS       $0x11, ggmlConst<>+332(SB), Y3, Y4
+	VANDPS       Y4, Y3, Y3
+	VCVTPS2PH    $0x00, Y2, X4
+	VPEXTRW      $0x00, X4, (AX)
+	VPEXTRW      $0x01, X4, 72(AX)
+	VPEXTRW      $0x02, X4, 144(AX)
+	VPEXTRW      $0x03, X4, 216(AX)
+	VPEXTRW      $0x04, X4, 36(AX)
+	VPEXTRW      $0x05, X4, 108(AX)
+	VPEXTRW      $0x06, X4, 180(AX)
+	VPEXTRW      $0x07, X4, 252(AX)
+	VMOVUPS      Y3, (SP)
+	VMOVUPS      Y2, 32(SP)
+	VBROADCASTSS (SP), Y2
+	VMULPS       (CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       32(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       64(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       96(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       32(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 2(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 4(AX)
+	VBROADCASTSS 16(SP), Y2
+	VMULPS       128(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       160(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       192(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       224(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       48(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 38(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 40(AX)
+	VBROADCASTSS 4(SP), Y2
+	VMULPS       256(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       288(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       320(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       352(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       36(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 74(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 76(AX)
+	VBROADCASTSS 20(SP), Y2
+	VMULPS       384(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       416(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       448(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       480(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       52(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 110(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 112(AX)
+	VBROADCASTSS 8(SP), Y2
+	VMULPS       512(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       544(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       576(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       608(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       40(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 146(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 148(AX)
+	VBROADCASTSS 24(SP), Y2
+	VMULPS       640(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       672(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       704(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       736(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       56(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 182(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 184(AX)
+	VBROADCASTSS 12(SP), Y2
+	VMULPS       768(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       800(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       832(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       864(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       44(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 218(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 220(AX)
+	VBROADCASTSS 28(SP), Y2
+	VMULPS       896(CX), Y2, Y3
+	VROUNDPS     $0x03, Y3, Y4
+	VSUBPS       Y4, Y3, Y4
+	VADDPS       Y4, Y3, Y4
+	VCVTTPS2DQ   Y4, Y3
+	VMULPS       928(CX), Y2, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       960(CX), Y2, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       992(CX), Y2, Y2
+	VROUNDPS     $0x03, Y2, Y6
+	VSUBPS       Y6, Y2, Y6
+	VADDPS       Y6, Y2, Y6
+	VCVTTPS2DQ   Y6, Y2
+	VPADDD       Y4, Y3, Y6
+	VPADDD       Y2, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       60(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 254(AX)
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSDW    Y2, Y5, Y5
+	VPACKSSWB    Y5, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      Y3, 256(AX)
+	ADDQ         $0x00000400, CX
+	ADDQ         $0x00000120, AX
+	DECQ         BX
+	JNZ          group
+
+single:
+	TESTQ DX, DX
+	JZ    done
+
+loop:
+	VANDPS       (CX), Y0, Y3
+	VANDPS       32(CX), Y0, Y2
+	VANDPS       64(CX), Y0, Y4
+	VANDPS       96(CX), Y0, Y5
+	VMAXPS       Y2, Y3, Y3
+	VMAXPS       Y5, Y4, Y4
+	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x01, Y3, Y3, Y2
+	VMAXPS       Y2, Y3, Y3
+	VPERMILPS    $0x4e, Y3, Y2
+	VMAXPS       Y2, Y3, Y3
+	VPERMILPS    $0xb1, Y3, Y2
+	VMAXPS       Y2, Y3, Y3
+	VDIVPS       ggmlConst<>+264(SB), Y3, Y2
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VCMPPS       $0x11, ggmlConst<>+332(SB), Y3, Y4
+	VANDPS       Y4, Y3, Y3
+	VCVTPS2PH    $0x00, Y2, X4
+	VPEXTRW      $0x00, X4, (AX)
+	VMOVSS       X2, 32(SP)
+	VMULPS       (CX), Y3, Y2
+	VROUNDPS     $0x03, Y2, Y4
+	VSUBPS       Y4, Y2, Y4
+	VADDPS       Y4, Y2, Y4
+	VCVTTPS2DQ   Y4, Y2
+	VMULPS       32(CX), Y3, Y4
+	VROUNDPS     $0x03, Y4, Y5
+	VSUBPS       Y5, Y4, Y5
+	VADDPS       Y5, Y4, Y5
+	VCVTTPS2DQ   Y5, Y4
+	VMULPS       64(CX), Y3, Y5
+	VROUNDPS     $0x03, Y5, Y6
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y5, Y6
+	VCVTTPS2DQ   Y6, Y5
+	VMULPS       96(CX), Y3, Y3
+	VROUNDPS     $0x03, Y3, Y6
+	VSUBPS       Y6, Y3, Y6
+	VADDPS       Y6, Y3, Y6
+	VCVTTPS2DQ   Y6, Y3
+	VPADDD       Y4, Y2, Y6
+	VPADDD       Y3, Y5, Y7
+	VPADDD       Y7, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0x4e, X6, X7
+	VPADDD       X7, X6, X6
+	VPSHUFD      $0xb1, X6, X7
+	VPADDD       X7, X6, X6
+	VCVTDQ2PS    X6, X6
+	VMULSS       32(SP), X6, X6
+	VCVTPS2PH    $0x00, X6, X7
+	VPEXTRW      $0x00, X7, 2(AX)
+	VPACKSSDW    Y4, Y2, Y2
+	VPACKSSDW    Y3, Y5, Y5
+	VPACKSSWB    Y5, Y2, Y2
+	VPERMD       Y2, Y1, Y2
+	VMOVDQU      Y2, 4(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000024, AX
 	DECQ         DX
 	JNZ          loop
 

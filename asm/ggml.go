@@ -490,88 +490,150 @@ type legacyQuant struct {
 // j (VPSLLW $3, VPMOVMSKB).
 func legacyQuantK(lq legacyQuant) {
 	TEXT(lq.name, NOSPLIT, "func(dst *byte, src *float32, nb int)")
+	// Locals: the group's max (or the first max-|x| element), min, id.
+	loc := AllocLocal(96)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
 	n := Load(Param("nb"), GP64())
 	abs := bcast(gcAbs)
 	perm := YMM()
 	VMOVDQU(ggc.Offset(gcPerm), perm)
+	groups := GP64()
+	MOVQ(n, groups)
+	SHRQ(U8(3), groups)
+	ANDQ(U32(7), n)
+	TESTQ(groups, groups)
+	JZ(LabelRef("single"))
+	Label("group")
+	legacyBody(lq, 8, src, dst, loc, abs, perm)
+	ADDQ(U32(8*128), src)
+	ADDQ(U32(uint64(8*lq.size)), dst)
+	DECQ(groups)
+	JNZ(LabelRef("group"))
+	Label("single")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	Label("loop")
+	legacyBody(lq, 1, src, dst, loc, abs, perm)
+	ADDQ(U32(128), src)
+	ADDQ(U32(uint64(lq.size)), dst)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// legacyBody quantizes g (8 or 1) consecutive blocks: per block the max
+// (or min and max) element into the locals; then d, id and the fp16
+// scales for all g at once (8 lanes; with g = 1 only lane 0 is used, the
+// others compute on whatever the locals hold and are never stored); then
+// the codes of each block with its id broadcast from the locals.
+func legacyBody(lq legacyQuant, g int, src, dst reg.Register, loc Mem, abs, perm reg.VecVirtual) {
+	for b := range g {
+		x := loadBlock(Mem{Base: src, Disp: 128 * b})
+		if !lq.hasMin {
+			var a [4]reg.VecVirtual
+			for k := range a {
+				a[k] = YMM()
+				VANDPS(abs, x[k], a[k])
+			}
+			m := hreduce(a, VMAXPS)
+			mx := firstOf(a, m, Mem{Base: src, Disp: 128 * b})
+			nz := XMM()
+			VXORPS(nz, nz, nz)
+			VCMPSS(Imm(4), nz, m.AsX(), nz) // amax != 0
+			VANDPS(nz, mx, mx)              // else +0, ggml's start
+			VMOVSS(mx, loc.Offset(4*b))
+		} else {
+			lo := hreduce(x, VMINPS)
+			hi := hreduce(x, VMAXPS)
+			VMOVSS(firstOf(x, hi, Mem{Base: src, Disp: 128 * b}), loc.Offset(4*b))
+			VMOVSS(firstOf(x, lo, Mem{Base: src, Disp: 128 * b}), loc.Offset(32+4*b))
+		}
+	}
+	d, div := YMM(), YMM()
+	VBROADCASTSS(ggc.Offset(gcDiv(lq)), div)
+	VMOVUPS(loc, d)
+	if lq.hasMin {
+		VSUBPS(loc.Offset(32), d, d) // max - min
+		mn, h := YMM(), XMM()
+		VMOVUPS(loc.Offset(32), mn)
+		VCVTPS2PH(Imm(0), mn, h)
+		for b := range g {
+			VPEXTRW(Imm(uint64(b)), h, Mem{Base: dst, Disp: lq.size*b + 2})
+		}
+	}
+	VDIVPS(div, d, d) // max/div or (max-min)/div
+	h := XMM()
+	VCVTPS2PH(Imm(0), d, h)
+	for b := range g {
+		VPEXTRW(Imm(uint64(b)), h, Mem{Base: dst, Disp: lq.size * b})
+	}
+	id, nz := YMM(), YMM()
+	VBROADCASTSS(ggc.Offset(gcOne), id)
+	VDIVPS(d, id, id) // 1/d
+	VXORPS(nz, nz, nz)
+	VCMPPS(Imm(4), nz, d, nz) // d != 0
+	VANDPS(nz, id, id)
+	VMOVUPS(id, loc.Offset(64))
+	bias := YMM()
+	VBROADCASTSS(ggc.Offset(gcBias(lq)), bias)
+	for b := range g {
+		idb := YMM()
+		VBROADCASTSS(loc.Offset(64+4*b), idb)
+		var mn reg.VecVirtual
+		if lq.hasMin {
+			mn = YMM()
+			VBROADCASTSS(loc.Offset(32+4*b), mn)
+		}
+		legacyCodes(lq, Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: lq.size * b}, idb, mn, bias, perm)
+	}
+}
+
+func loadBlock(m Mem) [4]reg.VecVirtual {
 	var x [4]reg.VecVirtual
 	for k := range x {
 		x[k] = YMM()
-		VMOVUPS(Mem{Base: src, Disp: 32 * k}, x[k])
+		VMOVUPS(m.Offset(32*k), x[k])
 	}
-	// first returns x[i] (a scalar in an XMM) for the first i whose
-	// lane of key[k] compares equal to m (all lanes).
-	first := func(key [4]reg.VecVirtual, m reg.VecVirtual) reg.VecVirtual {
-		mask, t := GP32(), GP32()
-		for k := range key {
-			e := YMM()
-			VCMPPS(Imm(0), m, key[k], e) // EQ_OQ
-			if k == 0 {
-				VMOVMSKPS(e, mask)
-				continue
-			}
-			VMOVMSKPS(e, t)
-			SHLL(U8(8*k), t)
-			ORL(t, mask)
+	return x
+}
+
+// firstOf returns (in an XMM) element i of the block at blk for the first
+// i whose lane of key compares equal to m (in every lane): compare,
+// VMOVMSKPS, BSF, load. m is one of the keys, so there is such an i.
+func firstOf(key [4]reg.VecVirtual, m reg.VecVirtual, blk Mem) reg.VecVirtual {
+	mask, t := GP32(), GP32()
+	for k := range key {
+		e := YMM()
+		VCMPPS(Imm(0), m, key[k], e) // EQ_OQ
+		if k == 0 {
+			VMOVMSKPS(e, mask)
+			continue
 		}
-		BSFL(mask, mask)
-		v := XMM()
-		VMOVSS(Mem{Base: src, Index: mask.As64(), Scale: 4}, v)
-		return v
+		VMOVMSKPS(e, t)
+		SHLL(U8(8*k), t)
+		ORL(t, mask)
 	}
-	d := XMM()
-	var mn reg.VecVirtual
-	if !lq.hasMin {
-		var a [4]reg.VecVirtual
-		for k := range a {
-			a[k] = YMM()
-			VANDPS(abs, x[k], a[k])
-		}
-		m := hreduce(a, VMAXPS)
-		mx := first(a, m)
-		nz := XMM()
-		VXORPS(nz, nz, nz)
-		VCMPSS(Imm(4), nz, m.AsX(), nz) // amax != 0
-		VANDPS(nz, mx, mx)              // else +0
-		VDIVSS(ggc.Offset(gcDiv(lq)), mx, d)
-	} else {
-		lo := hreduce(x, VMINPS)
-		hi := hreduce(x, VMAXPS)
-		mnx := first(x, lo)
-		mxx := first(x, hi)
-		VSUBSS(mnx, mxx, d) // max - min
-		VDIVSS(ggc.Offset(gcDiv(lq)), d, d)
-		mn = YMM()
-		VBROADCASTSS(mnx, mn)
-		h := XMM()
-		VCVTPS2PH(Imm(0), mnx, h)
-		VPEXTRW(Imm(0), h, Mem{Base: dst, Disp: 2})
-	}
-	h := XMM()
-	VCVTPS2PH(Imm(0), d, h)
-	VPEXTRW(Imm(0), h, Mem{Base: dst})
-	r, nz := XMM(), XMM()
-	VMOVSS(ggc.Offset(gcOne), r)
-	VDIVSS(d, r, r) // 1/d
-	VXORPS(nz, nz, nz)
-	VCMPSS(Imm(4), nz, d, nz) // d != 0
-	VANDPS(nz, r, r)
-	id, bias := YMM(), YMM()
-	VBROADCASTSS(r, id)
-	VBROADCASTSS(ggc.Offset(gcBias(lq)), bias)
+	BSFL(mask, mask)
+	v := XMM()
+	blk.Index, blk.Scale = mask.As64(), 4
+	VMOVSS(blk, v)
+	return v
+}
+
+// legacyCodes writes the codes of the block at src into the block at blk.
+func legacyCodes(lq legacyQuant, src, blk Mem, id, mn, bias, perm reg.VecVirtual) {
 	var q [4]reg.VecVirtual
 	for k := range q {
 		v := YMM()
 		if lq.hasMin {
-			VSUBPS(mn, x[k], v) // x - min
+			VMOVUPS(src.Offset(32*k), v)
+			VSUBPS(mn, v, v) // x - min
 			VMULPS(id, v, v)
 		} else {
-			VMULPS(id, x[k], v)
+			VMULPS(src.Offset(32*k), id, v)
 		}
 		VADDPS(bias, v, v)
 		q[k] = YMM()
@@ -593,7 +655,7 @@ func legacyQuantK(lq legacyQuant) {
 		t, bits := YMM(), GP32()
 		VPSLLW(Imm(3), c, t)
 		VPMOVMSKB(t, bits)
-		MOVL(bits, Mem{Base: dst, Disp: qsOff})
+		MOVL(bits, blk.Offset(qsOff))
 		qsOff += 4
 		VPAND(ggc.Offset(gcNib32), c, c)
 	}
@@ -601,14 +663,7 @@ func legacyQuantK(lq legacyQuant) {
 	VEXTRACTI128(Imm(1), c, hiq)
 	VPSLLW(Imm(4), hiq, hiq)
 	VPOR(hiq, c.AsX(), hiq)
-	VMOVDQU(hiq, Mem{Base: dst, Disp: qsOff})
-	ADDQ(U32(128), src)
-	ADDQ(U32(uint64(lq.size)), dst)
-	DECQ(n)
-	JNZ(LabelRef("loop"))
-	Label("done")
-	VZEROUPPER()
-	RET()
+	VMOVDQU(hiq, blk.Offset(qsOff))
 }
 
 // hreduce returns op (VMAXPS or VMINPS) over the 32 lanes of v, in every

@@ -1013,83 +1013,591 @@ done:
 
 // func q4_0QuantAVX2(dst *byte, src *float32, nb int)
 // Requires: AVX, AVX2, F16C
-TEXT ·q4_0QuantAVX2(SB), NOSPLIT, $0-24
+TEXT ·q4_0QuantAVX2(SB), NOSPLIT, $96-24
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         nb+16(FP), DX
 	VBROADCASTSS ggmlConst<>+0(SB), Y0
 	VMOVDQU      ggmlConst<>+32(SB), Y1
-	TESTQ        DX, DX
-	JZ           done
+	MOVQ         DX, BX
+	SHRQ         $0x03, BX
+	ANDQ         $0x00000007, DX
+	TESTQ        BX, BX
+	JZ           single
+
+group:
+	VMOVUPS      (CX), Y2
+	VMOVUPS      32(CX), Y3
+	VMOVUPS      64(CX), Y4
+	VMOVUPS      96(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       (CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, (SP)
+	VMOVUPS      128(CX), Y2
+	VMOVUPS      160(CX), Y3
+	VMOVUPS      192(CX), Y4
+	VMOVUPS      224(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       128(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 4(SP)
+	VMOVUPS      256(CX), Y2
+	VMOVUPS      288(CX), Y3
+	VMOVUPS      320(CX), Y4
+	VMOVUPS      352(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       256(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 8(SP)
+	VMOVUPS      384(CX), Y2
+	VMOVUPS      416(CX), Y3
+	VMOVUPS      448(CX), Y4
+	VMOVUPS      480(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       384(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 12(SP)
+	VMOVUPS      512(CX), Y2
+	VMOVUPS      544(CX), Y3
+	VMOVUPS      576(CX), Y4
+	VMOVUPS      608(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       512(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 16(SP)
+	VMOVUPS      640(CX), Y2
+	VMOVUPS      672(CX), Y3
+	VMOVUPS      704(CX), Y4
+	VMOVUPS      736(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       640(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 20(SP)
+	VMOVUPS      768(CX), Y2
+	VMOVUPS      800(CX), Y3
+	VMOVUPS      832(CX), Y4
+	VMOVUPS      864(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       768(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 24(SP)
+	VMOVUPS      896(CX), Y2
+	VMOVUPS      928(CX), Y3
+	VMOVUPS      960(CX), Y4
+	VMOVUPS      992(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       896(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 28(SP)
+	VBROADCASTSS ggmlConst<>+368(SB), Y3
+	VMOVUPS      (SP), Y2
+	VDIVPS       Y3, Y2, Y2
+	VCVTPS2PH    $0x00, Y2, X3
+	VPEXTRW      $0x00, X3, (AX)
+	VPEXTRW      $0x01, X3, 18(AX)
+	VPEXTRW      $0x02, X3, 36(AX)
+	VPEXTRW      $0x03, X3, 54(AX)
+	VPEXTRW      $0x04, X3, 72(AX)
+	VPEXTRW      $0x05, X3, 90(AX)
+	VPEXTRW      $0x06, X3, 108(AX)
+	VPEXTRW      $0x07, X3, 126(AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x04, Y4, Y2, Y4
+	VANDPS       Y4, Y3, Y3
+	VMOVUPS      Y3, 64(SP)
+	VBROADCASTSS ggmlConst<>+372(SB), Y2
+	VBROADCASTSS 64(SP), Y3
+	VMULPS       (CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       32(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       64(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       96(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 2(AX)
+	VBROADCASTSS 68(SP), Y3
+	VMULPS       128(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       160(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       192(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       224(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 20(AX)
+	VBROADCASTSS 72(SP), Y3
+	VMULPS       256(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       288(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       320(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       352(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 38(AX)
+	VBROADCASTSS 76(SP), Y3
+	VMULPS       384(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       416(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       448(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       480(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 56(AX)
+	VBROADCASTSS 80(SP), Y3
+	VMULPS       512(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       544(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       576(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       608(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 74(AX)
+	VBROADCASTSS 84(SP), Y3
+	VMULPS       640(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       672(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       704(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       736(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 92(AX)
+	VBROADCASTSS 88(SP), Y3
+	VMULPS       768(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       800(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       832(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       864(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 110(AX)
+	VBROADCASTSS 92(SP), Y3
+	VMULPS       896(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       928(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       960(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       992(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 128(AX)
+	ADDQ         $0x00000400, CX
+	ADDQ         $0x00000090, AX
+	DECQ         BX
+	JNZ          group
+
+single:
+	TESTQ DX, DX
+	JZ    done
 
 loop:
 	VMOVUPS      (CX), Y2
 	VMOVUPS      32(CX), Y3
 	VMOVUPS      64(CX), Y4
 	VMOVUPS      96(CX), Y5
-	VANDPS       Y0, Y2, Y6
-	VANDPS       Y0, Y3, Y7
-	VANDPS       Y0, Y4, Y8
-	VANDPS       Y0, Y5, Y9
-	VMAXPS       Y7, Y6, Y10
-	VMAXPS       Y9, Y8, Y11
-	VMAXPS       Y11, Y10, Y10
-	VPERM2F128   $0x01, Y10, Y10, Y11
-	VMAXPS       Y11, Y10, Y10
-	VPERMILPS    $0x4e, Y10, Y11
-	VMAXPS       Y11, Y10, Y10
-	VPERMILPS    $0xb1, Y10, Y11
-	VMAXPS       Y11, Y10, Y10
-	VCMPPS       $0x00, Y10, Y6, Y6
-	VMOVMSKPS    Y6, BX
-	VCMPPS       $0x00, Y10, Y7, Y6
-	VMOVMSKPS    Y6, SI
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, BX
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, SI
 	SHLL         $0x08, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y10, Y8, Y6
-	VMOVMSKPS    Y6, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, SI
 	SHLL         $0x10, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y10, Y9, Y6
-	VMOVMSKPS    Y6, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, SI
 	SHLL         $0x18, SI
 	ORL          SI, BX
 	BSFL         BX, BX
-	VMOVSS       (CX)(BX*4), X6
-	VXORPS       X7, X7, X7
-	VCMPSS       $0x04, X7, X10, X7
-	VANDPS       X7, X6, X6
-	VDIVSS       ggmlConst<>+368(SB), X6, X6
-	VCVTPS2PH    $0x00, X6, X7
-	VPEXTRW      $0x00, X7, (AX)
-	VMOVSS       ggmlConst<>+8(SB), X7
-	VDIVSS       X6, X7, X7
-	VXORPS       X8, X8, X8
-	VCMPSS       $0x04, X8, X6, X8
-	VANDPS       X8, X7, X7
-	VBROADCASTSS X7, Y6
-	VBROADCASTSS ggmlConst<>+372(SB), Y7
-	VMULPS       Y6, Y2, Y2
-	VADDPS       Y7, Y2, Y2
-	VCVTTPS2DQ   Y2, Y2
-	VMULPS       Y6, Y3, Y3
-	VADDPS       Y7, Y3, Y3
-	VCVTTPS2DQ   Y3, Y3
-	VMULPS       Y6, Y4, Y4
-	VADDPS       Y7, Y4, Y4
+	VMOVSS       (CX)(BX*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, (SP)
+	VBROADCASTSS ggmlConst<>+368(SB), Y3
+	VMOVUPS      (SP), Y2
+	VDIVPS       Y3, Y2, Y2
+	VCVTPS2PH    $0x00, Y2, X3
+	VPEXTRW      $0x00, X3, (AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x04, Y4, Y2, Y4
+	VANDPS       Y4, Y3, Y3
+	VMOVUPS      Y3, 64(SP)
+	VBROADCASTSS ggmlConst<>+372(SB), Y2
+	VBROADCASTSS 64(SP), Y3
+	VMULPS       (CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
 	VCVTTPS2DQ   Y4, Y4
-	VMULPS       Y6, Y5, Y5
-	VADDPS       Y7, Y5, Y5
+	VMULPS       32(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
 	VCVTTPS2DQ   Y5, Y5
-	VPACKUSDW    Y3, Y2, Y2
+	VMULPS       64(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       96(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y2
 	VPACKUSDW    Y5, Y4, Y4
-	VPACKUSWB    Y4, Y2, Y2
-	VPERMD       Y2, Y1, Y2
-	VPMINUB      ggmlConst<>+432(SB), Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPSLLW       $0x04, X3, X3
-	VPOR         X3, X2, X3
-	VMOVDQU      X3, 2(AX)
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+432(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 2(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000012, AX
 	DECQ         DX
@@ -1101,38 +1609,777 @@ done:
 
 // func q4_1QuantAVX2(dst *byte, src *float32, nb int)
 // Requires: AVX, AVX2, F16C
-TEXT ·q4_1QuantAVX2(SB), NOSPLIT, $0-24
+TEXT ·q4_1QuantAVX2(SB), NOSPLIT, $96-24
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         nb+16(FP), DX
 	VBROADCASTSS ggmlConst<>+0(SB), Y0
 	VMOVDQU      ggmlConst<>+32(SB), Y0
-	TESTQ        DX, DX
-	JZ           done
+	MOVQ         DX, BX
+	SHRQ         $0x03, BX
+	ANDQ         $0x00000007, DX
+	TESTQ        BX, BX
+	JZ           single
+
+group:
+	VMOVUPS      (CX), Y1
+	VMOVUPS      32(CX), Y2
+	VMOVUPS      64(CX), Y3
+	VMOVUPS      96(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       (CX)(SI*4), X6
+	VMOVSS       X6, (SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       (CX)(SI*4), X1
+	VMOVSS       X1, 32(SP)
+	VMOVUPS      128(CX), Y1
+	VMOVUPS      160(CX), Y2
+	VMOVUPS      192(CX), Y3
+	VMOVUPS      224(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       128(CX)(SI*4), X6
+	VMOVSS       X6, 4(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       128(CX)(SI*4), X1
+	VMOVSS       X1, 36(SP)
+	VMOVUPS      256(CX), Y1
+	VMOVUPS      288(CX), Y2
+	VMOVUPS      320(CX), Y3
+	VMOVUPS      352(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       256(CX)(SI*4), X6
+	VMOVSS       X6, 8(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       256(CX)(SI*4), X1
+	VMOVSS       X1, 40(SP)
+	VMOVUPS      384(CX), Y1
+	VMOVUPS      416(CX), Y2
+	VMOVUPS      448(CX), Y3
+	VMOVUPS      480(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       384(CX)(SI*4), X6
+	VMOVSS       X6, 12(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       384(CX)(SI*4), X1
+	VMOVSS       X1, 44(SP)
+	VMOVUPS      512(CX), Y1
+	VMOVUPS      544(CX), Y2
+	VMOVUPS      576(CX), Y3
+	VMOVUPS      608(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       512(CX)(SI*4), X6
+	VMOVSS       X6, 16(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       512(CX)(SI*4), X1
+	VMOVSS       X1, 48(SP)
+	VMOVUPS      640(CX), Y1
+	VMOVUPS      672(CX), Y2
+	VMOVUPS      704(CX), Y3
+	VMOVUPS      736(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       640(CX)(SI*4), X6
+	VMOVSS       X6, 20(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       640(CX)(SI*4), X1
+	VMOVSS       X1, 52(SP)
+	VMOVUPS      768(CX), Y1
+	VMOVUPS      800(CX), Y2
+	VMOVUPS      832(CX), Y3
+	VMOVUPS      864(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       768(CX)(SI*4), X6
+	VMOVSS       X6, 24(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       768(CX)(SI*4), X1
+	VMOVSS       X1, 56(SP)
+	VMOVUPS      896(CX), Y1
+	VMOVUPS      928(CX), Y2
+	VMOVUPS      960(CX), Y3
+	VMOVUPS      992(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       896(CX)(SI*4), X6
+	VMOVSS       X6, 28(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       896(CX)(SI*4), X1
+	VMOVSS       X1, 60(SP)
+	VBROADCASTSS ggmlConst<>+384(SB), Y2
+	VMOVUPS      (SP), Y1
+	VSUBPS       32(SP), Y1, Y1
+	VMOVUPS      32(SP), Y3
+	VCVTPS2PH    $0x00, Y3, X3
+	VPEXTRW      $0x00, X3, 2(AX)
+	VPEXTRW      $0x01, X3, 22(AX)
+	VPEXTRW      $0x02, X3, 42(AX)
+	VPEXTRW      $0x03, X3, 62(AX)
+	VPEXTRW      $0x04, X3, 82(AX)
+	VPEXTRW      $0x05, X3, 102(AX)
+	VPEXTRW      $0x06, X3, 122(AX)
+	VPEXTRW      $0x07, X3, 142(AX)
+	VDIVPS       Y2, Y1, Y1
+	VCVTPS2PH    $0x00, Y1, X2
+	VPEXTRW      $0x00, X2, (AX)
+	VPEXTRW      $0x01, X2, 20(AX)
+	VPEXTRW      $0x02, X2, 40(AX)
+	VPEXTRW      $0x03, X2, 60(AX)
+	VPEXTRW      $0x04, X2, 80(AX)
+	VPEXTRW      $0x05, X2, 100(AX)
+	VPEXTRW      $0x06, X2, 120(AX)
+	VPEXTRW      $0x07, X2, 140(AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 64(SP)
+	VBROADCASTSS ggmlConst<>+388(SB), Y1
+	VBROADCASTSS 64(SP), Y2
+	VBROADCASTSS 32(SP), Y3
+	VMOVUPS      (CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      32(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      64(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      96(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 4(AX)
+	VBROADCASTSS 68(SP), Y2
+	VBROADCASTSS 36(SP), Y3
+	VMOVUPS      128(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      160(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      192(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      224(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 24(AX)
+	VBROADCASTSS 72(SP), Y2
+	VBROADCASTSS 40(SP), Y3
+	VMOVUPS      256(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      288(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      320(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      352(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 44(AX)
+	VBROADCASTSS 76(SP), Y2
+	VBROADCASTSS 44(SP), Y3
+	VMOVUPS      384(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      416(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      448(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      480(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 64(AX)
+	VBROADCASTSS 80(SP), Y2
+	VBROADCASTSS 48(SP), Y3
+	VMOVUPS      512(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      544(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      576(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      608(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 84(AX)
+	VBROADCASTSS 84(SP), Y2
+	VBROADCASTSS 52(SP), Y3
+	VMOVUPS      640(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      672(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      704(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      736(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 104(AX)
+	VBROADCASTSS 88(SP), Y2
+	VBROADCASTSS 56(SP), Y3
+	VMOVUPS      768(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      800(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      832(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      864(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 124(AX)
+	VBROADCASTSS 92(SP), Y2
+	VBROADCASTSS 60(SP), Y3
+	VMOVUPS      896(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      928(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      960(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      992(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y1
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y1, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X1
+	VPSLLW       $0x04, X1, X1
+	VPOR         X1, X4, X1
+	VMOVDQU      X1, 144(AX)
+	ADDQ         $0x00000400, CX
+	ADDQ         $0x000000a0, AX
+	DECQ         BX
+	JNZ          group
+
+single:
+	TESTQ DX, DX
+	JZ    done
 
 loop:
 	VMOVUPS      (CX), Y1
 	VMOVUPS      32(CX), Y2
 	VMOVUPS      64(CX), Y3
 	VMOVUPS      96(CX), Y4
-	VMINPS       Y2, Y1, Y6
-	VMINPS       Y4, Y3, Y5
-	VMINPS       Y5, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y5
-	VMINPS       Y5, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y5
-	VMINPS       Y5, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y5
-	VMINPS       Y5, Y6, Y6
-	VMAXPS       Y2, Y1, Y5
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
 	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y7
-	VMAXPS       Y7, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y7
-	VMAXPS       Y7, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y7
-	VMAXPS       Y7, Y5, Y5
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
 	VCMPPS       $0x00, Y6, Y1, Y7
 	VMOVMSKPS    Y7, BX
 	VCMPPS       $0x00, Y6, Y2, Y7
@@ -1149,61 +2396,71 @@ loop:
 	ORL          SI, BX
 	BSFL         BX, BX
 	VMOVSS       (CX)(BX*4), X6
-	VCMPPS       $0x00, Y5, Y1, Y7
-	VMOVMSKPS    Y7, BX
-	VCMPPS       $0x00, Y5, Y2, Y7
-	VMOVMSKPS    Y7, SI
+	VMOVSS       X6, (SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, BX
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, SI
 	SHLL         $0x08, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y5, Y3, Y7
-	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, SI
 	SHLL         $0x10, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y5, Y4, Y5
-	VMOVMSKPS    Y5, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, SI
 	SHLL         $0x18, SI
 	ORL          SI, BX
 	BSFL         BX, BX
-	VMOVSS       (CX)(BX*4), X5
-	VSUBSS       X6, X5, X5
-	VDIVSS       ggmlConst<>+384(SB), X5, X5
-	VBROADCASTSS X6, Y7
-	VCVTPS2PH    $0x00, X6, X6
-	VPEXTRW      $0x00, X6, 2(AX)
-	VCVTPS2PH    $0x00, X5, X6
-	VPEXTRW      $0x00, X6, (AX)
-	VMOVSS       ggmlConst<>+8(SB), X6
-	VDIVSS       X5, X6, X6
-	VXORPS       X8, X8, X8
-	VCMPSS       $0x04, X8, X5, X8
-	VANDPS       X8, X6, X6
-	VBROADCASTSS X6, Y5
-	VBROADCASTSS ggmlConst<>+388(SB), Y6
-	VSUBPS       Y7, Y1, Y1
-	VMULPS       Y5, Y1, Y1
-	VADDPS       Y6, Y1, Y1
-	VCVTTPS2DQ   Y1, Y1
-	VSUBPS       Y7, Y2, Y2
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y6, Y2, Y2
-	VCVTTPS2DQ   Y2, Y2
-	VSUBPS       Y7, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	VADDPS       Y6, Y3, Y3
-	VCVTTPS2DQ   Y3, Y3
-	VSUBPS       Y7, Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y6, Y4, Y4
+	VMOVSS       (CX)(BX*4), X1
+	VMOVSS       X1, 32(SP)
+	VBROADCASTSS ggmlConst<>+384(SB), Y2
+	VMOVUPS      (SP), Y1
+	VSUBPS       32(SP), Y1, Y1
+	VMOVUPS      32(SP), Y3
+	VCVTPS2PH    $0x00, Y3, X3
+	VPEXTRW      $0x00, X3, 2(AX)
+	VDIVPS       Y2, Y1, Y1
+	VCVTPS2PH    $0x00, Y1, X2
+	VPEXTRW      $0x00, X2, (AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 64(SP)
+	VBROADCASTSS ggmlConst<>+388(SB), Y1
+	VBROADCASTSS 64(SP), Y2
+	VBROADCASTSS 32(SP), Y3
+	VMOVUPS      (CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
 	VCVTTPS2DQ   Y4, Y4
-	VPACKUSDW    Y2, Y1, Y1
-	VPACKUSDW    Y4, Y3, Y3
-	VPACKUSWB    Y3, Y1, Y1
-	VPERMD       Y1, Y0, Y1
-	VPMINUB      ggmlConst<>+464(SB), Y1, Y1
-	VEXTRACTI128 $0x01, Y1, X2
-	VPSLLW       $0x04, X2, X2
-	VPOR         X2, X1, X2
-	VMOVDQU      X2, 4(AX)
+	VMOVUPS      32(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      64(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      96(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y1
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y1, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPMINUB      ggmlConst<>+464(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X1
+	VPSLLW       $0x04, X1, X1
+	VPOR         X1, X4, X1
+	VMOVDQU      X1, 4(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000014, AX
 	DECQ         DX
@@ -1215,87 +2472,627 @@ done:
 
 // func q5_0QuantAVX2(dst *byte, src *float32, nb int)
 // Requires: AVX, AVX2, F16C
-TEXT ·q5_0QuantAVX2(SB), NOSPLIT, $0-24
+TEXT ·q5_0QuantAVX2(SB), NOSPLIT, $96-24
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         nb+16(FP), DX
 	VBROADCASTSS ggmlConst<>+0(SB), Y0
 	VMOVDQU      ggmlConst<>+32(SB), Y1
-	TESTQ        DX, DX
-	JZ           done
+	MOVQ         DX, BX
+	SHRQ         $0x03, BX
+	ANDQ         $0x00000007, DX
+	TESTQ        BX, BX
+	JZ           single
+
+group:
+	VMOVUPS      (CX), Y2
+	VMOVUPS      32(CX), Y3
+	VMOVUPS      64(CX), Y4
+	VMOVUPS      96(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       (CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, (SP)
+	VMOVUPS      128(CX), Y2
+	VMOVUPS      160(CX), Y3
+	VMOVUPS      192(CX), Y4
+	VMOVUPS      224(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       128(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 4(SP)
+	VMOVUPS      256(CX), Y2
+	VMOVUPS      288(CX), Y3
+	VMOVUPS      320(CX), Y4
+	VMOVUPS      352(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       256(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 8(SP)
+	VMOVUPS      384(CX), Y2
+	VMOVUPS      416(CX), Y3
+	VMOVUPS      448(CX), Y4
+	VMOVUPS      480(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       384(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 12(SP)
+	VMOVUPS      512(CX), Y2
+	VMOVUPS      544(CX), Y3
+	VMOVUPS      576(CX), Y4
+	VMOVUPS      608(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       512(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 16(SP)
+	VMOVUPS      640(CX), Y2
+	VMOVUPS      672(CX), Y3
+	VMOVUPS      704(CX), Y4
+	VMOVUPS      736(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       640(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 20(SP)
+	VMOVUPS      768(CX), Y2
+	VMOVUPS      800(CX), Y3
+	VMOVUPS      832(CX), Y4
+	VMOVUPS      864(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       768(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 24(SP)
+	VMOVUPS      896(CX), Y2
+	VMOVUPS      928(CX), Y3
+	VMOVUPS      960(CX), Y4
+	VMOVUPS      992(CX), Y5
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       896(CX)(SI*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, 28(SP)
+	VBROADCASTSS ggmlConst<>+400(SB), Y3
+	VMOVUPS      (SP), Y2
+	VDIVPS       Y3, Y2, Y2
+	VCVTPS2PH    $0x00, Y2, X3
+	VPEXTRW      $0x00, X3, (AX)
+	VPEXTRW      $0x01, X3, 22(AX)
+	VPEXTRW      $0x02, X3, 44(AX)
+	VPEXTRW      $0x03, X3, 66(AX)
+	VPEXTRW      $0x04, X3, 88(AX)
+	VPEXTRW      $0x05, X3, 110(AX)
+	VPEXTRW      $0x06, X3, 132(AX)
+	VPEXTRW      $0x07, X3, 154(AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x04, Y4, Y2, Y4
+	VANDPS       Y4, Y3, Y3
+	VMOVUPS      Y3, 64(SP)
+	VBROADCASTSS ggmlConst<>+404(SB), Y2
+	VBROADCASTSS 64(SP), Y3
+	VMULPS       (CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       32(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       64(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       96(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y3
+	VPMOVMSKB    Y3, SI
+	MOVL         SI, 2(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 6(AX)
+	VBROADCASTSS 68(SP), Y3
+	VMULPS       128(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       160(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       192(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       224(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y3
+	VPMOVMSKB    Y3, SI
+	MOVL         SI, 24(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 28(AX)
+	VBROADCASTSS 72(SP), Y3
+	VMULPS       256(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       288(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       320(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       352(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y3
+	VPMOVMSKB    Y3, SI
+	MOVL         SI, 46(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 50(AX)
+	VBROADCASTSS 76(SP), Y3
+	VMULPS       384(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       416(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       448(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       480(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y3
+	VPMOVMSKB    Y3, SI
+	MOVL         SI, 68(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 72(AX)
+	VBROADCASTSS 80(SP), Y3
+	VMULPS       512(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       544(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       576(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       608(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y3
+	VPMOVMSKB    Y3, SI
+	MOVL         SI, 90(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 94(AX)
+	VBROADCASTSS 84(SP), Y3
+	VMULPS       640(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       672(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       704(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       736(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y3
+	VPMOVMSKB    Y3, SI
+	MOVL         SI, 112(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 116(AX)
+	VBROADCASTSS 88(SP), Y3
+	VMULPS       768(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       800(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       832(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       864(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y3
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y3, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y3
+	VPMOVMSKB    Y3, SI
+	MOVL         SI, 134(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X3
+	VPSLLW       $0x04, X3, X3
+	VPOR         X3, X4, X3
+	VMOVDQU      X3, 138(AX)
+	VBROADCASTSS 92(SP), Y3
+	VMULPS       896(CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMULPS       928(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMULPS       960(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       992(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 156(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 160(AX)
+	ADDQ         $0x00000400, CX
+	ADDQ         $0x000000b0, AX
+	DECQ         BX
+	JNZ          group
+
+single:
+	TESTQ DX, DX
+	JZ    done
 
 loop:
 	VMOVUPS      (CX), Y2
 	VMOVUPS      32(CX), Y3
 	VMOVUPS      64(CX), Y4
 	VMOVUPS      96(CX), Y5
-	VANDPS       Y0, Y2, Y6
-	VANDPS       Y0, Y3, Y7
-	VANDPS       Y0, Y4, Y8
-	VANDPS       Y0, Y5, Y9
-	VMAXPS       Y7, Y6, Y10
-	VMAXPS       Y9, Y8, Y11
-	VMAXPS       Y11, Y10, Y10
-	VPERM2F128   $0x01, Y10, Y10, Y11
-	VMAXPS       Y11, Y10, Y10
-	VPERMILPS    $0x4e, Y10, Y11
-	VMAXPS       Y11, Y10, Y10
-	VPERMILPS    $0xb1, Y10, Y11
-	VMAXPS       Y11, Y10, Y10
-	VCMPPS       $0x00, Y10, Y6, Y6
-	VMOVMSKPS    Y6, BX
-	VCMPPS       $0x00, Y10, Y7, Y6
-	VMOVMSKPS    Y6, SI
+	VANDPS       Y0, Y2, Y2
+	VANDPS       Y0, Y3, Y3
+	VANDPS       Y0, Y4, Y4
+	VANDPS       Y0, Y5, Y5
+	VMAXPS       Y3, Y2, Y6
+	VMAXPS       Y5, Y4, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y2, Y2
+	VMOVMSKPS    Y2, BX
+	VCMPPS       $0x00, Y6, Y3, Y2
+	VMOVMSKPS    Y2, SI
 	SHLL         $0x08, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y10, Y8, Y6
-	VMOVMSKPS    Y6, SI
+	VCMPPS       $0x00, Y6, Y4, Y2
+	VMOVMSKPS    Y2, SI
 	SHLL         $0x10, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y10, Y9, Y6
-	VMOVMSKPS    Y6, SI
+	VCMPPS       $0x00, Y6, Y5, Y2
+	VMOVMSKPS    Y2, SI
 	SHLL         $0x18, SI
 	ORL          SI, BX
 	BSFL         BX, BX
-	VMOVSS       (CX)(BX*4), X6
-	VXORPS       X7, X7, X7
-	VCMPSS       $0x04, X7, X10, X7
-	VANDPS       X7, X6, X6
-	VDIVSS       ggmlConst<>+400(SB), X6, X6
-	VCVTPS2PH    $0x00, X6, X7
-	VPEXTRW      $0x00, X7, (AX)
-	VMOVSS       ggmlConst<>+8(SB), X7
-	VDIVSS       X6, X7, X7
-	VXORPS       X8, X8, X8
-	VCMPSS       $0x04, X8, X6, X8
-	VANDPS       X8, X7, X7
-	VBROADCASTSS X7, Y6
-	VBROADCASTSS ggmlConst<>+404(SB), Y7
-	VMULPS       Y6, Y2, Y2
-	VADDPS       Y7, Y2, Y2
-	VCVTTPS2DQ   Y2, Y2
-	VMULPS       Y6, Y3, Y3
-	VADDPS       Y7, Y3, Y3
-	VCVTTPS2DQ   Y3, Y3
-	VMULPS       Y6, Y4, Y4
-	VADDPS       Y7, Y4, Y4
+	VMOVSS       (CX)(BX*4), X2
+	VXORPS       X3, X3, X3
+	VCMPSS       $0x04, X3, X6, X3
+	VANDPS       X3, X2, X2
+	VMOVSS       X2, (SP)
+	VBROADCASTSS ggmlConst<>+400(SB), Y3
+	VMOVUPS      (SP), Y2
+	VDIVPS       Y3, Y2, Y2
+	VCVTPS2PH    $0x00, Y2, X3
+	VPEXTRW      $0x00, X3, (AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y3
+	VDIVPS       Y2, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x04, Y4, Y2, Y4
+	VANDPS       Y4, Y3, Y3
+	VMOVUPS      Y3, 64(SP)
+	VBROADCASTSS ggmlConst<>+404(SB), Y2
+	VBROADCASTSS 64(SP), Y3
+	VMULPS       (CX), Y3, Y4
+	VADDPS       Y2, Y4, Y4
 	VCVTTPS2DQ   Y4, Y4
-	VMULPS       Y6, Y5, Y5
-	VADDPS       Y7, Y5, Y5
+	VMULPS       32(CX), Y3, Y5
+	VADDPS       Y2, Y5, Y5
 	VCVTTPS2DQ   Y5, Y5
-	VPACKUSDW    Y3, Y2, Y2
+	VMULPS       64(CX), Y3, Y6
+	VADDPS       Y2, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMULPS       96(CX), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VCVTTPS2DQ   Y3, Y2
 	VPACKUSDW    Y5, Y4, Y4
-	VPACKUSWB    Y4, Y2, Y2
-	VPERMD       Y2, Y1, Y2
-	VPMINUB      ggmlConst<>+496(SB), Y2, Y2
-	VPSLLW       $0x03, Y2, Y3
-	VPMOVMSKB    Y3, BX
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y1, Y4
+	VPMINUB      ggmlConst<>+496(SB), Y4, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, BX
 	MOVL         BX, 2(AX)
-	VPAND        ggmlConst<>+560(SB), Y2, Y2
-	VEXTRACTI128 $0x01, Y2, X3
-	VPSLLW       $0x04, X3, X3
-	VPOR         X3, X2, X3
-	VMOVDQU      X3, 6(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 6(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000016, AX
 	DECQ         DX
@@ -1307,38 +3104,801 @@ done:
 
 // func q5_1QuantAVX2(dst *byte, src *float32, nb int)
 // Requires: AVX, AVX2, F16C
-TEXT ·q5_1QuantAVX2(SB), NOSPLIT, $0-24
+TEXT ·q5_1QuantAVX2(SB), NOSPLIT, $96-24
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
 	MOVQ         nb+16(FP), DX
 	VBROADCASTSS ggmlConst<>+0(SB), Y0
 	VMOVDQU      ggmlConst<>+32(SB), Y0
-	TESTQ        DX, DX
-	JZ           done
+	MOVQ         DX, BX
+	SHRQ         $0x03, BX
+	ANDQ         $0x00000007, DX
+	TESTQ        BX, BX
+	JZ           single
+
+group:
+	VMOVUPS      (CX), Y1
+	VMOVUPS      32(CX), Y2
+	VMOVUPS      64(CX), Y3
+	VMOVUPS      96(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       (CX)(SI*4), X6
+	VMOVSS       X6, (SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       (CX)(SI*4), X1
+	VMOVSS       X1, 32(SP)
+	VMOVUPS      128(CX), Y1
+	VMOVUPS      160(CX), Y2
+	VMOVUPS      192(CX), Y3
+	VMOVUPS      224(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       128(CX)(SI*4), X6
+	VMOVSS       X6, 4(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       128(CX)(SI*4), X1
+	VMOVSS       X1, 36(SP)
+	VMOVUPS      256(CX), Y1
+	VMOVUPS      288(CX), Y2
+	VMOVUPS      320(CX), Y3
+	VMOVUPS      352(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       256(CX)(SI*4), X6
+	VMOVSS       X6, 8(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       256(CX)(SI*4), X1
+	VMOVSS       X1, 40(SP)
+	VMOVUPS      384(CX), Y1
+	VMOVUPS      416(CX), Y2
+	VMOVUPS      448(CX), Y3
+	VMOVUPS      480(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       384(CX)(SI*4), X6
+	VMOVSS       X6, 12(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       384(CX)(SI*4), X1
+	VMOVSS       X1, 44(SP)
+	VMOVUPS      512(CX), Y1
+	VMOVUPS      544(CX), Y2
+	VMOVUPS      576(CX), Y3
+	VMOVUPS      608(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       512(CX)(SI*4), X6
+	VMOVSS       X6, 16(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       512(CX)(SI*4), X1
+	VMOVSS       X1, 48(SP)
+	VMOVUPS      640(CX), Y1
+	VMOVUPS      672(CX), Y2
+	VMOVUPS      704(CX), Y3
+	VMOVUPS      736(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       640(CX)(SI*4), X6
+	VMOVSS       X6, 20(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       640(CX)(SI*4), X1
+	VMOVSS       X1, 52(SP)
+	VMOVUPS      768(CX), Y1
+	VMOVUPS      800(CX), Y2
+	VMOVUPS      832(CX), Y3
+	VMOVUPS      864(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       768(CX)(SI*4), X6
+	VMOVSS       X6, 24(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       768(CX)(SI*4), X1
+	VMOVSS       X1, 56(SP)
+	VMOVUPS      896(CX), Y1
+	VMOVUPS      928(CX), Y2
+	VMOVUPS      960(CX), Y3
+	VMOVUPS      992(CX), Y4
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
+	VMAXPS       Y4, Y3, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VCMPPS       $0x00, Y6, Y1, Y7
+	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y6, Y2, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y3, Y7
+	VMOVMSKPS    Y7, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y6, Y4, Y6
+	VMOVMSKPS    Y6, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       896(CX)(SI*4), X6
+	VMOVSS       X6, 28(SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, SI
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x08, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x10, DI
+	ORL          DI, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, DI
+	SHLL         $0x18, DI
+	ORL          DI, SI
+	BSFL         SI, SI
+	VMOVSS       896(CX)(SI*4), X1
+	VMOVSS       X1, 60(SP)
+	VBROADCASTSS ggmlConst<>+416(SB), Y2
+	VMOVUPS      (SP), Y1
+	VSUBPS       32(SP), Y1, Y1
+	VMOVUPS      32(SP), Y3
+	VCVTPS2PH    $0x00, Y3, X3
+	VPEXTRW      $0x00, X3, 2(AX)
+	VPEXTRW      $0x01, X3, 26(AX)
+	VPEXTRW      $0x02, X3, 50(AX)
+	VPEXTRW      $0x03, X3, 74(AX)
+	VPEXTRW      $0x04, X3, 98(AX)
+	VPEXTRW      $0x05, X3, 122(AX)
+	VPEXTRW      $0x06, X3, 146(AX)
+	VPEXTRW      $0x07, X3, 170(AX)
+	VDIVPS       Y2, Y1, Y1
+	VCVTPS2PH    $0x00, Y1, X2
+	VPEXTRW      $0x00, X2, (AX)
+	VPEXTRW      $0x01, X2, 24(AX)
+	VPEXTRW      $0x02, X2, 48(AX)
+	VPEXTRW      $0x03, X2, 72(AX)
+	VPEXTRW      $0x04, X2, 96(AX)
+	VPEXTRW      $0x05, X2, 120(AX)
+	VPEXTRW      $0x06, X2, 144(AX)
+	VPEXTRW      $0x07, X2, 168(AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 64(SP)
+	VBROADCASTSS ggmlConst<>+420(SB), Y1
+	VBROADCASTSS 64(SP), Y2
+	VBROADCASTSS 32(SP), Y3
+	VMOVUPS      (CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      32(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      64(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      96(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 4(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 8(AX)
+	VBROADCASTSS 68(SP), Y2
+	VBROADCASTSS 36(SP), Y3
+	VMOVUPS      128(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      160(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      192(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      224(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 28(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 32(AX)
+	VBROADCASTSS 72(SP), Y2
+	VBROADCASTSS 40(SP), Y3
+	VMOVUPS      256(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      288(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      320(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      352(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 52(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 56(AX)
+	VBROADCASTSS 76(SP), Y2
+	VBROADCASTSS 44(SP), Y3
+	VMOVUPS      384(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      416(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      448(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      480(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 76(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 80(AX)
+	VBROADCASTSS 80(SP), Y2
+	VBROADCASTSS 48(SP), Y3
+	VMOVUPS      512(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      544(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      576(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      608(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 100(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 104(AX)
+	VBROADCASTSS 84(SP), Y2
+	VBROADCASTSS 52(SP), Y3
+	VMOVUPS      640(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      672(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      704(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      736(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 124(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 128(AX)
+	VBROADCASTSS 88(SP), Y2
+	VBROADCASTSS 56(SP), Y3
+	VMOVUPS      768(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      800(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      832(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      864(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y2
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y2, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y2
+	VPMOVMSKB    Y2, SI
+	MOVL         SI, 148(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X2
+	VPSLLW       $0x04, X2, X2
+	VPOR         X2, X4, X2
+	VMOVDQU      X2, 152(AX)
+	VBROADCASTSS 92(SP), Y2
+	VBROADCASTSS 60(SP), Y3
+	VMOVUPS      896(CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VMOVUPS      928(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      960(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      992(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y1
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y1, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y1
+	VPMOVMSKB    Y1, SI
+	MOVL         SI, 172(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X1
+	VPSLLW       $0x04, X1, X1
+	VPOR         X1, X4, X1
+	VMOVDQU      X1, 176(AX)
+	ADDQ         $0x00000400, CX
+	ADDQ         $0x000000c0, AX
+	DECQ         BX
+	JNZ          group
+
+single:
+	TESTQ DX, DX
+	JZ    done
 
 loop:
 	VMOVUPS      (CX), Y1
 	VMOVUPS      32(CX), Y2
 	VMOVUPS      64(CX), Y3
 	VMOVUPS      96(CX), Y4
-	VMINPS       Y2, Y1, Y6
-	VMINPS       Y4, Y3, Y5
-	VMINPS       Y5, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y5
-	VMINPS       Y5, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y5
-	VMINPS       Y5, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y5
-	VMINPS       Y5, Y6, Y6
-	VMAXPS       Y2, Y1, Y5
+	VMINPS       Y2, Y1, Y5
+	VMINPS       Y4, Y3, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERM2F128   $0x01, Y5, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0x4e, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VPERMILPS    $0xb1, Y5, Y6
+	VMINPS       Y6, Y5, Y5
+	VMAXPS       Y2, Y1, Y6
 	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y7
-	VMAXPS       Y7, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y7
-	VMAXPS       Y7, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y7
-	VMAXPS       Y7, Y5, Y5
+	VMAXPS       Y7, Y6, Y6
+	VPERM2F128   $0x01, Y6, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0x4e, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
+	VPERMILPS    $0xb1, Y6, Y7
+	VMAXPS       Y7, Y6, Y6
 	VCMPPS       $0x00, Y6, Y1, Y7
 	VMOVMSKPS    Y7, BX
 	VCMPPS       $0x00, Y6, Y2, Y7
@@ -1355,64 +3915,74 @@ loop:
 	ORL          SI, BX
 	BSFL         BX, BX
 	VMOVSS       (CX)(BX*4), X6
-	VCMPPS       $0x00, Y5, Y1, Y7
-	VMOVMSKPS    Y7, BX
-	VCMPPS       $0x00, Y5, Y2, Y7
-	VMOVMSKPS    Y7, SI
+	VMOVSS       X6, (SP)
+	VCMPPS       $0x00, Y5, Y1, Y1
+	VMOVMSKPS    Y1, BX
+	VCMPPS       $0x00, Y5, Y2, Y1
+	VMOVMSKPS    Y1, SI
 	SHLL         $0x08, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y5, Y3, Y7
-	VMOVMSKPS    Y7, SI
+	VCMPPS       $0x00, Y5, Y3, Y1
+	VMOVMSKPS    Y1, SI
 	SHLL         $0x10, SI
 	ORL          SI, BX
-	VCMPPS       $0x00, Y5, Y4, Y5
-	VMOVMSKPS    Y5, SI
+	VCMPPS       $0x00, Y5, Y4, Y1
+	VMOVMSKPS    Y1, SI
 	SHLL         $0x18, SI
 	ORL          SI, BX
 	BSFL         BX, BX
-	VMOVSS       (CX)(BX*4), X5
-	VSUBSS       X6, X5, X5
-	VDIVSS       ggmlConst<>+416(SB), X5, X5
-	VBROADCASTSS X6, Y7
-	VCVTPS2PH    $0x00, X6, X6
-	VPEXTRW      $0x00, X6, 2(AX)
-	VCVTPS2PH    $0x00, X5, X6
-	VPEXTRW      $0x00, X6, (AX)
-	VMOVSS       ggmlConst<>+8(SB), X6
-	VDIVSS       X5, X6, X6
-	VXORPS       X8, X8, X8
-	VCMPSS       $0x04, X8, X5, X8
-	VANDPS       X8, X6, X6
-	VBROADCASTSS X6, Y5
-	VBROADCASTSS ggmlConst<>+420(SB), Y6
-	VSUBPS       Y7, Y1, Y1
-	VMULPS       Y5, Y1, Y1
-	VADDPS       Y6, Y1, Y1
-	VCVTTPS2DQ   Y1, Y1
-	VSUBPS       Y7, Y2, Y2
-	VMULPS       Y5, Y2, Y2
-	VADDPS       Y6, Y2, Y2
-	VCVTTPS2DQ   Y2, Y2
-	VSUBPS       Y7, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	VADDPS       Y6, Y3, Y3
-	VCVTTPS2DQ   Y3, Y3
-	VSUBPS       Y7, Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VADDPS       Y6, Y4, Y4
+	VMOVSS       (CX)(BX*4), X1
+	VMOVSS       X1, 32(SP)
+	VBROADCASTSS ggmlConst<>+416(SB), Y2
+	VMOVUPS      (SP), Y1
+	VSUBPS       32(SP), Y1, Y1
+	VMOVUPS      32(SP), Y3
+	VCVTPS2PH    $0x00, Y3, X3
+	VPEXTRW      $0x00, X3, 2(AX)
+	VDIVPS       Y2, Y1, Y1
+	VCVTPS2PH    $0x00, Y1, X2
+	VPEXTRW      $0x00, X2, (AX)
+	VBROADCASTSS ggmlConst<>+8(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x04, Y3, Y1, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      Y2, 64(SP)
+	VBROADCASTSS ggmlConst<>+420(SB), Y1
+	VBROADCASTSS 64(SP), Y2
+	VBROADCASTSS 32(SP), Y3
+	VMOVUPS      (CX), Y4
+	VSUBPS       Y3, Y4, Y4
+	VMULPS       Y2, Y4, Y4
+	VADDPS       Y1, Y4, Y4
 	VCVTTPS2DQ   Y4, Y4
-	VPACKUSDW    Y2, Y1, Y1
-	VPACKUSDW    Y4, Y3, Y3
-	VPACKUSWB    Y3, Y1, Y1
-	VPERMD       Y1, Y0, Y1
-	VPSLLW       $0x03, Y1, Y2
-	VPMOVMSKB    Y2, BX
+	VMOVUPS      32(CX), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y5
+	VADDPS       Y1, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VMOVUPS      64(CX), Y6
+	VSUBPS       Y3, Y6, Y6
+	VMULPS       Y2, Y6, Y6
+	VADDPS       Y1, Y6, Y6
+	VCVTTPS2DQ   Y6, Y6
+	VMOVUPS      96(CX), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMULPS       Y2, Y7, Y7
+	VADDPS       Y1, Y7, Y7
+	VCVTTPS2DQ   Y7, Y1
+	VPACKUSDW    Y5, Y4, Y4
+	VPACKUSDW    Y1, Y6, Y6
+	VPACKUSWB    Y6, Y4, Y4
+	VPERMD       Y4, Y0, Y4
+	VPSLLW       $0x03, Y4, Y1
+	VPMOVMSKB    Y1, BX
 	MOVL         BX, 4(AX)
-	VPAND        ggmlConst<>+560(SB), Y1, Y1
-	VEXTRACTI128 $0x01, Y1, X2
-	VPSLLW       $0x04, X2, X2
-	VPOR         X2, X1, X2
-	VMOVDQU      X2, 8(AX)
+	VPAND        ggmlConst<>+560(SB), Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X1
+	VPSLLW       $0x04, X1, X1
+	VPOR         X1, X4, X1
+	VMOVDQU      X1, 8(AX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000018, AX
 	DECQ         DX

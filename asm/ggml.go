@@ -288,26 +288,25 @@ func scales(amax reg.VecVirtual) (d, id reg.VecVirtual) {
 // q = roundf(x·id) as
 //
 //	v = x·id
-//	t = trunc(v)                VROUNDPS $3
-//	q = cvtt(v + (v - t))       VCVTTPS2DQ, truncation
+//	q = cvtt(v + v) - cvtt(v)   VCVTTPS2DQ (truncation), VPSUBD
 //
-// v - t is exact (the fraction f), and v + f = t + 2f is exact for
-// |v| < 2^22 (both are multiples of 2·ulp(v) or of ulp(v) below the next
-// power of two) with t and 2f of the same sign, so its truncation is
-// t + trunc(2f): t + sign(v) exactly when |f| >= 0.5, which is roundf.
-// |v| <= 127·(1+2^-21) here: codes are in [-127, 127], packed by the
-// saturating packs and restored to element order by VPERMD.
+// With v = t + f (t = trunc(v), |f| < 1), v + v = 2t + 2f is exact, and
+// 2t, 2f have the same sign, so cvtt(2v) = 2t + trunc(2f) and q = t +
+// trunc(2f): t + sign(v) exactly when |f| >= 0.5, which is roundf.
+// |v| <= 127·(1+2^-21) here (id = 0 where 1/d is not finite, see
+// scales): codes are in [-127, 127], packed by the saturating packs and
+// restored to element order by VPERMD.
 // TestSIMDQ8_0RoundfSweep checks every float32 of magnitude 0.25..127.
 func quantBlock(src, blk Mem, qoff int, id, perm reg.VecVirtual, sum bool, d Mem) {
 	var r [4]reg.VecVirtual
 	for k := range r {
-		v, t := YMM(), YMM()
+		v, w, t := YMM(), YMM(), YMM()
 		VMULPS(src.Offset(32*k), id, v) // x·id
-		VROUNDPS(Imm(3), v, t)
-		VSUBPS(t, v, t) // f = v - t
-		VADDPS(t, v, t) // v + f
+		VADDPS(v, v, w)                 // 2v, exact
 		r[k] = YMM()
-		VCVTTPS2DQ(t, r[k])
+		VCVTTPS2DQ(w, r[k])
+		VCVTTPS2DQ(v, t)
+		VPSUBD(t, r[k], r[k]) // trunc(2v) - trunc(v)
 	}
 	if sum {
 		a, t := YMM(), YMM()

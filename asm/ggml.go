@@ -467,7 +467,8 @@ type legacyQuant struct {
 	clamp  uint8  // MIN(clamp, code) on bytes; 0: none (Q5_1)
 }
 
-// legacyQuantK: one block per iteration, as ggml's reference:
+// legacyQuantK: groups of 8 blocks, then single blocks (legacyBody), as
+// ggml's reference:
 //
 //	Q4_0, Q5_0: max = the first element of largest |x| (the first index
 //	            whose |x| equals the MAXPS maximum; +0 when that maximum
@@ -475,7 +476,7 @@ type legacyQuant struct {
 //	Q4_1, Q5_1: min, max = the first elements equal to the MINPS and
 //	            MAXPS results (the first of ±0 keeps its sign, as ggml's
 //	            strict < and > scans do), d = (max-min)/div
-//	id = d != 0 ? 1/d : 0 (VDIVSS)
+//	id = d != 0 ? 1/d : 0 (VDIVPS, the 8 blocks of a group at once)
 //	q  = cvtt(x·id + bias)  or  cvtt((x-min)·id + bias)
 //	q  = MIN(clamp, q), as bytes after the packs
 //

@@ -27,7 +27,7 @@ const (
 )
 
 func main() {
-	if generateBlocked() || generateAVX512() {
+	if generateBlocked() || generateAVX512() || generateGGML() {
 		return
 	}
 	Package("github.com/quantkernel/quant")

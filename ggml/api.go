@@ -41,12 +41,38 @@ var codecs = map[Type]codec{
 	Q8_K: {quantQ8_K, dequantQ8_K},
 }
 
+// simdQuant and simdDequant hold this machine's row kernels (filled by
+// kernel_amd64.go's init when the CPU has them): simdQuant[t](dst, src)
+// quantizes the whole number of blocks in src, finite as Quantize has
+// checked; simdDequant[t](dst, src) dequantizes the whole blocks of src.
+// Each gives exactly the bytes or floats of codecs[t]. Types without an
+// entry run codecs[t] block by block.
+var (
+	simdQuant   = map[Type]func(dst []byte, src []float32){}
+	simdDequant = map[Type]func(dst []float32, src []byte){}
+)
+
+// simdFinite, when the machine has it, returns a count of leading
+// elements of src that are all finite (a multiple of 32: the whole blocks
+// before the first block holding a NaN or ±Inf, len(src) rounded down if
+// none does); checkFinite then scans the rest.
+var simdFinite func(src []float32) int
+
+// noSIMD makes every function use the per-block reference code; tests set
+// it to compare the two on one machine (never while other goroutines of
+// the package run).
+var noSIMD bool
+
 // checkFinite returns a *quant.NotFiniteError for the first NaN or ±Inf of
 // src, offset by base in its Index.
 func checkFinite(src []float32, base int) error {
-	for i, v := range src {
+	start := 0
+	if simdFinite != nil && !noSIMD {
+		start = simdFinite(src)
+	}
+	for i, v := range src[start:] {
 		if math.Float32bits(v)&0x7F800000 == 0x7F800000 {
-			return &quant.NotFiniteError{Index: base + i, Value: v}
+			return &quant.NotFiniteError{Index: base + start + i, Value: v}
 		}
 	}
 	return nil
@@ -79,6 +105,10 @@ func run(c codec, t Type, dst []byte, src []float32) {
 		for i, v := range src {
 			binary.LittleEndian.PutUint16(dst[2*i:], FP32ToBF16(v))
 		}
+		return
+	}
+	if k := simdQuant[t]; k != nil && !noSIMD {
+		k(dst, src)
 		return
 	}
 	bs, ts := t.BlockSize(), t.TypeSize()
@@ -147,6 +177,10 @@ func Dequantize(t Type, dst []float32, src []byte) error {
 			dst[i] = BF16ToFP32(binary.LittleEndian.Uint16(src[2*i:]))
 		}
 	default:
+		if k := simdDequant[t]; k != nil && !noSIMD {
+			k(dst, src)
+			return nil
+		}
 		for i, o := 0, 0; o < len(src); i, o = i+bs, o+ts {
 			c.dequant(dst[i:i+bs], src[o:o+ts])
 		}

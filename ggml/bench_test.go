@@ -2,6 +2,7 @@ package ggml
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -76,6 +77,39 @@ func BenchmarkQuantizeRows(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkSIMD runs each type that has a SIMD kernel with it (.../simd)
+// and with the pure-Go reference (.../go) on the same 64 Ki elements;
+// bytes are the float32 side's (4 per element).
+func BenchmarkSIMD(b *testing.B) {
+	x := benchInput(b)
+	path := func(b *testing.B, name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			noSIMD = strings.HasSuffix(name, "/go")
+			defer func() { noSIMD = false }()
+			b.SetBytes(int64(4 * len(x)))
+			for b.Loop() {
+				f()
+			}
+		})
+	}
+	for _, typ := range simdTypes(simdQuant) {
+		dst := make([]byte, typ.RowSize(len(x)))
+		for _, p := range []string{"simd", "go"} {
+			path(b, fmt.Sprintf("quantize/%v/%s", typ, p), func() { _ = Quantize(typ, dst, x) })
+		}
+	}
+	for _, typ := range simdDequantTypes() {
+		q := make([]byte, typ.RowSize(len(x)))
+		if err := Quantize(typ, q, x); err != nil {
+			b.Fatal(err)
+		}
+		y := make([]float32, len(x))
+		for _, p := range []string{"simd", "go"} {
+			path(b, fmt.Sprintf("dequantize/%v/%s", typ, p), func() { _ = Dequantize(typ, y, q) })
 		}
 	}
 }

@@ -37,6 +37,13 @@
 // All functions are safe for concurrent use and, when they succeed,
 // allocate nothing, except QuantizeRows, which starts goroutines.
 //
-// SIMD kernels for these formats are not part of the package yet: the
-// code here is the pure-Go reference they will have to match.
+// # SIMD
+//
+// On amd64 with AVX2 and F16C (and not the purego build tag), quantize
+// and dequantize of Q8_0, Q8_1, Q4_0, Q4_1, Q5_0 and Q5_1, and the NaN/Inf
+// scan before quantizing, run assembly kernels (generated from
+// asm/ggml.go) that give the same bytes and floats as the pure-Go code
+// for every input, NaN and ±Inf scales included; the k-quants, the
+// element types, QuantizeQ8_0X86 and every other machine run the pure-Go
+// code, which is the specification.
 package ggml

@@ -1,0 +1,5 @@
+//go:build !amd64 || !gc || purego
+
+package ggml
+
+func hasSIMD() bool { return false }

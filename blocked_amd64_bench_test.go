@@ -10,7 +10,7 @@ import (
 // BenchmarkGroupedBlockedKernels measures the raw blocked kernels (one
 // call for a 1024×4096 matrix, ONNX Params per block from AbsMax
 // calibration) on generic, on "avx2-composed" (the AVX2 per-tensor kernels
-// composed per block by composeGrouped, as before the blocked assembly)
+// composed per block by kernels.complete, as before the blocked assembly)
 // and on avx2 (the blocked assembly of kernel_blocked_amd64.s):
 //
 //	go test -run '^$' -bench 'GroupedBlockedKernels' -count 6 . | tee /tmp/k.txt

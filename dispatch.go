@@ -36,7 +36,7 @@ type kernels struct {
 	// block of Params p. They exist so that the Params can stay on the
 	// caller's stack (a one-element ps slice passed through a func value
 	// would escape); an architecture sets them to a closure that calls its
-	// blocked kernel directly (perTensorI4 below shows the shape).
+	// blocked kernel directly (see avx2Impl in kernel_amd64.go).
 	quantizeI4   func(dst []uint8, src []float32, p Params, o NibbleOrder)
 	dequantizeI4 func(dst []float32, src []uint8, p Params, e nibbleExt, o NibbleOrder)
 }

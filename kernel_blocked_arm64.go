@@ -72,7 +72,7 @@ func neonDequantizeBlocks8(dst *float32, src *byte, block, nblocks int, ps *Para
 // neonPackOrder[o] lists, for a group of 16 codes, the 8 codes that
 // go to the low nibbles of bytes 0..7, then the 8 that go to their high
 // nibbles: code 2k is the first nibble of byte k, the low one unless
-// hiFirst.
+// o is HighFirst.
 var neonPackOrder = [2][16]uint8{
 	{0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15},
 	{1, 3, 5, 7, 9, 11, 13, 15, 0, 2, 4, 6, 8, 10, 12, 14},

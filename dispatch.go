@@ -32,6 +32,13 @@ type kernels struct {
 	dequantizeBlocksI4 func(dst []float32, src []uint8, block int, ps []Params, e nibbleExt, o NibbleOrder)
 	minMaxColumns      func(lo, hi []float32, row []float32) (finite bool)
 
+	// quantizeColumnsI8 and quantizeColumnsU8 quantize a row-major matrix
+	// with cols columns (len(src) a multiple of cols >= 1) with one Params
+	// per column: element (r, c) with ps[c] (len(ps) == cols). The default
+	// calls the blocked kernel with block 1 on each row.
+	quantizeColumnsI8 func(dst []int8, src []float32, cols int, ps []Params)
+	quantizeColumnsU8 func(dst []uint8, src []float32, cols int, ps []Params)
+
 	// quantizeI4 and dequantizeI4 are the per-tensor packed forms: one
 	// block of Params p. They exist so that the Params can stay on the
 	// caller's stack (a one-element ps slice passed through a func value
@@ -101,6 +108,12 @@ func (k kernels) complete() kernels {
 	}
 	if k.minMaxColumns == nil {
 		k.minMaxColumns = g.minMaxColumns
+	}
+	if k.quantizeColumnsI8 == nil {
+		k.quantizeColumnsI8 = composeColumns(k.quantizeBlocksI8)
+	}
+	if k.quantizeColumnsU8 == nil {
+		k.quantizeColumnsU8 = composeColumns(k.quantizeBlocksU8)
 	}
 	if k.quantizeI4 == nil {
 		qb := k.quantizeBlocksI4

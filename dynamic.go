@@ -52,7 +52,7 @@ func (m *Impl) QuantizeDynamicI8(dst []int8, ps []Params, src []float32, l Layou
 	if err := m.dynamicCheck("QuantizeDynamicI8", len(dst), ps, src, l, s, -128, 127); err != nil {
 		return err
 	}
-	return dynamic8(m, m.k.quantizeBlocksI8, dst, ps, src, l, s)
+	return dynamic8(m, m.k.quantizeBlocksI8, m.k.quantizeColumnsI8, dst, ps, src, l, s)
 }
 
 // QuantizeDynamicU8 is the package-level QuantizeDynamicU8 on this implementation.
@@ -60,17 +60,17 @@ func (m *Impl) QuantizeDynamicU8(dst []uint8, ps []Params, src []float32, l Layo
 	if err := m.dynamicCheck("QuantizeDynamicU8", len(dst), ps, src, l, s, 0, 255); err != nil {
 		return err
 	}
-	return dynamic8(m, m.k.quantizeBlocksU8, dst, ps, src, l, s)
+	return dynamic8(m, m.k.quantizeBlocksU8, m.k.quantizeColumnsU8, dst, ps, src, l, s)
 }
 
 // dynamic8 runs the dynamic quantization of checked arguments with an
 // 8-bit blocked kernel. (Each branch has its own closure: the one handed
 // to other goroutines escapes, the serial one stays on the stack.)
-func dynamic8[T int8 | uint8](m *Impl, blocks func([]T, []float32, int, []Params), dst []T, ps []Params, src []float32, l Layout, s Scheme) error {
+func dynamic8[T int8 | uint8](m *Impl, blocks, columns func([]T, []float32, int, []Params), dst []T, ps []Params, src []float32, l Layout, s Scheme) error {
 	if m.serialRows(l, false) {
-		return m.dynamic(ps, src, l, s, func(r0, r1 int) { quantizeLayout(blocks, dst, src, l, ps, r0, r1) })
+		return m.dynamic(ps, src, l, s, func(r0, r1 int) { quantizeLayout(blocks, columns, dst, src, l, ps, r0, r1) })
 	}
-	return m.dynamicChunks(ps, src, l, s, false, func(r0, r1 int) { quantizeLayout(blocks, dst, src, l, ps, r0, r1) })
+	return m.dynamicChunks(ps, src, l, s, false, func(r0, r1 int) { quantizeLayout(blocks, columns, dst, src, l, ps, r0, r1) })
 }
 
 // QuantizeDynamicI4 is the package-level QuantizeDynamicI4 on this implementation.

@@ -27,6 +27,8 @@ var genericKernels = kernels{
 	quantizeBlocksI4:   quantizeBlocksI4Generic,
 	dequantizeBlocksI4: dequantizeBlocksI4Generic,
 	minMaxColumns:      minMaxColumnsGeneric,
+	quantizeColumnsI8:  composeColumns(quantizeBlocks8Generic[int8]),
+	quantizeColumnsU8:  composeColumns(quantizeBlocks8Generic[uint8]),
 	quantizeI4:         quantizeI4Generic,
 	dequantizeI4:       dequantizeI4Generic,
 }

@@ -147,6 +147,16 @@ func composeBlocks[D, S any](perTensor func(dst []D, src []S, p Params), generic
 	}
 }
 
+// composeColumns makes a per-column kernel of a blocked one: each row is
+// one call with block 1 and the row's Params ps.
+func composeColumns[T int8 | uint8](blocks func(dst []T, src []float32, block int, ps []Params)) func(dst []T, src []float32, cols int, ps []Params) {
+	return func(dst []T, src []float32, cols int, ps []Params) {
+		for r := 0; r < len(src); r += cols {
+			blocks(dst[r:r+cols], src[r:r+cols], 1, ps)
+		}
+	}
+}
+
 // composeI4 makes QuantizeBlocksI4 of an int8 blocked kernel plus nibble
 // packing in Go, through a pooled scratch buffer of i4Chunk codes (only
 // even blocks of at least minComposedBlock, whose chunks start on byte

@@ -58,14 +58,14 @@ func CalibrateLayout(ps []Params, src []float32, l Layout, s Scheme) error {
 func (m *Impl) QuantizeLayoutI8(dst []int8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutI8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutI8", ps, -128, 127)
-	quantizeLayoutRows(m, m.k.quantizeBlocksI8, dst, src, l, ps)
+	quantizeLayoutRows(m, m.k.quantizeBlocksI8, m.k.quantizeColumnsI8, dst, src, l, ps)
 }
 
 // QuantizeLayoutU8 is the package-level QuantizeLayoutU8 on this implementation.
 func (m *Impl) QuantizeLayoutU8(dst []uint8, src []float32, l Layout, ps []Params) {
 	mustLayout("QuantizeLayoutU8", l, len(src), len(dst), len(ps))
 	mustValidAll("QuantizeLayoutU8", ps, 0, 255)
-	quantizeLayoutRows(m, m.k.quantizeBlocksU8, dst, src, l, ps)
+	quantizeLayoutRows(m, m.k.quantizeBlocksU8, m.k.quantizeColumnsU8, dst, src, l, ps)
 }
 
 // DequantizeLayoutI8 is the package-level DequantizeLayoutI8 on this implementation.
@@ -84,12 +84,12 @@ func (m *Impl) DequantizeLayoutU8(dst []float32, src []uint8, l Layout, ps []Par
 
 // quantizeLayoutRows quantizes every row of a checked layout, on m's
 // workers unless m.serialRows.
-func quantizeLayoutRows[T int8 | uint8](m *Impl, blocks func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params) {
+func quantizeLayoutRows[T int8 | uint8](m *Impl, blocks, columns func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params) {
 	if m.serialRows(l, false) {
-		quantizeLayout(blocks, dst, src, l, ps, 0, l.Rows)
+		quantizeLayout(blocks, columns, dst, src, l, ps, 0, l.Rows)
 		return
 	}
-	m.rowChunks(l, false, func(r0, r1 int) { quantizeLayout(blocks, dst, src, l, ps, r0, r1) })
+	m.rowChunks(l, false, func(r0, r1 int) { quantizeLayout(blocks, columns, dst, src, l, ps, r0, r1) })
 }
 
 // dequantizeLayoutRows is quantizeLayoutRows' inverse.
@@ -102,16 +102,14 @@ func dequantizeLayoutRows[T int8 | uint8](m *Impl, blocks func([]float32, []T, i
 }
 
 // quantizeLayout quantizes rows r0..r1-1 of a checked layout with the
-// implementation's blocked kernel (block 1 with the row's ps for Axis 1).
-func quantizeLayout[T int8 | uint8](blocks func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params, r0, r1 int) {
+// implementation's blocked kernel, or its per-column kernel for Axis 1.
+func quantizeLayout[T int8 | uint8](blocks, columns func([]T, []float32, int, []Params), dst []T, src []float32, l Layout, ps []Params, r0, r1 int) {
 	c := l.Cols
 	if c == 0 || r0 >= r1 {
 		return
 	}
 	if l.Axis == 1 {
-		for r := r0; r < r1; r++ {
-			blocks(dst[r*c:(r+1)*c], src[r*c:(r+1)*c], 1, ps)
-		}
+		columns(dst[r0*c:r1*c], src[r0*c:r1*c], c, ps)
 		return
 	}
 	b, n := l.rowBlock()

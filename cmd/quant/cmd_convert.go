@@ -13,7 +13,6 @@ import (
 	"github.com/quantkernel/quant/ggml"
 	"github.com/quantkernel/quant/gguf"
 	"github.com/schollz/progressbar/v3"
-	"github.com/x448/float16"
 )
 
 // quantizer converts float32 values to a ggml type: fn fills dst (exactly
@@ -286,9 +285,6 @@ func planConvert(e *env, path string, srcs []srcTensor, q quantizer, qname strin
 	return plans, nil
 }
 
-// srcElemSize is the element size of the float dtypes.
-var srcElemSize = map[string]int{"F32": 4, "F16": 2, "BF16": 2, "F64": 8}
-
 // errWrite marks the errors of writeTensor's writer (the others are the
 // quantizer's, about the data).
 var errWrite = errors.New("write")
@@ -309,7 +305,7 @@ func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 	if len(p.info.Shape) > 0 {
 		row = int(p.info.Shape[0])
 	}
-	es := srcElemSize[p.src.dtype]
+	es := safetensorsSizes[p.src.dtype]
 	n := len(p.src.data) / es
 	if row == 0 || n == 0 {
 		return nil
@@ -320,7 +316,7 @@ func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 	for i := 0; i < n; {
 		k := min(len(src), n-i)
 		part := p.src.data[i*es : (i+k)*es]
-		widen(src[:k], part, p.src.dtype)
+		decodeFloats(src[:k], part, safetensorsFloat[p.src.dtype], binary.LittleEndian)
 		m := k / t.BlockSize() * t.BlockBytes()
 		if err := p.q.fn(dst[:m], src[:k], row); err != nil {
 			return fmt.Errorf("tensor %q: %w", p.src.name, err)
@@ -332,30 +328,4 @@ func writeTensor(w io.Writer, p convertPlan, done func([]byte)) error {
 		i += k
 	}
 	return nil
-}
-
-// widen decodes little-endian F32, F16 (exactly), BF16 (a 16-bit shift)
-// or F64 (rounded) values to float32.
-func widen(dst []float32, b []byte, dt string) {
-	le := binary.LittleEndian
-	switch dt {
-	case "F32":
-		for i := range dst {
-			dst[i] = math.Float32frombits(le.Uint32(b[4*i:]))
-		}
-	case "F16":
-		for i := range dst {
-			dst[i] = float16.Frombits(le.Uint16(b[2*i:])).Float32()
-		}
-	case "BF16":
-		for i := range dst {
-			dst[i] = math.Float32frombits(uint32(le.Uint16(b[2*i:])) << 16)
-		}
-	case "F64":
-		for i := range dst {
-			dst[i] = float32(math.Float64frombits(le.Uint64(b[8*i:])))
-		}
-	default:
-		panic(errors.New("widen: not a float dtype"))
-	}
 }

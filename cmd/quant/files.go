@@ -104,7 +104,15 @@ func (t *tensor) readFloats(dst []float32, i int, raw []byte) error {
 	if t.big {
 		bo = binary.BigEndian
 	}
-	switch t.DType {
+	decodeFloats(dst, raw, t.DType, bo)
+	return nil
+}
+
+// decodeFloats decodes len(dst) stored values of a float dtype ("float32",
+// "float64", "float16", "bfloat16") in byte order bo into dst: float64
+// rounded to float32, float16 and bfloat16 widened exactly.
+func decodeFloats(dst []float32, raw []byte, dtype string, bo binary.ByteOrder) {
+	switch dtype {
 	case "float32":
 		for k := range dst {
 			dst[k] = math.Float32frombits(bo.Uint32(raw[4*k:]))
@@ -121,8 +129,9 @@ func (t *tensor) readFloats(dst []float32, i int, raw []byte) error {
 		for k := range dst {
 			dst[k] = math.Float32frombits(uint32(bo.Uint16(raw[2*k:])) << 16)
 		}
+	default:
+		panic(errors.New("decodeFloats: not a float dtype: " + dtype))
 	}
-	return nil
 }
 
 // readBytes reads elements i..i+len(dst)-1 of a uint8 or int8 tensor.

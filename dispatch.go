@@ -160,9 +160,11 @@ var registry = []*Impl{{name: "generic", features: "none", supported: true, k: &
 
 // register adds an implementation. It is called from package-level
 // variable initializers in the architecture files, so that all
-// registrations are done before init() chooses one; within a package,
-// files initialize in name order, which is therefore the order of
-// preference (kernel_amd64.go before kernel_avx512_amd64.go).
+// registrations are done before init() chooses one. Registration order
+// is preference order, and it is package initialization order: a variable
+// is initialized after those its initializer reads (avx512Impl reads
+// avx2Impl, so avx2 registers first on every build), and otherwise in
+// file name order. TestRegistryOrder pins it.
 //
 //lint:ignore U1000 called by the architecture files, none of which a purego build compiles
 func register(name, features string, supported bool, k kernels) *Impl {

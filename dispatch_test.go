@@ -267,3 +267,13 @@ func TestKernelTablesComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryOrder: the registry lists the implementations in order of
+// preference (choose takes the last supported one), whatever the build.
+func TestRegistryOrder(t *testing.T) {
+	rank := map[string]int{"generic": 0, "avx2": 1, "neon": 1, "avx512": 2}
+	for i := 1; i < len(registry); i++ {
+		a, b := registry[i-1].Name(), registry[i].Name()
+		assert.Less(t, rank[a], rank[b], "%s registered before %s", a, b)
+	}
+}

@@ -107,7 +107,11 @@ func run(c codec, t Type, dst []byte, src []float32) {
 		}
 		return
 	}
-	if k := simdQuant[t]; k != nil && !noSIMD {
+	k := simdQuant[t]
+	if k == nil {
+		k = simdKQuant[t]
+	}
+	if k != nil && !noSIMD {
 		k(dst, src)
 		return
 	}

@@ -57,7 +57,7 @@ func makeQkx2Quants(nmax int32, x, weights []float32, L, Laux []uint8, rmin, rde
 		bestError += float32(weights[i] * diff)
 	}
 	for is := 0; is <= nstep; is++ {
-		iscale = (float32(rmin+float32(rdelta*float32(is))) + fnmax) / (max - min)
+		iscale = qkx2Num(fnmax, rmin, rdelta, is) / (max - min)
 		var sumL, sumL2, sumXL float32
 		for i := range n {
 			l := nearestInt(float32(iscale * (x[i] - min)))
@@ -92,6 +92,18 @@ func makeQkx2Quants(nmax int32, x, weights []float32, L, Laux []uint8, rmin, rde
 		}
 	}
 	return scale, -min
+}
+
+// qkx2Num is the numerator of make_qkx2_quants' inverse scale at step is:
+// rmin + rdelta·is + nmax, left to right in float32.
+func qkx2Num(fnmax, rmin, rdelta float32, is int) float32 {
+	return float32(rmin+float32(rdelta*float32(is))) + fnmax
+}
+
+// qxNum is the numerator of make_qx_quants' inverse scale at step is:
+// -(nmax + 0.1·is) in float32.
+func qxNum(fnmax float32, is int) float32 {
+	return -(fnmax + float32(float32(0.1)*float32(is)))
 }
 
 // makeQxQuants is ggml's make_qx_quants with rmse_type = 1 and no
@@ -133,7 +145,7 @@ func makeQxQuants(nmax int32, x []float32, L []int8) float32 {
 		if is == 0 {
 			continue
 		}
-		iscale = -(fnmax + float32(float32(0.1)*float32(is))) / max
+		iscale = qxNum(fnmax, is) / max
 		sumlx, suml2 = 0, 0
 		for i := range n {
 			l := nearestInt(float32(iscale * x[i]))
@@ -165,17 +177,19 @@ func scaleMinK4(j int, q []byte) (d, m uint8) {
 }
 
 // kScalesMins fits the eight 32-element sub-blocks of x with
-// make_qkx2_quants (weights av_x + |x|, av_x = sqrt(Σx²/32)), packs the
-// scales and mins as 6-bit values relative to their maxima into sc (12
-// bytes), writes fp16(max_scale/63) and fp16(max_min/63) to b[0:4], and
-// requantizes L with the stored values: L = clamp(nearest_int((x +
-// dmin·m)/(d·sc)), 0, nmax), skipping sub-blocks whose d·sc is 0 (their L
-// stays from the fit).
+// fitScalesMins, then packs them with packScalesMins.
 func kScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, rmin float32, nstep int) {
+	var scales, mins [QKK / 32]float32
+	fitScalesMins(x, L, &scales, &mins, nmax, rmin, nstep)
+	packScalesMins(b, sc, x, L, nmax, &scales, &mins)
+}
+
+// fitScalesMins fits each 32-element sub-block j of x with
+// make_qkx2_quants (weights av_x + |x|, av_x = sqrt(Σx²/32), rdelta 0.1)
+// into L[32j:32j+32], scales[j] and mins[j].
+func fitScalesMins(x []float32, L *[QKK]uint8, scales, mins *[QKK / 32]float32, nmax int32, rmin float32, nstep int) {
 	var weights [32]float32
 	var Laux [32]uint8
-	var scales, mins [QKK / 32]float32
-	var maxScale, maxMin float32
 	for j := range QKK / 32 {
 		xs := x[32*j : 32*j+32]
 		var sumX2 float32
@@ -187,6 +201,18 @@ func kScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, rmin floa
 			weights[l] = avX + abs32(v)
 		}
 		scales[j], mins[j] = makeQkx2Quants(nmax, xs, weights[:], L[32*j:32*j+32], Laux[:], rmin, 0.1, nstep)
+	}
+}
+
+// packScalesMins packs the fitted scales and mins of the eight sub-blocks
+// as 6-bit values relative to their maxima (taken in sub-block order)
+// into sc (12 bytes), writes fp16(max_scale/63) and fp16(max_min/63) to
+// b[0:4], and requantizes L with the stored values: L =
+// clamp(nearest_int((x + dmin·m)/(d·sc)), 0, nmax), skipping sub-blocks
+// whose d·sc is 0 (their L stays from the fit).
+func packScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, scales, mins *[QKK / 32]float32) {
+	var maxScale, maxMin float32
+	for j := range QKK / 32 {
 		if scales[j] > maxScale {
 			maxScale = scales[j]
 		}
@@ -237,6 +263,11 @@ func kScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, rmin floa
 func quantQ4_K(b []byte, x []float32) {
 	var L [QKK]uint8
 	kScalesMins(b, b[4:16], x, &L, 15, -1, 20)
+	packQ4_K(b, &L)
+}
+
+// packQ4_K writes the nibbles of block_q4_K from L.
+func packQ4_K(b []byte, L *[QKK]uint8) {
 	q := b[16 : 16+QKK/2]
 	for j := 0; j < QKK; j += 64 {
 		for l := range 32 {
@@ -252,6 +283,11 @@ func quantQ4_K(b []byte, x []float32) {
 func quantQ5_K(b []byte, x []float32) {
 	var L [QKK]uint8
 	kScalesMins(b, b[4:16], x, &L, 31, -0.5, 15)
+	packQ5_K(b, &L)
+}
+
+// packQ5_K writes qh and the nibbles of block_q5_K from L.
+func packQ5_K(b []byte, L *[QKK]uint8) {
 	qh := b[16 : 16+QKK/8]
 	ql := b[48 : 48+QKK/2]
 	clear(qh)
@@ -285,10 +321,24 @@ func quantQ5_K(b []byte, x []float32) {
 func quantQ6_K(b []byte, x []float32) {
 	var L [QKK]int8
 	var scales [QKK / 16]float32
+	fitQ6_K(x, &L, &scales)
+	packQ6_K(b, x, &L, &scales)
+}
+
+// fitQ6_K fits each 16-element sub-block of x with make_qx_quants (nmax
+// 32) into L and scales.
+func fitQ6_K(x []float32, L *[QKK]int8, scales *[QKK / 16]float32) {
+	for ib := range QKK / 16 {
+		scales[ib] = makeQxQuants(32, x[16*ib:16*ib+16], L[16*ib:16*ib+16])
+	}
+}
+
+// packQ6_K writes block_q6_K from the fitted L and scales of the sixteen
+// sub-blocks, as quantQ6_K describes.
+func packQ6_K(b []byte, x []float32, L *[QKK]int8, scales *[QKK / 16]float32) {
 	var maxScale, maxAbsScale float32
 	for ib := range QKK / 16 {
-		s := makeQxQuants(32, x[16*ib:16*ib+16], L[16*ib:16*ib+16])
-		scales[ib] = s
+		s := scales[ib]
 		if as := abs32(s); as > maxAbsScale {
 			maxAbsScale, maxScale = as, s
 		}

@@ -9,7 +9,8 @@ package main
 // sequential float32 sums; the sub-blocks of a super-block are
 // independent. These kernels run 8 sub-blocks at once, lane j doing
 // exactly sub-block j's scalar computation: the input is transposed (the
-// 8-float vector i holds element i of each sub-block), every sum is a
+// 8-float vector i holds element i of each sub-block, gathered with
+// VGATHERDPS into a local copy), every sum is a
 // VADDPS into a per-lane accumulator in the reference's order, every
 // product a VMULPS (no FMA), every division a VDIVPS, and each branch of
 // the reference a per-lane mask. nearest_int is computed as ggml writes
@@ -40,7 +41,9 @@ const (
 	kqM32f  = 256 // -32.0f
 	kqM32i  = 288 // int32 -32
 	kq31i   = 320 // int32 31
-	kqLen   = 352
+	kqIdx32 = 352 // int32 0, 32, ..., 224: element 0 of each 32-element sub-block
+	kqIdx16 = 384 // int32 0, 16, ..., 112: element 0 of each 16-element sub-block
+	kqLen   = 416
 )
 
 // Predicates of VCMPPS.
@@ -65,11 +68,31 @@ func generateKQuants() bool {
 			DATA(32*i+4*l, U32(v))
 		}
 	}
+	for l := range 8 {
+		DATA(kqIdx32+4*l, U32(uint32(32*l)))
+	}
+	for l := range 8 {
+		DATA(kqIdx16+4*l, U32(uint32(16*l)))
+	}
 	_ = kqLen
 	qkx2Kernel()
 	qxKernel()
 	Generate()
 	return true
+}
+
+// gather fills the n vectors X(i) with element i of the 8 sub-blocks at
+// x (stride floats apart): VGATHERDPS with the index vector at idx.
+func gather(x reg.Register, idx Mem, n int, X func(int) Mem) {
+	ix := YMM()
+	VMOVDQU(idx, ix)
+	for i := range n {
+		m, v := YMM(), YMM()
+		VPCMPEQD(m, m, m)
+		VXORPS(v, v, v)
+		VGATHERDPS(m, Mem{Base: x, Index: ix, Scale: 4, Disp: 4 * i}, v)
+		VMOVUPS(v, X(i))
+	}
 }
 
 // nearestClamp returns the int32 lanes max(lo, min(hi, nearest_int(v)))
@@ -104,16 +127,17 @@ func nearestClamp(v reg.VecVirtual, lo, hi Op) {
 // formula gives 0: L = 0, scale = 1/Inf = +0, and in each step sumL =
 // sumL2 = 0, so D = 0 (or NaN) and the lane never takes a step's values.
 func qkx2Kernel() {
-	TEXT("qkx2AVX2", 0, "func(xt, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)")
-	loc := AllocLocal(2 * 1024) // w[32], Laux[32]
+	TEXT("qkx2AVX2", 0, "func(x *[256]float32, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)")
+	loc := AllocLocal(3 * 1024) // w[32], Laux[32], x transposed[32]
 	W := func(i int) Mem { return loc.Offset(32 * i) }
 	A := func(i int) Mem { return loc.Offset(1024 + 32*i) }
-	xp := Load(Param("xt"), GP64())
+	X := func(i int) Mem { return loc.Offset(2048 + 32*i) }
+	xp := Load(Param("x"), GP64())
 	lp := Load(Param("lt"), GP64())
 	np := Load(Param("num"), GP64())
 	nn := Load(Param("nn"), GP64())
-	X := func(i int) Mem { return Mem{Base: xp, Disp: 32 * i} }
 	L := func(i int) Mem { return Mem{Base: lp, Disp: 32 * i} }
+	gather(xp, kqc.Offset(kqIdx32), 32, X)
 	nmax := YMM()
 	VBROADCASTSS(paramAddr("nmax"), nmax) // a 32-bit broadcast (asmdecl rejects VPBROADCASTD of a 4-byte argument)
 	zero := YMM()
@@ -276,17 +300,18 @@ func qkx2Kernel() {
 // sumlx·sumlx, the lane takes these l, scale = sumlx/suml2, best =
 // scale·sumlx.
 func qxKernel() {
-	TEXT("qxAVX2", 0, "func(xt, lt *[128]float32, res *[8]float32, num *float32, nn int)")
-	loc := AllocLocal(3 * 512) // w[16], w·x[16], l[16]
+	TEXT("qxAVX2", 0, "func(x *[128]float32, lt *[128]float32, res *[8]float32, num *float32, nn int)")
+	loc := AllocLocal(4 * 512) // w[16], w·x[16], l[16], x transposed[16]
 	W := func(i int) Mem { return loc.Offset(32 * i) }
 	WX := func(i int) Mem { return loc.Offset(512 + 32*i) }
 	A := func(i int) Mem { return loc.Offset(1024 + 32*i) }
-	xp := Load(Param("xt"), GP64())
+	X := func(i int) Mem { return loc.Offset(1536 + 32*i) }
+	xp := Load(Param("x"), GP64())
 	lp := Load(Param("lt"), GP64())
 	np := Load(Param("num"), GP64())
 	nn := Load(Param("nn"), GP64())
-	X := func(i int) Mem { return Mem{Base: xp, Disp: 32 * i} }
 	L := func(i int) Mem { return Mem{Base: lp, Disp: 32 * i} }
+	gather(xp, kqc.Offset(kqIdx16), 16, X)
 	lo, hi := kqc.Offset(kqM32i), kqc.Offset(kq31i)
 	zero := YMM()
 	VXORPS(zero, zero, zero)

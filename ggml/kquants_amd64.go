@@ -9,8 +9,8 @@ import "unsafe"
 // The k-quant searches on AVX2, generated from asm/ggml_kquants.go: eight
 // sub-blocks of a super-block in the eight lanes, each lane computing
 // exactly what the scalar search computes for its sub-block (bit for bit,
-// for every finite input). The input is transposed: xt[8i+j] is element i
-// of sub-block j, and so is the output lt.
+// for every finite input). The output is transposed: lt[8i+j] is element
+// i of sub-block j.
 
 // qkx2AVX2 is makeQkx2Quants of the eight 32-element sub-blocks of a
 // super-block, with kScalesMins' weights (sqrt(Σx²/32) + |x|), rdelta
@@ -20,14 +20,14 @@ import "unsafe"
 // res[8:16].
 //
 //go:noescape
-func qkx2AVX2(xt, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)
+func qkx2AVX2(x, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)
 
 // qxAVX2 is makeQxQuants with nmax 32 of eight 16-element sub-blocks:
 // num[0] is -32 and num[1:] are qxNum(32, is) for is = -9..9 except 0
 // (nn = 19). It writes l = L - 32 as floats to lt and the scales to res.
 //
 //go:noescape
-func qxAVX2(xt, lt *[128]float32, res *[8]float32, num *float32, nn int)
+func qxAVX2(x, lt *[128]float32, res *[8]float32, num *float32, nn int)
 
 // kquantNums are the num arrays of the kernels: Q4_K (nmax 15, rmin -1,
 // nstep 20), Q5_K (nmax 31, rmin -0.5, nstep 15), Q6_K.
@@ -93,14 +93,9 @@ func superBlocks(t Type, quant func(b []byte, x *[QKK]float32)) func(dst []byte,
 // fitScalesMinsAVX2 is fitScalesMins with qkx2AVX2 (num: q4KNum or
 // q5KNum for nmax 15 or 31).
 func fitScalesMinsAVX2(x *[QKK]float32, L *[QKK]uint8, scales, mins *[QKK / 32]float32, nmax int32, num []float32) {
-	var xt, lt [QKK]float32
+	var lt [QKK]float32
 	var res [16]float32
-	for j := range QKK / 32 {
-		for i := range 32 {
-			xt[8*i+j] = x[32*j+i]
-		}
-	}
-	qkx2AVX2(&xt, &lt, &res, unsafe.SliceData(num), len(num), nmax)
+	qkx2AVX2(x, &lt, &res, unsafe.SliceData(num), len(num), nmax)
 	for j := range QKK / 32 {
 		for i := range 32 {
 			L[32*j+i] = uint8(lt[8*i+j])
@@ -112,15 +107,10 @@ func fitScalesMinsAVX2(x *[QKK]float32, L *[QKK]uint8, scales, mins *[QKK / 32]f
 
 // fitQ6_KAVX2 is fitQ6_K with qxAVX2, sub-blocks 0-7 and then 8-15.
 func fitQ6_KAVX2(x *[QKK]float32, L *[QKK]int8, scales *[QKK / 16]float32) {
-	var xt, lt [128]float32
+	var lt [128]float32
 	var res [8]float32
 	for h := range 2 {
-		for j := range 8 {
-			for i := range 16 {
-				xt[8*i+j] = x[128*h+16*j+i]
-			}
-		}
-		qxAVX2(&xt, &lt, &res, unsafe.SliceData(q6KNum), len(q6KNum))
+		qxAVX2((*[128]float32)(x[128*h:]), &lt, &res, unsafe.SliceData(q6KNum), len(q6KNum))
 		for j := range 8 {
 			for i := range 16 {
 				L[128*h+16*j+i] = int8(int32(lt[8*i+j]) + 32)

@@ -92,117 +92,262 @@ DATA kqConst<>+336(SB)/4, $0x0000001f
 DATA kqConst<>+340(SB)/4, $0x0000001f
 DATA kqConst<>+344(SB)/4, $0x0000001f
 DATA kqConst<>+348(SB)/4, $0x0000001f
-GLOBL kqConst<>(SB), RODATA|NOPTR, $352
+DATA kqConst<>+352(SB)/4, $0x00000000
+DATA kqConst<>+356(SB)/4, $0x00000020
+DATA kqConst<>+360(SB)/4, $0x00000040
+DATA kqConst<>+364(SB)/4, $0x00000060
+DATA kqConst<>+368(SB)/4, $0x00000080
+DATA kqConst<>+372(SB)/4, $0x000000a0
+DATA kqConst<>+376(SB)/4, $0x000000c0
+DATA kqConst<>+380(SB)/4, $0x000000e0
+DATA kqConst<>+384(SB)/4, $0x00000000
+DATA kqConst<>+388(SB)/4, $0x00000010
+DATA kqConst<>+392(SB)/4, $0x00000020
+DATA kqConst<>+396(SB)/4, $0x00000030
+DATA kqConst<>+400(SB)/4, $0x00000040
+DATA kqConst<>+404(SB)/4, $0x00000050
+DATA kqConst<>+408(SB)/4, $0x00000060
+DATA kqConst<>+412(SB)/4, $0x00000070
+GLOBL kqConst<>(SB), RODATA|NOPTR, $416
 
-// func qkx2AVX2(xt *[256]float32, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)
+// func qkx2AVX2(x *[256]float32, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)
 // Requires: AVX, AVX2
-TEXT ·qkx2AVX2(SB), $2048-44
-	MOVQ         xt+0(FP), AX
+TEXT ·qkx2AVX2(SB), $3072-44
+	MOVQ         x+0(FP), AX
 	MOVQ         lt+8(FP), CX
 	MOVQ         num+24(FP), DX
 	MOVQ         nn+32(FP), BX
+	VMOVDQU      kqConst<>+352(SB), Y0
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, (AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2048(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 4(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2080(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 8(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2112(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 12(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2144(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 16(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2176(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 20(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2208(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 24(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2240(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 28(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2272(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 32(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2304(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 36(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2336(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 40(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2368(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 44(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2400(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 48(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2432(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 52(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2464(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 56(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2496(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 60(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2528(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 64(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2560(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 68(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2592(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 72(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2624(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 76(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2656(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 80(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2688(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 84(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2720(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 88(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2752(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 92(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2784(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 96(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2816(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 100(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2848(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 104(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2880(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 108(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2912(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 112(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2944(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 116(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2976(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 120(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 3008(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 124(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 3040(SP)
 	VBROADCASTSS nmax+40(FP), Y0
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VMOVUPS      (AX), Y3
+	VMOVUPS      2048(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      32(AX), Y3
+	VMOVUPS      2080(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      64(AX), Y3
+	VMOVUPS      2112(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      96(AX), Y3
+	VMOVUPS      2144(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      128(AX), Y3
+	VMOVUPS      2176(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      160(AX), Y3
+	VMOVUPS      2208(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      192(AX), Y3
+	VMOVUPS      2240(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      224(AX), Y3
+	VMOVUPS      2272(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      256(AX), Y3
+	VMOVUPS      2304(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      288(AX), Y3
+	VMOVUPS      2336(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      320(AX), Y3
+	VMOVUPS      2368(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      352(AX), Y3
+	VMOVUPS      2400(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      384(AX), Y3
+	VMOVUPS      2432(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      416(AX), Y3
+	VMOVUPS      2464(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      448(AX), Y3
+	VMOVUPS      2496(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      480(AX), Y3
+	VMOVUPS      2528(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      512(AX), Y3
+	VMOVUPS      2560(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      544(AX), Y3
+	VMOVUPS      2592(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      576(AX), Y3
+	VMOVUPS      2624(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      608(AX), Y3
+	VMOVUPS      2656(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      640(AX), Y3
+	VMOVUPS      2688(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      672(AX), Y3
+	VMOVUPS      2720(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      704(AX), Y3
+	VMOVUPS      2752(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      736(AX), Y3
+	VMOVUPS      2784(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      768(AX), Y3
+	VMOVUPS      2816(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      800(AX), Y3
+	VMOVUPS      2848(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      832(AX), Y3
+	VMOVUPS      2880(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      864(AX), Y3
+	VMOVUPS      2912(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      896(AX), Y3
+	VMOVUPS      2944(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      928(AX), Y3
+	VMOVUPS      2976(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      960(AX), Y3
+	VMOVUPS      3008(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
-	VMOVUPS      992(AX), Y3
+	VMOVUPS      3040(SP), Y3
 	VMULPS       Y3, Y3, Y3
 	VADDPS       Y3, Y2, Y2
 	VDIVPS       kqConst<>+192(SB), Y2, Y2
 	VSQRTPS      Y2, Y2
-	VMOVUPS      (AX), Y6
+	VMOVUPS      2048(SP), Y6
 	VANDPS       kqConst<>+96(SB), Y6, Y7
 	VADDPS       Y7, Y2, Y7
 	VMOVUPS      Y7, (SP)
@@ -210,7 +355,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVAPS      Y6, Y4
 	VMOVAPS      Y7, Y5
 	VMULPS       Y6, Y7, Y6
-	VMOVUPS      32(AX), Y7
+	VMOVUPS      2080(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 32(SP)
@@ -219,7 +364,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      64(AX), Y7
+	VMOVUPS      2112(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 64(SP)
@@ -228,7 +373,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      96(AX), Y7
+	VMOVUPS      2144(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 96(SP)
@@ -237,7 +382,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      128(AX), Y7
+	VMOVUPS      2176(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 128(SP)
@@ -246,7 +391,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      160(AX), Y7
+	VMOVUPS      2208(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 160(SP)
@@ -255,7 +400,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      192(AX), Y7
+	VMOVUPS      2240(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 192(SP)
@@ -264,7 +409,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      224(AX), Y7
+	VMOVUPS      2272(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 224(SP)
@@ -273,7 +418,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      256(AX), Y7
+	VMOVUPS      2304(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 256(SP)
@@ -282,7 +427,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      288(AX), Y7
+	VMOVUPS      2336(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 288(SP)
@@ -291,7 +436,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      320(AX), Y7
+	VMOVUPS      2368(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 320(SP)
@@ -300,7 +445,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      352(AX), Y7
+	VMOVUPS      2400(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 352(SP)
@@ -309,7 +454,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      384(AX), Y7
+	VMOVUPS      2432(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 384(SP)
@@ -318,7 +463,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      416(AX), Y7
+	VMOVUPS      2464(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 416(SP)
@@ -327,7 +472,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      448(AX), Y7
+	VMOVUPS      2496(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 448(SP)
@@ -336,7 +481,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      480(AX), Y7
+	VMOVUPS      2528(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 480(SP)
@@ -345,7 +490,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      512(AX), Y7
+	VMOVUPS      2560(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 512(SP)
@@ -354,7 +499,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      544(AX), Y7
+	VMOVUPS      2592(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 544(SP)
@@ -363,7 +508,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      576(AX), Y7
+	VMOVUPS      2624(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 576(SP)
@@ -372,7 +517,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      608(AX), Y7
+	VMOVUPS      2656(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 608(SP)
@@ -381,7 +526,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      640(AX), Y7
+	VMOVUPS      2688(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 640(SP)
@@ -390,7 +535,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      672(AX), Y7
+	VMOVUPS      2720(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 672(SP)
@@ -399,7 +544,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      704(AX), Y7
+	VMOVUPS      2752(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 704(SP)
@@ -408,7 +553,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      736(AX), Y7
+	VMOVUPS      2784(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 736(SP)
@@ -417,7 +562,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      768(AX), Y7
+	VMOVUPS      2816(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 768(SP)
@@ -426,7 +571,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      800(AX), Y7
+	VMOVUPS      2848(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 800(SP)
@@ -435,7 +580,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      832(AX), Y7
+	VMOVUPS      2880(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 832(SP)
@@ -444,7 +589,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      864(AX), Y7
+	VMOVUPS      2912(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 864(SP)
@@ -453,7 +598,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      896(AX), Y7
+	VMOVUPS      2944(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 896(SP)
@@ -462,7 +607,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      928(AX), Y7
+	VMOVUPS      2976(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 928(SP)
@@ -471,7 +616,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      960(AX), Y7
+	VMOVUPS      3008(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 960(SP)
@@ -480,7 +625,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VADDPS       Y8, Y5, Y5
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
-	VMOVUPS      992(AX), Y7
+	VMOVUPS      3040(SP), Y7
 	VANDPS       kqConst<>+96(SB), Y7, Y8
 	VADDPS       Y8, Y2, Y8
 	VMOVUPS      Y8, 992(SP)
@@ -496,7 +641,7 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      kqConst<>+160(SB), Y8
 	VDIVPS       Y7, Y8, Y8
 	VXORPS       Y9, Y9, Y9
-	VMOVUPS      (AX), Y2
+	VMOVUPS      2048(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -508,11 +653,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, (CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       (AX), Y2, Y2
+	VSUBPS       2048(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       (SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      32(AX), Y2
+	VMOVUPS      2080(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -524,11 +669,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 32(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       32(AX), Y2, Y2
+	VSUBPS       2080(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       32(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      64(AX), Y2
+	VMOVUPS      2112(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -540,11 +685,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 64(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       64(AX), Y2, Y2
+	VSUBPS       2112(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       64(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      96(AX), Y2
+	VMOVUPS      2144(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -556,11 +701,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 96(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       96(AX), Y2, Y2
+	VSUBPS       2144(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       96(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      128(AX), Y2
+	VMOVUPS      2176(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -572,11 +717,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 128(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       128(AX), Y2, Y2
+	VSUBPS       2176(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       128(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      160(AX), Y2
+	VMOVUPS      2208(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -588,11 +733,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 160(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       160(AX), Y2, Y2
+	VSUBPS       2208(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       160(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      192(AX), Y2
+	VMOVUPS      2240(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -604,11 +749,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 192(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       192(AX), Y2, Y2
+	VSUBPS       2240(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       192(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      224(AX), Y2
+	VMOVUPS      2272(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -620,11 +765,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 224(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       224(AX), Y2, Y2
+	VSUBPS       2272(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       224(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      256(AX), Y2
+	VMOVUPS      2304(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -636,11 +781,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 256(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       256(AX), Y2, Y2
+	VSUBPS       2304(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       256(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      288(AX), Y2
+	VMOVUPS      2336(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -652,11 +797,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 288(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       288(AX), Y2, Y2
+	VSUBPS       2336(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       288(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      320(AX), Y2
+	VMOVUPS      2368(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -668,11 +813,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 320(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       320(AX), Y2, Y2
+	VSUBPS       2368(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       320(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      352(AX), Y2
+	VMOVUPS      2400(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -684,11 +829,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 352(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       352(AX), Y2, Y2
+	VSUBPS       2400(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       352(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      384(AX), Y2
+	VMOVUPS      2432(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -700,11 +845,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 384(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       384(AX), Y2, Y2
+	VSUBPS       2432(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       384(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      416(AX), Y2
+	VMOVUPS      2464(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -716,11 +861,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 416(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       416(AX), Y2, Y2
+	VSUBPS       2464(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       416(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      448(AX), Y2
+	VMOVUPS      2496(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -732,11 +877,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 448(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       448(AX), Y2, Y2
+	VSUBPS       2496(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       448(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      480(AX), Y2
+	VMOVUPS      2528(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -748,11 +893,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 480(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       480(AX), Y2, Y2
+	VSUBPS       2528(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       480(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      512(AX), Y2
+	VMOVUPS      2560(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -764,11 +909,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 512(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       512(AX), Y2, Y2
+	VSUBPS       2560(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       512(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      544(AX), Y2
+	VMOVUPS      2592(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -780,11 +925,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 544(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       544(AX), Y2, Y2
+	VSUBPS       2592(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       544(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      576(AX), Y2
+	VMOVUPS      2624(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -796,11 +941,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 576(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       576(AX), Y2, Y2
+	VSUBPS       2624(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       576(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      608(AX), Y2
+	VMOVUPS      2656(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -812,11 +957,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 608(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       608(AX), Y2, Y2
+	VSUBPS       2656(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       608(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      640(AX), Y2
+	VMOVUPS      2688(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -828,11 +973,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 640(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       640(AX), Y2, Y2
+	VSUBPS       2688(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       640(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      672(AX), Y2
+	VMOVUPS      2720(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -844,11 +989,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 672(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       672(AX), Y2, Y2
+	VSUBPS       2720(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       672(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      704(AX), Y2
+	VMOVUPS      2752(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -860,11 +1005,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 704(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       704(AX), Y2, Y2
+	VSUBPS       2752(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       704(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      736(AX), Y2
+	VMOVUPS      2784(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -876,11 +1021,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 736(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       736(AX), Y2, Y2
+	VSUBPS       2784(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       736(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      768(AX), Y2
+	VMOVUPS      2816(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -892,11 +1037,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 768(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       768(AX), Y2, Y2
+	VSUBPS       2816(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       768(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      800(AX), Y2
+	VMOVUPS      2848(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -908,11 +1053,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 800(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       800(AX), Y2, Y2
+	VSUBPS       2848(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       800(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      832(AX), Y2
+	VMOVUPS      2880(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -924,11 +1069,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 832(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       832(AX), Y2, Y2
+	VSUBPS       2880(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       832(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      864(AX), Y2
+	VMOVUPS      2912(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -940,11 +1085,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 864(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       864(AX), Y2, Y2
+	VSUBPS       2912(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       864(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      896(AX), Y2
+	VMOVUPS      2944(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -956,11 +1101,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 896(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       896(AX), Y2, Y2
+	VSUBPS       2944(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       896(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      928(AX), Y2
+	VMOVUPS      2976(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -972,11 +1117,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 928(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       928(AX), Y2, Y2
+	VSUBPS       2976(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       928(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      960(AX), Y2
+	VMOVUPS      3008(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -988,11 +1133,11 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 960(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       960(AX), Y2, Y2
+	VSUBPS       3008(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       960(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	VMOVUPS      992(AX), Y2
+	VMOVUPS      3040(SP), Y2
 	VSUBPS       Y3, Y2, Y2
 	VMULPS       Y7, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
@@ -1004,22 +1149,22 @@ TEXT ·qkx2AVX2(SB), $2048-44
 	VMOVUPS      Y2, 992(CX)
 	VMULPS       Y2, Y8, Y2
 	VADDPS       Y3, Y2, Y2
-	VSUBPS       992(AX), Y2, Y2
+	VSUBPS       3040(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       992(SP), Y2, Y2
 	VADDPS       Y2, Y9, Y9
-	MOVQ         $0x00000001, SI
+	MOVQ         $0x00000001, AX
 
 step:
-	CMPQ         SI, BX
+	CMPQ         AX, BX
 	JGE          done
 	VSUBPS       Y3, Y4, Y2
-	VBROADCASTSS (DX)(SI*4), Y7
+	VBROADCASTSS (DX)(AX*4), Y7
 	VDIVPS       Y2, Y7, Y7
 	VXORPS       Y2, Y2, Y2
 	VXORPS       Y10, Y10, Y10
 	VXORPS       Y11, Y11, Y11
-	VMOVUPS      (AX), Y12
+	VMOVUPS      2048(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1033,9 +1178,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       (AX), Y13, Y12
+	VMULPS       2048(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      32(AX), Y12
+	VMOVUPS      2080(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1049,9 +1194,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       32(AX), Y13, Y12
+	VMULPS       2080(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      64(AX), Y12
+	VMOVUPS      2112(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1065,9 +1210,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       64(AX), Y13, Y12
+	VMULPS       2112(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      96(AX), Y12
+	VMOVUPS      2144(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1081,9 +1226,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       96(AX), Y13, Y12
+	VMULPS       2144(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      128(AX), Y12
+	VMOVUPS      2176(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1097,9 +1242,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       128(AX), Y13, Y12
+	VMULPS       2176(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      160(AX), Y12
+	VMOVUPS      2208(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1113,9 +1258,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       160(AX), Y13, Y12
+	VMULPS       2208(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      192(AX), Y12
+	VMOVUPS      2240(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1129,9 +1274,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       192(AX), Y13, Y12
+	VMULPS       2240(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      224(AX), Y12
+	VMOVUPS      2272(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1145,9 +1290,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       224(AX), Y13, Y12
+	VMULPS       2272(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      256(AX), Y12
+	VMOVUPS      2304(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1161,9 +1306,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       256(AX), Y13, Y12
+	VMULPS       2304(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      288(AX), Y12
+	VMOVUPS      2336(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1177,9 +1322,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       288(AX), Y13, Y12
+	VMULPS       2336(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      320(AX), Y12
+	VMOVUPS      2368(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1193,9 +1338,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       320(AX), Y13, Y12
+	VMULPS       2368(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      352(AX), Y12
+	VMOVUPS      2400(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1209,9 +1354,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       352(AX), Y13, Y12
+	VMULPS       2400(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      384(AX), Y12
+	VMOVUPS      2432(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1225,9 +1370,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       384(AX), Y13, Y12
+	VMULPS       2432(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      416(AX), Y12
+	VMOVUPS      2464(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1241,9 +1386,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       416(AX), Y13, Y12
+	VMULPS       2464(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      448(AX), Y12
+	VMOVUPS      2496(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1257,9 +1402,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       448(AX), Y13, Y12
+	VMULPS       2496(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      480(AX), Y12
+	VMOVUPS      2528(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1273,9 +1418,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       480(AX), Y13, Y12
+	VMULPS       2528(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      512(AX), Y12
+	VMOVUPS      2560(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1289,9 +1434,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       512(AX), Y13, Y12
+	VMULPS       2560(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      544(AX), Y12
+	VMOVUPS      2592(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1305,9 +1450,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       544(AX), Y13, Y12
+	VMULPS       2592(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      576(AX), Y12
+	VMOVUPS      2624(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1321,9 +1466,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       576(AX), Y13, Y12
+	VMULPS       2624(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      608(AX), Y12
+	VMOVUPS      2656(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1337,9 +1482,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       608(AX), Y13, Y12
+	VMULPS       2656(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      640(AX), Y12
+	VMOVUPS      2688(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1353,9 +1498,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       640(AX), Y13, Y12
+	VMULPS       2688(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      672(AX), Y12
+	VMOVUPS      2720(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1369,9 +1514,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       672(AX), Y13, Y12
+	VMULPS       2720(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      704(AX), Y12
+	VMOVUPS      2752(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1385,9 +1530,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       704(AX), Y13, Y12
+	VMULPS       2752(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      736(AX), Y12
+	VMOVUPS      2784(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1401,9 +1546,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       736(AX), Y13, Y12
+	VMULPS       2784(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      768(AX), Y12
+	VMOVUPS      2816(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1417,9 +1562,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       768(AX), Y13, Y12
+	VMULPS       2816(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      800(AX), Y12
+	VMOVUPS      2848(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1433,9 +1578,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       800(AX), Y13, Y12
+	VMULPS       2848(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      832(AX), Y12
+	VMOVUPS      2880(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1449,9 +1594,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       832(AX), Y13, Y12
+	VMULPS       2880(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      864(AX), Y12
+	VMOVUPS      2912(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1465,9 +1610,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       864(AX), Y13, Y12
+	VMULPS       2912(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      896(AX), Y12
+	VMOVUPS      2944(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1481,9 +1626,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       896(AX), Y13, Y12
+	VMULPS       2944(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      928(AX), Y12
+	VMOVUPS      2976(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1497,9 +1642,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       928(AX), Y13, Y12
+	VMULPS       2976(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      960(AX), Y12
+	VMOVUPS      3008(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1513,9 +1658,9 @@ step:
 	VADDPS       Y13, Y2, Y2
 	VMULPS       Y12, Y13, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       960(AX), Y13, Y12
+	VMULPS       3008(SP), Y13, Y12
 	VADDPS       Y12, Y11, Y11
-	VMOVUPS      992(AX), Y12
+	VMOVUPS      3040(SP), Y12
 	VSUBPS       Y3, Y12, Y12
 	VMULPS       Y7, Y12, Y12
 	VADDPS       kqConst<>+0(SB), Y12, Y12
@@ -1529,7 +1674,7 @@ step:
 	VADDPS       Y7, Y2, Y2
 	VMULPS       Y12, Y7, Y12
 	VADDPS       Y12, Y10, Y10
-	VMULPS       992(AX), Y7, Y12
+	VMULPS       3040(SP), Y7, Y12
 	VADDPS       Y12, Y11, Y11
 	VMULPS       Y10, Y5, Y7
 	VMULPS       Y2, Y2, Y12
@@ -1550,201 +1695,201 @@ step:
 	VXORPS       Y2, Y2, Y2
 	VMULPS       1024(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       (AX), Y7, Y7
+	VSUBPS       2048(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       (SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1056(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       32(AX), Y7, Y7
+	VSUBPS       2080(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       32(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1088(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       64(AX), Y7, Y7
+	VSUBPS       2112(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       64(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1120(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       96(AX), Y7, Y7
+	VSUBPS       2144(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       96(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1152(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       128(AX), Y7, Y7
+	VSUBPS       2176(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       128(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1184(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       160(AX), Y7, Y7
+	VSUBPS       2208(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       160(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1216(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       192(AX), Y7, Y7
+	VSUBPS       2240(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       192(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1248(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       224(AX), Y7, Y7
+	VSUBPS       2272(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       224(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1280(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       256(AX), Y7, Y7
+	VSUBPS       2304(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       256(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1312(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       288(AX), Y7, Y7
+	VSUBPS       2336(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       288(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1344(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       320(AX), Y7, Y7
+	VSUBPS       2368(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       320(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1376(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       352(AX), Y7, Y7
+	VSUBPS       2400(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       352(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1408(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       384(AX), Y7, Y7
+	VSUBPS       2432(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       384(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1440(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       416(AX), Y7, Y7
+	VSUBPS       2464(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       416(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1472(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       448(AX), Y7, Y7
+	VSUBPS       2496(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       448(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1504(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       480(AX), Y7, Y7
+	VSUBPS       2528(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       480(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1536(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       512(AX), Y7, Y7
+	VSUBPS       2560(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       512(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1568(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       544(AX), Y7, Y7
+	VSUBPS       2592(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       544(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1600(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       576(AX), Y7, Y7
+	VSUBPS       2624(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       576(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1632(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       608(AX), Y7, Y7
+	VSUBPS       2656(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       608(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1664(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       640(AX), Y7, Y7
+	VSUBPS       2688(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       640(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1696(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       672(AX), Y7, Y7
+	VSUBPS       2720(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       672(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1728(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       704(AX), Y7, Y7
+	VSUBPS       2752(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       704(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1760(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       736(AX), Y7, Y7
+	VSUBPS       2784(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       736(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1792(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       768(AX), Y7, Y7
+	VSUBPS       2816(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       768(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1824(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       800(AX), Y7, Y7
+	VSUBPS       2848(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       800(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1856(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       832(AX), Y7, Y7
+	VSUBPS       2880(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       832(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1888(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       864(AX), Y7, Y7
+	VSUBPS       2912(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       864(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1920(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       896(AX), Y7, Y7
+	VSUBPS       2944(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       896(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1952(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       928(AX), Y7, Y7
+	VSUBPS       2976(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       928(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       1984(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       960(AX), Y7, Y7
+	VSUBPS       3008(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       960(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VMULPS       2016(SP), Y14, Y7
 	VADDPS       Y15, Y7, Y7
-	VSUBPS       992(AX), Y7, Y7
+	VSUBPS       3040(SP), Y7, Y7
 	VMULPS       Y7, Y7, Y7
 	VMULPS       992(SP), Y7, Y7
 	VADDPS       Y7, Y2, Y2
 	VCMPPS       $0x11, Y9, Y2, Y7
 	VANDPS       Y13, Y7, Y7
-	VMOVMSKPS    Y7, DI
-	INCQ         SI
-	TESTL        DI, DI
+	VMOVMSKPS    Y7, SI
+	INCQ         AX
+	TESTL        SI, SI
 	JZ           step
 	VBLENDVPS    Y7, Y2, Y9, Y9
 	VBLENDVPS    Y7, Y14, Y8, Y8
@@ -1855,17 +2000,82 @@ done:
 	VZEROUPPER
 	RET
 
-// func qxAVX2(xt *[128]float32, lt *[128]float32, res *[8]float32, num *float32, nn int)
+// func qxAVX2(x *[128]float32, lt *[128]float32, res *[8]float32, num *float32, nn int)
 // Requires: AVX, AVX2
-TEXT ·qxAVX2(SB), $1536-40
-	MOVQ         xt+0(FP), AX
+TEXT ·qxAVX2(SB), $2048-40
+	MOVQ         x+0(FP), AX
 	MOVQ         lt+8(FP), CX
 	MOVQ         num+24(FP), DX
 	MOVQ         nn+32(FP), BX
+	VMOVDQU      kqConst<>+384(SB), Y0
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, (AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1536(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 4(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1568(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 8(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1600(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 12(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1632(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 16(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1664(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 20(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1696(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 24(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1728(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 28(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1760(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 32(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1792(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 36(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1824(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 40(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1856(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 44(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1888(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 48(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1920(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 52(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1952(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 56(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 1984(SP)
+	VPCMPEQD     Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VGATHERDPS   Y1, 60(AX)(Y0*4), Y2
+	VMOVUPS      Y2, 2016(SP)
 	VXORPS       Y0, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VMOVUPS      (AX), Y3
+	VMOVUPS      1536(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1874,7 +2084,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, (SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 512(SP)
-	VMOVUPS      32(AX), Y3
+	VMOVUPS      1568(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1883,7 +2093,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 32(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 544(SP)
-	VMOVUPS      64(AX), Y3
+	VMOVUPS      1600(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1892,7 +2102,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 64(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 576(SP)
-	VMOVUPS      96(AX), Y3
+	VMOVUPS      1632(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1901,7 +2111,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 96(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 608(SP)
-	VMOVUPS      128(AX), Y3
+	VMOVUPS      1664(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1910,7 +2120,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 128(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 640(SP)
-	VMOVUPS      160(AX), Y3
+	VMOVUPS      1696(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1919,7 +2129,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 160(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 672(SP)
-	VMOVUPS      192(AX), Y3
+	VMOVUPS      1728(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1928,7 +2138,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 192(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 704(SP)
-	VMOVUPS      224(AX), Y3
+	VMOVUPS      1760(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1937,7 +2147,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 224(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 736(SP)
-	VMOVUPS      256(AX), Y3
+	VMOVUPS      1792(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1946,7 +2156,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 256(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 768(SP)
-	VMOVUPS      288(AX), Y3
+	VMOVUPS      1824(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1955,7 +2165,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 288(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 800(SP)
-	VMOVUPS      320(AX), Y3
+	VMOVUPS      1856(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1964,7 +2174,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 320(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 832(SP)
-	VMOVUPS      352(AX), Y3
+	VMOVUPS      1888(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1973,7 +2183,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 352(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 864(SP)
-	VMOVUPS      384(AX), Y3
+	VMOVUPS      1920(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1982,7 +2192,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 384(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 896(SP)
-	VMOVUPS      416(AX), Y3
+	VMOVUPS      1952(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -1991,7 +2201,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 416(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 928(SP)
-	VMOVUPS      448(AX), Y3
+	VMOVUPS      1984(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2000,7 +2210,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMOVUPS      Y4, 448(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 960(SP)
-	VMOVUPS      480(AX), Y3
+	VMOVUPS      2016(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2014,7 +2224,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VDIVPS       Y2, Y3, Y3
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
-	VMULPS       (AX), Y3, Y6
+	VMULPS       1536(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2027,7 +2237,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       (SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       32(AX), Y3, Y6
+	VMULPS       1568(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2040,7 +2250,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       32(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       64(AX), Y3, Y6
+	VMULPS       1600(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2053,7 +2263,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       64(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       96(AX), Y3, Y6
+	VMULPS       1632(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2066,7 +2276,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       96(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       128(AX), Y3, Y6
+	VMULPS       1664(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2079,7 +2289,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       128(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       160(AX), Y3, Y6
+	VMULPS       1696(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2092,7 +2302,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       160(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       192(AX), Y3, Y6
+	VMULPS       1728(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2105,7 +2315,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       192(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       224(AX), Y3, Y6
+	VMULPS       1760(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2118,7 +2328,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       224(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       256(AX), Y3, Y6
+	VMULPS       1792(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2131,7 +2341,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       256(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       288(AX), Y3, Y6
+	VMULPS       1824(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2144,7 +2354,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       288(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       320(AX), Y3, Y6
+	VMULPS       1856(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2157,7 +2367,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       320(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       352(AX), Y3, Y6
+	VMULPS       1888(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2170,7 +2380,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       352(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       384(AX), Y3, Y6
+	VMULPS       1920(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2183,7 +2393,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       384(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       416(AX), Y3, Y6
+	VMULPS       1952(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2196,7 +2406,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       416(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       448(AX), Y3, Y6
+	VMULPS       1984(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
@@ -2209,7 +2419,7 @@ TEXT ·qxAVX2(SB), $1536-40
 	VMULPS       448(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       480(AX), Y3, Y3
+	VMULPS       2016(SP), Y3, Y3
 	VADDPS       kqConst<>+0(SB), Y3, Y3
 	VPAND        kqConst<>+32(SB), Y3, Y3
 	VPSUBD       kqConst<>+64(SB), Y3, Y3
@@ -2226,16 +2436,16 @@ TEXT ·qxAVX2(SB), $1536-40
 	VCMPPS       $0x04, Y0, Y5, Y3
 	VANDPS       Y3, Y6, Y6
 	VMULPS       Y4, Y6, Y4
-	MOVQ         $0x00000001, SI
+	MOVQ         $0x00000001, AX
 
 step:
-	CMPQ         SI, BX
+	CMPQ         AX, BX
 	JGE          done
-	VBROADCASTSS (DX)(SI*4), Y3
+	VBROADCASTSS (DX)(AX*4), Y3
 	VDIVPS       Y2, Y3, Y3
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y7, Y7, Y7
-	VMULPS       (AX), Y3, Y8
+	VMULPS       1536(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2248,7 +2458,7 @@ step:
 	VMULPS       (SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       32(AX), Y3, Y8
+	VMULPS       1568(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2261,7 +2471,7 @@ step:
 	VMULPS       32(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       64(AX), Y3, Y8
+	VMULPS       1600(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2274,7 +2484,7 @@ step:
 	VMULPS       64(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       96(AX), Y3, Y8
+	VMULPS       1632(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2287,7 +2497,7 @@ step:
 	VMULPS       96(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       128(AX), Y3, Y8
+	VMULPS       1664(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2300,7 +2510,7 @@ step:
 	VMULPS       128(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       160(AX), Y3, Y8
+	VMULPS       1696(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2313,7 +2523,7 @@ step:
 	VMULPS       160(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       192(AX), Y3, Y8
+	VMULPS       1728(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2326,7 +2536,7 @@ step:
 	VMULPS       192(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       224(AX), Y3, Y8
+	VMULPS       1760(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2339,7 +2549,7 @@ step:
 	VMULPS       224(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       256(AX), Y3, Y8
+	VMULPS       1792(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2352,7 +2562,7 @@ step:
 	VMULPS       256(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       288(AX), Y3, Y8
+	VMULPS       1824(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2365,7 +2575,7 @@ step:
 	VMULPS       288(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       320(AX), Y3, Y8
+	VMULPS       1856(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2378,7 +2588,7 @@ step:
 	VMULPS       320(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       352(AX), Y3, Y8
+	VMULPS       1888(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2391,7 +2601,7 @@ step:
 	VMULPS       352(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       384(AX), Y3, Y8
+	VMULPS       1920(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2404,7 +2614,7 @@ step:
 	VMULPS       384(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       416(AX), Y3, Y8
+	VMULPS       1952(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2417,7 +2627,7 @@ step:
 	VMULPS       416(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       448(AX), Y3, Y8
+	VMULPS       1984(SP), Y3, Y8
 	VADDPS       kqConst<>+0(SB), Y8, Y8
 	VPAND        kqConst<>+32(SB), Y8, Y8
 	VPSUBD       kqConst<>+64(SB), Y8, Y8
@@ -2430,7 +2640,7 @@ step:
 	VMULPS       448(SP), Y8, Y9
 	VMULPS       Y8, Y9, Y9
 	VADDPS       Y9, Y7, Y7
-	VMULPS       480(AX), Y3, Y3
+	VMULPS       2016(SP), Y3, Y3
 	VADDPS       kqConst<>+0(SB), Y3, Y3
 	VPAND        kqConst<>+32(SB), Y3, Y3
 	VPSUBD       kqConst<>+64(SB), Y3, Y3
@@ -2448,9 +2658,9 @@ step:
 	VMULPS       Y7, Y4, Y9
 	VCMPPS       $0x11, Y8, Y9, Y9
 	VANDPS       Y3, Y9, Y9
-	VMOVMSKPS    Y9, DI
-	INCQ         SI
-	TESTL        DI, DI
+	VMOVMSKPS    Y9, SI
+	INCQ         AX
+	TESTL        SI, SI
 	JZ           step
 	VDIVPS       Y7, Y5, Y3
 	VBLENDVPS    Y9, Y3, Y6, Y6

@@ -118,7 +118,9 @@ func nearestClamp(v reg.VecVirtual, lo, hi Op) {
 // sumL·sumL; if 0 < D: scale' = (sumW·sumXL - sumX·sumL)/D, min' =
 // (sumL2·sumX - sumL·sumXL)/D, and if 0 < min' then min' = 0, scale' =
 // sumXL/sumL2; err = Σ w·((scale'·Laux + min') - x)²; if err < best, the
-// lane takes L = Laux, best, scale and min.
+// lane takes L = Laux, best, scale and min. No branch: the lanes blend
+// best, scale, min and the (iscale, min) that gave the best L, and L is
+// computed from those once at the end (the same operations as Laux).
 //
 // ggml returns scale 0, -min and L = 0 at once when max == min; such a
 // lane gets the same here with no mask: its x - min are all ±0 and
@@ -128,7 +130,8 @@ func nearestClamp(v reg.VecVirtual, lo, hi Op) {
 // sumL2 = 0, so D = 0 (or NaN) and the lane never takes a step's values.
 func qkx2Kernel() {
 	TEXT("qkx2AVX2", 0, "func(x *[256]float32, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)")
-	loc := AllocLocal(3 * 1024) // w[32], Laux[32], x transposed[32]
+	loc := AllocLocal(3*1024 + 96) // w[32], Laux[32], x transposed[32], max, sumW, sumX
+	mxM, sumWM, sumXM := loc.Offset(3072), loc.Offset(3072+32), loc.Offset(3072+64)
 	W := func(i int) Mem { return loc.Offset(32 * i) }
 	A := func(i int) Mem { return loc.Offset(1024 + 32*i) }
 	X := func(i int) Mem { return loc.Offset(2048 + 32*i) }
@@ -177,6 +180,9 @@ func qkx2Kernel() {
 		VADDPS(w, sumX, sumX)
 	}
 	VMINPS(mn, zero, mn) // 0 < min ? 0 : min
+	VMOVUPS(mx, mxM)
+	VMOVUPS(sumW, sumWM)
+	VMOVUPS(sumX, sumXM)
 
 	rng, iscale, scale := YMM(), YMM(), YMM()
 	VSUBPS(mn, mx, rng)
@@ -193,7 +199,6 @@ func qkx2Kernel() {
 		VMULPS(iscale, v, v)
 		nearestClamp(v, zero, nmax)
 		VCVTDQ2PS(v, v)
-		VMOVUPS(v, L(i))
 		VMULPS(v, scale, v) // scale·L
 		VADDPS(mn, v, v)
 		VSUBPS(X(i), v, v)
@@ -202,12 +207,19 @@ func qkx2Kernel() {
 		VADDPS(v, best, best)
 	}
 
+	// The L of the best fit so far is that of the inverse scale bestIs
+	// and min bestMu: recomputed once at the end.
+	bestIs, bestMu := YMM(), YMM()
+	VMOVAPS(iscale, bestIs)
+	VMOVAPS(mn, bestMu)
+
 	k := GP64()
 	MOVQ(U32(1), k)
 	Label("step")
 	CMPQ(k, nn)
 	JGE(LabelRef("done"))
-	VSUBPS(mn, mx, rng)
+	VMOVUPS(mxM, rng)
+	VSUBPS(mn, rng, rng)
 	VBROADCASTSS(Mem{Base: np, Index: k, Scale: 4}, iscale)
 	VDIVPS(rng, iscale, iscale)
 	sumL, sumL2, sumXL := YMM(), YMM(), YMM()
@@ -230,17 +242,17 @@ func qkx2Kernel() {
 		VADDPS(t, sumXL, sumXL)
 	}
 	D, t1, t2 := YMM(), YMM(), YMM()
-	VMULPS(sumL2, sumW, D)
+	VMULPS(sumWM, sumL2, D)
 	VMULPS(sumL, sumL, t1)
 	VSUBPS(t1, D, D) // sumW·sumL2 - sumL·sumL
 	dpos := YMM()
 	VCMPPS(U8(cmpLT), D, zero, dpos) // 0 < D
 	ts, tm := YMM(), YMM()
-	VMULPS(sumXL, sumW, ts)
-	VMULPS(sumL, sumX, t1)
+	VMULPS(sumWM, sumXL, ts)
+	VMULPS(sumXM, sumL, t1)
 	VSUBPS(t1, ts, ts)
 	VDIVPS(D, ts, ts) // (sumW·sumXL - sumX·sumL)/D
-	VMULPS(sumX, sumL2, tm)
+	VMULPS(sumXM, sumL2, tm)
 	VMULPS(sumXL, sumL, t1)
 	VSUBPS(t1, tm, tm)
 	VDIVPS(D, tm, tm) // (sumL2·sumX - sumL·sumXL)/D
@@ -263,23 +275,24 @@ func qkx2Kernel() {
 	better := YMM()
 	VCMPPS(U8(cmpLT), best, cur, better) // err < best
 	VANDPS(dpos, better, better)
-	msk := GP32()
-	VMOVMSKPS(better, msk)
-	INCQ(k)
-	TESTL(msk, msk)
-	JZ(LabelRef("step"))
 	VBLENDVPS(better, cur, best, best)
 	VBLENDVPS(better, ts, scale, scale)
+	VBLENDVPS(better, iscale, bestIs, bestIs)
+	VBLENDVPS(better, mn, bestMu, bestMu) // the min of this step's l
 	VBLENDVPS(better, tm, mn, mn)
-	for i := range 32 {
-		v := YMM()
-		VMOVUPS(L(i), v)
-		VBLENDVPS(better, A(i), v, v)
-		VMOVUPS(v, L(i))
-	}
+	INCQ(k)
 	JMP(LabelRef("step"))
 
 	Label("done")
+	for i := range 32 {
+		v := YMM()
+		VMOVUPS(X(i), v)
+		VSUBPS(bestMu, v, v)
+		VMULPS(bestIs, v, v)
+		nearestClamp(v, zero, nmax)
+		VCVTDQ2PS(v, v)
+		VMOVUPS(v, L(i))
+	}
 	rp := Load(Param("res"), GP64())
 	VMOVUPS(scale, Mem{Base: rp})
 	VXORPS(kqc.Offset(kqSign), mn, mn) // -min
@@ -298,14 +311,14 @@ func qkx2Kernel() {
 // != 0 ? sumlx/suml2 : 0; best = scale·sumlx; and for each k >= 1:
 // iscale = num[k]/max, the same sums; if 0 < suml2 and best·suml2 <
 // sumlx·sumlx, the lane takes these l, scale = sumlx/suml2, best =
-// scale·sumlx.
+// scale·sumlx. No branch: the lanes blend scale, best and the iscale of
+// the best l, which are computed once at the end.
 func qxKernel() {
 	TEXT("qxAVX2", 0, "func(x *[128]float32, lt *[128]float32, res *[8]float32, num *float32, nn int)")
-	loc := AllocLocal(4 * 512) // w[16], w·x[16], l[16], x transposed[16]
+	loc := AllocLocal(3 * 512) // w[16], w·x[16], x transposed[16]
 	W := func(i int) Mem { return loc.Offset(32 * i) }
 	WX := func(i int) Mem { return loc.Offset(512 + 32*i) }
-	A := func(i int) Mem { return loc.Offset(1024 + 32*i) }
-	X := func(i int) Mem { return loc.Offset(1536 + 32*i) }
+	X := func(i int) Mem { return loc.Offset(1024 + 32*i) }
 	xp := Load(Param("x"), GP64())
 	lp := Load(Param("lt"), GP64())
 	np := Load(Param("num"), GP64())
@@ -334,8 +347,8 @@ func qxKernel() {
 	deg := YMM()
 	VCMPPS(U8(cmpLT), kqc.Offset(kqEps), amax, deg)
 
-	// sums computes the l of iscale·x into dst and the two sums.
-	sums := func(iscale reg.VecVirtual, dst func(int) Mem) (reg.VecVirtual, reg.VecVirtual) {
+	// sums computes the l of iscale·x and the two sums.
+	sums := func(iscale reg.VecVirtual) (reg.VecVirtual, reg.VecVirtual) {
 		sumlx, suml2 := YMM(), YMM()
 		VXORPS(sumlx, sumlx, sumlx)
 		VXORPS(suml2, suml2, suml2)
@@ -344,7 +357,6 @@ func qxKernel() {
 			VMULPS(X(i), iscale, v)
 			nearestClamp(v, lo, hi)
 			VCVTDQ2PS(v, v)
-			VMOVUPS(v, dst(i))
 			VMULPS(WX(i), v, t) // (w·x)·l
 			VADDPS(t, sumlx, sumlx)
 			VMULPS(W(i), v, t) // w·l
@@ -356,12 +368,14 @@ func qxKernel() {
 	iscale := YMM()
 	VBROADCASTSS(Mem{Base: np}, iscale)
 	VDIVPS(mx, iscale, iscale)
-	sumlx, suml2 := sums(iscale, L)
+	sumlx, suml2 := sums(iscale)
 	scale, nz, best := YMM(), YMM(), YMM()
 	VDIVPS(suml2, sumlx, scale)
 	VCMPPS(U8(cmpNEQ), zero, suml2, nz)
 	VANDPS(nz, scale, scale)
 	VMULPS(sumlx, scale, best)
+	bestIs := YMM() // the iscale of the best l, recomputed at the end
+	VMOVAPS(iscale, bestIs)
 
 	k := GP64()
 	MOVQ(U32(1), k)
@@ -370,29 +384,20 @@ func qxKernel() {
 	JGE(LabelRef("done"))
 	VBROADCASTSS(Mem{Base: np, Index: k, Scale: 4}, iscale)
 	VDIVPS(mx, iscale, iscale)
-	slx, sl2 := sums(iscale, A)
+	slx, sl2 := sums(iscale)
 	c1, p, q := YMM(), YMM(), YMM()
 	VCMPPS(U8(cmpLT), sl2, zero, c1) // 0 < suml2
 	VMULPS(slx, slx, p)
 	VMULPS(sl2, best, q)
 	VCMPPS(U8(cmpLT), p, q, q) // best·suml2 < sumlx·sumlx
 	VANDPS(c1, q, q)
-	msk := GP32()
-	VMOVMSKPS(q, msk)
-	INCQ(k)
-	TESTL(msk, msk)
-	JZ(LabelRef("step"))
 	ns := YMM()
 	VDIVPS(sl2, slx, ns)
 	VBLENDVPS(q, ns, scale, scale)
 	VMULPS(slx, ns, ns)
 	VBLENDVPS(q, ns, best, best)
-	for i := range 16 {
-		v := YMM()
-		VMOVUPS(L(i), v)
-		VBLENDVPS(q, A(i), v, v)
-		VMOVUPS(v, L(i))
-	}
+	VBLENDVPS(q, iscale, bestIs, bestIs)
+	INCQ(k)
 	JMP(LabelRef("step"))
 
 	Label("done")
@@ -403,7 +408,9 @@ func qxKernel() {
 	VMOVUPS(kqc.Offset(kqM32f), m32)
 	for i := range 16 {
 		v := YMM()
-		VMOVUPS(L(i), v)
+		VMULPS(X(i), bestIs, v)
+		nearestClamp(v, lo, hi)
+		VCVTDQ2PS(v, v)
 		VBLENDVPS(deg, m32, v, v)
 		VMOVUPS(v, L(i))
 	}

@@ -112,7 +112,7 @@ GLOBL kqConst<>(SB), RODATA|NOPTR, $416
 
 // func qkx2AVX2(x *[256]float32, lt *[256]float32, res *[16]float32, num *float32, nn int, nmax int32)
 // Requires: AVX, AVX2
-TEXT ·qkx2AVX2(SB), $3072-44
+TEXT ·qkx2AVX2(SB), $3168-44
 	MOVQ         x+0(FP), AX
 	MOVQ         lt+8(FP), CX
 	MOVQ         num+24(FP), DX
@@ -635,1374 +635,1571 @@ TEXT ·qkx2AVX2(SB), $3072-44
 	VMULPS       Y7, Y8, Y8
 	VADDPS       Y8, Y6, Y6
 	VMINPS       Y3, Y1, Y3
+	VMOVUPS      Y4, 3072(SP)
+	VMOVUPS      Y5, 3104(SP)
+	VMOVUPS      Y6, 3136(SP)
 	VSUBPS       Y3, Y4, Y2
-	VBROADCASTSS (DX), Y7
-	VDIVPS       Y2, Y7, Y7
-	VMOVUPS      kqConst<>+160(SB), Y8
-	VDIVPS       Y7, Y8, Y8
-	VXORPS       Y9, Y9, Y9
+	VBROADCASTSS (DX), Y4
+	VDIVPS       Y2, Y4, Y4
+	VMOVUPS      kqConst<>+160(SB), Y5
+	VDIVPS       Y4, Y5, Y5
+	VXORPS       Y6, Y6, Y6
 	VMOVUPS      2048(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, (CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2048(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       (SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2080(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 32(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2080(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       32(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2112(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 64(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2112(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       64(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2144(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 96(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2144(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       96(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2176(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 128(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2176(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       128(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2208(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 160(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2208(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       160(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2240(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 192(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2240(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       192(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2272(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 224(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2272(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       224(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2304(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 256(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2304(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       256(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2336(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 288(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2336(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       288(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2368(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 320(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2368(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       320(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2400(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 352(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2400(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       352(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2432(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 384(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2432(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       384(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2464(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 416(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2464(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       416(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2496(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 448(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2496(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       448(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2528(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 480(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2528(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       480(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2560(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 512(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2560(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       512(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2592(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 544(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2592(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       544(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2624(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 576(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2624(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       576(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2656(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 608(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2656(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       608(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2688(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 640(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2688(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       640(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2720(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 672(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2720(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       672(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2752(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 704(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2752(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       704(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2784(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 736(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2784(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       736(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2816(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 768(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2816(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       768(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2848(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 800(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2848(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       800(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2880(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 832(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2880(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       832(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2912(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 864(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2912(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       864(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2944(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 896(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2944(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       896(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      2976(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 928(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       2976(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       928(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      3008(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 960(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       3008(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       960(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
 	VMOVUPS      3040(SP), Y2
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y7, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	VADDPS       kqConst<>+0(SB), Y2, Y2
 	VPAND        kqConst<>+32(SB), Y2, Y2
 	VPSUBD       kqConst<>+64(SB), Y2, Y2
 	VPMINSD      Y0, Y2, Y2
 	VPMAXSD      Y1, Y2, Y2
 	VCVTDQ2PS    Y2, Y2
-	VMOVUPS      Y2, 992(CX)
-	VMULPS       Y2, Y8, Y2
+	VMULPS       Y2, Y5, Y2
 	VADDPS       Y3, Y2, Y2
 	VSUBPS       3040(SP), Y2, Y2
 	VMULPS       Y2, Y2, Y2
 	VMULPS       992(SP), Y2, Y2
-	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y6, Y6
+	VMOVAPS      Y4, Y7
+	VMOVAPS      Y3, Y8
 	MOVQ         $0x00000001, AX
 
 step:
 	CMPQ         AX, BX
 	JGE          done
-	VSUBPS       Y3, Y4, Y2
-	VBROADCASTSS (DX)(AX*4), Y7
-	VDIVPS       Y2, Y7, Y7
+	VMOVUPS      3072(SP), Y2
+	VSUBPS       Y3, Y2, Y2
+	VBROADCASTSS (DX)(AX*4), Y4
+	VDIVPS       Y2, Y4, Y4
 	VXORPS       Y2, Y2, Y2
+	VXORPS       Y9, Y9, Y9
 	VXORPS       Y10, Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VMOVUPS      2048(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1024(SP)
-	VMULPS       (SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2048(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2080(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1056(SP)
-	VMULPS       32(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2080(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2112(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1088(SP)
-	VMULPS       64(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2112(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2144(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1120(SP)
-	VMULPS       96(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2144(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2176(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1152(SP)
-	VMULPS       128(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2176(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2208(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1184(SP)
-	VMULPS       160(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2208(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2240(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1216(SP)
-	VMULPS       192(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2240(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2272(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1248(SP)
-	VMULPS       224(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2272(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2304(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1280(SP)
-	VMULPS       256(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2304(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2336(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1312(SP)
-	VMULPS       288(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2336(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2368(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1344(SP)
-	VMULPS       320(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2368(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2400(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1376(SP)
-	VMULPS       352(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2400(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2432(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1408(SP)
-	VMULPS       384(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2432(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2464(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1440(SP)
-	VMULPS       416(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2464(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2496(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1472(SP)
-	VMULPS       448(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2496(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2528(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1504(SP)
-	VMULPS       480(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2528(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2560(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1536(SP)
-	VMULPS       512(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2560(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2592(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1568(SP)
-	VMULPS       544(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2592(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2624(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1600(SP)
-	VMULPS       576(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2624(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2656(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1632(SP)
-	VMULPS       608(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2656(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2688(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1664(SP)
-	VMULPS       640(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2688(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2720(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1696(SP)
-	VMULPS       672(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2720(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2752(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1728(SP)
-	VMULPS       704(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2752(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2784(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1760(SP)
-	VMULPS       736(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2784(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2816(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1792(SP)
-	VMULPS       768(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2816(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2848(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1824(SP)
-	VMULPS       800(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2848(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2880(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1856(SP)
-	VMULPS       832(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2880(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2912(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1888(SP)
-	VMULPS       864(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2912(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2944(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1920(SP)
-	VMULPS       896(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2944(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      2976(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1952(SP)
-	VMULPS       928(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       2976(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      3008(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 1984(SP)
-	VMULPS       960(SP), Y12, Y13
-	VADDPS       Y13, Y2, Y2
-	VMULPS       Y12, Y13, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       3008(SP), Y13, Y12
-	VADDPS       Y12, Y11, Y11
-	VMOVUPS      3040(SP), Y12
-	VSUBPS       Y3, Y12, Y12
-	VMULPS       Y7, Y12, Y12
-	VADDPS       kqConst<>+0(SB), Y12, Y12
-	VPAND        kqConst<>+32(SB), Y12, Y12
-	VPSUBD       kqConst<>+64(SB), Y12, Y12
-	VPMINSD      Y0, Y12, Y12
-	VPMAXSD      Y1, Y12, Y12
-	VCVTDQ2PS    Y12, Y12
-	VMOVUPS      Y12, 2016(SP)
-	VMULPS       992(SP), Y12, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       Y12, Y7, Y12
-	VADDPS       Y12, Y10, Y10
-	VMULPS       3040(SP), Y7, Y12
-	VADDPS       Y12, Y11, Y11
-	VMULPS       Y10, Y5, Y7
+	VMOVUPS      2048(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1024(SP)
+	VMULPS       (SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2048(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2080(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1056(SP)
+	VMULPS       32(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2080(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2112(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1088(SP)
+	VMULPS       64(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2112(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2144(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1120(SP)
+	VMULPS       96(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2144(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2176(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1152(SP)
+	VMULPS       128(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2176(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2208(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1184(SP)
+	VMULPS       160(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2208(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2240(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1216(SP)
+	VMULPS       192(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2240(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2272(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1248(SP)
+	VMULPS       224(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2272(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2304(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1280(SP)
+	VMULPS       256(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2304(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2336(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1312(SP)
+	VMULPS       288(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2336(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2368(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1344(SP)
+	VMULPS       320(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2368(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2400(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1376(SP)
+	VMULPS       352(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2400(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2432(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1408(SP)
+	VMULPS       384(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2432(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2464(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1440(SP)
+	VMULPS       416(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2464(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2496(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1472(SP)
+	VMULPS       448(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2496(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2528(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1504(SP)
+	VMULPS       480(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2528(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2560(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1536(SP)
+	VMULPS       512(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2560(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2592(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1568(SP)
+	VMULPS       544(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2592(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2624(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1600(SP)
+	VMULPS       576(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2624(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2656(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1632(SP)
+	VMULPS       608(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2656(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2688(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1664(SP)
+	VMULPS       640(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2688(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2720(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1696(SP)
+	VMULPS       672(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2720(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2752(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1728(SP)
+	VMULPS       704(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2752(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2784(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1760(SP)
+	VMULPS       736(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2784(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2816(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1792(SP)
+	VMULPS       768(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2816(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2848(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1824(SP)
+	VMULPS       800(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2848(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2880(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1856(SP)
+	VMULPS       832(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2880(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2912(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1888(SP)
+	VMULPS       864(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2912(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2944(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1920(SP)
+	VMULPS       896(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2944(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      2976(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1952(SP)
+	VMULPS       928(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       2976(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      3008(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 1984(SP)
+	VMULPS       960(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       3008(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMOVUPS      3040(SP), Y11
+	VSUBPS       Y3, Y11, Y11
+	VMULPS       Y4, Y11, Y11
+	VADDPS       kqConst<>+0(SB), Y11, Y11
+	VPAND        kqConst<>+32(SB), Y11, Y11
+	VPSUBD       kqConst<>+64(SB), Y11, Y11
+	VPMINSD      Y0, Y11, Y11
+	VPMAXSD      Y1, Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VMOVUPS      Y11, 2016(SP)
+	VMULPS       992(SP), Y11, Y12
+	VADDPS       Y12, Y2, Y2
+	VMULPS       Y11, Y12, Y11
+	VADDPS       Y11, Y9, Y9
+	VMULPS       3040(SP), Y12, Y11
+	VADDPS       Y11, Y10, Y10
+	VMULPS       3104(SP), Y9, Y11
 	VMULPS       Y2, Y2, Y12
-	VSUBPS       Y12, Y7, Y7
-	VCMPPS       $0x11, Y7, Y1, Y13
-	VMULPS       Y11, Y5, Y14
-	VMULPS       Y2, Y6, Y12
+	VSUBPS       Y12, Y11, Y11
+	VCMPPS       $0x11, Y11, Y1, Y13
+	VMULPS       3104(SP), Y10, Y14
+	VMULPS       3136(SP), Y2, Y12
 	VSUBPS       Y12, Y14, Y14
-	VDIVPS       Y7, Y14, Y14
-	VMULPS       Y6, Y10, Y15
-	VMULPS       Y11, Y2, Y12
+	VDIVPS       Y11, Y14, Y14
+	VMULPS       3136(SP), Y9, Y15
+	VMULPS       Y10, Y2, Y12
 	VSUBPS       Y12, Y15, Y15
-	VDIVPS       Y7, Y15, Y15
+	VDIVPS       Y11, Y15, Y15
 	VCMPPS       $0x11, Y15, Y1, Y2
 	VANDNPS      Y15, Y2, Y15
-	VDIVPS       Y10, Y11, Y7
-	VBLENDVPS    Y2, Y7, Y14, Y14
+	VDIVPS       Y9, Y10, Y9
+	VBLENDVPS    Y2, Y9, Y14, Y14
 	VXORPS       Y2, Y2, Y2
-	VMULPS       1024(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2048(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       (SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1056(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2080(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       32(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1088(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2112(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       64(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1120(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2144(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       96(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1152(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2176(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       128(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1184(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2208(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       160(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1216(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2240(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       192(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1248(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2272(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       224(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1280(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2304(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       256(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1312(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2336(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       288(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1344(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2368(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       320(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1376(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2400(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       352(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1408(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2432(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       384(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1440(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2464(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       416(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1472(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2496(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       448(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1504(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2528(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       480(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1536(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2560(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       512(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1568(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2592(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       544(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1600(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2624(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       576(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1632(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2656(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       608(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1664(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2688(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       640(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1696(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2720(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       672(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1728(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2752(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       704(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1760(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2784(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       736(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1792(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2816(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       768(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1824(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2848(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       800(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1856(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2880(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       832(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1888(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2912(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       864(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1920(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2944(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       896(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1952(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       2976(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       928(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       1984(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       3008(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       960(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VMULPS       2016(SP), Y14, Y7
-	VADDPS       Y15, Y7, Y7
-	VSUBPS       3040(SP), Y7, Y7
-	VMULPS       Y7, Y7, Y7
-	VMULPS       992(SP), Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	VCMPPS       $0x11, Y9, Y2, Y7
-	VANDPS       Y13, Y7, Y7
-	VMOVMSKPS    Y7, SI
+	VMULPS       1024(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2048(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       (SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1056(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2080(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       32(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1088(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2112(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       64(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1120(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2144(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       96(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1152(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2176(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       128(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1184(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2208(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       160(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1216(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2240(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       192(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1248(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2272(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       224(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1280(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2304(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       256(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1312(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2336(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       288(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1344(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2368(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       320(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1376(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2400(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       352(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1408(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2432(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       384(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1440(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2464(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       416(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1472(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2496(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       448(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1504(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2528(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       480(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1536(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2560(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       512(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1568(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2592(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       544(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1600(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2624(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       576(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1632(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2656(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       608(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1664(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2688(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       640(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1696(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2720(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       672(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1728(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2752(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       704(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1760(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2784(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       736(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1792(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2816(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       768(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1824(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2848(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       800(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1856(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2880(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       832(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1888(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2912(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       864(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1920(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2944(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       896(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1952(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       2976(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       928(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       1984(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       3008(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       960(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VMULPS       2016(SP), Y14, Y9
+	VADDPS       Y15, Y9, Y9
+	VSUBPS       3040(SP), Y9, Y9
+	VMULPS       Y9, Y9, Y9
+	VMULPS       992(SP), Y9, Y9
+	VADDPS       Y9, Y2, Y2
+	VCMPPS       $0x11, Y6, Y2, Y9
+	VANDPS       Y13, Y9, Y9
+	VBLENDVPS    Y9, Y2, Y6, Y6
+	VBLENDVPS    Y9, Y14, Y5, Y5
+	VBLENDVPS    Y9, Y4, Y7, Y7
+	VBLENDVPS    Y9, Y3, Y8, Y8
+	VBLENDVPS    Y9, Y15, Y3, Y3
 	INCQ         AX
-	TESTL        SI, SI
-	JZ           step
-	VBLENDVPS    Y7, Y2, Y9, Y9
-	VBLENDVPS    Y7, Y14, Y8, Y8
-	VBLENDVPS    Y7, Y15, Y3, Y3
-	VMOVUPS      (CX), Y2
-	VBLENDVPS    Y7, 1024(SP), Y2, Y2
-	VMOVUPS      Y2, (CX)
-	VMOVUPS      32(CX), Y2
-	VBLENDVPS    Y7, 1056(SP), Y2, Y2
-	VMOVUPS      Y2, 32(CX)
-	VMOVUPS      64(CX), Y2
-	VBLENDVPS    Y7, 1088(SP), Y2, Y2
-	VMOVUPS      Y2, 64(CX)
-	VMOVUPS      96(CX), Y2
-	VBLENDVPS    Y7, 1120(SP), Y2, Y2
-	VMOVUPS      Y2, 96(CX)
-	VMOVUPS      128(CX), Y2
-	VBLENDVPS    Y7, 1152(SP), Y2, Y2
-	VMOVUPS      Y2, 128(CX)
-	VMOVUPS      160(CX), Y2
-	VBLENDVPS    Y7, 1184(SP), Y2, Y2
-	VMOVUPS      Y2, 160(CX)
-	VMOVUPS      192(CX), Y2
-	VBLENDVPS    Y7, 1216(SP), Y2, Y2
-	VMOVUPS      Y2, 192(CX)
-	VMOVUPS      224(CX), Y2
-	VBLENDVPS    Y7, 1248(SP), Y2, Y2
-	VMOVUPS      Y2, 224(CX)
-	VMOVUPS      256(CX), Y2
-	VBLENDVPS    Y7, 1280(SP), Y2, Y2
-	VMOVUPS      Y2, 256(CX)
-	VMOVUPS      288(CX), Y2
-	VBLENDVPS    Y7, 1312(SP), Y2, Y2
-	VMOVUPS      Y2, 288(CX)
-	VMOVUPS      320(CX), Y2
-	VBLENDVPS    Y7, 1344(SP), Y2, Y2
-	VMOVUPS      Y2, 320(CX)
-	VMOVUPS      352(CX), Y2
-	VBLENDVPS    Y7, 1376(SP), Y2, Y2
-	VMOVUPS      Y2, 352(CX)
-	VMOVUPS      384(CX), Y2
-	VBLENDVPS    Y7, 1408(SP), Y2, Y2
-	VMOVUPS      Y2, 384(CX)
-	VMOVUPS      416(CX), Y2
-	VBLENDVPS    Y7, 1440(SP), Y2, Y2
-	VMOVUPS      Y2, 416(CX)
-	VMOVUPS      448(CX), Y2
-	VBLENDVPS    Y7, 1472(SP), Y2, Y2
-	VMOVUPS      Y2, 448(CX)
-	VMOVUPS      480(CX), Y2
-	VBLENDVPS    Y7, 1504(SP), Y2, Y2
-	VMOVUPS      Y2, 480(CX)
-	VMOVUPS      512(CX), Y2
-	VBLENDVPS    Y7, 1536(SP), Y2, Y2
-	VMOVUPS      Y2, 512(CX)
-	VMOVUPS      544(CX), Y2
-	VBLENDVPS    Y7, 1568(SP), Y2, Y2
-	VMOVUPS      Y2, 544(CX)
-	VMOVUPS      576(CX), Y2
-	VBLENDVPS    Y7, 1600(SP), Y2, Y2
-	VMOVUPS      Y2, 576(CX)
-	VMOVUPS      608(CX), Y2
-	VBLENDVPS    Y7, 1632(SP), Y2, Y2
-	VMOVUPS      Y2, 608(CX)
-	VMOVUPS      640(CX), Y2
-	VBLENDVPS    Y7, 1664(SP), Y2, Y2
-	VMOVUPS      Y2, 640(CX)
-	VMOVUPS      672(CX), Y2
-	VBLENDVPS    Y7, 1696(SP), Y2, Y2
-	VMOVUPS      Y2, 672(CX)
-	VMOVUPS      704(CX), Y2
-	VBLENDVPS    Y7, 1728(SP), Y2, Y2
-	VMOVUPS      Y2, 704(CX)
-	VMOVUPS      736(CX), Y2
-	VBLENDVPS    Y7, 1760(SP), Y2, Y2
-	VMOVUPS      Y2, 736(CX)
-	VMOVUPS      768(CX), Y2
-	VBLENDVPS    Y7, 1792(SP), Y2, Y2
-	VMOVUPS      Y2, 768(CX)
-	VMOVUPS      800(CX), Y2
-	VBLENDVPS    Y7, 1824(SP), Y2, Y2
-	VMOVUPS      Y2, 800(CX)
-	VMOVUPS      832(CX), Y2
-	VBLENDVPS    Y7, 1856(SP), Y2, Y2
-	VMOVUPS      Y2, 832(CX)
-	VMOVUPS      864(CX), Y2
-	VBLENDVPS    Y7, 1888(SP), Y2, Y2
-	VMOVUPS      Y2, 864(CX)
-	VMOVUPS      896(CX), Y2
-	VBLENDVPS    Y7, 1920(SP), Y2, Y2
-	VMOVUPS      Y2, 896(CX)
-	VMOVUPS      928(CX), Y2
-	VBLENDVPS    Y7, 1952(SP), Y2, Y2
-	VMOVUPS      Y2, 928(CX)
-	VMOVUPS      960(CX), Y2
-	VBLENDVPS    Y7, 1984(SP), Y2, Y2
-	VMOVUPS      Y2, 960(CX)
-	VMOVUPS      992(CX), Y2
-	VBLENDVPS    Y7, 2016(SP), Y2, Y2
-	VMOVUPS      Y2, 992(CX)
 	JMP          step
 
 done:
-	MOVQ    res+16(FP), AX
-	VMOVUPS Y8, (AX)
-	VXORPS  kqConst<>+128(SB), Y3, Y3
-	VMOVUPS Y3, 32(AX)
+	VMOVUPS   2048(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, (CX)
+	VMOVUPS   2080(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 32(CX)
+	VMOVUPS   2112(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 64(CX)
+	VMOVUPS   2144(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 96(CX)
+	VMOVUPS   2176(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 128(CX)
+	VMOVUPS   2208(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 160(CX)
+	VMOVUPS   2240(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 192(CX)
+	VMOVUPS   2272(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 224(CX)
+	VMOVUPS   2304(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 256(CX)
+	VMOVUPS   2336(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 288(CX)
+	VMOVUPS   2368(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 320(CX)
+	VMOVUPS   2400(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 352(CX)
+	VMOVUPS   2432(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 384(CX)
+	VMOVUPS   2464(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 416(CX)
+	VMOVUPS   2496(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 448(CX)
+	VMOVUPS   2528(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 480(CX)
+	VMOVUPS   2560(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 512(CX)
+	VMOVUPS   2592(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 544(CX)
+	VMOVUPS   2624(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 576(CX)
+	VMOVUPS   2656(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 608(CX)
+	VMOVUPS   2688(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 640(CX)
+	VMOVUPS   2720(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 672(CX)
+	VMOVUPS   2752(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 704(CX)
+	VMOVUPS   2784(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 736(CX)
+	VMOVUPS   2816(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 768(CX)
+	VMOVUPS   2848(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 800(CX)
+	VMOVUPS   2880(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 832(CX)
+	VMOVUPS   2912(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 864(CX)
+	VMOVUPS   2944(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 896(CX)
+	VMOVUPS   2976(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 928(CX)
+	VMOVUPS   3008(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 960(CX)
+	VMOVUPS   3040(SP), Y2
+	VSUBPS    Y8, Y2, Y2
+	VMULPS    Y7, Y2, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   Y0, Y2, Y2
+	VPMAXSD   Y1, Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VMOVUPS   Y2, 992(CX)
+	MOVQ      res+16(FP), AX
+	VMOVUPS   Y5, (AX)
+	VXORPS    kqConst<>+128(SB), Y3, Y3
+	VMOVUPS   Y3, 32(AX)
 	VZEROUPPER
 	RET
 
 // func qxAVX2(x *[128]float32, lt *[128]float32, res *[8]float32, num *float32, nn int)
 // Requires: AVX, AVX2
-TEXT ·qxAVX2(SB), $2048-40
+TEXT ·qxAVX2(SB), $1536-40
 	MOVQ         x+0(FP), AX
 	MOVQ         lt+8(FP), CX
 	MOVQ         num+24(FP), DX
@@ -2011,71 +2208,71 @@ TEXT ·qxAVX2(SB), $2048-40
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, (AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1536(SP)
+	VMOVUPS      Y2, 1024(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 4(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1568(SP)
+	VMOVUPS      Y2, 1056(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 8(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1600(SP)
+	VMOVUPS      Y2, 1088(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 12(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1632(SP)
+	VMOVUPS      Y2, 1120(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 16(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1664(SP)
+	VMOVUPS      Y2, 1152(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 20(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1696(SP)
+	VMOVUPS      Y2, 1184(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 24(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1728(SP)
+	VMOVUPS      Y2, 1216(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 28(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1760(SP)
+	VMOVUPS      Y2, 1248(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 32(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1792(SP)
+	VMOVUPS      Y2, 1280(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 36(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1824(SP)
+	VMOVUPS      Y2, 1312(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 40(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1856(SP)
+	VMOVUPS      Y2, 1344(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 44(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1888(SP)
+	VMOVUPS      Y2, 1376(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 48(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1920(SP)
+	VMOVUPS      Y2, 1408(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 52(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1952(SP)
+	VMOVUPS      Y2, 1440(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 56(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 1984(SP)
+	VMOVUPS      Y2, 1472(SP)
 	VPCMPEQD     Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
 	VGATHERDPS   Y1, 60(AX)(Y0*4), Y2
-	VMOVUPS      Y2, 2016(SP)
+	VMOVUPS      Y2, 1504(SP)
 	VXORPS       Y0, Y0, Y0
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VMOVUPS      1536(SP), Y3
+	VMOVUPS      1024(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2084,7 +2281,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, (SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 512(SP)
-	VMOVUPS      1568(SP), Y3
+	VMOVUPS      1056(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2093,7 +2290,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 32(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 544(SP)
-	VMOVUPS      1600(SP), Y3
+	VMOVUPS      1088(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2102,7 +2299,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 64(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 576(SP)
-	VMOVUPS      1632(SP), Y3
+	VMOVUPS      1120(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2111,7 +2308,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 96(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 608(SP)
-	VMOVUPS      1664(SP), Y3
+	VMOVUPS      1152(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2120,7 +2317,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 128(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 640(SP)
-	VMOVUPS      1696(SP), Y3
+	VMOVUPS      1184(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2129,7 +2326,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 160(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 672(SP)
-	VMOVUPS      1728(SP), Y3
+	VMOVUPS      1216(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2138,7 +2335,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 192(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 704(SP)
-	VMOVUPS      1760(SP), Y3
+	VMOVUPS      1248(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2147,7 +2344,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 224(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 736(SP)
-	VMOVUPS      1792(SP), Y3
+	VMOVUPS      1280(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2156,7 +2353,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 256(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 768(SP)
-	VMOVUPS      1824(SP), Y3
+	VMOVUPS      1312(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2165,7 +2362,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 288(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 800(SP)
-	VMOVUPS      1856(SP), Y3
+	VMOVUPS      1344(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2174,7 +2371,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 320(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 832(SP)
-	VMOVUPS      1888(SP), Y3
+	VMOVUPS      1376(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2183,7 +2380,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 352(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 864(SP)
-	VMOVUPS      1920(SP), Y3
+	VMOVUPS      1408(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2192,7 +2389,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 384(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 896(SP)
-	VMOVUPS      1952(SP), Y3
+	VMOVUPS      1440(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2201,7 +2398,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 416(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 928(SP)
-	VMOVUPS      1984(SP), Y3
+	VMOVUPS      1472(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2210,7 +2407,7 @@ TEXT ·qxAVX2(SB), $2048-40
 	VMOVUPS      Y4, 448(SP)
 	VMULPS       Y3, Y4, Y4
 	VMOVUPS      Y4, 960(SP)
-	VMOVUPS      2016(SP), Y3
+	VMOVUPS      1504(SP), Y3
 	VANDPS       kqConst<>+96(SB), Y3, Y4
 	VCMPPS       $0x11, Y4, Y1, Y5
 	VMAXPS       Y1, Y4, Y1
@@ -2224,218 +2421,203 @@ TEXT ·qxAVX2(SB), $2048-40
 	VDIVPS       Y2, Y3, Y3
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
-	VMULPS       1536(SP), Y3, Y6
+	VMULPS       1024(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, (CX)
 	VMULPS       512(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       (SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1568(SP), Y3, Y6
+	VMULPS       1056(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 32(CX)
 	VMULPS       544(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       32(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1600(SP), Y3, Y6
+	VMULPS       1088(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 64(CX)
 	VMULPS       576(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       64(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1632(SP), Y3, Y6
+	VMULPS       1120(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 96(CX)
 	VMULPS       608(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       96(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1664(SP), Y3, Y6
+	VMULPS       1152(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 128(CX)
 	VMULPS       640(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       128(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1696(SP), Y3, Y6
+	VMULPS       1184(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 160(CX)
 	VMULPS       672(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       160(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1728(SP), Y3, Y6
+	VMULPS       1216(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 192(CX)
 	VMULPS       704(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       192(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1760(SP), Y3, Y6
+	VMULPS       1248(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 224(CX)
 	VMULPS       736(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       224(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1792(SP), Y3, Y6
+	VMULPS       1280(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 256(CX)
 	VMULPS       768(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       256(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1824(SP), Y3, Y6
+	VMULPS       1312(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 288(CX)
 	VMULPS       800(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       288(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1856(SP), Y3, Y6
+	VMULPS       1344(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 320(CX)
 	VMULPS       832(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       320(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1888(SP), Y3, Y6
+	VMULPS       1376(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 352(CX)
 	VMULPS       864(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       352(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1920(SP), Y3, Y6
+	VMULPS       1408(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 384(CX)
 	VMULPS       896(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       384(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1952(SP), Y3, Y6
+	VMULPS       1440(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 416(CX)
 	VMULPS       928(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       416(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       1984(SP), Y3, Y6
+	VMULPS       1472(SP), Y3, Y6
 	VADDPS       kqConst<>+0(SB), Y6, Y6
 	VPAND        kqConst<>+32(SB), Y6, Y6
 	VPSUBD       kqConst<>+64(SB), Y6, Y6
 	VPMINSD      kqConst<>+320(SB), Y6, Y6
 	VPMAXSD      kqConst<>+288(SB), Y6, Y6
 	VCVTDQ2PS    Y6, Y6
-	VMOVUPS      Y6, 448(CX)
 	VMULPS       960(SP), Y6, Y7
 	VADDPS       Y7, Y4, Y4
 	VMULPS       448(SP), Y6, Y7
 	VMULPS       Y6, Y7, Y7
 	VADDPS       Y7, Y5, Y5
-	VMULPS       2016(SP), Y3, Y3
-	VADDPS       kqConst<>+0(SB), Y3, Y3
-	VPAND        kqConst<>+32(SB), Y3, Y3
-	VPSUBD       kqConst<>+64(SB), Y3, Y3
-	VPMINSD      kqConst<>+320(SB), Y3, Y3
-	VPMAXSD      kqConst<>+288(SB), Y3, Y3
-	VCVTDQ2PS    Y3, Y3
-	VMOVUPS      Y3, 480(CX)
-	VMULPS       992(SP), Y3, Y6
-	VADDPS       Y6, Y4, Y4
-	VMULPS       480(SP), Y3, Y6
-	VMULPS       Y3, Y6, Y6
-	VADDPS       Y6, Y5, Y5
+	VMULPS       1504(SP), Y3, Y6
+	VADDPS       kqConst<>+0(SB), Y6, Y6
+	VPAND        kqConst<>+32(SB), Y6, Y6
+	VPSUBD       kqConst<>+64(SB), Y6, Y6
+	VPMINSD      kqConst<>+320(SB), Y6, Y6
+	VPMAXSD      kqConst<>+288(SB), Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       992(SP), Y6, Y7
+	VADDPS       Y7, Y4, Y4
+	VMULPS       480(SP), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VADDPS       Y7, Y5, Y5
 	VDIVPS       Y5, Y4, Y6
-	VCMPPS       $0x04, Y0, Y5, Y3
-	VANDPS       Y3, Y6, Y6
+	VCMPPS       $0x04, Y0, Y5, Y5
+	VANDPS       Y5, Y6, Y6
 	VMULPS       Y4, Y6, Y4
+	VMOVAPS      Y3, Y5
 	MOVQ         $0x00000001, AX
 
 step:
@@ -2443,277 +2625,211 @@ step:
 	JGE          done
 	VBROADCASTSS (DX)(AX*4), Y3
 	VDIVPS       Y2, Y3, Y3
-	VXORPS       Y5, Y5, Y5
 	VXORPS       Y7, Y7, Y7
-	VMULPS       1536(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1024(SP)
-	VMULPS       512(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       (SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1568(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1056(SP)
-	VMULPS       544(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       32(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1600(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1088(SP)
-	VMULPS       576(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       64(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1632(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1120(SP)
-	VMULPS       608(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       96(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1664(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1152(SP)
-	VMULPS       640(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       128(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1696(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1184(SP)
-	VMULPS       672(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       160(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1728(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1216(SP)
-	VMULPS       704(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       192(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1760(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1248(SP)
-	VMULPS       736(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       224(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1792(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1280(SP)
-	VMULPS       768(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       256(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1824(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1312(SP)
-	VMULPS       800(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       288(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1856(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1344(SP)
-	VMULPS       832(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       320(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1888(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1376(SP)
-	VMULPS       864(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       352(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1920(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1408(SP)
-	VMULPS       896(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       384(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1952(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1440(SP)
-	VMULPS       928(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       416(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       1984(SP), Y3, Y8
-	VADDPS       kqConst<>+0(SB), Y8, Y8
-	VPAND        kqConst<>+32(SB), Y8, Y8
-	VPSUBD       kqConst<>+64(SB), Y8, Y8
-	VPMINSD      kqConst<>+320(SB), Y8, Y8
-	VPMAXSD      kqConst<>+288(SB), Y8, Y8
-	VCVTDQ2PS    Y8, Y8
-	VMOVUPS      Y8, 1472(SP)
-	VMULPS       960(SP), Y8, Y9
-	VADDPS       Y9, Y5, Y5
-	VMULPS       448(SP), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VADDPS       Y9, Y7, Y7
-	VMULPS       2016(SP), Y3, Y3
-	VADDPS       kqConst<>+0(SB), Y3, Y3
-	VPAND        kqConst<>+32(SB), Y3, Y3
-	VPSUBD       kqConst<>+64(SB), Y3, Y3
-	VPMINSD      kqConst<>+320(SB), Y3, Y3
-	VPMAXSD      kqConst<>+288(SB), Y3, Y3
-	VCVTDQ2PS    Y3, Y3
-	VMOVUPS      Y3, 1504(SP)
-	VMULPS       992(SP), Y3, Y8
-	VADDPS       Y8, Y5, Y5
-	VMULPS       480(SP), Y3, Y8
-	VMULPS       Y3, Y8, Y8
-	VADDPS       Y8, Y7, Y7
-	VCMPPS       $0x11, Y7, Y0, Y3
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y7, Y4, Y9
-	VCMPPS       $0x11, Y8, Y9, Y9
-	VANDPS       Y3, Y9, Y9
-	VMOVMSKPS    Y9, SI
+	VXORPS       Y8, Y8, Y8
+	VMULPS       1024(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       512(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       (SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1056(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       544(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       32(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1088(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       576(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       64(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1120(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       608(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       96(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1152(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       640(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       128(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1184(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       672(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       160(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1216(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       704(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       192(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1248(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       736(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       224(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1280(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       768(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       256(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1312(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       800(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       288(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1344(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       832(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       320(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1376(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       864(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       352(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1408(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       896(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       384(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1440(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       928(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       416(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1472(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       960(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       448(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VMULPS       1504(SP), Y3, Y9
+	VADDPS       kqConst<>+0(SB), Y9, Y9
+	VPAND        kqConst<>+32(SB), Y9, Y9
+	VPSUBD       kqConst<>+64(SB), Y9, Y9
+	VPMINSD      kqConst<>+320(SB), Y9, Y9
+	VPMAXSD      kqConst<>+288(SB), Y9, Y9
+	VCVTDQ2PS    Y9, Y9
+	VMULPS       992(SP), Y9, Y10
+	VADDPS       Y10, Y7, Y7
+	VMULPS       480(SP), Y9, Y10
+	VMULPS       Y9, Y10, Y10
+	VADDPS       Y10, Y8, Y8
+	VCMPPS       $0x11, Y8, Y0, Y9
+	VMULPS       Y7, Y7, Y10
+	VMULPS       Y8, Y4, Y11
+	VCMPPS       $0x11, Y10, Y11, Y11
+	VANDPS       Y9, Y11, Y11
+	VDIVPS       Y8, Y7, Y8
+	VBLENDVPS    Y11, Y8, Y6, Y6
+	VMULPS       Y7, Y8, Y8
+	VBLENDVPS    Y11, Y8, Y4, Y4
+	VBLENDVPS    Y11, Y3, Y5, Y5
 	INCQ         AX
-	TESTL        SI, SI
-	JZ           step
-	VDIVPS       Y7, Y5, Y3
-	VBLENDVPS    Y9, Y3, Y6, Y6
-	VMULPS       Y5, Y3, Y3
-	VBLENDVPS    Y9, Y3, Y4, Y4
-	VMOVUPS      (CX), Y3
-	VBLENDVPS    Y9, 1024(SP), Y3, Y3
-	VMOVUPS      Y3, (CX)
-	VMOVUPS      32(CX), Y3
-	VBLENDVPS    Y9, 1056(SP), Y3, Y3
-	VMOVUPS      Y3, 32(CX)
-	VMOVUPS      64(CX), Y3
-	VBLENDVPS    Y9, 1088(SP), Y3, Y3
-	VMOVUPS      Y3, 64(CX)
-	VMOVUPS      96(CX), Y3
-	VBLENDVPS    Y9, 1120(SP), Y3, Y3
-	VMOVUPS      Y3, 96(CX)
-	VMOVUPS      128(CX), Y3
-	VBLENDVPS    Y9, 1152(SP), Y3, Y3
-	VMOVUPS      Y3, 128(CX)
-	VMOVUPS      160(CX), Y3
-	VBLENDVPS    Y9, 1184(SP), Y3, Y3
-	VMOVUPS      Y3, 160(CX)
-	VMOVUPS      192(CX), Y3
-	VBLENDVPS    Y9, 1216(SP), Y3, Y3
-	VMOVUPS      Y3, 192(CX)
-	VMOVUPS      224(CX), Y3
-	VBLENDVPS    Y9, 1248(SP), Y3, Y3
-	VMOVUPS      Y3, 224(CX)
-	VMOVUPS      256(CX), Y3
-	VBLENDVPS    Y9, 1280(SP), Y3, Y3
-	VMOVUPS      Y3, 256(CX)
-	VMOVUPS      288(CX), Y3
-	VBLENDVPS    Y9, 1312(SP), Y3, Y3
-	VMOVUPS      Y3, 288(CX)
-	VMOVUPS      320(CX), Y3
-	VBLENDVPS    Y9, 1344(SP), Y3, Y3
-	VMOVUPS      Y3, 320(CX)
-	VMOVUPS      352(CX), Y3
-	VBLENDVPS    Y9, 1376(SP), Y3, Y3
-	VMOVUPS      Y3, 352(CX)
-	VMOVUPS      384(CX), Y3
-	VBLENDVPS    Y9, 1408(SP), Y3, Y3
-	VMOVUPS      Y3, 384(CX)
-	VMOVUPS      416(CX), Y3
-	VBLENDVPS    Y9, 1440(SP), Y3, Y3
-	VMOVUPS      Y3, 416(CX)
-	VMOVUPS      448(CX), Y3
-	VBLENDVPS    Y9, 1472(SP), Y3, Y3
-	VMOVUPS      Y3, 448(CX)
-	VMOVUPS      480(CX), Y3
-	VBLENDVPS    Y9, 1504(SP), Y3, Y3
-	VMOVUPS      Y3, 480(CX)
 	JMP          step
 
 done:
@@ -2721,52 +2837,148 @@ done:
 	VANDNPS   Y6, Y1, Y6
 	VMOVUPS   Y6, (AX)
 	VMOVUPS   kqConst<>+256(SB), Y0
-	VMOVUPS   (CX), Y2
+	VMULPS    1024(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, (CX)
-	VMOVUPS   32(CX), Y2
+	VMULPS    1056(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 32(CX)
-	VMOVUPS   64(CX), Y2
+	VMULPS    1088(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 64(CX)
-	VMOVUPS   96(CX), Y2
+	VMULPS    1120(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 96(CX)
-	VMOVUPS   128(CX), Y2
+	VMULPS    1152(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 128(CX)
-	VMOVUPS   160(CX), Y2
+	VMULPS    1184(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 160(CX)
-	VMOVUPS   192(CX), Y2
+	VMULPS    1216(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 192(CX)
-	VMOVUPS   224(CX), Y2
+	VMULPS    1248(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 224(CX)
-	VMOVUPS   256(CX), Y2
+	VMULPS    1280(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 256(CX)
-	VMOVUPS   288(CX), Y2
+	VMULPS    1312(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 288(CX)
-	VMOVUPS   320(CX), Y2
+	VMULPS    1344(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 320(CX)
-	VMOVUPS   352(CX), Y2
+	VMULPS    1376(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 352(CX)
-	VMOVUPS   384(CX), Y2
+	VMULPS    1408(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 384(CX)
-	VMOVUPS   416(CX), Y2
+	VMULPS    1440(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 416(CX)
-	VMOVUPS   448(CX), Y2
+	VMULPS    1472(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 448(CX)
-	VMOVUPS   480(CX), Y2
+	VMULPS    1504(SP), Y5, Y2
+	VADDPS    kqConst<>+0(SB), Y2, Y2
+	VPAND     kqConst<>+32(SB), Y2, Y2
+	VPSUBD    kqConst<>+64(SB), Y2, Y2
+	VPMINSD   kqConst<>+320(SB), Y2, Y2
+	VPMAXSD   kqConst<>+288(SB), Y2, Y2
+	VCVTDQ2PS Y2, Y2
 	VBLENDVPS Y1, Y0, Y2, Y2
 	VMOVUPS   Y2, 480(CX)
 	VZEROUPPER

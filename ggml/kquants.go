@@ -286,29 +286,20 @@ func quantQ5_K(b []byte, x []float32) {
 	packQ5_K(b, &L)
 }
 
-// packQ5_K writes qh and the nibbles of block_q5_K from L.
+// packQ5_K writes qh and the nibbles of block_q5_K from L (every L is
+// in 0..31, so ggml's "if (l > 15) { l -= 16; qh |= m; }" is bit 4 of l
+// moved to qh and l & 15 kept, here without a branch).
 func packQ5_K(b []byte, L *[QKK]uint8) {
-	qh := b[16 : 16+QKK/8]
-	ql := b[48 : 48+QKK/2]
-	clear(qh)
-	m1, m2 := uint8(1), uint8(2)
-	for n := 0; n < QKK; n += 64 {
-		for j := range 32 {
-			l1 := L[n+j]
-			if l1 > 15 {
-				l1 -= 16
-				qh[j] |= m1
-			}
-			l2 := L[n+j+32]
-			if l2 > 15 {
-				l2 -= 16
-				qh[j] |= m2
-			}
-			ql[j] = l1 | l2<<4
+	qh := (*[QKK / 8]byte)(b[16:])
+	ql := (*[QKK / 2]byte)(b[48:])
+	for j := range QKK / 8 {
+		var h uint8
+		for g := range 4 {
+			l1, l2 := L[64*g+j], L[64*g+j+32]
+			h |= (l1>>4)<<(2*g) | (l2>>4)<<(2*g+1)
+			ql[32*g+j] = l1&0xF | l2<<4
 		}
-		m1 <<= 2
-		m2 <<= 2
-		ql = ql[32:]
+		qh[j] = h
 	}
 }
 

@@ -251,9 +251,9 @@ func packScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, scales
 			continue
 		}
 		dm := float32(dmin * float32(m))
-		for ii := range 32 {
-			l := nearestInt((x[32*j+ii] + dm) / d)
-			L[32*j+ii] = uint8(cmax(0, cmin(nmax, l)))
+		xs, Ls := (*[32]float32)(x[32*j:]), (*[32]uint8)(L[32*j:])
+		for ii, v := range xs {
+			Ls[ii] = uint8(cmax(0, cmin(nmax, nearestInt((v+dm)/d))))
 		}
 	}
 }
@@ -351,9 +351,9 @@ func packQ6_K(b []byte, x []float32, L *[QKK]int8, scales *[QKK / 16]float32) {
 		if d == 0 {
 			continue
 		}
-		for ii := range 16 {
-			l := nearestInt(x[16*j+ii] / d)
-			L[16*j+ii] = int8(cmax(-32, cmin(31, l)) + 32)
+		xs, Ls := (*[16]float32)(x[16*j:]), (*[16]int8)(L[16*j:])
+		for ii, v := range xs {
+			Ls[ii] = int8(cmax(-32, cmin(31, nearestInt(v/d))) + 32)
 		}
 	}
 	ql := blk[0:128]

@@ -95,6 +95,22 @@ func gather(x reg.Register, idx Mem, n int, X func(int) Mem) {
 	}
 }
 
+// code returns a new vector of the float lanes max(lo, min(hi,
+// nearest_int(iscale·(x - mn)))), or of iscale·x when mn is nil.
+func code(x Mem, mn, iscale reg.VecVirtual, lo, hi Op) reg.VecVirtual {
+	v := YMM()
+	if mn == nil {
+		VMULPS(x, iscale, v)
+	} else {
+		VMOVUPS(x, v)
+		VSUBPS(mn, v, v)
+		VMULPS(iscale, v, v)
+	}
+	nearestClamp(v, lo, hi)
+	VCVTDQ2PS(v, v)
+	return v
+}
+
 // nearestClamp returns the int32 lanes max(lo, min(hi, nearest_int(v)))
 // in v's register (v is overwritten).
 func nearestClamp(v reg.VecVirtual, lo, hi Op) {
@@ -193,12 +209,7 @@ func qkx2Kernel() {
 	best := YMM()
 	VXORPS(best, best, best)
 	for i := range 32 {
-		v := YMM()
-		VMOVUPS(X(i), v)
-		VSUBPS(mn, v, v)
-		VMULPS(iscale, v, v)
-		nearestClamp(v, zero, nmax)
-		VCVTDQ2PS(v, v)
+		v := code(X(i), mn, iscale, zero, nmax)
 		VMULPS(v, scale, v) // scale·L
 		VADDPS(mn, v, v)
 		VSUBPS(X(i), v, v)
@@ -227,12 +238,7 @@ func qkx2Kernel() {
 	VXORPS(sumL2, sumL2, sumL2)
 	VXORPS(sumXL, sumXL, sumXL)
 	for i := range 32 {
-		v, wl, t := YMM(), YMM(), YMM()
-		VMOVUPS(X(i), v)
-		VSUBPS(mn, v, v)
-		VMULPS(iscale, v, v)
-		nearestClamp(v, zero, nmax)
-		VCVTDQ2PS(v, v)
+		v, wl, t := code(X(i), mn, iscale, zero, nmax), YMM(), YMM()
 		VMOVUPS(v, A(i))
 		VMULPS(W(i), v, wl) // w·l
 		VADDPS(wl, sumL, sumL)
@@ -285,13 +291,7 @@ func qkx2Kernel() {
 
 	Label("done")
 	for i := range 32 {
-		v := YMM()
-		VMOVUPS(X(i), v)
-		VSUBPS(bestMu, v, v)
-		VMULPS(bestIs, v, v)
-		nearestClamp(v, zero, nmax)
-		VCVTDQ2PS(v, v)
-		VMOVUPS(v, L(i))
+		VMOVUPS(code(X(i), bestMu, bestIs, zero, nmax), L(i))
 	}
 	rp := Load(Param("res"), GP64())
 	VMOVUPS(scale, Mem{Base: rp})
@@ -353,10 +353,7 @@ func qxKernel() {
 		VXORPS(sumlx, sumlx, sumlx)
 		VXORPS(suml2, suml2, suml2)
 		for i := range 16 {
-			v, t := YMM(), YMM()
-			VMULPS(X(i), iscale, v)
-			nearestClamp(v, lo, hi)
-			VCVTDQ2PS(v, v)
+			v, t := code(X(i), nil, iscale, lo, hi), YMM()
 			VMULPS(WX(i), v, t) // (w·x)·l
 			VADDPS(t, sumlx, sumlx)
 			VMULPS(W(i), v, t) // w·l
@@ -407,10 +404,7 @@ func qxKernel() {
 	m32 := YMM()
 	VMOVUPS(kqc.Offset(kqM32f), m32)
 	for i := range 16 {
-		v := YMM()
-		VMULPS(X(i), bestIs, v)
-		nearestClamp(v, lo, hi)
-		VCVTDQ2PS(v, v)
+		v := code(X(i), nil, bestIs, lo, hi)
 		VBLENDVPS(deg, m32, v, v)
 		VMOVUPS(v, L(i))
 	}

@@ -57,20 +57,8 @@ func init() {
 	if !hasAVX2 {
 		return
 	}
-	simdKQuant[Q4_K] = superBlocks(Q4_K, func(b []byte, x *[QKK]float32) {
-		var L [QKK]uint8
-		var scales, mins [QKK / 32]float32
-		fitScalesMinsAVX2(x, &L, &scales, &mins, 15, q4KNum)
-		packScalesMins(b, b[4:16], x[:], &L, 15, &scales, &mins)
-		packQ4_K(b, &L)
-	})
-	simdKQuant[Q5_K] = superBlocks(Q5_K, func(b []byte, x *[QKK]float32) {
-		var L [QKK]uint8
-		var scales, mins [QKK / 32]float32
-		fitScalesMinsAVX2(x, &L, &scales, &mins, 31, q5KNum)
-		packScalesMins(b, b[4:16], x[:], &L, 31, &scales, &mins)
-		packQ5_K(b, &L)
-	})
+	simdKQuant[Q4_K] = superBlocks(Q4_K, scalesMinsAVX2(15, q4KNum, packQ4_K))
+	simdKQuant[Q5_K] = superBlocks(Q5_K, scalesMinsAVX2(31, q5KNum, packQ5_K))
 	simdKQuant[Q6_K] = superBlocks(Q6_K, func(b []byte, x *[QKK]float32) {
 		var L [QKK]int8
 		var scales [QKK / 16]float32
@@ -87,6 +75,18 @@ func superBlocks(t Type, quant func(b []byte, x *[QKK]float32)) func(dst []byte,
 		for i, o := 0, 0; i+QKK <= len(src); i, o = i+QKK, o+ts {
 			quant(dst[o:o+ts:o+ts], (*[QKK]float32)(src[i:i+QKK]))
 		}
+	}
+}
+
+// scalesMinsAVX2 is quantQ4_K (nmax 15, q4KNum, packQ4_K) or quantQ5_K
+// (31, q5KNum, packQ5_K) with the fit done by fitScalesMinsAVX2.
+func scalesMinsAVX2(nmax int32, num []float32, pack func(b []byte, L *[QKK]uint8)) func(b []byte, x *[QKK]float32) {
+	return func(b []byte, x *[QKK]float32) {
+		var L [QKK]uint8
+		var scales, mins [QKK / 32]float32
+		fitScalesMinsAVX2(x, &L, &scales, &mins, nmax, num)
+		packScalesMins(b, b[4:16], x[:], &L, nmax, &scales, &mins)
+		pack(b, &L)
 	}
 }
 

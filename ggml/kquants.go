@@ -356,20 +356,16 @@ func packQ6_K(b []byte, x []float32, L *[QKK]int8, scales *[QKK / 16]float32) {
 			Ls[ii] = int8(cmax(-32, cmin(31, nearestInt(v/d))) + 32)
 		}
 	}
-	ql := blk[0:128]
-	qh := blk[128:192]
-	for j := 0; j < QKK; j += 128 {
+	for h := range 2 {
+		Lh := (*[128]int8)(L[128*h:])
+		ql := (*[64]byte)(blk[64*h:])
+		qh := (*[32]byte)(blk[128+32*h:])
 		for l := range 32 {
-			q1 := uint8(L[j+l]) & 0xF
-			q2 := uint8(L[j+l+32]) & 0xF
-			q3 := uint8(L[j+l+64]) & 0xF
-			q4 := uint8(L[j+l+96]) & 0xF
-			ql[l] = q1 | q3<<4
-			ql[l+32] = q2 | q4<<4
-			qh[l] = uint8(L[j+l]>>4) | uint8(L[j+l+32]>>4)<<2 | uint8(L[j+l+64]>>4)<<4 | uint8(L[j+l+96]>>4)<<6
+			q1, q2, q3, q4 := uint8(Lh[l]), uint8(Lh[l+32]), uint8(Lh[l+64]), uint8(Lh[l+96])
+			ql[l] = q1&0xF | q3<<4
+			ql[l+32] = q2&0xF | q4<<4
+			qh[l] = q1>>4 | (q2>>4)<<2 | (q3>>4)<<4 | (q4>>4)<<6
 		}
-		ql = ql[64:]
-		qh = qh[32:]
 	}
 }
 

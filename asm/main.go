@@ -27,7 +27,7 @@ const (
 )
 
 func main() {
-	if generateBlocked() || generateAVX512() || generateGGML() {
+	if generateBlocked() || generateAVX512() || generateGGML() || generateKQuants() {
 		return
 	}
 	Package("github.com/quantkernel/quant")

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/quantkernel/quant"
 )
@@ -107,7 +108,11 @@ func run(c codec, t Type, dst []byte, src []float32) {
 		}
 		return
 	}
-	if k := simdQuant[t]; k != nil && !noSIMD {
+	k := simdQuant[t]
+	if k == nil {
+		k = simdKQuant[t]
+	}
+	if k != nil && !noSIMD {
 		k(dst, src)
 		return
 	}
@@ -212,7 +217,12 @@ func QuantizeRows(t Type, dst []byte, src []float32, rowLen, workers int) error 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, rows)
+	// The rows go out in chunks of at least rowsChunkElems elements, taken
+	// in turn from a shared counter: a worker that gets less CPU (a busy
+	// machine) takes fewer chunks instead of holding up the others.
+	chunkRows := max(1, rowsChunkElems/rowLen)
+	chunks := (rows + chunkRows - 1) / chunkRows
+	workers = min(workers, chunks)
 	if workers <= 1 {
 		if err := checkFinite(src, 0); err != nil {
 			return err
@@ -221,26 +231,38 @@ func QuantizeRows(t Type, dst []byte, src []float32, rowLen, workers int) error 
 		return nil
 	}
 	rowBytes := t.RowSize(rowLen)
-	span := func(w int) (int, int) { return rows * w / workers, rows * (w + 1) / workers }
-	each := func(f func(w, r0, r1 int)) {
+	each := func(f func(r0, r1 int)) {
+		var next atomic.Int64
 		var wg sync.WaitGroup
-		for w := range workers {
-			r0, r1 := span(w)
-			wg.Go(func() { f(w, r0, r1) })
+		for range workers {
+			wg.Go(func() {
+				for {
+					c := int(next.Add(1) - 1)
+					if c >= chunks {
+						return
+					}
+					f(c*chunkRows, min(rows, (c+1)*chunkRows))
+				}
+			})
 		}
 		wg.Wait()
 	}
-	errs := make([]error, workers)
-	each(func(w, r0, r1 int) {
-		errs[w] = checkFinite(src[r0*rowLen:r1*rowLen], r0*rowLen)
+	errs := make([]error, chunks)
+	each(func(r0, r1 int) {
+		errs[r0/chunkRows] = checkFinite(src[r0*rowLen:r1*rowLen], r0*rowLen)
 	})
 	for _, err := range errs {
 		if err != nil {
 			return err
 		}
 	}
-	each(func(_, r0, r1 int) {
+	each(func(r0, r1 int) {
 		run(c, t, dst[r0*rowBytes:r1*rowBytes], src[r0*rowLen:r1*rowLen])
 	})
 	return nil
 }
+
+// rowsChunkElems is the least number of elements in one of QuantizeRows'
+// chunks (a chunk is whole rows): 16 super-blocks of a k-quant take tens
+// of microseconds, far more than taking a chunk costs.
+const rowsChunkElems = 4096

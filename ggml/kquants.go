@@ -57,7 +57,7 @@ func makeQkx2Quants(nmax int32, x, weights []float32, L, Laux []uint8, rmin, rde
 		bestError += float32(weights[i] * diff)
 	}
 	for is := 0; is <= nstep; is++ {
-		iscale = (float32(rmin+float32(rdelta*float32(is))) + fnmax) / (max - min)
+		iscale = qkx2Num(fnmax, rmin, rdelta, is) / (max - min)
 		var sumL, sumL2, sumXL float32
 		for i := range n {
 			l := nearestInt(float32(iscale * (x[i] - min)))
@@ -92,6 +92,18 @@ func makeQkx2Quants(nmax int32, x, weights []float32, L, Laux []uint8, rmin, rde
 		}
 	}
 	return scale, -min
+}
+
+// qkx2Num is the numerator of make_qkx2_quants' inverse scale at step is:
+// rmin + rdelta·is + nmax, left to right in float32.
+func qkx2Num(fnmax, rmin, rdelta float32, is int) float32 {
+	return float32(rmin+float32(rdelta*float32(is))) + fnmax
+}
+
+// qxNum is the numerator of make_qx_quants' inverse scale at step is:
+// -(nmax + 0.1·is) in float32.
+func qxNum(fnmax float32, is int) float32 {
+	return -(fnmax + float32(float32(0.1)*float32(is)))
 }
 
 // makeQxQuants is ggml's make_qx_quants with rmse_type = 1 and no
@@ -133,7 +145,7 @@ func makeQxQuants(nmax int32, x []float32, L []int8) float32 {
 		if is == 0 {
 			continue
 		}
-		iscale = -(fnmax + float32(float32(0.1)*float32(is))) / max
+		iscale = qxNum(fnmax, is) / max
 		sumlx, suml2 = 0, 0
 		for i := range n {
 			l := nearestInt(float32(iscale * x[i]))
@@ -165,17 +177,19 @@ func scaleMinK4(j int, q []byte) (d, m uint8) {
 }
 
 // kScalesMins fits the eight 32-element sub-blocks of x with
-// make_qkx2_quants (weights av_x + |x|, av_x = sqrt(Σx²/32)), packs the
-// scales and mins as 6-bit values relative to their maxima into sc (12
-// bytes), writes fp16(max_scale/63) and fp16(max_min/63) to b[0:4], and
-// requantizes L with the stored values: L = clamp(nearest_int((x +
-// dmin·m)/(d·sc)), 0, nmax), skipping sub-blocks whose d·sc is 0 (their L
-// stays from the fit).
+// fitScalesMins, then packs them with packScalesMins.
 func kScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, rmin float32, nstep int) {
+	var scales, mins [QKK / 32]float32
+	fitScalesMins(x, L, &scales, &mins, nmax, rmin, nstep)
+	packScalesMins(b, sc, x, L, nmax, &scales, &mins)
+}
+
+// fitScalesMins fits each 32-element sub-block j of x with
+// make_qkx2_quants (weights av_x + |x|, av_x = sqrt(Σx²/32), rdelta 0.1)
+// into L[32j:32j+32], scales[j] and mins[j].
+func fitScalesMins(x []float32, L *[QKK]uint8, scales, mins *[QKK / 32]float32, nmax int32, rmin float32, nstep int) {
 	var weights [32]float32
 	var Laux [32]uint8
-	var scales, mins [QKK / 32]float32
-	var maxScale, maxMin float32
 	for j := range QKK / 32 {
 		xs := x[32*j : 32*j+32]
 		var sumX2 float32
@@ -187,6 +201,18 @@ func kScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, rmin floa
 			weights[l] = avX + abs32(v)
 		}
 		scales[j], mins[j] = makeQkx2Quants(nmax, xs, weights[:], L[32*j:32*j+32], Laux[:], rmin, 0.1, nstep)
+	}
+}
+
+// packScalesMins packs the fitted scales and mins of the eight sub-blocks
+// as 6-bit values relative to their maxima (taken in sub-block order)
+// into sc (12 bytes), writes fp16(max_scale/63) and fp16(max_min/63) to
+// b[0:4], and requantizes L with the stored values: L =
+// clamp(nearest_int((x + dmin·m)/(d·sc)), 0, nmax), skipping sub-blocks
+// whose d·sc is 0 (their L stays from the fit).
+func packScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, scales, mins *[QKK / 32]float32) {
+	var maxScale, maxMin float32
+	for j := range QKK / 32 {
 		if scales[j] > maxScale {
 			maxScale = scales[j]
 		}
@@ -225,9 +251,9 @@ func kScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, rmin floa
 			continue
 		}
 		dm := float32(dmin * float32(m))
-		for ii := range 32 {
-			l := nearestInt((x[32*j+ii] + dm) / d)
-			L[32*j+ii] = uint8(cmax(0, cmin(nmax, l)))
+		xs, Ls := (*[32]float32)(x[32*j:]), (*[32]uint8)(L[32*j:])
+		for ii, v := range xs {
+			Ls[ii] = uint8(cmax(0, cmin(nmax, nearestInt((v+dm)/d))))
 		}
 	}
 }
@@ -237,6 +263,11 @@ func kScalesMins(b, sc []byte, x []float32, L *[QKK]uint8, nmax int32, rmin floa
 func quantQ4_K(b []byte, x []float32) {
 	var L [QKK]uint8
 	kScalesMins(b, b[4:16], x, &L, 15, -1, 20)
+	packQ4_K(b, &L)
+}
+
+// packQ4_K writes the nibbles of block_q4_K from L.
+func packQ4_K(b []byte, L *[QKK]uint8) {
 	q := b[16 : 16+QKK/2]
 	for j := 0; j < QKK; j += 64 {
 		for l := range 32 {
@@ -252,27 +283,23 @@ func quantQ4_K(b []byte, x []float32) {
 func quantQ5_K(b []byte, x []float32) {
 	var L [QKK]uint8
 	kScalesMins(b, b[4:16], x, &L, 31, -0.5, 15)
-	qh := b[16 : 16+QKK/8]
-	ql := b[48 : 48+QKK/2]
-	clear(qh)
-	m1, m2 := uint8(1), uint8(2)
-	for n := 0; n < QKK; n += 64 {
-		for j := range 32 {
-			l1 := L[n+j]
-			if l1 > 15 {
-				l1 -= 16
-				qh[j] |= m1
-			}
-			l2 := L[n+j+32]
-			if l2 > 15 {
-				l2 -= 16
-				qh[j] |= m2
-			}
-			ql[j] = l1 | l2<<4
+	packQ5_K(b, &L)
+}
+
+// packQ5_K writes qh and the nibbles of block_q5_K from L (every L is
+// in 0..31, so ggml's "if (l > 15) { l -= 16; qh |= m; }" is bit 4 of l
+// moved to qh and l & 15 kept, here without a branch).
+func packQ5_K(b []byte, L *[QKK]uint8) {
+	qh := (*[QKK / 8]byte)(b[16:])
+	ql := (*[QKK / 2]byte)(b[48:])
+	for j := range QKK / 8 {
+		var h uint8
+		for g := range 4 {
+			l1, l2 := L[64*g+j], L[64*g+j+32]
+			h |= (l1>>4)<<(2*g) | (l2>>4)<<(2*g+1)
+			ql[32*g+j] = l1&0xF | l2<<4
 		}
-		m1 <<= 2
-		m2 <<= 2
-		ql = ql[32:]
+		qh[j] = h
 	}
 }
 
@@ -285,10 +312,24 @@ func quantQ5_K(b []byte, x []float32) {
 func quantQ6_K(b []byte, x []float32) {
 	var L [QKK]int8
 	var scales [QKK / 16]float32
+	fitQ6_K(x, &L, &scales)
+	packQ6_K(b, x, &L, &scales)
+}
+
+// fitQ6_K fits each 16-element sub-block of x with make_qx_quants (nmax
+// 32) into L and scales.
+func fitQ6_K(x []float32, L *[QKK]int8, scales *[QKK / 16]float32) {
+	for ib := range QKK / 16 {
+		scales[ib] = makeQxQuants(32, x[16*ib:16*ib+16], L[16*ib:16*ib+16])
+	}
+}
+
+// packQ6_K writes block_q6_K from the fitted L and scales of the sixteen
+// sub-blocks, as quantQ6_K describes.
+func packQ6_K(b []byte, x []float32, L *[QKK]int8, scales *[QKK / 16]float32) {
 	var maxScale, maxAbsScale float32
 	for ib := range QKK / 16 {
-		s := makeQxQuants(32, x[16*ib:16*ib+16], L[16*ib:16*ib+16])
-		scales[ib] = s
+		s := scales[ib]
 		if as := abs32(s); as > maxAbsScale {
 			maxAbsScale, maxScale = as, s
 		}
@@ -310,25 +351,21 @@ func quantQ6_K(b []byte, x []float32) {
 		if d == 0 {
 			continue
 		}
-		for ii := range 16 {
-			l := nearestInt(x[16*j+ii] / d)
-			L[16*j+ii] = int8(cmax(-32, cmin(31, l)) + 32)
+		xs, Ls := (*[16]float32)(x[16*j:]), (*[16]int8)(L[16*j:])
+		for ii, v := range xs {
+			Ls[ii] = int8(cmax(-32, cmin(31, nearestInt(v/d))) + 32)
 		}
 	}
-	ql := blk[0:128]
-	qh := blk[128:192]
-	for j := 0; j < QKK; j += 128 {
+	for h := range 2 {
+		Lh := (*[128]int8)(L[128*h:])
+		ql := (*[64]byte)(blk[64*h:])
+		qh := (*[32]byte)(blk[128+32*h:])
 		for l := range 32 {
-			q1 := uint8(L[j+l]) & 0xF
-			q2 := uint8(L[j+l+32]) & 0xF
-			q3 := uint8(L[j+l+64]) & 0xF
-			q4 := uint8(L[j+l+96]) & 0xF
-			ql[l] = q1 | q3<<4
-			ql[l+32] = q2 | q4<<4
-			qh[l] = uint8(L[j+l]>>4) | uint8(L[j+l+32]>>4)<<2 | uint8(L[j+l+64]>>4)<<4 | uint8(L[j+l+96]>>4)<<6
+			q1, q2, q3, q4 := uint8(Lh[l]), uint8(Lh[l+32]), uint8(Lh[l+64]), uint8(Lh[l+96])
+			ql[l] = q1&0xF | q3<<4
+			ql[l+32] = q2&0xF | q4<<4
+			qh[l] = q1>>4 | (q2>>4)<<2 | (q3>>4)<<4 | (q4>>4)<<6
 		}
-		ql = ql[64:]
-		qh = qh[32:]
 	}
 }
 

@@ -38,7 +38,8 @@ const (
 	gcLegacy = 368 // 4 × 16: div, bias of legacyQuants[i]
 	gcClampv = 432 // 4 × 32 bytes: clamp of legacyQuants[i]
 	gcNib32  = 560 // 32 bytes 0x0F
-	gcLen    = 592
+	gcSign   = 592 // 0x80000000
+	gcLen    = 596
 )
 
 var ggc Mem
@@ -76,6 +77,7 @@ func generateGGML() bool {
 		DATA(gcInfv+4*i, U32(0x7F800000))
 	}
 	legacyData()
+	DATA(gcSign, U32(0x80000000))
 	_ = gcLen
 
 	finiteBlocks()
@@ -134,30 +136,7 @@ func q8Quant(name string, size int, sum bool) {
 	JZ(LabelRef("single"))
 
 	Label("group")
-	var pair [4]reg.VecVirtual // pair[p]: [P(2p) | P(2p+1)], 4-lane partial maxima
-	for p := range pair {
-		var m [2]reg.VecVirtual
-		for h := range m {
-			m[h] = blockMax(Mem{Base: src, Disp: 128 * (2*p + h)}, abs)
-		}
-		lo, hi := YMM(), YMM()
-		VPERM2F128(Imm(0x20), m[1], m[0], lo)
-		VPERM2F128(Imm(0x31), m[1], m[0], hi)
-		VMAXPS(hi, lo, lo)
-		pair[p] = lo
-	}
-	quad := [2]reg.VecVirtual{}
-	for q := range quad {
-		a, b := YMM(), YMM()
-		VSHUFPS(Imm(0x88), pair[2*q+1], pair[2*q], a)
-		VSHUFPS(Imm(0xDD), pair[2*q+1], pair[2*q], b)
-		VMAXPS(b, a, a)
-		quad[q] = a
-	}
-	amax, t := YMM(), YMM()
-	VSHUFPS(Imm(0x88), quad[1], quad[0], amax)
-	VSHUFPS(Imm(0xDD), quad[1], quad[0], t)
-	VMAXPS(t, amax, amax) // lane L: block grpOrder[L]
+	amax := groupReduce(src, func(m Mem) reg.VecVirtual { return blockMax(m, abs) }, VMAXPS) // lane L: block grpOrder[L]
 	d, id := scales(amax)
 	h := XMM()
 	VCVTPS2PH(Imm(0), d, h)
@@ -186,6 +165,7 @@ func q8Quant(name string, size int, sum bool) {
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	Label("loop")
+	t := YMM()
 	m := blockMax(Mem{Base: src}, abs)
 	VPERM2F128(Imm(1), m, m, t)
 	VMAXPS(t, m, m)
@@ -253,6 +233,51 @@ var (
 	grpOrder = [8]int{0, 2, 4, 6, 1, 3, 5, 7}
 	grpPos   = [8]int{0, 4, 1, 5, 2, 6, 3, 7}
 )
+
+// groupReduce returns op (VMAXPS or VMINPS) over each of the 8 blocks at
+// src (128 bytes apart) in one vector, lane L holding block grpOrder[L]:
+// lanewise(m) reduces one block to 8 lanes, then pairs, quads and octets
+// of blocks are merged by lane shuffles. The input is finite, so the
+// order of the operations does not change the value (only, for VMINPS and
+// VMAXPS, which of +0 and -0 is returned).
+func groupReduce(src reg.Register, lanewise func(Mem) reg.VecVirtual, op func(...Op)) reg.VecVirtual {
+	var pair [4]reg.VecVirtual // pair[p]: [P(2p) | P(2p+1)], 4-lane partial results
+	for p := range pair {
+		var m [2]reg.VecVirtual
+		for h := range m {
+			m[h] = lanewise(Mem{Base: src, Disp: 128 * (2*p + h)})
+		}
+		lo, hi := YMM(), YMM()
+		VPERM2F128(Imm(0x20), m[1], m[0], lo)
+		VPERM2F128(Imm(0x31), m[1], m[0], hi)
+		op(hi, lo, lo)
+		pair[p] = lo
+	}
+	quad := [2]reg.VecVirtual{}
+	for q := range quad {
+		a, b := YMM(), YMM()
+		VSHUFPS(Imm(0x88), pair[2*q+1], pair[2*q], a)
+		VSHUFPS(Imm(0xDD), pair[2*q+1], pair[2*q], b)
+		op(b, a, a)
+		quad[q] = a
+	}
+	r, t := YMM(), YMM()
+	VSHUFPS(Imm(0x88), quad[1], quad[0], r)
+	VSHUFPS(Imm(0xDD), quad[1], quad[0], t)
+	op(t, r, r)
+	return r
+}
+
+// blockOp returns op over the 4 vectors of the block at m, lanewise.
+func blockOp(m Mem, op func(...Op)) reg.VecVirtual {
+	a, b := YMM(), YMM()
+	VMOVUPS(m, a)
+	op(m.Offset(32), a, a)
+	VMOVUPS(m.Offset(64), b)
+	op(m.Offset(96), b, b)
+	op(b, a, a)
+	return a
+}
 
 // blockMax returns the lanewise max of |x| over the 4 vectors of the
 // block at m.
@@ -530,7 +555,13 @@ func legacyQuantK(lq legacyQuant) {
 // others compute on whatever the locals hold and are never stored); then
 // the codes of each block with its id broadcast from the locals.
 func legacyBody(lq legacyQuant, g int, src, dst reg.Register, loc Mem, abs, perm reg.VecVirtual) {
+	if g == 8 {
+		legacyGroupSearch(lq, src, loc, abs, perm)
+	}
 	for b := range g {
+		if g == 8 {
+			break
+		}
 		x := loadBlock(Mem{Base: src, Disp: 128 * b})
 		if !lq.hasMin {
 			var a [4]reg.VecVirtual
@@ -589,6 +620,73 @@ func legacyBody(lq legacyQuant, g int, src, dst reg.Register, loc Mem, abs, perm
 		}
 		legacyCodes(lq, Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: lq.size * b}, idb, mn, bias, perm)
 	}
+}
+
+// legacyGroupSearch writes the max (or min and max) elements of the 8
+// blocks at src into the locals, as legacyBody's per-block search does,
+// with the 8 blocks in the lanes of one vector (groupReduce, then VPERMPS
+// by perm, whose dwords 0,4,1,5,2,6,3,7 are grpPos, to put block b in lane
+// b):
+//
+//	Q4_0, Q5_0: with hi = max x and lo = min x, the first element of
+//	            largest |x| is lo where -lo > hi, else hi, unless hi =
+//	            -lo: then it is +0 if hi = 0 (ggml's start), else the
+//	            first of ±hi, found in that block by firstOf (rare)
+//	Q4_1, Q5_1: hi and lo are the values; only their sign is in doubt
+//	            where they are ±0, and those blocks take the first zero by
+//	            firstOf (rare)
+func legacyGroupSearch(lq legacyQuant, src reg.Register, loc Mem, abs, perm reg.VecVirtual) {
+	hi := groupReduce(src, func(m Mem) reg.VecVirtual { return blockOp(m, VMAXPS) }, VMAXPS)
+	VPERMPS(hi, perm, hi)
+	lo := groupReduce(src, func(m Mem) reg.VecVirtual { return blockOp(m, VMINPS) }, VMINPS)
+	VPERMPS(lo, perm, lo)
+	zero, odd := YMM(), YMM()
+	VXORPS(zero, zero, zero)
+	if !lq.hasMin {
+		neg, gt, sel := YMM(), YMM(), YMM()
+		VBROADCASTSS(ggc.Offset(gcSign), neg)
+		VXORPS(lo, neg, neg)             // -lo
+		VCMPPS(Imm(0x11), neg, hi, gt)   // hi < -lo (LT_OQ)
+		VBLENDVPS(gt, lo, hi, sel)       // gt ? lo : hi
+		VCMPPS(Imm(0x4), zero, sel, odd) // sel != 0 (NEQ_UQ)
+		VANDPS(odd, sel, sel)            // else +0
+		VMOVUPS(sel, loc)
+		VCMPPS(Imm(0x0), neg, hi, neg) // hi = -lo (EQ_OQ)
+		VANDPS(neg, odd, odd)          // a tie of ±hi, hi != 0
+	} else {
+		VMOVUPS(hi, loc)
+		VMOVUPS(lo, loc.Offset(32))
+		z := YMM()
+		VCMPPS(Imm(0x0), zero, hi, odd) // hi = ±0
+		VCMPPS(Imm(0x0), zero, lo, z)   // lo = ±0
+		VORPS(z, odd, odd)
+	}
+	mask, b, blk := GP32(), GP64(), GP64()
+	VMOVMSKPS(odd, mask)
+	TESTL(mask, mask)
+	JZ(LabelRef(lq.name + "_searched"))
+	Label(lq.name + "_odd")
+	BSFL(mask, b.As32())
+	MOVQ(b, blk)
+	SHLQ(U8(7), blk)
+	ADDQ(src, blk) // the block of lane b
+	x := loadBlock(Mem{Base: blk})
+	if !lq.hasMin {
+		for k := range x {
+			VANDPS(abs, x[k], x[k])
+		}
+	}
+	m := YMM()
+	VBROADCASTSS(Mem{Base: loc.Base, Disp: loc.Disp, Index: b, Scale: 4}, m)
+	VMOVSS(firstOf(x, m, Mem{Base: blk}), Mem{Base: loc.Base, Disp: loc.Disp, Index: b, Scale: 4})
+	if lq.hasMin {
+		VBROADCASTSS(Mem{Base: loc.Base, Disp: loc.Disp + 32, Index: b, Scale: 4}, m)
+		VMOVSS(firstOf(x, m, Mem{Base: blk}), Mem{Base: loc.Base, Disp: loc.Disp + 32, Index: b, Scale: 4})
+	}
+	LEAL(Mem{Base: mask, Disp: -1}, b.As32())
+	ANDL(b.As32(), mask) // clear the lowest set bit
+	JNZ(LabelRef(lq.name + "_odd"))
+	Label(lq.name + "_searched")
 }
 
 func loadBlock(m Mem) [4]reg.VecVirtual {

@@ -97,7 +97,8 @@ DATA ggmlConst<>+560(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+568(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+576(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+584(SB)/8, $0x0f0f0f0f0f0f0f0f
-GLOBL ggmlConst<>(SB), RODATA|NOPTR, $592
+DATA ggmlConst<>+592(SB)/4, $0x80000000
+GLOBL ggmlConst<>(SB), RODATA|NOPTR, $596
 
 // func finiteBlocksAVX2(src *float32, nb int) int
 // Requires: AVX, AVX2
@@ -1027,301 +1028,179 @@ TEXT ·q4_0QuantAVX2(SB), NOSPLIT, $96-24
 
 group:
 	VMOVUPS      (CX), Y2
-	VMOVUPS      32(CX), Y3
-	VMOVUPS      64(CX), Y4
-	VMOVUPS      96(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, (SP)
-	VMOVUPS      128(CX), Y2
-	VMOVUPS      160(CX), Y3
+	VMAXPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMAXPS       96(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMAXPS       160(CX), Y3, Y3
 	VMOVUPS      192(CX), Y4
-	VMOVUPS      224(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 4(SP)
+	VMAXPS       224(CX), Y4, Y4
+	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y4
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
 	VMOVUPS      256(CX), Y2
-	VMOVUPS      288(CX), Y3
-	VMOVUPS      320(CX), Y4
-	VMOVUPS      352(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 8(SP)
-	VMOVUPS      384(CX), Y2
-	VMOVUPS      416(CX), Y3
-	VMOVUPS      448(CX), Y4
-	VMOVUPS      480(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 12(SP)
+	VMAXPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMAXPS       352(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMAXPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y5
+	VMAXPS       480(CX), Y5, Y5
+	VMAXPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y5, Y5
 	VMOVUPS      512(CX), Y2
-	VMOVUPS      544(CX), Y3
-	VMOVUPS      576(CX), Y4
-	VMOVUPS      608(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 16(SP)
-	VMOVUPS      640(CX), Y2
-	VMOVUPS      672(CX), Y3
-	VMOVUPS      704(CX), Y4
-	VMOVUPS      736(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 20(SP)
+	VMAXPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMAXPS       608(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMAXPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y6
+	VMAXPS       736(CX), Y6, Y6
+	VMAXPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y6, Y6
 	VMOVUPS      768(CX), Y2
-	VMOVUPS      800(CX), Y3
-	VMOVUPS      832(CX), Y4
-	VMOVUPS      864(CX), Y5
+	VMAXPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMAXPS       864(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMAXPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y7
+	VMAXPS       992(CX), Y7, Y7
+	VMAXPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y7, Y7
+	VSHUFPS      $0x88, Y5, Y4, Y2
+	VSHUFPS      $0xdd, Y5, Y4, Y3
+	VMAXPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y7, Y6, Y3
+	VSHUFPS      $0xdd, Y7, Y6, Y4
+	VMAXPS       Y4, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y4
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VPERMPS      Y4, Y1, Y4
+	VMOVUPS      (CX), Y2
+	VMINPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMINPS       96(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMINPS       160(CX), Y3, Y3
+	VMOVUPS      192(CX), Y5
+	VMINPS       224(CX), Y5, Y5
+	VMINPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VMOVUPS      256(CX), Y2
+	VMINPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMINPS       352(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMINPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y6
+	VMINPS       480(CX), Y6, Y6
+	VMINPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y6, Y6
+	VMOVUPS      512(CX), Y2
+	VMINPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMINPS       608(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMINPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y7
+	VMINPS       736(CX), Y7, Y7
+	VMINPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y7, Y7
+	VMOVUPS      768(CX), Y2
+	VMINPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMINPS       864(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMINPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y8
+	VMINPS       992(CX), Y8, Y8
+	VMINPS       Y8, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y8
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y8, Y8
+	VSHUFPS      $0x88, Y6, Y5, Y2
+	VSHUFPS      $0xdd, Y6, Y5, Y3
+	VMINPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y8, Y7, Y3
+	VSHUFPS      $0xdd, Y8, Y7, Y5
+	VMINPS       Y5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y5
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VPERMPS      Y5, Y1, Y5
+	VXORPS       Y2, Y2, Y2
+	VBROADCASTSS ggmlConst<>+592(SB), Y3
+	VXORPS       Y5, Y3, Y3
+	VCMPPS       $0x11, Y3, Y4, Y6
+	VBLENDVPS    Y6, Y5, Y4, Y5
+	VCMPPS       $0x04, Y2, Y5, Y2
+	VANDPS       Y2, Y5, Y5
+	VMOVUPS      Y5, (SP)
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	TESTL        SI, SI
+	JZ           q4_0QuantAVX2_searched
+
+q4_0QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y2
+	VMOVUPS      32(R8), Y3
+	VMOVUPS      64(R8), Y4
+	VMOVUPS      96(R8), Y5
 	VANDPS       Y0, Y2, Y2
 	VANDPS       Y0, Y3, Y3
 	VANDPS       Y0, Y4, Y4
 	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
+	VBROADCASTSS (SP)(DI*4), Y6
 	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
+	VMOVMSKPS    Y2, R9
 	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 24(SP)
-	VMOVUPS      896(CX), Y2
-	VMOVUPS      928(CX), Y3
-	VMOVUPS      960(CX), Y4
-	VMOVUPS      992(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 28(SP)
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X2
+	VMOVSS       X2, (SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q4_0QuantAVX2_odd
+
+q4_0QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+368(SB), Y3
 	VMOVUPS      (SP), Y2
 	VDIVPS       Y3, Y2, Y2
@@ -1622,454 +1501,190 @@ TEXT ·q4_1QuantAVX2(SB), NOSPLIT, $96-24
 	JZ           single
 
 group:
-	VMOVUPS      (CX), Y1
-	VMOVUPS      32(CX), Y2
-	VMOVUPS      64(CX), Y3
-	VMOVUPS      96(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X6
-	VMOVSS       X6, (SP)
+	VMOVUPS    (CX), Y1
+	VMAXPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMAXPS     96(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMAXPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y3
+	VMAXPS     224(CX), Y3, Y3
+	VMAXPS     Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y3
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VMOVUPS    256(CX), Y1
+	VMAXPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMAXPS     352(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMAXPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y4
+	VMAXPS     480(CX), Y4, Y4
+	VMAXPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y4, Y4
+	VMOVUPS    512(CX), Y1
+	VMAXPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMAXPS     608(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMAXPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y5
+	VMAXPS     736(CX), Y5, Y5
+	VMAXPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y5, Y5
+	VMOVUPS    768(CX), Y1
+	VMAXPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMAXPS     864(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMAXPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y6
+	VMAXPS     992(CX), Y6, Y6
+	VMAXPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y6, Y6
+	VSHUFPS    $0x88, Y4, Y3, Y1
+	VSHUFPS    $0xdd, Y4, Y3, Y2
+	VMAXPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y6, Y5, Y2
+	VSHUFPS    $0xdd, Y6, Y5, Y3
+	VMAXPS     Y3, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y3
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VPERMPS    Y3, Y0, Y3
+	VMOVUPS    (CX), Y1
+	VMINPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMINPS     96(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMINPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y4
+	VMINPS     224(CX), Y4, Y4
+	VMINPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VMOVUPS    256(CX), Y1
+	VMINPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMINPS     352(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMINPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y5
+	VMINPS     480(CX), Y5, Y5
+	VMINPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y5, Y5
+	VMOVUPS    512(CX), Y1
+	VMINPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMINPS     608(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMINPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y6
+	VMINPS     736(CX), Y6, Y6
+	VMINPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y6, Y6
+	VMOVUPS    768(CX), Y1
+	VMINPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMINPS     864(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMINPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y7
+	VMINPS     992(CX), Y7, Y7
+	VMINPS     Y7, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y7
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y7, Y7
+	VSHUFPS    $0x88, Y5, Y4, Y1
+	VSHUFPS    $0xdd, Y5, Y4, Y2
+	VMINPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y7, Y6, Y2
+	VSHUFPS    $0xdd, Y7, Y6, Y4
+	VMINPS     Y4, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y4
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VPERMPS    Y4, Y0, Y4
+	VXORPS     Y1, Y1, Y1
+	VMOVUPS    Y3, (SP)
+	VMOVUPS    Y4, 32(SP)
+	VCMPPS     $0x00, Y1, Y3, Y2
+	VCMPPS     $0x00, Y1, Y4, Y1
+	VORPS      Y1, Y2, Y2
+	VMOVMSKPS  Y2, SI
+	TESTL      SI, SI
+	JZ         q4_1QuantAVX2_searched
+
+q4_1QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y1
+	VMOVUPS      32(R8), Y2
+	VMOVUPS      64(R8), Y3
+	VMOVUPS      96(R8), Y4
+	VBROADCASTSS (SP)(DI*4), Y5
+	VCMPPS       $0x00, Y5, Y1, Y6
+	VMOVMSKPS    Y6, R9
+	VCMPPS       $0x00, Y5, Y2, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y3, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VMOVMSKPS    Y5, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X5
+	VMOVSS       X5, (SP)(DI*4)
+	VBROADCASTSS 32(SP)(DI*4), Y5
 	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
+	VMOVMSKPS    Y1, R9
 	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X1
-	VMOVSS       X1, 32(SP)
-	VMOVUPS      128(CX), Y1
-	VMOVUPS      160(CX), Y2
-	VMOVUPS      192(CX), Y3
-	VMOVUPS      224(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X6
-	VMOVSS       X6, 4(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X1
-	VMOVSS       X1, 36(SP)
-	VMOVUPS      256(CX), Y1
-	VMOVUPS      288(CX), Y2
-	VMOVUPS      320(CX), Y3
-	VMOVUPS      352(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X6
-	VMOVSS       X6, 8(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X1
-	VMOVSS       X1, 40(SP)
-	VMOVUPS      384(CX), Y1
-	VMOVUPS      416(CX), Y2
-	VMOVUPS      448(CX), Y3
-	VMOVUPS      480(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X6
-	VMOVSS       X6, 12(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X1
-	VMOVSS       X1, 44(SP)
-	VMOVUPS      512(CX), Y1
-	VMOVUPS      544(CX), Y2
-	VMOVUPS      576(CX), Y3
-	VMOVUPS      608(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X6
-	VMOVSS       X6, 16(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X1
-	VMOVSS       X1, 48(SP)
-	VMOVUPS      640(CX), Y1
-	VMOVUPS      672(CX), Y2
-	VMOVUPS      704(CX), Y3
-	VMOVUPS      736(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X6
-	VMOVSS       X6, 20(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X1
-	VMOVSS       X1, 52(SP)
-	VMOVUPS      768(CX), Y1
-	VMOVUPS      800(CX), Y2
-	VMOVUPS      832(CX), Y3
-	VMOVUPS      864(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X6
-	VMOVSS       X6, 24(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X1
-	VMOVSS       X1, 56(SP)
-	VMOVUPS      896(CX), Y1
-	VMOVUPS      928(CX), Y2
-	VMOVUPS      960(CX), Y3
-	VMOVUPS      992(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X6
-	VMOVSS       X6, 28(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X1
-	VMOVSS       X1, 60(SP)
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X1
+	VMOVSS       X1, 32(SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q4_1QuantAVX2_odd
+
+q4_1QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+384(SB), Y2
 	VMOVUPS      (SP), Y1
 	VSUBPS       32(SP), Y1, Y1
@@ -2486,301 +2101,179 @@ TEXT ·q5_0QuantAVX2(SB), NOSPLIT, $96-24
 
 group:
 	VMOVUPS      (CX), Y2
-	VMOVUPS      32(CX), Y3
-	VMOVUPS      64(CX), Y4
-	VMOVUPS      96(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, (SP)
-	VMOVUPS      128(CX), Y2
-	VMOVUPS      160(CX), Y3
+	VMAXPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMAXPS       96(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMAXPS       160(CX), Y3, Y3
 	VMOVUPS      192(CX), Y4
-	VMOVUPS      224(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 4(SP)
+	VMAXPS       224(CX), Y4, Y4
+	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y4
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
 	VMOVUPS      256(CX), Y2
-	VMOVUPS      288(CX), Y3
-	VMOVUPS      320(CX), Y4
-	VMOVUPS      352(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 8(SP)
-	VMOVUPS      384(CX), Y2
-	VMOVUPS      416(CX), Y3
-	VMOVUPS      448(CX), Y4
-	VMOVUPS      480(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 12(SP)
+	VMAXPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMAXPS       352(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMAXPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y5
+	VMAXPS       480(CX), Y5, Y5
+	VMAXPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y5, Y5
 	VMOVUPS      512(CX), Y2
-	VMOVUPS      544(CX), Y3
-	VMOVUPS      576(CX), Y4
-	VMOVUPS      608(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 16(SP)
-	VMOVUPS      640(CX), Y2
-	VMOVUPS      672(CX), Y3
-	VMOVUPS      704(CX), Y4
-	VMOVUPS      736(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 20(SP)
+	VMAXPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMAXPS       608(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMAXPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y6
+	VMAXPS       736(CX), Y6, Y6
+	VMAXPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y6, Y6
 	VMOVUPS      768(CX), Y2
-	VMOVUPS      800(CX), Y3
-	VMOVUPS      832(CX), Y4
-	VMOVUPS      864(CX), Y5
+	VMAXPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMAXPS       864(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMAXPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y7
+	VMAXPS       992(CX), Y7, Y7
+	VMAXPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y7, Y7
+	VSHUFPS      $0x88, Y5, Y4, Y2
+	VSHUFPS      $0xdd, Y5, Y4, Y3
+	VMAXPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y7, Y6, Y3
+	VSHUFPS      $0xdd, Y7, Y6, Y4
+	VMAXPS       Y4, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y4
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VPERMPS      Y4, Y1, Y4
+	VMOVUPS      (CX), Y2
+	VMINPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMINPS       96(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMINPS       160(CX), Y3, Y3
+	VMOVUPS      192(CX), Y5
+	VMINPS       224(CX), Y5, Y5
+	VMINPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VMOVUPS      256(CX), Y2
+	VMINPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMINPS       352(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMINPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y6
+	VMINPS       480(CX), Y6, Y6
+	VMINPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y6, Y6
+	VMOVUPS      512(CX), Y2
+	VMINPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMINPS       608(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMINPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y7
+	VMINPS       736(CX), Y7, Y7
+	VMINPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y7, Y7
+	VMOVUPS      768(CX), Y2
+	VMINPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMINPS       864(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMINPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y8
+	VMINPS       992(CX), Y8, Y8
+	VMINPS       Y8, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y8
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y8, Y8
+	VSHUFPS      $0x88, Y6, Y5, Y2
+	VSHUFPS      $0xdd, Y6, Y5, Y3
+	VMINPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y8, Y7, Y3
+	VSHUFPS      $0xdd, Y8, Y7, Y5
+	VMINPS       Y5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y5
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VPERMPS      Y5, Y1, Y5
+	VXORPS       Y2, Y2, Y2
+	VBROADCASTSS ggmlConst<>+592(SB), Y3
+	VXORPS       Y5, Y3, Y3
+	VCMPPS       $0x11, Y3, Y4, Y6
+	VBLENDVPS    Y6, Y5, Y4, Y5
+	VCMPPS       $0x04, Y2, Y5, Y2
+	VANDPS       Y2, Y5, Y5
+	VMOVUPS      Y5, (SP)
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	TESTL        SI, SI
+	JZ           q5_0QuantAVX2_searched
+
+q5_0QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y2
+	VMOVUPS      32(R8), Y3
+	VMOVUPS      64(R8), Y4
+	VMOVUPS      96(R8), Y5
 	VANDPS       Y0, Y2, Y2
 	VANDPS       Y0, Y3, Y3
 	VANDPS       Y0, Y4, Y4
 	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
+	VBROADCASTSS (SP)(DI*4), Y6
 	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
+	VMOVMSKPS    Y2, R9
 	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 24(SP)
-	VMOVUPS      896(CX), Y2
-	VMOVUPS      928(CX), Y3
-	VMOVUPS      960(CX), Y4
-	VMOVUPS      992(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 28(SP)
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X2
+	VMOVSS       X2, (SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q5_0QuantAVX2_odd
+
+q5_0QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+400(SB), Y3
 	VMOVUPS      (SP), Y2
 	VDIVPS       Y3, Y2, Y2
@@ -3117,454 +2610,190 @@ TEXT ·q5_1QuantAVX2(SB), NOSPLIT, $96-24
 	JZ           single
 
 group:
-	VMOVUPS      (CX), Y1
-	VMOVUPS      32(CX), Y2
-	VMOVUPS      64(CX), Y3
-	VMOVUPS      96(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X6
-	VMOVSS       X6, (SP)
+	VMOVUPS    (CX), Y1
+	VMAXPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMAXPS     96(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMAXPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y3
+	VMAXPS     224(CX), Y3, Y3
+	VMAXPS     Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y3
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VMOVUPS    256(CX), Y1
+	VMAXPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMAXPS     352(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMAXPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y4
+	VMAXPS     480(CX), Y4, Y4
+	VMAXPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y4, Y4
+	VMOVUPS    512(CX), Y1
+	VMAXPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMAXPS     608(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMAXPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y5
+	VMAXPS     736(CX), Y5, Y5
+	VMAXPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y5, Y5
+	VMOVUPS    768(CX), Y1
+	VMAXPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMAXPS     864(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMAXPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y6
+	VMAXPS     992(CX), Y6, Y6
+	VMAXPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y6, Y6
+	VSHUFPS    $0x88, Y4, Y3, Y1
+	VSHUFPS    $0xdd, Y4, Y3, Y2
+	VMAXPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y6, Y5, Y2
+	VSHUFPS    $0xdd, Y6, Y5, Y3
+	VMAXPS     Y3, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y3
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VPERMPS    Y3, Y0, Y3
+	VMOVUPS    (CX), Y1
+	VMINPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMINPS     96(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMINPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y4
+	VMINPS     224(CX), Y4, Y4
+	VMINPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VMOVUPS    256(CX), Y1
+	VMINPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMINPS     352(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMINPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y5
+	VMINPS     480(CX), Y5, Y5
+	VMINPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y5, Y5
+	VMOVUPS    512(CX), Y1
+	VMINPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMINPS     608(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMINPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y6
+	VMINPS     736(CX), Y6, Y6
+	VMINPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y6, Y6
+	VMOVUPS    768(CX), Y1
+	VMINPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMINPS     864(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMINPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y7
+	VMINPS     992(CX), Y7, Y7
+	VMINPS     Y7, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y7
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y7, Y7
+	VSHUFPS    $0x88, Y5, Y4, Y1
+	VSHUFPS    $0xdd, Y5, Y4, Y2
+	VMINPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y7, Y6, Y2
+	VSHUFPS    $0xdd, Y7, Y6, Y4
+	VMINPS     Y4, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y4
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VPERMPS    Y4, Y0, Y4
+	VXORPS     Y1, Y1, Y1
+	VMOVUPS    Y3, (SP)
+	VMOVUPS    Y4, 32(SP)
+	VCMPPS     $0x00, Y1, Y3, Y2
+	VCMPPS     $0x00, Y1, Y4, Y1
+	VORPS      Y1, Y2, Y2
+	VMOVMSKPS  Y2, SI
+	TESTL      SI, SI
+	JZ         q5_1QuantAVX2_searched
+
+q5_1QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y1
+	VMOVUPS      32(R8), Y2
+	VMOVUPS      64(R8), Y3
+	VMOVUPS      96(R8), Y4
+	VBROADCASTSS (SP)(DI*4), Y5
+	VCMPPS       $0x00, Y5, Y1, Y6
+	VMOVMSKPS    Y6, R9
+	VCMPPS       $0x00, Y5, Y2, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y3, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VMOVMSKPS    Y5, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X5
+	VMOVSS       X5, (SP)(DI*4)
+	VBROADCASTSS 32(SP)(DI*4), Y5
 	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
+	VMOVMSKPS    Y1, R9
 	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X1
-	VMOVSS       X1, 32(SP)
-	VMOVUPS      128(CX), Y1
-	VMOVUPS      160(CX), Y2
-	VMOVUPS      192(CX), Y3
-	VMOVUPS      224(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X6
-	VMOVSS       X6, 4(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X1
-	VMOVSS       X1, 36(SP)
-	VMOVUPS      256(CX), Y1
-	VMOVUPS      288(CX), Y2
-	VMOVUPS      320(CX), Y3
-	VMOVUPS      352(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X6
-	VMOVSS       X6, 8(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X1
-	VMOVSS       X1, 40(SP)
-	VMOVUPS      384(CX), Y1
-	VMOVUPS      416(CX), Y2
-	VMOVUPS      448(CX), Y3
-	VMOVUPS      480(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X6
-	VMOVSS       X6, 12(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X1
-	VMOVSS       X1, 44(SP)
-	VMOVUPS      512(CX), Y1
-	VMOVUPS      544(CX), Y2
-	VMOVUPS      576(CX), Y3
-	VMOVUPS      608(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X6
-	VMOVSS       X6, 16(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X1
-	VMOVSS       X1, 48(SP)
-	VMOVUPS      640(CX), Y1
-	VMOVUPS      672(CX), Y2
-	VMOVUPS      704(CX), Y3
-	VMOVUPS      736(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X6
-	VMOVSS       X6, 20(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X1
-	VMOVSS       X1, 52(SP)
-	VMOVUPS      768(CX), Y1
-	VMOVUPS      800(CX), Y2
-	VMOVUPS      832(CX), Y3
-	VMOVUPS      864(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X6
-	VMOVSS       X6, 24(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X1
-	VMOVSS       X1, 56(SP)
-	VMOVUPS      896(CX), Y1
-	VMOVUPS      928(CX), Y2
-	VMOVUPS      960(CX), Y3
-	VMOVUPS      992(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X6
-	VMOVSS       X6, 28(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X1
-	VMOVSS       X1, 60(SP)
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X1
+	VMOVSS       X1, 32(SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q5_1QuantAVX2_odd
+
+q5_1QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+416(SB), Y2
 	VMOVUPS      (SP), Y1
 	VSUBPS       32(SP), Y1, Y1

@@ -444,3 +444,26 @@ func TestSIMDQ8_0RoundfSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestSIMDGroupLanes puts each special block in every position of a group
+// of 8 (the kernels' vectorized search across blocks), the other 7 random,
+// and the same with the 7 others special too.
+func TestSIMDGroupLanes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	sp := specialBlocks(r)
+	for _, typ := range simdTypes(simdQuant) {
+		for i, b := range sp {
+			for pos := range 8 {
+				x := randomRow(r, 8*QK)
+				copy(x[pos*QK:], b)
+				checkQuantSIMD(t, typ, x, fmt.Sprintf("special %d at %d", i, pos))
+				for o := range 8 {
+					if o != pos {
+						copy(x[o*QK:], sp[r.IntN(len(sp))])
+					}
+				}
+				checkQuantSIMD(t, typ, x, fmt.Sprintf("special %d at %d among specials", i, pos))
+			}
+		}
+	}
+}

@@ -92,6 +92,8 @@ func generateGGML() bool {
 	nibDequant("q4_1DequantAVX2", 20, true, false)
 	nibDequant("q5_0DequantAVX2", 22, false, true)
 	nibDequant("q5_1DequantAVX2", 24, true, true)
+	kDequant("q4_KDequantAVX2", false)
+	kDequant("q5_KDequantAVX2", true)
 	Generate()
 	return true
 }
@@ -815,4 +817,83 @@ func legacyData() {
 	for j := range 4 {
 		DATA(gcNib32+8*j, U64(0x0F0F0F0F0F0F0F0F))
 	}
+}
+
+// kDequant: the Q4_K (144-byte blocks, 128 bytes of nibbles at 16) and,
+// with fifth, Q5_K (176 bytes: 32 bytes qh at 16, nibbles at 48)
+// super-blocks. dm holds 16 floats per super-block, d·sc then dmin·m of
+// its 8 sub-blocks (computed in Go: subScales). Sub-block 2j takes the
+// low nibbles of bytes 32j..32j+31, 2j+1 their high nibbles; with fifth,
+// bit 2j (2j+1) of qh[l] adds 16 to element l of sub-block 2j (2j+1).
+// y = float(q)·(d·sc) - dmin·m, the product first (x86 returns the first
+// NaN operand: (d·sc)·q's NaN is d·sc's, q is never NaN, then the
+// product's before dmin·m's, as subx).
+func kDequant(name string, fifth bool) {
+	TEXT(name, NOSPLIT, "func(dst *float32, src *byte, dm *float32, nb int)")
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	dm := Load(Param("dm"), GP64())
+	n := Load(Param("nb"), GP64())
+	size, qs := 144, 16
+	if fifth {
+		size, qs = 176, 48
+	}
+	nib := bcast(gcNib)
+	var c10 reg.VecVirtual
+	if fifth {
+		c10 = bcast(gc10)
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	for j := range 4 {
+		var d, m [2]reg.VecVirtual
+		for h := range 2 {
+			d[h], m[h] = YMM(), YMM()
+			VBROADCASTSS(Mem{Base: dm, Disp: 4 * (2*j + h)}, d[h])
+			VBROADCASTSS(Mem{Base: dm, Disp: 4 * (8 + 2*j + h)}, m[h])
+		}
+		for k := range 4 {
+			i := YMM()
+			VPMOVZXBD(Mem{Base: src, Disp: qs + 32*j + 8*k}, i)
+			var qh reg.VecVirtual
+			if fifth {
+				qh = YMM()
+				VPMOVZXBD(Mem{Base: src, Disp: 16 + 8*k}, qh)
+			}
+			for h := range 2 {
+				q := YMM()
+				if h == 0 {
+					VPAND(nib, i, q)
+				} else {
+					VPSRLD(Imm(4), i, q)
+				}
+				if fifth { // bit 2j+h of qh to bit 4
+					b, t := 2*j+h, YMM()
+					switch {
+					case b < 4:
+						VPSLLD(Imm(uint64(4-b)), qh, t)
+					case b > 4:
+						VPSRLD(Imm(uint64(b-4)), qh, t)
+					default:
+						VMOVDQA(qh, t)
+					}
+					VPAND(c10, t, t)
+					VPOR(t, q, q)
+				}
+				VCVTDQ2PS(q, q)
+				VMULPS(q, d[h], q) // (d·sc)·float(q)
+				VSUBPS(m[h], q, q) // - dmin·m
+				VMOVUPS(q, Mem{Base: dst, Disp: 4 * (64*j + 32*h + 8*k)})
+			}
+		}
+	}
+	ADDQ(U32(uint64(size)), src)
+	ADDQ(U32(64), dm)
+	ADDQ(U32(1024), dst)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }

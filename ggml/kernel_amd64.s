@@ -3522,3 +3522,544 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func q4_KDequantAVX2(dst *float32, src *byte, dm *float32, nb int)
+// Requires: AVX, AVX2
+TEXT ·q4_KDequantAVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         dm+16(FP), DX
+	MOVQ         nb+24(FP), BX
+	VBROADCASTSS ggmlConst<>+64(SB), Y0
+	TESTQ        BX, BX
+	JZ           done
+
+loop:
+	VBROADCASTSS (DX), Y1
+	VBROADCASTSS 32(DX), Y2
+	VBROADCASTSS 4(DX), Y3
+	VBROADCASTSS 36(DX), Y4
+	VPMOVZXBD    16(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, (AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 128(AX)
+	VPMOVZXBD    24(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 32(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 160(AX)
+	VPMOVZXBD    32(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 64(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 192(AX)
+	VPMOVZXBD    40(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 96(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 224(AX)
+	VBROADCASTSS 8(DX), Y1
+	VBROADCASTSS 40(DX), Y2
+	VBROADCASTSS 12(DX), Y3
+	VBROADCASTSS 44(DX), Y4
+	VPMOVZXBD    48(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 256(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 384(AX)
+	VPMOVZXBD    56(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 288(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 416(AX)
+	VPMOVZXBD    64(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 320(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 448(AX)
+	VPMOVZXBD    72(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 352(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 480(AX)
+	VBROADCASTSS 16(DX), Y1
+	VBROADCASTSS 48(DX), Y2
+	VBROADCASTSS 20(DX), Y3
+	VBROADCASTSS 52(DX), Y4
+	VPMOVZXBD    80(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 512(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 640(AX)
+	VPMOVZXBD    88(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 544(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 672(AX)
+	VPMOVZXBD    96(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 576(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 704(AX)
+	VPMOVZXBD    104(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 608(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 736(AX)
+	VBROADCASTSS 24(DX), Y1
+	VBROADCASTSS 56(DX), Y2
+	VBROADCASTSS 28(DX), Y3
+	VBROADCASTSS 60(DX), Y4
+	VPMOVZXBD    112(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 768(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 896(AX)
+	VPMOVZXBD    120(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 800(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 928(AX)
+	VPMOVZXBD    128(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 832(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 960(AX)
+	VPMOVZXBD    136(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 864(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 992(AX)
+	ADDQ         $0x00000090, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000400, AX
+	DECQ         BX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q5_KDequantAVX2(dst *float32, src *byte, dm *float32, nb int)
+// Requires: AVX, AVX2
+TEXT ·q5_KDequantAVX2(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         dm+16(FP), DX
+	MOVQ         nb+24(FP), BX
+	VBROADCASTSS ggmlConst<>+64(SB), Y0
+	VBROADCASTSS ggmlConst<>+256(SB), Y1
+	TESTQ        BX, BX
+	JZ           done
+
+loop:
+	VBROADCASTSS (DX), Y2
+	VBROADCASTSS 32(DX), Y3
+	VBROADCASTSS 4(DX), Y4
+	VBROADCASTSS 36(DX), Y5
+	VPMOVZXBD    48(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, (AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 128(AX)
+	VPMOVZXBD    56(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 32(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 160(AX)
+	VPMOVZXBD    64(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 64(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 192(AX)
+	VPMOVZXBD    72(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 96(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSLLD       $0x03, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 224(AX)
+	VBROADCASTSS 8(DX), Y2
+	VBROADCASTSS 40(DX), Y3
+	VBROADCASTSS 12(DX), Y4
+	VBROADCASTSS 44(DX), Y5
+	VPMOVZXBD    80(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 256(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 384(AX)
+	VPMOVZXBD    88(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 288(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 416(AX)
+	VPMOVZXBD    96(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 320(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 448(AX)
+	VPMOVZXBD    104(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 352(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSLLD       $0x01, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 480(AX)
+	VBROADCASTSS 16(DX), Y2
+	VBROADCASTSS 48(DX), Y3
+	VBROADCASTSS 20(DX), Y4
+	VBROADCASTSS 52(DX), Y5
+	VPMOVZXBD    112(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 512(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 640(AX)
+	VPMOVZXBD    120(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 544(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 672(AX)
+	VPMOVZXBD    128(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 576(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 704(AX)
+	VPMOVZXBD    136(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 608(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSRLD       $0x01, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 736(AX)
+	VBROADCASTSS 24(DX), Y2
+	VBROADCASTSS 56(DX), Y3
+	VBROADCASTSS 28(DX), Y4
+	VBROADCASTSS 60(DX), Y5
+	VPMOVZXBD    144(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 768(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 896(AX)
+	VPMOVZXBD    152(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 800(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 928(AX)
+	VPMOVZXBD    160(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 832(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 960(AX)
+	VPMOVZXBD    168(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 864(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSRLD       $0x03, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 992(AX)
+	ADDQ         $0x000000b0, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000400, AX
+	DECQ         BX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET

@@ -282,7 +282,7 @@ func TestSIMDDequantize(t *testing.T) {
 			b[i] = byte(r.Uint32())
 		}
 		checkDequantSIMD(t, typ, b, "random")
-		hasMin := typ == Q4_1 || typ == Q5_1
+		hasMin := typ == Q4_1 || typ == Q5_1 || typ == Q4_K || typ == Q5_K
 		var sp []byte
 		for _, d := range halves {
 			for _, m := range halves {

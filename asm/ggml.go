@@ -39,7 +39,9 @@ const (
 	gcClampv = 432 // 4 × 32 bytes: clamp of legacyQuants[i]
 	gcNib32  = 560 // 32 bytes 0x0F
 	gcSign   = 592 // 0x80000000
-	gcLen    = 596
+	gc30     = 596 // dword 0x30
+	gc32     = 600 // dword 32
+	gcLen    = 604
 )
 
 var ggc Mem
@@ -78,6 +80,8 @@ func generateGGML() bool {
 	}
 	legacyData()
 	DATA(gcSign, U32(0x80000000))
+	DATA(gc30, U32(0x30))
+	DATA(gc32, U32(32))
 	_ = gcLen
 
 	finiteBlocks()
@@ -94,6 +98,7 @@ func generateGGML() bool {
 	nibDequant("q5_1DequantAVX2", 24, true, true)
 	kDequant("q4_KDequantAVX2", false)
 	kDequant("q5_KDequantAVX2", true)
+	q6KDequant()
 	Generate()
 	return true
 }
@@ -890,6 +895,77 @@ func kDequant(name string, fifth bool) {
 	}
 	ADDQ(U32(uint64(size)), src)
 	ADDQ(U32(64), dm)
+	ADDQ(U32(1024), dst)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// q6KDequant: Q6_K super-blocks of 210 bytes (ql 128, qh 64, 16 int8
+// scales at 192, fp16 d at 208): y = (d·float(sc))·float(q - 32), the
+// scale product first (computed for the 16 sub-blocks of 16 elements in
+// two vectors and kept in a local), as dequantize_row_q6_K. In each half
+// n of 128 elements, with a = ql[64n+l], b = ql[64n+l+32], h =
+// qh[32n+l] for l < 32, the codes of elements l, l+32, l+64, l+96 are
+// a&15 | (h&3)<<4, b&15 | (h>>2&3)<<4, a>>4 | (h>>4&3)<<4, b>>4 |
+// (h>>6&3)<<4, with the scales of sub-blocks 8n + l/16 + 0, 2, 4, 6.
+func q6KDequant() {
+	TEXT("q6_KDequantAVX2", NOSPLIT, "func(dst *float32, src *byte, nb int)")
+	ds := AllocLocal(64)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("nb"), GP64())
+	nib, c30, c32 := bcast(gcNib), bcast(gc30), bcast(gc32)
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	d := halfScale(Mem{Base: src, Disp: 208})
+	for h := range 2 {
+		s := YMM()
+		VPMOVSXBD(Mem{Base: src, Disp: 192 + 8*h}, s)
+		VCVTDQ2PS(s, s)
+		VMULPS(s, d, s) // d·float(sc)
+		VMOVUPS(s, ds.Offset(32*h))
+	}
+	for half := range 2 {
+		for k := range 4 {
+			a, b, hb := YMM(), YMM(), YMM()
+			VPMOVZXBD(Mem{Base: src, Disp: 64*half + 8*k}, a)
+			VPMOVZXBD(Mem{Base: src, Disp: 64*half + 32 + 8*k}, b)
+			VPMOVZXBD(Mem{Base: src, Disp: 128 + 32*half + 8*k}, hb)
+			for e := range 4 {
+				q, t := YMM(), YMM()
+				lo := a
+				if e%2 == 1 {
+					lo = b
+				}
+				if e < 2 {
+					VPAND(nib, lo, q)
+				} else {
+					VPSRLD(Imm(4), lo, q)
+				}
+				switch sh := 4 - 2*e; { // bits 2e, 2e+1 of h to bits 4, 5
+				case sh > 0:
+					VPSLLD(Imm(uint64(sh)), hb, t)
+				case sh < 0:
+					VPSRLD(Imm(uint64(-sh)), hb, t)
+				default:
+					VMOVDQA(hb, t)
+				}
+				VPAND(c30, t, t)
+				VPOR(t, q, q)
+				VPSUBD(c32, q, q)
+				VCVTDQ2PS(q, q)
+				sc := YMM()
+				VBROADCASTSS(ds.Offset(4*(8*half+k/2+2*e)), sc)
+				VMULPS(q, sc, q) // (d·sc)·float(q-32)
+				VMOVUPS(q, Mem{Base: dst, Disp: 4 * (128*half + 32*e + 8*k)})
+			}
+		}
+	}
+	ADDQ(U32(210), src)
 	ADDQ(U32(1024), dst)
 	DECQ(n)
 	JNZ(LabelRef("loop"))

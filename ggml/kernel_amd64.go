@@ -84,6 +84,12 @@ func q4_KDequantAVX2(dst *float32, src *byte, dm *float32, nb int)
 //go:noescape
 func q5_KDequantAVX2(dst *float32, src *byte, dm *float32, nb int)
 
+// q6_KDequantAVX2: nb Q6_K super-blocks (210 bytes) of src into 256·nb
+// floats of dst.
+//
+//go:noescape
+func q6_KDequantAVX2(dst *float32, src *byte, nb int)
+
 // hasAVX2 reports whether the kernels can run: AVX2 and F16C (every AVX2
 // CPU has F16C, but x/sys/cpu does not report it; cpuid does).
 var hasAVX2 = cpu.X86.HasAVX2 && cpuid.CPU.Supports(cpuid.F16C)
@@ -108,6 +114,7 @@ func init() {
 		Q8_0: q8_0DequantAVX2, Q8_1: q8_1DequantAVX2,
 		Q4_0: q4_0DequantAVX2, Q4_1: q4_1DequantAVX2,
 		Q5_0: q5_0DequantAVX2, Q5_1: q5_1DequantAVX2,
+		Q6_K: q6_KDequantAVX2,
 	} {
 		simdDequant[t] = dequantRow(t, k)
 	}

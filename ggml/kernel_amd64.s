@@ -98,7 +98,9 @@ DATA ggmlConst<>+568(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+576(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+584(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+592(SB)/4, $0x80000000
-GLOBL ggmlConst<>(SB), RODATA|NOPTR, $596
+DATA ggmlConst<>+596(SB)/4, $0x00000030
+DATA ggmlConst<>+600(SB)/4, $0x00000020
+GLOBL ggmlConst<>(SB), RODATA|NOPTR, $604
 
 // func finiteBlocksAVX2(src *float32, nb int) int
 // Requires: AVX, AVX2
@@ -4058,6 +4060,350 @@ loop:
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000400, AX
 	DECQ         BX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q6_KDequantAVX2(dst *float32, src *byte, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q6_KDequantAVX2(SB), NOSPLIT, $64-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+64(SB), Y0
+	VBROADCASTSS ggmlConst<>+596(SB), Y1
+	VBROADCASTSS ggmlConst<>+600(SB), Y2
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VPBROADCASTW 208(CX), X3
+	VCVTPH2PS    X3, Y3
+	VPMOVSXBD    192(CX), Y4
+	VCVTDQ2PS    Y4, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      Y4, (SP)
+	VPMOVSXBD    200(CX), Y4
+	VCVTDQ2PS    Y4, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      Y4, 32(SP)
+	VPMOVZXBD    (CX), Y3
+	VPMOVZXBD    32(CX), Y4
+	VPMOVZXBD    128(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS (SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, (AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 8(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 128(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 16(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 256(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 24(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 384(AX)
+	VPMOVZXBD    8(CX), Y3
+	VPMOVZXBD    40(CX), Y4
+	VPMOVZXBD    136(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS (SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 32(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 8(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 160(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 16(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 288(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 24(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 416(AX)
+	VPMOVZXBD    16(CX), Y3
+	VPMOVZXBD    48(CX), Y4
+	VPMOVZXBD    144(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 4(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 64(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 12(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 192(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 20(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 320(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 28(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 448(AX)
+	VPMOVZXBD    24(CX), Y3
+	VPMOVZXBD    56(CX), Y4
+	VPMOVZXBD    152(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 4(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 96(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 12(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 224(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 20(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 352(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 28(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 480(AX)
+	VPMOVZXBD    64(CX), Y3
+	VPMOVZXBD    96(CX), Y4
+	VPMOVZXBD    160(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 32(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 512(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 40(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 640(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 48(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 768(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 56(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 896(AX)
+	VPMOVZXBD    72(CX), Y3
+	VPMOVZXBD    104(CX), Y4
+	VPMOVZXBD    168(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 32(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 544(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 40(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 672(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 48(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 800(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 56(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 928(AX)
+	VPMOVZXBD    80(CX), Y3
+	VPMOVZXBD    112(CX), Y4
+	VPMOVZXBD    176(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 36(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 576(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 44(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 704(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 52(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 832(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 60(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 960(AX)
+	VPMOVZXBD    88(CX), Y3
+	VPMOVZXBD    120(CX), Y4
+	VPMOVZXBD    184(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 36(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 608(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 44(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 736(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 52(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 864(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 60(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 992(AX)
+	ADDQ         $0x000000d2, CX
+	ADDQ         $0x00000400, AX
+	DECQ         DX
 	JNZ          loop
 
 done:

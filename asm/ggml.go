@@ -41,7 +41,8 @@ const (
 	gcSign   = 592 // 0x80000000
 	gc30     = 596 // dword 0x30
 	gc32     = 600 // dword 32
-	gcLen    = 604
+	gc63     = 604 // dword 63
+	gcLen    = 608
 )
 
 var ggc Mem
@@ -82,6 +83,7 @@ func generateGGML() bool {
 	DATA(gcSign, U32(0x80000000))
 	DATA(gc30, U32(0x30))
 	DATA(gc32, U32(32))
+	DATA(gc63, U32(63))
 	_ = gcLen
 
 	finiteBlocks()
@@ -90,8 +92,9 @@ func generateGGML() bool {
 	for _, lq := range legacyQuants {
 		legacyQuantK(lq)
 	}
-	q8Dequant("q8_0DequantAVX2", 34, 2)
-	q8Dequant("q8_1DequantAVX2", 36, 4)
+	q8Dequant("q8_0DequantAVX2", 34, 2, false)
+	q8Dequant("q8_1DequantAVX2", 36, 4, false)
+	q8Dequant("q8_KDequantAVX2", 292, 4, true)
 	nibDequant("q4_0DequantAVX2", 18, false, false)
 	nibDequant("q4_1DequantAVX2", 20, true, false)
 	nibDequant("q5_0DequantAVX2", 22, false, true)
@@ -376,31 +379,45 @@ func halfScale(m Mem) reg.VecVirtual {
 }
 
 // q8Dequant: y = float(q)·d for blocks of size bytes whose codes start at
-// qoff (Q8_0: 34, 2; Q8_1: 36, 4, S unused).
-func q8Dequant(name string, size, qoff int) {
+// qoff (Q8_0: 34, 2; Q8_1: 36, 4, S unused) and, with k, Q8_K's blocks
+// (292 bytes: a float32 d, 256 codes at 4, bsums unused).
+func q8Dequant(name string, size, qoff int, k bool) {
 	TEXT(name, NOSPLIT, "func(dst *float32, src *byte, nb int)")
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
 	n := Load(Param("nb"), GP64())
+	elems := ggmlQK
+	if k {
+		elems = 256
+	}
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	Label("loop")
-	d := halfScale(Mem{Base: src})
-	for k := range 4 {
+	var d reg.VecVirtual
+	if k {
+		d = YMM()
+		VBROADCASTSS(Mem{Base: src}, d)
+	} else {
+		d = halfScale(Mem{Base: src})
+	}
+	for v := range elems / 8 {
 		i := YMM()
-		VPMOVSXBD(Mem{Base: src, Disp: qoff + 8*k}, i)
+		VPMOVSXBD(Mem{Base: src, Disp: qoff + 8*v}, i)
 		VCVTDQ2PS(i, i)
-		VMULPS(d, i, i) // float(q)·d
-		VMOVUPS(i, Mem{Base: dst, Disp: 32 * k})
+		VMULPS(d, i, i) // float(q)·d (q is never NaN: d's NaN, or x86's default NaN for Inf·0)
+		VMOVUPS(i, Mem{Base: dst, Disp: 32 * v})
 	}
 	ADDQ(U32(size), src)
-	ADDQ(U32(128), dst)
+	ADDQ(U32(uint64(4*elems)), dst)
 	DECQ(n)
 	JNZ(LabelRef("loop"))
 	Label("done")
 	VZEROUPPER()
 	RET()
 }
+
+// ggmlQK is the element count of the 32-element blocks.
+const ggmlQK = 32
 
 // nibDequant: the 4- and 5-bit formats. Element j < 16 is the low nibble
 // of qs[j], element j+16 the high nibble; with fifth bits (Q5_0, Q5_1),
@@ -826,18 +843,23 @@ func legacyData() {
 
 // kDequant: the Q4_K (144-byte blocks, 128 bytes of nibbles at 16) and,
 // with fifth, Q5_K (176 bytes: 32 bytes qh at 16, nibbles at 48)
-// super-blocks. dm holds 16 floats per super-block, d·sc then dmin·m of
-// its 8 sub-blocks (computed in Go: subScales). Sub-block 2j takes the
-// low nibbles of bytes 32j..32j+31, 2j+1 their high nibbles; with fifth,
-// bit 2j (2j+1) of qh[l] adds 16 to element l of sub-block 2j (2j+1).
-// y = float(q)·(d·sc) - dmin·m, the product first (x86 returns the first
-// NaN operand: (d·sc)·q's NaN is d·sc's, q is never NaN, then the
-// product's before dmin·m's, as subx).
+// super-blocks. First d·sc and dmin·m of the 8 sub-blocks, as
+// subScales, into a local: with A = the dwords of scales[0..7] and B =
+// those of scales[4..11] (get_scale_min_k4),
+//
+//	sc = A&63 (lanes 0-3), B&15 | (A>>6)<<4 of lanes 0-3 (lanes 4-7)
+//	m  = B&63 (lanes 0-3), B>>4 | (A>>6)<<4 (lanes 4-7)
+//
+// then d·float(sc), dmin·float(m) (d first: x86 returns a NaN d, sc is
+// never NaN). Sub-block 2j takes the low nibbles of bytes 32j..32j+31,
+// 2j+1 their high nibbles; with fifth, bit 2j (2j+1) of qh[l] adds 16
+// to element l of sub-block 2j (2j+1). y = (d·sc)·float(q) - dmin·m,
+// the product first (its NaN before dmin·m's, as subx).
 func kDequant(name string, fifth bool) {
-	TEXT(name, NOSPLIT, "func(dst *float32, src *byte, dm *float32, nb int)")
+	TEXT(name, NOSPLIT, "func(dst *float32, src *byte, nb int)")
+	dm := AllocLocal(64)
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
-	dm := Load(Param("dm"), GP64())
 	n := Load(Param("nb"), GP64())
 	size, qs := 144, 16
 	if fifth {
@@ -851,12 +873,36 @@ func kDequant(name string, fifth bool) {
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	Label("loop")
+	{
+		a, b, c63 := YMM(), YMM(), bcast(gc63)
+		VPMOVZXBD(Mem{Base: src, Disp: 4}, a)
+		VPMOVZXBD(Mem{Base: src, Disp: 8}, b)
+		top, lo, hi, sc, m := YMM(), YMM(), YMM(), YMM(), YMM()
+		VPSRLD(Imm(6), a, top)
+		VPSLLD(Imm(4), top, top) // (A>>6)<<4
+		VPAND(c63, a, lo)
+		VPERM2I128(Imm(0x08), top, top, hi) // lanes 0-3 of top in lanes 4-7
+		t := YMM()
+		VPAND(nib, b, t)
+		VPOR(t, hi, hi)
+		VPBLENDD(Imm(0xF0), hi, lo, sc)
+		VPAND(c63, b, lo)
+		VPSRLD(Imm(4), b, hi)
+		VPOR(top, hi, hi)
+		VPBLENDD(Imm(0xF0), hi, lo, m)
+		VCVTDQ2PS(sc, sc)
+		VCVTDQ2PS(m, m)
+		VMULPS(sc, halfScale(Mem{Base: src}), sc)        // d·float(sc)
+		VMULPS(m, halfScale(Mem{Base: src, Disp: 2}), m) // dmin·float(m)
+		VMOVUPS(sc, dm)
+		VMOVUPS(m, dm.Offset(32))
+	}
 	for j := range 4 {
 		var d, m [2]reg.VecVirtual
 		for h := range 2 {
 			d[h], m[h] = YMM(), YMM()
-			VBROADCASTSS(Mem{Base: dm, Disp: 4 * (2*j + h)}, d[h])
-			VBROADCASTSS(Mem{Base: dm, Disp: 4 * (8 + 2*j + h)}, m[h])
+			VBROADCASTSS(dm.Offset(4*(2*j+h)), d[h])
+			VBROADCASTSS(dm.Offset(4*(8+2*j+h)), m[h])
 		}
 		for k := range 4 {
 			i := YMM()
@@ -894,7 +940,6 @@ func kDequant(name string, fifth bool) {
 		}
 	}
 	ADDQ(U32(uint64(size)), src)
-	ADDQ(U32(64), dm)
 	ADDQ(U32(1024), dst)
 	DECQ(n)
 	JNZ(LabelRef("loop"))

@@ -41,7 +41,7 @@
 //
 // On amd64 with AVX2 and F16C (and not the purego build tag), quantize
 // and dequantize of Q8_0, Q8_1, Q4_0, Q4_1, Q5_0 and Q5_1, dequantize of
-// Q4_K, Q5_K (their sub-block scales computed in Go) and Q6_K, and the NaN/Inf
+// Q4_K, Q5_K, Q6_K and Q8_K, and the NaN/Inf
 // scan before quantizing, run assembly kernels (generated from
 // asm/ggml.go) that give the same bytes and floats as the pure-Go code
 // for every input, NaN and ±Inf scales included; the other k-quant

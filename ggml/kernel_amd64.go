@@ -75,20 +75,19 @@ func q5_0DequantAVX2(dst *float32, src *byte, nb int)
 func q5_1DequantAVX2(dst *float32, src *byte, nb int)
 
 // The k-quant dequantizers: nb super-blocks of src (Q4_K 144 bytes, Q5_K
-// 176) into 256·nb floats of dst, with dm[16b:16b+16] the d·sc and dmin·m
-// of super-block b's sub-blocks (subScales).
+// 176, Q6_K 210, Q8_K 292) into 256·nb floats of dst.
 
 //go:noescape
-func q4_KDequantAVX2(dst *float32, src *byte, dm *float32, nb int)
+func q4_KDequantAVX2(dst *float32, src *byte, nb int)
 
 //go:noescape
-func q5_KDequantAVX2(dst *float32, src *byte, dm *float32, nb int)
+func q5_KDequantAVX2(dst *float32, src *byte, nb int)
 
-// q6_KDequantAVX2: nb Q6_K super-blocks (210 bytes) of src into 256·nb
-// floats of dst.
-//
 //go:noescape
 func q6_KDequantAVX2(dst *float32, src *byte, nb int)
+
+//go:noescape
+func q8_KDequantAVX2(dst *float32, src *byte, nb int)
 
 // hasAVX2 reports whether the kernels can run: AVX2 and F16C (every AVX2
 // CPU has F16C, but x/sys/cpu does not report it; cpuid does).
@@ -114,31 +113,10 @@ func init() {
 		Q8_0: q8_0DequantAVX2, Q8_1: q8_1DequantAVX2,
 		Q4_0: q4_0DequantAVX2, Q4_1: q4_1DequantAVX2,
 		Q5_0: q5_0DequantAVX2, Q5_1: q5_1DequantAVX2,
-		Q6_K: q6_KDequantAVX2,
+		Q4_K: q4_KDequantAVX2, Q5_K: q5_KDequantAVX2,
+		Q6_K: q6_KDequantAVX2, Q8_K: q8_KDequantAVX2,
 	} {
 		simdDequant[t] = dequantRow(t, k)
-	}
-	simdDequant[Q4_K] = kDequantRow(Q4_K, q4_KDequantAVX2)
-	simdDequant[Q5_K] = kDequantRow(Q5_K, q5_KDequantAVX2)
-}
-
-// kDequantRow adapts a k-quant dequantize kernel to len(src)/t.TypeSize()
-// super-blocks, computing their sub-block scales (subScales) in chunks.
-func kDequantRow(t Type, k func(*float32, *byte, *float32, int)) func([]float32, []byte) {
-	const chunk = 32 // super-blocks per kernel call
-	ts := t.TypeSize()
-	return func(dst []float32, src []byte) {
-		var dm [16 * chunk]float32
-		nb := len(src) / ts
-		for i := 0; i < nb; i += chunk {
-			c := min(chunk, nb-i)
-			for b := range c {
-				ds, ms := subScales(src[(i+b)*ts:])
-				copy(dm[16*b:], ds[:])
-				copy(dm[16*b+8:], ms[:])
-			}
-			k(&dst[i*QKK], &src[i*ts], &dm[0], c)
-		}
 	}
 }
 

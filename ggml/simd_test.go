@@ -315,6 +315,15 @@ func TestSIMDDequantize(t *testing.T) {
 				sp = append(sp, blk...)
 			}
 		}
+		if typ == Q8_K { // a float32 scale: its specials too
+			for _, d := range []uint32{0, 0x80000000, 1, 0x807FFFFF, 0x3F800000, 0x7F7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7F800001, 0xFFA5A5A5} {
+				for _, fill := range []byte{0, 0xFF, 0x80, 0x01} {
+					blk := bytes.Repeat([]byte{fill}, ts)
+					binary.LittleEndian.PutUint32(blk, d)
+					sp = append(sp, blk...)
+				}
+			}
+		}
 		checkDequantSIMD(t, typ, sp, "special scales")
 	}
 }

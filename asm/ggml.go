@@ -38,7 +38,11 @@ const (
 	gcLegacy = 368 // 4 × 16: div, bias of legacyQuants[i]
 	gcClampv = 432 // 4 × 32 bytes: clamp of legacyQuants[i]
 	gcNib32  = 560 // 32 bytes 0x0F
-	gcLen    = 592
+	gcSign   = 592 // 0x80000000
+	gc30     = 596 // dword 0x30
+	gc32     = 600 // dword 32
+	gc63     = 604 // dword 63
+	gcLen    = 608
 )
 
 var ggc Mem
@@ -76,6 +80,10 @@ func generateGGML() bool {
 		DATA(gcInfv+4*i, U32(0x7F800000))
 	}
 	legacyData()
+	DATA(gcSign, U32(0x80000000))
+	DATA(gc30, U32(0x30))
+	DATA(gc32, U32(32))
+	DATA(gc63, U32(63))
 	_ = gcLen
 
 	finiteBlocks()
@@ -84,12 +92,16 @@ func generateGGML() bool {
 	for _, lq := range legacyQuants {
 		legacyQuantK(lq)
 	}
-	q8Dequant("q8_0DequantAVX2", 34, 2)
-	q8Dequant("q8_1DequantAVX2", 36, 4)
+	q8Dequant("q8_0DequantAVX2", 34, 2, false)
+	q8Dequant("q8_1DequantAVX2", 36, 4, false)
+	q8Dequant("q8_KDequantAVX2", 292, 4, true)
 	nibDequant("q4_0DequantAVX2", 18, false, false)
 	nibDequant("q4_1DequantAVX2", 20, true, false)
 	nibDequant("q5_0DequantAVX2", 22, false, true)
 	nibDequant("q5_1DequantAVX2", 24, true, true)
+	kDequant("q4_KDequantAVX2", false)
+	kDequant("q5_KDequantAVX2", true)
+	q6KDequant()
 	Generate()
 	return true
 }
@@ -134,30 +146,7 @@ func q8Quant(name string, size int, sum bool) {
 	JZ(LabelRef("single"))
 
 	Label("group")
-	var pair [4]reg.VecVirtual // pair[p]: [P(2p) | P(2p+1)], 4-lane partial maxima
-	for p := range pair {
-		var m [2]reg.VecVirtual
-		for h := range m {
-			m[h] = blockMax(Mem{Base: src, Disp: 128 * (2*p + h)}, abs)
-		}
-		lo, hi := YMM(), YMM()
-		VPERM2F128(Imm(0x20), m[1], m[0], lo)
-		VPERM2F128(Imm(0x31), m[1], m[0], hi)
-		VMAXPS(hi, lo, lo)
-		pair[p] = lo
-	}
-	quad := [2]reg.VecVirtual{}
-	for q := range quad {
-		a, b := YMM(), YMM()
-		VSHUFPS(Imm(0x88), pair[2*q+1], pair[2*q], a)
-		VSHUFPS(Imm(0xDD), pair[2*q+1], pair[2*q], b)
-		VMAXPS(b, a, a)
-		quad[q] = a
-	}
-	amax, t := YMM(), YMM()
-	VSHUFPS(Imm(0x88), quad[1], quad[0], amax)
-	VSHUFPS(Imm(0xDD), quad[1], quad[0], t)
-	VMAXPS(t, amax, amax) // lane L: block grpOrder[L]
+	amax := groupReduce(src, func(m Mem) reg.VecVirtual { return blockMax(m, abs) }, VMAXPS) // lane L: block grpOrder[L]
 	d, id := scales(amax)
 	h := XMM()
 	VCVTPS2PH(Imm(0), d, h)
@@ -186,6 +175,7 @@ func q8Quant(name string, size int, sum bool) {
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	Label("loop")
+	t := YMM()
 	m := blockMax(Mem{Base: src}, abs)
 	VPERM2F128(Imm(1), m, m, t)
 	VMAXPS(t, m, m)
@@ -253,6 +243,51 @@ var (
 	grpOrder = [8]int{0, 2, 4, 6, 1, 3, 5, 7}
 	grpPos   = [8]int{0, 4, 1, 5, 2, 6, 3, 7}
 )
+
+// groupReduce returns op (VMAXPS or VMINPS) over each of the 8 blocks at
+// src (128 bytes apart) in one vector, lane L holding block grpOrder[L]:
+// lanewise(m) reduces one block to 8 lanes, then pairs, quads and octets
+// of blocks are merged by lane shuffles. The input is finite, so the
+// order of the operations does not change the value (only, for VMINPS and
+// VMAXPS, which of +0 and -0 is returned).
+func groupReduce(src reg.Register, lanewise func(Mem) reg.VecVirtual, op func(...Op)) reg.VecVirtual {
+	var pair [4]reg.VecVirtual // pair[p]: [P(2p) | P(2p+1)], 4-lane partial results
+	for p := range pair {
+		var m [2]reg.VecVirtual
+		for h := range m {
+			m[h] = lanewise(Mem{Base: src, Disp: 128 * (2*p + h)})
+		}
+		lo, hi := YMM(), YMM()
+		VPERM2F128(Imm(0x20), m[1], m[0], lo)
+		VPERM2F128(Imm(0x31), m[1], m[0], hi)
+		op(hi, lo, lo)
+		pair[p] = lo
+	}
+	quad := [2]reg.VecVirtual{}
+	for q := range quad {
+		a, b := YMM(), YMM()
+		VSHUFPS(Imm(0x88), pair[2*q+1], pair[2*q], a)
+		VSHUFPS(Imm(0xDD), pair[2*q+1], pair[2*q], b)
+		op(b, a, a)
+		quad[q] = a
+	}
+	r, t := YMM(), YMM()
+	VSHUFPS(Imm(0x88), quad[1], quad[0], r)
+	VSHUFPS(Imm(0xDD), quad[1], quad[0], t)
+	op(t, r, r)
+	return r
+}
+
+// blockOp returns op over the 4 vectors of the block at m, lanewise.
+func blockOp(m Mem, op func(...Op)) reg.VecVirtual {
+	a, b := YMM(), YMM()
+	VMOVUPS(m, a)
+	op(m.Offset(32), a, a)
+	VMOVUPS(m.Offset(64), b)
+	op(m.Offset(96), b, b)
+	op(b, a, a)
+	return a
+}
 
 // blockMax returns the lanewise max of |x| over the 4 vectors of the
 // block at m.
@@ -344,31 +379,45 @@ func halfScale(m Mem) reg.VecVirtual {
 }
 
 // q8Dequant: y = float(q)·d for blocks of size bytes whose codes start at
-// qoff (Q8_0: 34, 2; Q8_1: 36, 4, S unused).
-func q8Dequant(name string, size, qoff int) {
+// qoff (Q8_0: 34, 2; Q8_1: 36, 4, S unused) and, with k, Q8_K's blocks
+// (292 bytes: a float32 d, 256 codes at 4, bsums unused).
+func q8Dequant(name string, size, qoff int, k bool) {
 	TEXT(name, NOSPLIT, "func(dst *float32, src *byte, nb int)")
 	dst := Load(Param("dst"), GP64())
 	src := Load(Param("src"), GP64())
 	n := Load(Param("nb"), GP64())
+	elems := ggmlQK
+	if k {
+		elems = 256
+	}
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	Label("loop")
-	d := halfScale(Mem{Base: src})
-	for k := range 4 {
+	var d reg.VecVirtual
+	if k {
+		d = YMM()
+		VBROADCASTSS(Mem{Base: src}, d)
+	} else {
+		d = halfScale(Mem{Base: src})
+	}
+	for v := range elems / 8 {
 		i := YMM()
-		VPMOVSXBD(Mem{Base: src, Disp: qoff + 8*k}, i)
+		VPMOVSXBD(Mem{Base: src, Disp: qoff + 8*v}, i)
 		VCVTDQ2PS(i, i)
-		VMULPS(d, i, i) // float(q)·d
-		VMOVUPS(i, Mem{Base: dst, Disp: 32 * k})
+		VMULPS(d, i, i) // float(q)·d (q is never NaN: d's NaN, or x86's default NaN for Inf·0)
+		VMOVUPS(i, Mem{Base: dst, Disp: 32 * v})
 	}
 	ADDQ(U32(size), src)
-	ADDQ(U32(128), dst)
+	ADDQ(U32(uint64(4*elems)), dst)
 	DECQ(n)
 	JNZ(LabelRef("loop"))
 	Label("done")
 	VZEROUPPER()
 	RET()
 }
+
+// ggmlQK is the element count of the 32-element blocks.
+const ggmlQK = 32
 
 // nibDequant: the 4- and 5-bit formats. Element j < 16 is the low nibble
 // of qs[j], element j+16 the high nibble; with fifth bits (Q5_0, Q5_1),
@@ -530,7 +579,13 @@ func legacyQuantK(lq legacyQuant) {
 // others compute on whatever the locals hold and are never stored); then
 // the codes of each block with its id broadcast from the locals.
 func legacyBody(lq legacyQuant, g int, src, dst reg.Register, loc Mem, abs, perm reg.VecVirtual) {
+	if g == 8 {
+		legacyGroupSearch(lq, src, loc, abs, perm)
+	}
 	for b := range g {
+		if g == 8 {
+			break
+		}
 		x := loadBlock(Mem{Base: src, Disp: 128 * b})
 		if !lq.hasMin {
 			var a [4]reg.VecVirtual
@@ -589,6 +644,73 @@ func legacyBody(lq legacyQuant, g int, src, dst reg.Register, loc Mem, abs, perm
 		}
 		legacyCodes(lq, Mem{Base: src, Disp: 128 * b}, Mem{Base: dst, Disp: lq.size * b}, idb, mn, bias, perm)
 	}
+}
+
+// legacyGroupSearch writes the max (or min and max) elements of the 8
+// blocks at src into the locals, as legacyBody's per-block search does,
+// with the 8 blocks in the lanes of one vector (groupReduce, then VPERMPS
+// by perm, whose dwords 0,4,1,5,2,6,3,7 are grpPos, to put block b in lane
+// b):
+//
+//	Q4_0, Q5_0: with hi = max x and lo = min x, the first element of
+//	            largest |x| is lo where -lo > hi, else hi, unless hi =
+//	            -lo: then it is +0 if hi = 0 (ggml's start), else the
+//	            first of ±hi, found in that block by firstOf (rare)
+//	Q4_1, Q5_1: hi and lo are the values; only their sign is in doubt
+//	            where they are ±0, and those blocks take the first zero by
+//	            firstOf (rare)
+func legacyGroupSearch(lq legacyQuant, src reg.Register, loc Mem, abs, perm reg.VecVirtual) {
+	hi := groupReduce(src, func(m Mem) reg.VecVirtual { return blockOp(m, VMAXPS) }, VMAXPS)
+	VPERMPS(hi, perm, hi)
+	lo := groupReduce(src, func(m Mem) reg.VecVirtual { return blockOp(m, VMINPS) }, VMINPS)
+	VPERMPS(lo, perm, lo)
+	zero, odd := YMM(), YMM()
+	VXORPS(zero, zero, zero)
+	if !lq.hasMin {
+		neg, gt, sel := YMM(), YMM(), YMM()
+		VBROADCASTSS(ggc.Offset(gcSign), neg)
+		VXORPS(lo, neg, neg)             // -lo
+		VCMPPS(Imm(0x11), neg, hi, gt)   // hi < -lo (LT_OQ)
+		VBLENDVPS(gt, lo, hi, sel)       // gt ? lo : hi
+		VCMPPS(Imm(0x4), zero, sel, odd) // sel != 0 (NEQ_UQ)
+		VANDPS(odd, sel, sel)            // else +0
+		VMOVUPS(sel, loc)
+		VCMPPS(Imm(0x0), neg, hi, neg) // hi = -lo (EQ_OQ)
+		VANDPS(neg, odd, odd)          // a tie of ±hi, hi != 0
+	} else {
+		VMOVUPS(hi, loc)
+		VMOVUPS(lo, loc.Offset(32))
+		z := YMM()
+		VCMPPS(Imm(0x0), zero, hi, odd) // hi = ±0
+		VCMPPS(Imm(0x0), zero, lo, z)   // lo = ±0
+		VORPS(z, odd, odd)
+	}
+	mask, b, blk := GP32(), GP64(), GP64()
+	VMOVMSKPS(odd, mask)
+	TESTL(mask, mask)
+	JZ(LabelRef(lq.name + "_searched"))
+	Label(lq.name + "_odd")
+	BSFL(mask, b.As32())
+	MOVQ(b, blk)
+	SHLQ(U8(7), blk)
+	ADDQ(src, blk) // the block of lane b
+	x := loadBlock(Mem{Base: blk})
+	if !lq.hasMin {
+		for k := range x {
+			VANDPS(abs, x[k], x[k])
+		}
+	}
+	m := YMM()
+	VBROADCASTSS(Mem{Base: loc.Base, Disp: loc.Disp, Index: b, Scale: 4}, m)
+	VMOVSS(firstOf(x, m, Mem{Base: blk}), Mem{Base: loc.Base, Disp: loc.Disp, Index: b, Scale: 4})
+	if lq.hasMin {
+		VBROADCASTSS(Mem{Base: loc.Base, Disp: loc.Disp + 32, Index: b, Scale: 4}, m)
+		VMOVSS(firstOf(x, m, Mem{Base: blk}), Mem{Base: loc.Base, Disp: loc.Disp + 32, Index: b, Scale: 4})
+	}
+	LEAL(Mem{Base: mask, Disp: -1}, b.As32())
+	ANDL(b.As32(), mask) // clear the lowest set bit
+	JNZ(LabelRef(lq.name + "_odd"))
+	Label(lq.name + "_searched")
 }
 
 func loadBlock(m Mem) [4]reg.VecVirtual {
@@ -717,4 +839,182 @@ func legacyData() {
 	for j := range 4 {
 		DATA(gcNib32+8*j, U64(0x0F0F0F0F0F0F0F0F))
 	}
+}
+
+// kDequant: the Q4_K (144-byte blocks, 128 bytes of nibbles at 16) and,
+// with fifth, Q5_K (176 bytes: 32 bytes qh at 16, nibbles at 48)
+// super-blocks. First d·sc and dmin·m of the 8 sub-blocks, as
+// subScales, into a local: with A = the dwords of scales[0..7] and B =
+// those of scales[4..11] (get_scale_min_k4),
+//
+//	sc = A&63 (lanes 0-3), B&15 | (A>>6)<<4 of lanes 0-3 (lanes 4-7)
+//	m  = B&63 (lanes 0-3), B>>4 | (A>>6)<<4 (lanes 4-7)
+//
+// then d·float(sc), dmin·float(m) (d first: x86 returns a NaN d, sc is
+// never NaN). Sub-block 2j takes the low nibbles of bytes 32j..32j+31,
+// 2j+1 their high nibbles; with fifth, bit 2j (2j+1) of qh[l] adds 16
+// to element l of sub-block 2j (2j+1). y = (d·sc)·float(q) - dmin·m,
+// the product first (its NaN before dmin·m's, as subx).
+func kDequant(name string, fifth bool) {
+	TEXT(name, NOSPLIT, "func(dst *float32, src *byte, nb int)")
+	dm := AllocLocal(64)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("nb"), GP64())
+	size, qs := 144, 16
+	if fifth {
+		size, qs = 176, 48
+	}
+	nib := bcast(gcNib)
+	var c10 reg.VecVirtual
+	if fifth {
+		c10 = bcast(gc10)
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	{
+		a, b, c63 := YMM(), YMM(), bcast(gc63)
+		VPMOVZXBD(Mem{Base: src, Disp: 4}, a)
+		VPMOVZXBD(Mem{Base: src, Disp: 8}, b)
+		top, lo, hi, sc, m := YMM(), YMM(), YMM(), YMM(), YMM()
+		VPSRLD(Imm(6), a, top)
+		VPSLLD(Imm(4), top, top) // (A>>6)<<4
+		VPAND(c63, a, lo)
+		VPERM2I128(Imm(0x08), top, top, hi) // lanes 0-3 of top in lanes 4-7
+		t := YMM()
+		VPAND(nib, b, t)
+		VPOR(t, hi, hi)
+		VPBLENDD(Imm(0xF0), hi, lo, sc)
+		VPAND(c63, b, lo)
+		VPSRLD(Imm(4), b, hi)
+		VPOR(top, hi, hi)
+		VPBLENDD(Imm(0xF0), hi, lo, m)
+		VCVTDQ2PS(sc, sc)
+		VCVTDQ2PS(m, m)
+		VMULPS(sc, halfScale(Mem{Base: src}), sc)        // d·float(sc)
+		VMULPS(m, halfScale(Mem{Base: src, Disp: 2}), m) // dmin·float(m)
+		VMOVUPS(sc, dm)
+		VMOVUPS(m, dm.Offset(32))
+	}
+	for j := range 4 {
+		var d, m [2]reg.VecVirtual
+		for h := range 2 {
+			d[h], m[h] = YMM(), YMM()
+			VBROADCASTSS(dm.Offset(4*(2*j+h)), d[h])
+			VBROADCASTSS(dm.Offset(4*(8+2*j+h)), m[h])
+		}
+		for k := range 4 {
+			i := YMM()
+			VPMOVZXBD(Mem{Base: src, Disp: qs + 32*j + 8*k}, i)
+			var qh reg.VecVirtual
+			if fifth {
+				qh = YMM()
+				VPMOVZXBD(Mem{Base: src, Disp: 16 + 8*k}, qh)
+			}
+			for h := range 2 {
+				q := YMM()
+				if h == 0 {
+					VPAND(nib, i, q)
+				} else {
+					VPSRLD(Imm(4), i, q)
+				}
+				if fifth { // bit 2j+h of qh to bit 4
+					b, t := 2*j+h, YMM()
+					switch {
+					case b < 4:
+						VPSLLD(Imm(uint64(4-b)), qh, t)
+					case b > 4:
+						VPSRLD(Imm(uint64(b-4)), qh, t)
+					default:
+						VMOVDQA(qh, t)
+					}
+					VPAND(c10, t, t)
+					VPOR(t, q, q)
+				}
+				VCVTDQ2PS(q, q)
+				VMULPS(q, d[h], q) // (d·sc)·float(q)
+				VSUBPS(m[h], q, q) // - dmin·m
+				VMOVUPS(q, Mem{Base: dst, Disp: 4 * (64*j + 32*h + 8*k)})
+			}
+		}
+	}
+	ADDQ(U32(uint64(size)), src)
+	ADDQ(U32(1024), dst)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// q6KDequant: Q6_K super-blocks of 210 bytes (ql 128, qh 64, 16 int8
+// scales at 192, fp16 d at 208): y = (d·float(sc))·float(q - 32), the
+// scale product first (computed for the 16 sub-blocks of 16 elements in
+// two vectors and kept in a local), as dequantize_row_q6_K. In each half
+// n of 128 elements, with a = ql[64n+l], b = ql[64n+l+32], h =
+// qh[32n+l] for l < 32, the codes of elements l, l+32, l+64, l+96 are
+// a&15 | (h&3)<<4, b&15 | (h>>2&3)<<4, a>>4 | (h>>4&3)<<4, b>>4 |
+// (h>>6&3)<<4, with the scales of sub-blocks 8n + l/16 + 0, 2, 4, 6.
+func q6KDequant() {
+	TEXT("q6_KDequantAVX2", NOSPLIT, "func(dst *float32, src *byte, nb int)")
+	ds := AllocLocal(64)
+	dst := Load(Param("dst"), GP64())
+	src := Load(Param("src"), GP64())
+	n := Load(Param("nb"), GP64())
+	nib, c30, c32 := bcast(gcNib), bcast(gc30), bcast(gc32)
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	d := halfScale(Mem{Base: src, Disp: 208})
+	for h := range 2 {
+		s := YMM()
+		VPMOVSXBD(Mem{Base: src, Disp: 192 + 8*h}, s)
+		VCVTDQ2PS(s, s)
+		VMULPS(s, d, s) // d·float(sc)
+		VMOVUPS(s, ds.Offset(32*h))
+	}
+	for half := range 2 {
+		for k := range 4 {
+			a, b, hb := YMM(), YMM(), YMM()
+			VPMOVZXBD(Mem{Base: src, Disp: 64*half + 8*k}, a)
+			VPMOVZXBD(Mem{Base: src, Disp: 64*half + 32 + 8*k}, b)
+			VPMOVZXBD(Mem{Base: src, Disp: 128 + 32*half + 8*k}, hb)
+			for e := range 4 {
+				q, t := YMM(), YMM()
+				lo := a
+				if e%2 == 1 {
+					lo = b
+				}
+				if e < 2 {
+					VPAND(nib, lo, q)
+				} else {
+					VPSRLD(Imm(4), lo, q)
+				}
+				switch sh := 4 - 2*e; { // bits 2e, 2e+1 of h to bits 4, 5
+				case sh > 0:
+					VPSLLD(Imm(uint64(sh)), hb, t)
+				case sh < 0:
+					VPSRLD(Imm(uint64(-sh)), hb, t)
+				default:
+					VMOVDQA(hb, t)
+				}
+				VPAND(c30, t, t)
+				VPOR(t, q, q)
+				VPSUBD(c32, q, q)
+				VCVTDQ2PS(q, q)
+				sc := YMM()
+				VBROADCASTSS(ds.Offset(4*(8*half+k/2+2*e)), sc)
+				VMULPS(q, sc, q) // (d·sc)·float(q-32)
+				VMOVUPS(q, Mem{Base: dst, Disp: 4 * (128*half + 32*e + 8*k)})
+			}
+		}
+	}
+	ADDQ(U32(210), src)
+	ADDQ(U32(1024), dst)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }

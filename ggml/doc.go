@@ -40,10 +40,12 @@
 // # SIMD
 //
 // On amd64 with AVX2 and F16C (and not the purego build tag), quantize
-// and dequantize of Q8_0, Q8_1, Q4_0, Q4_1, Q5_0 and Q5_1, and the NaN/Inf
-// scan before quantizing, run assembly kernels (generated from
-// asm/ggml.go) that give the same bytes and floats as the pure-Go code
-// for every input, NaN and ±Inf scales included; the k-quants, the
-// element types, QuantizeQ8_0X86 and every other machine run the pure-Go
-// code, which is the specification.
+// and dequantize of Q8_0, Q8_1, Q4_0, Q4_1, Q5_0 and Q5_1, dequantize of
+// Q4_K, Q5_K, Q6_K and Q8_K, the searches of Q4_K, Q5_K and Q6_K
+// quantize (one sub-block per lane, asm/ggml_kquants.go), and the NaN/Inf
+// scan before quantizing, run assembly kernels (generated from asm/)
+// that give the same bytes and floats as the pure-Go
+// code for every input, NaN and ±Inf scales included; the rest of the
+// k-quant code, Q8_K quantize, the element types, QuantizeQ8_0X86 and
+// every other machine run the pure-Go code, which is the specification.
 package ggml

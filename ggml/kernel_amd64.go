@@ -74,6 +74,21 @@ func q5_0DequantAVX2(dst *float32, src *byte, nb int)
 //go:noescape
 func q5_1DequantAVX2(dst *float32, src *byte, nb int)
 
+// The k-quant dequantizers: nb super-blocks of src (Q4_K 144 bytes, Q5_K
+// 176, Q6_K 210, Q8_K 292) into 256·nb floats of dst.
+
+//go:noescape
+func q4_KDequantAVX2(dst *float32, src *byte, nb int)
+
+//go:noescape
+func q5_KDequantAVX2(dst *float32, src *byte, nb int)
+
+//go:noescape
+func q6_KDequantAVX2(dst *float32, src *byte, nb int)
+
+//go:noescape
+func q8_KDequantAVX2(dst *float32, src *byte, nb int)
+
 // hasAVX2 reports whether the kernels can run: AVX2 and F16C (every AVX2
 // CPU has F16C, but x/sys/cpu does not report it; cpuid does).
 var hasAVX2 = cpu.X86.HasAVX2 && cpuid.CPU.Supports(cpuid.F16C)
@@ -98,6 +113,8 @@ func init() {
 		Q8_0: q8_0DequantAVX2, Q8_1: q8_1DequantAVX2,
 		Q4_0: q4_0DequantAVX2, Q4_1: q4_1DequantAVX2,
 		Q5_0: q5_0DequantAVX2, Q5_1: q5_1DequantAVX2,
+		Q4_K: q4_KDequantAVX2, Q5_K: q5_KDequantAVX2,
+		Q6_K: q6_KDequantAVX2, Q8_K: q8_KDequantAVX2,
 	} {
 		simdDequant[t] = dequantRow(t, k)
 	}

@@ -97,7 +97,11 @@ DATA ggmlConst<>+560(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+568(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+576(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA ggmlConst<>+584(SB)/8, $0x0f0f0f0f0f0f0f0f
-GLOBL ggmlConst<>(SB), RODATA|NOPTR, $592
+DATA ggmlConst<>+592(SB)/4, $0x80000000
+DATA ggmlConst<>+596(SB)/4, $0x00000030
+DATA ggmlConst<>+600(SB)/4, $0x00000020
+DATA ggmlConst<>+604(SB)/4, $0x0000003f
+GLOBL ggmlConst<>(SB), RODATA|NOPTR, $608
 
 // func finiteBlocksAVX2(src *float32, nb int) int
 // Requires: AVX, AVX2
@@ -1027,301 +1031,179 @@ TEXT ·q4_0QuantAVX2(SB), NOSPLIT, $96-24
 
 group:
 	VMOVUPS      (CX), Y2
-	VMOVUPS      32(CX), Y3
-	VMOVUPS      64(CX), Y4
-	VMOVUPS      96(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, (SP)
-	VMOVUPS      128(CX), Y2
-	VMOVUPS      160(CX), Y3
+	VMAXPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMAXPS       96(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMAXPS       160(CX), Y3, Y3
 	VMOVUPS      192(CX), Y4
-	VMOVUPS      224(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 4(SP)
+	VMAXPS       224(CX), Y4, Y4
+	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y4
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
 	VMOVUPS      256(CX), Y2
-	VMOVUPS      288(CX), Y3
-	VMOVUPS      320(CX), Y4
-	VMOVUPS      352(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 8(SP)
-	VMOVUPS      384(CX), Y2
-	VMOVUPS      416(CX), Y3
-	VMOVUPS      448(CX), Y4
-	VMOVUPS      480(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 12(SP)
+	VMAXPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMAXPS       352(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMAXPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y5
+	VMAXPS       480(CX), Y5, Y5
+	VMAXPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y5, Y5
 	VMOVUPS      512(CX), Y2
-	VMOVUPS      544(CX), Y3
-	VMOVUPS      576(CX), Y4
-	VMOVUPS      608(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 16(SP)
-	VMOVUPS      640(CX), Y2
-	VMOVUPS      672(CX), Y3
-	VMOVUPS      704(CX), Y4
-	VMOVUPS      736(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 20(SP)
+	VMAXPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMAXPS       608(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMAXPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y6
+	VMAXPS       736(CX), Y6, Y6
+	VMAXPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y6, Y6
 	VMOVUPS      768(CX), Y2
-	VMOVUPS      800(CX), Y3
-	VMOVUPS      832(CX), Y4
-	VMOVUPS      864(CX), Y5
+	VMAXPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMAXPS       864(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMAXPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y7
+	VMAXPS       992(CX), Y7, Y7
+	VMAXPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y7, Y7
+	VSHUFPS      $0x88, Y5, Y4, Y2
+	VSHUFPS      $0xdd, Y5, Y4, Y3
+	VMAXPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y7, Y6, Y3
+	VSHUFPS      $0xdd, Y7, Y6, Y4
+	VMAXPS       Y4, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y4
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VPERMPS      Y4, Y1, Y4
+	VMOVUPS      (CX), Y2
+	VMINPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMINPS       96(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMINPS       160(CX), Y3, Y3
+	VMOVUPS      192(CX), Y5
+	VMINPS       224(CX), Y5, Y5
+	VMINPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VMOVUPS      256(CX), Y2
+	VMINPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMINPS       352(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMINPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y6
+	VMINPS       480(CX), Y6, Y6
+	VMINPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y6, Y6
+	VMOVUPS      512(CX), Y2
+	VMINPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMINPS       608(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMINPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y7
+	VMINPS       736(CX), Y7, Y7
+	VMINPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y7, Y7
+	VMOVUPS      768(CX), Y2
+	VMINPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMINPS       864(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMINPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y8
+	VMINPS       992(CX), Y8, Y8
+	VMINPS       Y8, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y8
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y8, Y8
+	VSHUFPS      $0x88, Y6, Y5, Y2
+	VSHUFPS      $0xdd, Y6, Y5, Y3
+	VMINPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y8, Y7, Y3
+	VSHUFPS      $0xdd, Y8, Y7, Y5
+	VMINPS       Y5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y5
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VPERMPS      Y5, Y1, Y5
+	VXORPS       Y2, Y2, Y2
+	VBROADCASTSS ggmlConst<>+592(SB), Y3
+	VXORPS       Y5, Y3, Y3
+	VCMPPS       $0x11, Y3, Y4, Y6
+	VBLENDVPS    Y6, Y5, Y4, Y5
+	VCMPPS       $0x04, Y2, Y5, Y2
+	VANDPS       Y2, Y5, Y5
+	VMOVUPS      Y5, (SP)
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	TESTL        SI, SI
+	JZ           q4_0QuantAVX2_searched
+
+q4_0QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y2
+	VMOVUPS      32(R8), Y3
+	VMOVUPS      64(R8), Y4
+	VMOVUPS      96(R8), Y5
 	VANDPS       Y0, Y2, Y2
 	VANDPS       Y0, Y3, Y3
 	VANDPS       Y0, Y4, Y4
 	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
+	VBROADCASTSS (SP)(DI*4), Y6
 	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
+	VMOVMSKPS    Y2, R9
 	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 24(SP)
-	VMOVUPS      896(CX), Y2
-	VMOVUPS      928(CX), Y3
-	VMOVUPS      960(CX), Y4
-	VMOVUPS      992(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 28(SP)
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X2
+	VMOVSS       X2, (SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q4_0QuantAVX2_odd
+
+q4_0QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+368(SB), Y3
 	VMOVUPS      (SP), Y2
 	VDIVPS       Y3, Y2, Y2
@@ -1622,454 +1504,190 @@ TEXT ·q4_1QuantAVX2(SB), NOSPLIT, $96-24
 	JZ           single
 
 group:
-	VMOVUPS      (CX), Y1
-	VMOVUPS      32(CX), Y2
-	VMOVUPS      64(CX), Y3
-	VMOVUPS      96(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X6
-	VMOVSS       X6, (SP)
+	VMOVUPS    (CX), Y1
+	VMAXPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMAXPS     96(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMAXPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y3
+	VMAXPS     224(CX), Y3, Y3
+	VMAXPS     Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y3
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VMOVUPS    256(CX), Y1
+	VMAXPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMAXPS     352(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMAXPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y4
+	VMAXPS     480(CX), Y4, Y4
+	VMAXPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y4, Y4
+	VMOVUPS    512(CX), Y1
+	VMAXPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMAXPS     608(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMAXPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y5
+	VMAXPS     736(CX), Y5, Y5
+	VMAXPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y5, Y5
+	VMOVUPS    768(CX), Y1
+	VMAXPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMAXPS     864(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMAXPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y6
+	VMAXPS     992(CX), Y6, Y6
+	VMAXPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y6, Y6
+	VSHUFPS    $0x88, Y4, Y3, Y1
+	VSHUFPS    $0xdd, Y4, Y3, Y2
+	VMAXPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y6, Y5, Y2
+	VSHUFPS    $0xdd, Y6, Y5, Y3
+	VMAXPS     Y3, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y3
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VPERMPS    Y3, Y0, Y3
+	VMOVUPS    (CX), Y1
+	VMINPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMINPS     96(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMINPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y4
+	VMINPS     224(CX), Y4, Y4
+	VMINPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VMOVUPS    256(CX), Y1
+	VMINPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMINPS     352(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMINPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y5
+	VMINPS     480(CX), Y5, Y5
+	VMINPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y5, Y5
+	VMOVUPS    512(CX), Y1
+	VMINPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMINPS     608(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMINPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y6
+	VMINPS     736(CX), Y6, Y6
+	VMINPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y6, Y6
+	VMOVUPS    768(CX), Y1
+	VMINPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMINPS     864(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMINPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y7
+	VMINPS     992(CX), Y7, Y7
+	VMINPS     Y7, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y7
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y7, Y7
+	VSHUFPS    $0x88, Y5, Y4, Y1
+	VSHUFPS    $0xdd, Y5, Y4, Y2
+	VMINPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y7, Y6, Y2
+	VSHUFPS    $0xdd, Y7, Y6, Y4
+	VMINPS     Y4, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y4
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VPERMPS    Y4, Y0, Y4
+	VXORPS     Y1, Y1, Y1
+	VMOVUPS    Y3, (SP)
+	VMOVUPS    Y4, 32(SP)
+	VCMPPS     $0x00, Y1, Y3, Y2
+	VCMPPS     $0x00, Y1, Y4, Y1
+	VORPS      Y1, Y2, Y2
+	VMOVMSKPS  Y2, SI
+	TESTL      SI, SI
+	JZ         q4_1QuantAVX2_searched
+
+q4_1QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y1
+	VMOVUPS      32(R8), Y2
+	VMOVUPS      64(R8), Y3
+	VMOVUPS      96(R8), Y4
+	VBROADCASTSS (SP)(DI*4), Y5
+	VCMPPS       $0x00, Y5, Y1, Y6
+	VMOVMSKPS    Y6, R9
+	VCMPPS       $0x00, Y5, Y2, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y3, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VMOVMSKPS    Y5, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X5
+	VMOVSS       X5, (SP)(DI*4)
+	VBROADCASTSS 32(SP)(DI*4), Y5
 	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
+	VMOVMSKPS    Y1, R9
 	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X1
-	VMOVSS       X1, 32(SP)
-	VMOVUPS      128(CX), Y1
-	VMOVUPS      160(CX), Y2
-	VMOVUPS      192(CX), Y3
-	VMOVUPS      224(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X6
-	VMOVSS       X6, 4(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X1
-	VMOVSS       X1, 36(SP)
-	VMOVUPS      256(CX), Y1
-	VMOVUPS      288(CX), Y2
-	VMOVUPS      320(CX), Y3
-	VMOVUPS      352(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X6
-	VMOVSS       X6, 8(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X1
-	VMOVSS       X1, 40(SP)
-	VMOVUPS      384(CX), Y1
-	VMOVUPS      416(CX), Y2
-	VMOVUPS      448(CX), Y3
-	VMOVUPS      480(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X6
-	VMOVSS       X6, 12(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X1
-	VMOVSS       X1, 44(SP)
-	VMOVUPS      512(CX), Y1
-	VMOVUPS      544(CX), Y2
-	VMOVUPS      576(CX), Y3
-	VMOVUPS      608(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X6
-	VMOVSS       X6, 16(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X1
-	VMOVSS       X1, 48(SP)
-	VMOVUPS      640(CX), Y1
-	VMOVUPS      672(CX), Y2
-	VMOVUPS      704(CX), Y3
-	VMOVUPS      736(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X6
-	VMOVSS       X6, 20(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X1
-	VMOVSS       X1, 52(SP)
-	VMOVUPS      768(CX), Y1
-	VMOVUPS      800(CX), Y2
-	VMOVUPS      832(CX), Y3
-	VMOVUPS      864(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X6
-	VMOVSS       X6, 24(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X1
-	VMOVSS       X1, 56(SP)
-	VMOVUPS      896(CX), Y1
-	VMOVUPS      928(CX), Y2
-	VMOVUPS      960(CX), Y3
-	VMOVUPS      992(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X6
-	VMOVSS       X6, 28(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X1
-	VMOVSS       X1, 60(SP)
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X1
+	VMOVSS       X1, 32(SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q4_1QuantAVX2_odd
+
+q4_1QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+384(SB), Y2
 	VMOVUPS      (SP), Y1
 	VSUBPS       32(SP), Y1, Y1
@@ -2486,301 +2104,179 @@ TEXT ·q5_0QuantAVX2(SB), NOSPLIT, $96-24
 
 group:
 	VMOVUPS      (CX), Y2
-	VMOVUPS      32(CX), Y3
-	VMOVUPS      64(CX), Y4
-	VMOVUPS      96(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, (SP)
-	VMOVUPS      128(CX), Y2
-	VMOVUPS      160(CX), Y3
+	VMAXPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMAXPS       96(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMAXPS       160(CX), Y3, Y3
 	VMOVUPS      192(CX), Y4
-	VMOVUPS      224(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 4(SP)
+	VMAXPS       224(CX), Y4, Y4
+	VMAXPS       Y4, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y4
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
 	VMOVUPS      256(CX), Y2
-	VMOVUPS      288(CX), Y3
-	VMOVUPS      320(CX), Y4
-	VMOVUPS      352(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 8(SP)
-	VMOVUPS      384(CX), Y2
-	VMOVUPS      416(CX), Y3
-	VMOVUPS      448(CX), Y4
-	VMOVUPS      480(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 12(SP)
+	VMAXPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMAXPS       352(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMAXPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y5
+	VMAXPS       480(CX), Y5, Y5
+	VMAXPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y5, Y5
 	VMOVUPS      512(CX), Y2
-	VMOVUPS      544(CX), Y3
-	VMOVUPS      576(CX), Y4
-	VMOVUPS      608(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 16(SP)
-	VMOVUPS      640(CX), Y2
-	VMOVUPS      672(CX), Y3
-	VMOVUPS      704(CX), Y4
-	VMOVUPS      736(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 20(SP)
+	VMAXPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMAXPS       608(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMAXPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y6
+	VMAXPS       736(CX), Y6, Y6
+	VMAXPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y6, Y6
 	VMOVUPS      768(CX), Y2
-	VMOVUPS      800(CX), Y3
-	VMOVUPS      832(CX), Y4
-	VMOVUPS      864(CX), Y5
+	VMAXPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMAXPS       864(CX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMAXPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y7
+	VMAXPS       992(CX), Y7, Y7
+	VMAXPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMAXPS       Y2, Y7, Y7
+	VSHUFPS      $0x88, Y5, Y4, Y2
+	VSHUFPS      $0xdd, Y5, Y4, Y3
+	VMAXPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y7, Y6, Y3
+	VSHUFPS      $0xdd, Y7, Y6, Y4
+	VMAXPS       Y4, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y4
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMAXPS       Y2, Y4, Y4
+	VPERMPS      Y4, Y1, Y4
+	VMOVUPS      (CX), Y2
+	VMINPS       32(CX), Y2, Y2
+	VMOVUPS      64(CX), Y3
+	VMINPS       96(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      128(CX), Y3
+	VMINPS       160(CX), Y3, Y3
+	VMOVUPS      192(CX), Y5
+	VMINPS       224(CX), Y5, Y5
+	VMINPS       Y5, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y5
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VMOVUPS      256(CX), Y2
+	VMINPS       288(CX), Y2, Y2
+	VMOVUPS      320(CX), Y3
+	VMINPS       352(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      384(CX), Y3
+	VMINPS       416(CX), Y3, Y3
+	VMOVUPS      448(CX), Y6
+	VMINPS       480(CX), Y6, Y6
+	VMINPS       Y6, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y6
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y6, Y6
+	VMOVUPS      512(CX), Y2
+	VMINPS       544(CX), Y2, Y2
+	VMOVUPS      576(CX), Y3
+	VMINPS       608(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      640(CX), Y3
+	VMINPS       672(CX), Y3, Y3
+	VMOVUPS      704(CX), Y7
+	VMINPS       736(CX), Y7, Y7
+	VMINPS       Y7, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y7
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y7, Y7
+	VMOVUPS      768(CX), Y2
+	VMINPS       800(CX), Y2, Y2
+	VMOVUPS      832(CX), Y3
+	VMINPS       864(CX), Y3, Y3
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      896(CX), Y3
+	VMINPS       928(CX), Y3, Y3
+	VMOVUPS      960(CX), Y8
+	VMINPS       992(CX), Y8, Y8
+	VMINPS       Y8, Y3, Y3
+	VPERM2F128   $0x20, Y3, Y2, Y8
+	VPERM2F128   $0x31, Y3, Y2, Y2
+	VMINPS       Y2, Y8, Y8
+	VSHUFPS      $0x88, Y6, Y5, Y2
+	VSHUFPS      $0xdd, Y6, Y5, Y3
+	VMINPS       Y3, Y2, Y2
+	VSHUFPS      $0x88, Y8, Y7, Y3
+	VSHUFPS      $0xdd, Y8, Y7, Y5
+	VMINPS       Y5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y2, Y5
+	VSHUFPS      $0xdd, Y3, Y2, Y2
+	VMINPS       Y2, Y5, Y5
+	VPERMPS      Y5, Y1, Y5
+	VXORPS       Y2, Y2, Y2
+	VBROADCASTSS ggmlConst<>+592(SB), Y3
+	VXORPS       Y5, Y3, Y3
+	VCMPPS       $0x11, Y3, Y4, Y6
+	VBLENDVPS    Y6, Y5, Y4, Y5
+	VCMPPS       $0x04, Y2, Y5, Y2
+	VANDPS       Y2, Y5, Y5
+	VMOVUPS      Y5, (SP)
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVMSKPS    Y2, SI
+	TESTL        SI, SI
+	JZ           q5_0QuantAVX2_searched
+
+q5_0QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y2
+	VMOVUPS      32(R8), Y3
+	VMOVUPS      64(R8), Y4
+	VMOVUPS      96(R8), Y5
 	VANDPS       Y0, Y2, Y2
 	VANDPS       Y0, Y3, Y3
 	VANDPS       Y0, Y4, Y4
 	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
+	VBROADCASTSS (SP)(DI*4), Y6
 	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
+	VMOVMSKPS    Y2, R9
 	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 24(SP)
-	VMOVUPS      896(CX), Y2
-	VMOVUPS      928(CX), Y3
-	VMOVUPS      960(CX), Y4
-	VMOVUPS      992(CX), Y5
-	VANDPS       Y0, Y2, Y2
-	VANDPS       Y0, Y3, Y3
-	VANDPS       Y0, Y4, Y4
-	VANDPS       Y0, Y5, Y5
-	VMAXPS       Y3, Y2, Y6
-	VMAXPS       Y5, Y4, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y2, Y2
-	VMOVMSKPS    Y2, SI
-	VCMPPS       $0x00, Y6, Y3, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y5, Y2
-	VMOVMSKPS    Y2, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X2
-	VXORPS       X3, X3, X3
-	VCMPSS       $0x04, X3, X6, X3
-	VANDPS       X3, X2, X2
-	VMOVSS       X2, 28(SP)
+	VMOVMSKPS    Y2, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X2
+	VMOVSS       X2, (SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q5_0QuantAVX2_odd
+
+q5_0QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+400(SB), Y3
 	VMOVUPS      (SP), Y2
 	VDIVPS       Y3, Y2, Y2
@@ -3117,454 +2613,190 @@ TEXT ·q5_1QuantAVX2(SB), NOSPLIT, $96-24
 	JZ           single
 
 group:
-	VMOVUPS      (CX), Y1
-	VMOVUPS      32(CX), Y2
-	VMOVUPS      64(CX), Y3
-	VMOVUPS      96(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X6
-	VMOVSS       X6, (SP)
+	VMOVUPS    (CX), Y1
+	VMAXPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMAXPS     96(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMAXPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y3
+	VMAXPS     224(CX), Y3, Y3
+	VMAXPS     Y3, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y3
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VMOVUPS    256(CX), Y1
+	VMAXPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMAXPS     352(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMAXPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y4
+	VMAXPS     480(CX), Y4, Y4
+	VMAXPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y4, Y4
+	VMOVUPS    512(CX), Y1
+	VMAXPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMAXPS     608(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMAXPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y5
+	VMAXPS     736(CX), Y5, Y5
+	VMAXPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y5, Y5
+	VMOVUPS    768(CX), Y1
+	VMAXPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMAXPS     864(CX), Y2, Y2
+	VMAXPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMAXPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y6
+	VMAXPS     992(CX), Y6, Y6
+	VMAXPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMAXPS     Y1, Y6, Y6
+	VSHUFPS    $0x88, Y4, Y3, Y1
+	VSHUFPS    $0xdd, Y4, Y3, Y2
+	VMAXPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y6, Y5, Y2
+	VSHUFPS    $0xdd, Y6, Y5, Y3
+	VMAXPS     Y3, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y3
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMAXPS     Y1, Y3, Y3
+	VPERMPS    Y3, Y0, Y3
+	VMOVUPS    (CX), Y1
+	VMINPS     32(CX), Y1, Y1
+	VMOVUPS    64(CX), Y2
+	VMINPS     96(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    128(CX), Y2
+	VMINPS     160(CX), Y2, Y2
+	VMOVUPS    192(CX), Y4
+	VMINPS     224(CX), Y4, Y4
+	VMINPS     Y4, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y4
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VMOVUPS    256(CX), Y1
+	VMINPS     288(CX), Y1, Y1
+	VMOVUPS    320(CX), Y2
+	VMINPS     352(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    384(CX), Y2
+	VMINPS     416(CX), Y2, Y2
+	VMOVUPS    448(CX), Y5
+	VMINPS     480(CX), Y5, Y5
+	VMINPS     Y5, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y5, Y5
+	VMOVUPS    512(CX), Y1
+	VMINPS     544(CX), Y1, Y1
+	VMOVUPS    576(CX), Y2
+	VMINPS     608(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    640(CX), Y2
+	VMINPS     672(CX), Y2, Y2
+	VMOVUPS    704(CX), Y6
+	VMINPS     736(CX), Y6, Y6
+	VMINPS     Y6, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y6
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y6, Y6
+	VMOVUPS    768(CX), Y1
+	VMINPS     800(CX), Y1, Y1
+	VMOVUPS    832(CX), Y2
+	VMINPS     864(CX), Y2, Y2
+	VMINPS     Y2, Y1, Y1
+	VMOVUPS    896(CX), Y2
+	VMINPS     928(CX), Y2, Y2
+	VMOVUPS    960(CX), Y7
+	VMINPS     992(CX), Y7, Y7
+	VMINPS     Y7, Y2, Y2
+	VPERM2F128 $0x20, Y2, Y1, Y7
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	VMINPS     Y1, Y7, Y7
+	VSHUFPS    $0x88, Y5, Y4, Y1
+	VSHUFPS    $0xdd, Y5, Y4, Y2
+	VMINPS     Y2, Y1, Y1
+	VSHUFPS    $0x88, Y7, Y6, Y2
+	VSHUFPS    $0xdd, Y7, Y6, Y4
+	VMINPS     Y4, Y2, Y2
+	VSHUFPS    $0x88, Y2, Y1, Y4
+	VSHUFPS    $0xdd, Y2, Y1, Y1
+	VMINPS     Y1, Y4, Y4
+	VPERMPS    Y4, Y0, Y4
+	VXORPS     Y1, Y1, Y1
+	VMOVUPS    Y3, (SP)
+	VMOVUPS    Y4, 32(SP)
+	VCMPPS     $0x00, Y1, Y3, Y2
+	VCMPPS     $0x00, Y1, Y4, Y1
+	VORPS      Y1, Y2, Y2
+	VMOVMSKPS  Y2, SI
+	TESTL      SI, SI
+	JZ         q5_1QuantAVX2_searched
+
+q5_1QuantAVX2_odd:
+	BSFL         SI, DI
+	MOVQ         DI, R8
+	SHLQ         $0x07, R8
+	ADDQ         CX, R8
+	VMOVUPS      (R8), Y1
+	VMOVUPS      32(R8), Y2
+	VMOVUPS      64(R8), Y3
+	VMOVUPS      96(R8), Y4
+	VBROADCASTSS (SP)(DI*4), Y5
+	VCMPPS       $0x00, Y5, Y1, Y6
+	VMOVMSKPS    Y6, R9
+	VCMPPS       $0x00, Y5, Y2, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y3, Y6
+	VMOVMSKPS    Y6, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
+	VCMPPS       $0x00, Y5, Y4, Y5
+	VMOVMSKPS    Y5, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X5
+	VMOVSS       X5, (SP)(DI*4)
+	VBROADCASTSS 32(SP)(DI*4), Y5
 	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
+	VMOVMSKPS    Y1, R9
 	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x08, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x10, R10
+	ORL          R10, R9
 	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       (CX)(SI*4), X1
-	VMOVSS       X1, 32(SP)
-	VMOVUPS      128(CX), Y1
-	VMOVUPS      160(CX), Y2
-	VMOVUPS      192(CX), Y3
-	VMOVUPS      224(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X6
-	VMOVSS       X6, 4(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       128(CX)(SI*4), X1
-	VMOVSS       X1, 36(SP)
-	VMOVUPS      256(CX), Y1
-	VMOVUPS      288(CX), Y2
-	VMOVUPS      320(CX), Y3
-	VMOVUPS      352(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X6
-	VMOVSS       X6, 8(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       256(CX)(SI*4), X1
-	VMOVSS       X1, 40(SP)
-	VMOVUPS      384(CX), Y1
-	VMOVUPS      416(CX), Y2
-	VMOVUPS      448(CX), Y3
-	VMOVUPS      480(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X6
-	VMOVSS       X6, 12(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       384(CX)(SI*4), X1
-	VMOVSS       X1, 44(SP)
-	VMOVUPS      512(CX), Y1
-	VMOVUPS      544(CX), Y2
-	VMOVUPS      576(CX), Y3
-	VMOVUPS      608(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X6
-	VMOVSS       X6, 16(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       512(CX)(SI*4), X1
-	VMOVSS       X1, 48(SP)
-	VMOVUPS      640(CX), Y1
-	VMOVUPS      672(CX), Y2
-	VMOVUPS      704(CX), Y3
-	VMOVUPS      736(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X6
-	VMOVSS       X6, 20(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       640(CX)(SI*4), X1
-	VMOVSS       X1, 52(SP)
-	VMOVUPS      768(CX), Y1
-	VMOVUPS      800(CX), Y2
-	VMOVUPS      832(CX), Y3
-	VMOVUPS      864(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X6
-	VMOVSS       X6, 24(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       768(CX)(SI*4), X1
-	VMOVSS       X1, 56(SP)
-	VMOVUPS      896(CX), Y1
-	VMOVUPS      928(CX), Y2
-	VMOVUPS      960(CX), Y3
-	VMOVUPS      992(CX), Y4
-	VMINPS       Y2, Y1, Y5
-	VMINPS       Y4, Y3, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERM2F128   $0x01, Y5, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0x4e, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VPERMILPS    $0xb1, Y5, Y6
-	VMINPS       Y6, Y5, Y5
-	VMAXPS       Y2, Y1, Y6
-	VMAXPS       Y4, Y3, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERM2F128   $0x01, Y6, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0x4e, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VPERMILPS    $0xb1, Y6, Y7
-	VMAXPS       Y7, Y6, Y6
-	VCMPPS       $0x00, Y6, Y1, Y7
-	VMOVMSKPS    Y7, SI
-	VCMPPS       $0x00, Y6, Y2, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y3, Y7
-	VMOVMSKPS    Y7, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y6, Y4, Y6
-	VMOVMSKPS    Y6, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X6
-	VMOVSS       X6, 28(SP)
-	VCMPPS       $0x00, Y5, Y1, Y1
-	VMOVMSKPS    Y1, SI
-	VCMPPS       $0x00, Y5, Y2, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x08, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y3, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x10, DI
-	ORL          DI, SI
-	VCMPPS       $0x00, Y5, Y4, Y1
-	VMOVMSKPS    Y1, DI
-	SHLL         $0x18, DI
-	ORL          DI, SI
-	BSFL         SI, SI
-	VMOVSS       896(CX)(SI*4), X1
-	VMOVSS       X1, 60(SP)
+	VMOVMSKPS    Y1, R10
+	SHLL         $0x18, R10
+	ORL          R10, R9
+	BSFL         R9, R9
+	VMOVSS       (R8)(R9*4), X1
+	VMOVSS       X1, 32(SP)(DI*4)
+	LEAL         -1(SI), DI
+	ANDL         DI, SI
+	JNZ          q5_1QuantAVX2_odd
+
+q5_1QuantAVX2_searched:
 	VBROADCASTSS ggmlConst<>+416(SB), Y2
 	VMOVUPS      (SP), Y1
 	VSUBPS       32(SP), Y1, Y1
@@ -4066,6 +3298,154 @@ done:
 	VZEROUPPER
 	RET
 
+// func q8_KDequantAVX2(dst *float32, src *byte, nb int)
+// Requires: AVX, AVX2
+TEXT ·q8_KDequantAVX2(SB), NOSPLIT, $0-24
+	MOVQ  dst+0(FP), AX
+	MOVQ  src+8(FP), CX
+	MOVQ  nb+16(FP), DX
+	TESTQ DX, DX
+	JZ    done
+
+loop:
+	VBROADCASTSS (CX), Y0
+	VPMOVSXBD    4(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	VPMOVSXBD    12(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 32(AX)
+	VPMOVSXBD    20(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 64(AX)
+	VPMOVSXBD    28(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 96(AX)
+	VPMOVSXBD    36(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 128(AX)
+	VPMOVSXBD    44(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 160(AX)
+	VPMOVSXBD    52(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 192(AX)
+	VPMOVSXBD    60(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 224(AX)
+	VPMOVSXBD    68(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 256(AX)
+	VPMOVSXBD    76(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 288(AX)
+	VPMOVSXBD    84(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 320(AX)
+	VPMOVSXBD    92(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 352(AX)
+	VPMOVSXBD    100(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 384(AX)
+	VPMOVSXBD    108(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 416(AX)
+	VPMOVSXBD    116(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 448(AX)
+	VPMOVSXBD    124(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 480(AX)
+	VPMOVSXBD    132(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 512(AX)
+	VPMOVSXBD    140(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 544(AX)
+	VPMOVSXBD    148(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 576(AX)
+	VPMOVSXBD    156(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 608(AX)
+	VPMOVSXBD    164(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 640(AX)
+	VPMOVSXBD    172(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 672(AX)
+	VPMOVSXBD    180(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 704(AX)
+	VPMOVSXBD    188(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 736(AX)
+	VPMOVSXBD    196(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 768(AX)
+	VPMOVSXBD    204(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 800(AX)
+	VPMOVSXBD    212(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 832(AX)
+	VPMOVSXBD    220(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 864(AX)
+	VPMOVSXBD    228(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 896(AX)
+	VPMOVSXBD    236(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 928(AX)
+	VPMOVSXBD    244(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 960(AX)
+	VPMOVSXBD    252(CX), Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VMOVUPS      Y1, 992(AX)
+	ADDQ         $0x00000124, CX
+	ADDQ         $0x00000400, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
 // func q4_0DequantAVX2(dst *float32, src *byte, nb int)
 // Requires: AVX, AVX2, F16C
 TEXT ·q4_0DequantAVX2(SB), NOSPLIT, $0-24
@@ -4287,6 +3667,935 @@ loop:
 	VMOVUPS      Y4, 96(AX)
 	ADDQ         $0x00000018, CX
 	ADDQ         $0x00000080, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q4_KDequantAVX2(dst *float32, src *byte, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q4_KDequantAVX2(SB), NOSPLIT, $64-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+64(SB), Y0
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VBROADCASTSS ggmlConst<>+604(SB), Y3
+	VPMOVZXBD    4(CX), Y1
+	VPMOVZXBD    8(CX), Y2
+	VPSRLD       $0x06, Y1, Y4
+	VPSLLD       $0x04, Y4, Y4
+	VPAND        Y3, Y1, Y1
+	VPERM2I128   $0x08, Y4, Y4, Y5
+	VPAND        Y0, Y2, Y6
+	VPOR         Y6, Y5, Y5
+	VPBLENDD     $0xf0, Y5, Y1, Y6
+	VPAND        Y3, Y2, Y1
+	VPSRLD       $0x04, Y2, Y5
+	VPOR         Y4, Y5, Y5
+	VPBLENDD     $0xf0, Y5, Y1, Y1
+	VCVTDQ2PS    Y6, Y6
+	VCVTDQ2PS    Y1, Y1
+	VPBROADCASTW (CX), X2
+	VCVTPH2PS    X2, Y2
+	VMULPS       Y6, Y2, Y6
+	VPBROADCASTW 2(CX), X2
+	VCVTPH2PS    X2, Y2
+	VMULPS       Y1, Y2, Y1
+	VMOVUPS      Y6, (SP)
+	VMOVUPS      Y1, 32(SP)
+	VBROADCASTSS (SP), Y1
+	VBROADCASTSS 32(SP), Y2
+	VBROADCASTSS 4(SP), Y3
+	VBROADCASTSS 36(SP), Y4
+	VPMOVZXBD    16(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, (AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 128(AX)
+	VPMOVZXBD    24(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 32(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 160(AX)
+	VPMOVZXBD    32(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 64(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 192(AX)
+	VPMOVZXBD    40(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 96(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 224(AX)
+	VBROADCASTSS 8(SP), Y1
+	VBROADCASTSS 40(SP), Y2
+	VBROADCASTSS 12(SP), Y3
+	VBROADCASTSS 44(SP), Y4
+	VPMOVZXBD    48(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 256(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 384(AX)
+	VPMOVZXBD    56(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 288(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 416(AX)
+	VPMOVZXBD    64(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 320(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 448(AX)
+	VPMOVZXBD    72(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 352(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 480(AX)
+	VBROADCASTSS 16(SP), Y1
+	VBROADCASTSS 48(SP), Y2
+	VBROADCASTSS 20(SP), Y3
+	VBROADCASTSS 52(SP), Y4
+	VPMOVZXBD    80(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 512(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 640(AX)
+	VPMOVZXBD    88(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 544(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 672(AX)
+	VPMOVZXBD    96(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 576(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 704(AX)
+	VPMOVZXBD    104(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 608(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 736(AX)
+	VBROADCASTSS 24(SP), Y1
+	VBROADCASTSS 56(SP), Y2
+	VBROADCASTSS 28(SP), Y3
+	VBROADCASTSS 60(SP), Y4
+	VPMOVZXBD    112(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 768(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 896(AX)
+	VPMOVZXBD    120(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 800(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 928(AX)
+	VPMOVZXBD    128(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 832(AX)
+	VPSRLD       $0x04, Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y5, Y3, Y5
+	VSUBPS       Y4, Y5, Y5
+	VMOVUPS      Y5, 960(AX)
+	VPMOVZXBD    136(CX), Y5
+	VPAND        Y0, Y5, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y1, Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      Y6, 864(AX)
+	VPSRLD       $0x04, Y5, Y1
+	VCVTDQ2PS    Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      Y1, 992(AX)
+	ADDQ         $0x00000090, CX
+	ADDQ         $0x00000400, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q5_KDequantAVX2(dst *float32, src *byte, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q5_KDequantAVX2(SB), NOSPLIT, $64-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+64(SB), Y0
+	VBROADCASTSS ggmlConst<>+256(SB), Y1
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VBROADCASTSS ggmlConst<>+604(SB), Y4
+	VPMOVZXBD    4(CX), Y2
+	VPMOVZXBD    8(CX), Y3
+	VPSRLD       $0x06, Y2, Y5
+	VPSLLD       $0x04, Y5, Y5
+	VPAND        Y4, Y2, Y2
+	VPERM2I128   $0x08, Y5, Y5, Y6
+	VPAND        Y0, Y3, Y7
+	VPOR         Y7, Y6, Y6
+	VPBLENDD     $0xf0, Y6, Y2, Y7
+	VPAND        Y4, Y3, Y2
+	VPSRLD       $0x04, Y3, Y6
+	VPOR         Y5, Y6, Y6
+	VPBLENDD     $0xf0, Y6, Y2, Y2
+	VCVTDQ2PS    Y7, Y7
+	VCVTDQ2PS    Y2, Y2
+	VPBROADCASTW (CX), X3
+	VCVTPH2PS    X3, Y3
+	VMULPS       Y7, Y3, Y7
+	VPBROADCASTW 2(CX), X3
+	VCVTPH2PS    X3, Y3
+	VMULPS       Y2, Y3, Y2
+	VMOVUPS      Y7, (SP)
+	VMOVUPS      Y2, 32(SP)
+	VBROADCASTSS (SP), Y2
+	VBROADCASTSS 32(SP), Y3
+	VBROADCASTSS 4(SP), Y4
+	VBROADCASTSS 36(SP), Y5
+	VPMOVZXBD    48(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, (AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 128(AX)
+	VPMOVZXBD    56(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 32(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 160(AX)
+	VPMOVZXBD    64(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 64(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 192(AX)
+	VPMOVZXBD    72(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x04, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 96(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSLLD       $0x03, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 224(AX)
+	VBROADCASTSS 8(SP), Y2
+	VBROADCASTSS 40(SP), Y3
+	VBROADCASTSS 12(SP), Y4
+	VBROADCASTSS 44(SP), Y5
+	VPMOVZXBD    80(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 256(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 384(AX)
+	VPMOVZXBD    88(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 288(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 416(AX)
+	VPMOVZXBD    96(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 320(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSLLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 448(AX)
+	VPMOVZXBD    104(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSLLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 352(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSLLD       $0x01, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 480(AX)
+	VBROADCASTSS 16(SP), Y2
+	VBROADCASTSS 48(SP), Y3
+	VBROADCASTSS 20(SP), Y4
+	VBROADCASTSS 52(SP), Y5
+	VPMOVZXBD    112(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 512(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 640(AX)
+	VPMOVZXBD    120(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 544(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 672(AX)
+	VPMOVZXBD    128(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 576(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x01, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 704(AX)
+	VPMOVZXBD    136(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VMOVDQA      Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 608(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSRLD       $0x01, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 736(AX)
+	VBROADCASTSS 24(SP), Y2
+	VBROADCASTSS 56(SP), Y3
+	VBROADCASTSS 28(SP), Y4
+	VBROADCASTSS 60(SP), Y5
+	VPMOVZXBD    144(CX), Y6
+	VPMOVZXBD    16(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 768(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 896(AX)
+	VPMOVZXBD    152(CX), Y6
+	VPMOVZXBD    24(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 800(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 928(AX)
+	VPMOVZXBD    160(CX), Y6
+	VPMOVZXBD    32(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 832(AX)
+	VPSRLD       $0x04, Y6, Y6
+	VPSRLD       $0x03, Y7, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 960(AX)
+	VPMOVZXBD    168(CX), Y6
+	VPMOVZXBD    40(CX), Y7
+	VPAND        Y0, Y6, Y8
+	VPSRLD       $0x02, Y7, Y9
+	VPAND        Y1, Y9, Y9
+	VPOR         Y9, Y8, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y8, Y2, Y8
+	VSUBPS       Y3, Y8, Y8
+	VMOVUPS      Y8, 864(AX)
+	VPSRLD       $0x04, Y6, Y2
+	VPSRLD       $0x03, Y7, Y3
+	VPAND        Y1, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VCVTDQ2PS    Y2, Y2
+	VMULPS       Y2, Y4, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      Y2, 992(AX)
+	ADDQ         $0x000000b0, CX
+	ADDQ         $0x00000400, AX
+	DECQ         DX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func q6_KDequantAVX2(dst *float32, src *byte, nb int)
+// Requires: AVX, AVX2, F16C
+TEXT ·q6_KDequantAVX2(SB), NOSPLIT, $64-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         src+8(FP), CX
+	MOVQ         nb+16(FP), DX
+	VBROADCASTSS ggmlConst<>+64(SB), Y0
+	VBROADCASTSS ggmlConst<>+596(SB), Y1
+	VBROADCASTSS ggmlConst<>+600(SB), Y2
+	TESTQ        DX, DX
+	JZ           done
+
+loop:
+	VPBROADCASTW 208(CX), X3
+	VCVTPH2PS    X3, Y3
+	VPMOVSXBD    192(CX), Y4
+	VCVTDQ2PS    Y4, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      Y4, (SP)
+	VPMOVSXBD    200(CX), Y4
+	VCVTDQ2PS    Y4, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      Y4, 32(SP)
+	VPMOVZXBD    (CX), Y3
+	VPMOVZXBD    32(CX), Y4
+	VPMOVZXBD    128(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS (SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, (AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 8(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 128(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 16(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 256(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 24(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 384(AX)
+	VPMOVZXBD    8(CX), Y3
+	VPMOVZXBD    40(CX), Y4
+	VPMOVZXBD    136(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS (SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 32(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 8(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 160(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 16(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 288(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 24(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 416(AX)
+	VPMOVZXBD    16(CX), Y3
+	VPMOVZXBD    48(CX), Y4
+	VPMOVZXBD    144(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 4(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 64(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 12(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 192(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 20(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 320(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 28(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 448(AX)
+	VPMOVZXBD    24(CX), Y3
+	VPMOVZXBD    56(CX), Y4
+	VPMOVZXBD    152(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 4(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 96(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 12(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 224(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 20(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 352(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 28(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 480(AX)
+	VPMOVZXBD    64(CX), Y3
+	VPMOVZXBD    96(CX), Y4
+	VPMOVZXBD    160(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 32(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 512(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 40(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 640(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 48(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 768(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 56(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 896(AX)
+	VPMOVZXBD    72(CX), Y3
+	VPMOVZXBD    104(CX), Y4
+	VPMOVZXBD    168(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 32(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 544(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 40(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 672(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 48(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 800(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 56(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 928(AX)
+	VPMOVZXBD    80(CX), Y3
+	VPMOVZXBD    112(CX), Y4
+	VPMOVZXBD    176(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 36(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 576(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 44(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 704(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 52(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 832(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 60(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 960(AX)
+	VPMOVZXBD    88(CX), Y3
+	VPMOVZXBD    120(CX), Y4
+	VPMOVZXBD    184(CX), Y5
+	VPAND        Y0, Y3, Y6
+	VPSLLD       $0x04, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 36(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 608(AX)
+	VPAND        Y0, Y4, Y6
+	VPSLLD       $0x02, Y5, Y7
+	VPAND        Y1, Y7, Y7
+	VPOR         Y7, Y6, Y6
+	VPSUBD       Y2, Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VBROADCASTSS 44(SP), Y7
+	VMULPS       Y6, Y7, Y6
+	VMOVUPS      Y6, 736(AX)
+	VPSRLD       $0x04, Y3, Y3
+	VMOVDQA      Y5, Y6
+	VPAND        Y1, Y6, Y6
+	VPOR         Y6, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 52(SP), Y6
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      Y3, 864(AX)
+	VPSRLD       $0x04, Y4, Y3
+	VPSRLD       $0x02, Y5, Y4
+	VPAND        Y1, Y4, Y4
+	VPOR         Y4, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS 60(SP), Y4
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      Y3, 992(AX)
+	ADDQ         $0x000000d2, CX
+	ADDQ         $0x00000400, AX
 	DECQ         DX
 	JNZ          loop
 

@@ -398,17 +398,24 @@ func quantQ8_K(b []byte, x []float32) {
 	binary.LittleEndian.PutUint32(blk, math.Float32bits(1/iscale))
 }
 
+// subScales returns d·sc and dmin·m (mulx: x86's NaN bits) of the eight
+// 32-element sub-blocks of the Q4_K or Q5_K block b, in ggml's float32.
+func subScales(b []byte) (ds, ms [8]float32) {
+	d, dmin := getF16(b), getF16(b[2:])
+	for is := range 8 {
+		s, m := scaleMinK4(is, b[4:16])
+		ds[is], ms[is] = mulx(d, float32(s)), mulx(dmin, float32(m))
+	}
+	return ds, ms
+}
+
 // dequantQ4_K: y = d·sc·q - dmin·m, as (d·sc)·q - (dmin·m).
 func dequantQ4_K(y []float32, b []byte) {
-	d, dmin := getF16(b), getF16(b[2:])
-	sc := b[4:16]
+	ds, ms := subScales(b)
 	q := b[16 : 16+QKK/2]
 	is := 0
 	for j := 0; j < QKK; j += 64 {
-		s, m := scaleMinK4(is, sc)
-		d1, m1 := mulx(d, float32(s)), mulx(dmin, float32(m))
-		s, m = scaleMinK4(is+1, sc)
-		d2, m2 := mulx(d, float32(s)), mulx(dmin, float32(m))
+		d1, m1, d2, m2 := ds[is], ms[is], ds[is+1], ms[is+1]
 		if finite(d1, m1, d2, m2) {
 			for l := range 32 {
 				y[j+l] = float32(d1*float32(q[l]&0xF)) - m1
@@ -427,17 +434,13 @@ func dequantQ4_K(y []float32, b []byte) {
 
 // dequantQ5_K: as Q4_K with q = low nibble + 16·high bit.
 func dequantQ5_K(y []float32, b []byte) {
-	d, dmin := getF16(b), getF16(b[2:])
-	sc := b[4:16]
+	ds, ms := subScales(b)
 	qh := b[16 : 16+QKK/8]
 	ql := b[48 : 48+QKK/2]
 	is := 0
 	u1, u2 := uint8(1), uint8(2)
 	for j := 0; j < QKK; j += 64 {
-		s, m := scaleMinK4(is, sc)
-		d1, m1 := mulx(d, float32(s)), mulx(dmin, float32(m))
-		s, m = scaleMinK4(is+1, sc)
-		d2, m2 := mulx(d, float32(s)), mulx(dmin, float32(m))
+		d1, m1, d2, m2 := ds[is], ms[is], ds[is+1], ms[is+1]
 		fin := finite(d1, m1, d2, m2)
 		for l := range 32 {
 			q1 := int32(ql[l] & 0xF)

@@ -282,7 +282,7 @@ func TestSIMDDequantize(t *testing.T) {
 			b[i] = byte(r.Uint32())
 		}
 		checkDequantSIMD(t, typ, b, "random")
-		hasMin := typ == Q4_1 || typ == Q5_1
+		hasMin := typ == Q4_1 || typ == Q5_1 || typ == Q4_K || typ == Q5_K
 		var sp []byte
 		for _, d := range halves {
 			for _, m := range halves {
@@ -313,6 +313,15 @@ func TestSIMDDequantize(t *testing.T) {
 					binary.LittleEndian.PutUint16(blk[2:], halves[r.IntN(len(halves))])
 				}
 				sp = append(sp, blk...)
+			}
+		}
+		if typ == Q8_K { // a float32 scale: its specials too
+			for _, d := range []uint32{0, 0x80000000, 1, 0x807FFFFF, 0x3F800000, 0x7F7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7F800001, 0xFFA5A5A5} {
+				for _, fill := range []byte{0, 0xFF, 0x80, 0x01} {
+					blk := bytes.Repeat([]byte{fill}, ts)
+					binary.LittleEndian.PutUint32(blk, d)
+					sp = append(sp, blk...)
+				}
 			}
 		}
 		checkDequantSIMD(t, typ, sp, "special scales")
@@ -440,6 +449,29 @@ func TestSIMDQ8_0RoundfSweep(t *testing.T) {
 						t.Fatalf("roundf(%v) (%#08x): kernel gives %d, want %d", v, math.Float32bits(v), got, want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestSIMDGroupLanes puts each special block in every position of a group
+// of 8 (the kernels' vectorized search across blocks), the other 7 random,
+// and the same with the 7 others special too.
+func TestSIMDGroupLanes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	sp := specialBlocks(r)
+	for _, typ := range simdTypes(simdQuant) {
+		for i, b := range sp {
+			for pos := range 8 {
+				x := randomRow(r, 8*QK)
+				copy(x[pos*QK:], b)
+				checkQuantSIMD(t, typ, x, fmt.Sprintf("special %d at %d", i, pos))
+				for o := range 8 {
+					if o != pos {
+						copy(x[o*QK:], sp[r.IntN(len(sp))])
+					}
+				}
+				checkQuantSIMD(t, typ, x, fmt.Sprintf("special %d at %d among specials", i, pos))
 			}
 		}
 	}

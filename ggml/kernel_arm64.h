@@ -1,0 +1,376 @@
+// WORD macros for the NEON instructions Go's arm64 assembler has no
+// mnemonic for, and the multi-line sequences of kernel_arm64.s.
+//
+// The conventions are those of the root package's kernel_arm64.h, and
+// the root package's TestNEONEncodings checks this file too: each WORD
+// macro takes register numbers in ARM operand order (destination first)
+// and is preceded by a comment giving its ARM mnemonic with the operands
+// named after the macro's parameters; every call site is compared with
+// llvm-mc's encoding (testdata/neon_encodings.txt of the root package)
+// and with Go's disassembler. Native Go instructions keep Go's operand
+// order: sources first, destination last.
+
+// fadd Vd.4s, Vn.4s, Vm.4s
+#define VFADD_4S(d, n, m) WORD $(0x4e20d400 | ((m)<<16) | ((n)<<5) | (d))
+// fsub Vd.4s, Vn.4s, Vm.4s
+#define VFSUB_4S(d, n, m) WORD $(0x4ea0d400 | ((m)<<16) | ((n)<<5) | (d))
+// fmul Vd.4s, Vn.4s, Vm.4s
+#define VFMUL_4S(d, n, m) WORD $(0x6e20dc00 | ((m)<<16) | ((n)<<5) | (d))
+// fmax Vd.4s, Vn.4s, Vm.4s
+#define VFMAX_4S(d, n, m) WORD $(0x4e20f400 | ((m)<<16) | ((n)<<5) | (d))
+// fmin Vd.4s, Vn.4s, Vm.4s
+#define VFMIN_4S(d, n, m) WORD $(0x4ea0f400 | ((m)<<16) | ((n)<<5) | (d))
+// fmaxv Sd, Vn.4s
+#define VFMAXV_4S(d, n) WORD $(0x6e30f800 | ((n)<<5) | (d))
+// fminv Sd, Vn.4s
+#define VFMINV_4S(d, n) WORD $(0x6eb0f800 | ((n)<<5) | (d))
+// fabs Vd.4s, Vn.4s
+#define VFABS_4S(d, n) WORD $(0x4ea0f800 | ((n)<<5) | (d))
+// fcvtas Vd.4s, Vn.4s
+#define VFCVTAS_4S(d, n) WORD $(0x4e21c800 | ((n)<<5) | (d))
+// fcvtzs Vd.4s, Vn.4s
+#define VFCVTZS_4S(d, n) WORD $(0x4ea1b800 | ((n)<<5) | (d))
+// scvtf Vd.4s, Vn.4s
+#define VSCVTF_4S(d, n) WORD $(0x4e21d800 | ((n)<<5) | (d))
+// smin Vd.16b, Vn.16b, Vm.16b
+#define VSMIN_16B(d, n, m) WORD $(0x4e206c00 | ((m)<<16) | ((n)<<5) | (d))
+// saddlp Vd.8h, Vn.16b
+#define VSADDLP_8H(d, n) WORD $(0x4e202800 | ((n)<<5) | (d))
+// sadalp Vd.8h, Vn.16b
+#define VSADALP_8H(d, n) WORD $(0x4e206800 | ((n)<<5) | (d))
+// sxtl Vd.8h, Vn.8b
+#define VSXTL_8H(d, n) WORD $(0x0f08a400 | ((n)<<5) | (d))
+// sxtl2 Vd.8h, Vn.16b
+#define VSXTL2_8H(d, n) WORD $(0x4f08a400 | ((n)<<5) | (d))
+// sxtl Vd.4s, Vn.4h
+#define VSXTL_4S(d, n) WORD $(0x0f10a400 | ((n)<<5) | (d))
+// sxtl2 Vd.4s, Vn.8h
+#define VSXTL2_4S(d, n) WORD $(0x4f10a400 | ((n)<<5) | (d))
+
+// Multi-line macros. Register conventions of the quantizers: V0-V7 the 32
+// float32 of a block (element i in lane i%4 of V(i/4)), then their int32
+// codes; V8-V11 scratch (16-bit lanes); V12 the codes of elements 0-15,
+// V13 those of 16-31 (bytes); V16-V23 scratch (F16 max, F20 min, F17 d,
+// F19 id once the reductions are done); V24 id, V25 the offset added
+// before truncation, V26 min, V27 the clamp, V28 and V29 the qh
+// constants; F30 1.0, F31 the divisor of d; R10 0x7F800000. The dequantizers: V0 the codes of elements 0-15, V1
+// those of 16-31 (int8 lanes); V2-V5 scratch; V16-V23 the 32 float32.
+
+// QLOAD32: V0-V7 = the 32 float32 at R1; R1 += 128.
+#define QLOAD32 \
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]; \
+	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+
+// MAXV8(a): Fa = the largest lane of V(a)..V(a+7) (overwritten), NaN if
+// any lane is NaN (FMAX, FMAXV propagate NaN).
+#define MAXV8(a) \
+	VFMAX_4S(a, a, (a)+1); \
+	VFMAX_4S((a)+2, (a)+2, (a)+3); \
+	VFMAX_4S((a)+4, (a)+4, (a)+5); \
+	VFMAX_4S((a)+6, (a)+6, (a)+7); \
+	VFMAX_4S(a, a, (a)+2); \
+	VFMAX_4S((a)+4, (a)+4, (a)+6); \
+	VFMAX_4S(a, a, (a)+4); \
+	VFMAXV_4S(a, a)
+
+// FMAXV32(s): Fs = the largest of V0-V7 (V(s)..V(s+3) scratch).
+#define FMAXV32(s) \
+	VFMAX_4S(s, 0, 1); \
+	VFMAX_4S((s)+1, 2, 3); \
+	VFMAX_4S((s)+2, 4, 5); \
+	VFMAX_4S((s)+3, 6, 7); \
+	VFMAX_4S(s, s, (s)+1); \
+	VFMAX_4S((s)+2, (s)+2, (s)+3); \
+	VFMAX_4S(s, s, (s)+2); \
+	VFMAXV_4S(s, s)
+
+// FMINV32(s): Fs = the smallest of V0-V7 (V(s)..V(s+3) scratch).
+#define FMINV32(s) \
+	VFMIN_4S(s, 0, 1); \
+	VFMIN_4S((s)+1, 2, 3); \
+	VFMIN_4S((s)+2, 4, 5); \
+	VFMIN_4S((s)+3, 6, 7); \
+	VFMIN_4S(s, s, (s)+1); \
+	VFMIN_4S((s)+2, (s)+2, (s)+3); \
+	VFMIN_4S(s, s, (s)+2); \
+	VFMINV_4S(s, s)
+
+// ABSMAXV32: F16 = max |V0-V7| (V16-V23 scratch).
+#define ABSMAXV32 \
+	VFABS_4S(16, 0); \
+	VFABS_4S(17, 1); \
+	VFABS_4S(18, 2); \
+	VFABS_4S(19, 3); \
+	VFABS_4S(20, 4); \
+	VFABS_4S(21, 5); \
+	VFABS_4S(22, 6); \
+	VFABS_4S(23, 7); \
+	MAXV8(16)
+
+// NONFINITE32: F16 is NaN if any of V0-V7 is NaN or ±Inf (x - x is +0
+// for finite x, NaN otherwise), else +0 (V16-V23 scratch).
+#define NONFINITE32 \
+	VFSUB_4S(16, 0, 0); \
+	VFSUB_4S(17, 1, 1); \
+	VFSUB_4S(18, 2, 2); \
+	VFSUB_4S(19, 3, 3); \
+	VFSUB_4S(20, 4, 4); \
+	VFSUB_4S(21, 5, 5); \
+	VFSUB_4S(22, 6, 6); \
+	VFSUB_4S(23, 7, 7); \
+	MAXV8(16)
+
+// FMUL32(k), FADD32(k), FSUB32(k): V0-V7 = V0-V7 op Vk, lane by lane,
+// each result rounded once.
+#define FMUL32(k) \
+	VFMUL_4S(0, 0, k); \
+	VFMUL_4S(1, 1, k); \
+	VFMUL_4S(2, 2, k); \
+	VFMUL_4S(3, 3, k); \
+	VFMUL_4S(4, 4, k); \
+	VFMUL_4S(5, 5, k); \
+	VFMUL_4S(6, 6, k); \
+	VFMUL_4S(7, 7, k)
+
+#define FADD32(k) \
+	VFADD_4S(0, 0, k); \
+	VFADD_4S(1, 1, k); \
+	VFADD_4S(2, 2, k); \
+	VFADD_4S(3, 3, k); \
+	VFADD_4S(4, 4, k); \
+	VFADD_4S(5, 5, k); \
+	VFADD_4S(6, 6, k); \
+	VFADD_4S(7, 7, k)
+
+#define FSUB32(k) \
+	VFSUB_4S(0, 0, k); \
+	VFSUB_4S(1, 1, k); \
+	VFSUB_4S(2, 2, k); \
+	VFSUB_4S(3, 3, k); \
+	VFSUB_4S(4, 4, k); \
+	VFSUB_4S(5, 5, k); \
+	VFSUB_4S(6, 6, k); \
+	VFSUB_4S(7, 7, k)
+
+// FCVTAS32: V0-V7 = int32 of V0-V7 rounded to nearest, halves away from
+// zero (C's roundf then the conversion).
+#define FCVTAS32 \
+	VFCVTAS_4S(0, 0); \
+	VFCVTAS_4S(1, 1); \
+	VFCVTAS_4S(2, 2); \
+	VFCVTAS_4S(3, 3); \
+	VFCVTAS_4S(4, 4); \
+	VFCVTAS_4S(5, 5); \
+	VFCVTAS_4S(6, 6); \
+	VFCVTAS_4S(7, 7)
+
+// FCVTZS32: V0-V7 = int32 of V0-V7 truncated toward zero (NaN gives 0).
+#define FCVTZS32 \
+	VFCVTZS_4S(0, 0); \
+	VFCVTZS_4S(1, 1); \
+	VFCVTZS_4S(2, 2); \
+	VFCVTZS_4S(3, 3); \
+	VFCVTZS_4S(4, 4); \
+	VFCVTZS_4S(5, 5); \
+	VFCVTZS_4S(6, 6); \
+	VFCVTZS_4S(7, 7)
+
+// NARROW32: V12 = the low bytes of the int32 lanes of V0-V3 (elements
+// 0-15), V13 those of V4-V7 (16-31): C's (int8_t) or (uint8_t) of the
+// int, by two unzips of the even halves (V8-V11 scratch).
+#define NARROW32 \
+	VUZP1	V1.H8, V0.H8, V8.H8; \
+	VUZP1	V3.H8, V2.H8, V9.H8; \
+	VUZP1	V5.H8, V4.H8, V10.H8; \
+	VUZP1	V7.H8, V6.H8, V11.H8; \
+	VUZP1	V9.B16, V8.B16, V12.B16; \
+	VUZP1	V11.B16, V10.B16, V13.B16
+
+// QHBITS: F14 (32 bits) = the qh word of Q5_0 and Q5_1: bit j is bit 4
+// of code j, from V12 and V13 (V28 0x10 bytes, V29 the byte weights
+// 1, 2, ..., 128, 1, ..., 128; V15 scratch). CMTST and the weights put
+// bit j%8 in byte j where the code has bit 4; three pairwise adds sum
+// each run of 8 bytes (distinct bits: no carries) into bytes 0-3 of V14.
+#define QHBITS \
+	VCMTST	V28.B16, V12.B16, V14.B16; \
+	VCMTST	V28.B16, V13.B16, V15.B16; \
+	VAND	V29.B16, V14.B16, V14.B16; \
+	VAND	V29.B16, V15.B16, V15.B16; \
+	VADDP	V15.B16, V14.B16, V14.B16; \
+	VADDP	V14.B16, V14.B16, V14.B16; \
+	VADDP	V14.B16, V14.B16, V14.B16
+
+// QHSPREAD: V0 |= bit 4 for elements 0-15 and V1 |= bit 4 for 16-31
+// from the qh word in V6.S[0] (V30 the TBL indices 0×8 1×8, V31 2×8 3×8,
+// V29 the byte weights, V28 0x10 bytes; V7, V8 scratch).
+#define QHSPREAD \
+	VTBL	V30.B16, [V6.B16], V7.B16; \
+	VTBL	V31.B16, [V6.B16], V8.B16; \
+	VCMTST	V29.B16, V7.B16, V7.B16; \
+	VCMTST	V29.B16, V8.B16, V8.B16; \
+	VAND	V28.B16, V7.B16, V7.B16; \
+	VAND	V28.B16, V8.B16, V8.B16; \
+	VORR	V7.B16, V0.B16, V0.B16; \
+	VORR	V8.B16, V1.B16, V1.B16
+
+// NIBBLES: V0 = the low nibbles of the 16 bytes in V0 (elements 0-15),
+// V1 = the high nibbles (16-31) (V26 0x0F bytes).
+#define NIBBLES \
+	VUSHR	$4, V0.B16, V1.B16; \
+	VAND	V26.B16, V0.B16, V0.B16
+
+// WIDEN32: V16-V23 = float32 of the int8 lanes of V0 (elements 0-15) and
+// V1 (16-31), exact (V2-V5 scratch).
+#define WIDEN32 \
+	VSXTL_8H(2, 0); \
+	VSXTL2_8H(3, 0); \
+	VSXTL_8H(4, 1); \
+	VSXTL2_8H(5, 1); \
+	VSXTL_4S(16, 2); \
+	VSXTL2_4S(17, 2); \
+	VSXTL_4S(18, 3); \
+	VSXTL2_4S(19, 3); \
+	VSXTL_4S(20, 4); \
+	VSXTL2_4S(21, 4); \
+	VSXTL_4S(22, 5); \
+	VSXTL2_4S(23, 5); \
+	VSCVTF_4S(16, 16); \
+	VSCVTF_4S(17, 17); \
+	VSCVTF_4S(18, 18); \
+	VSCVTF_4S(19, 19); \
+	VSCVTF_4S(20, 20); \
+	VSCVTF_4S(21, 21); \
+	VSCVTF_4S(22, 22); \
+	VSCVTF_4S(23, 23)
+
+// DMUL32(k), DADD32(k): V16-V23 = V16-V23 op Vk.
+#define DMUL32(k) \
+	VFMUL_4S(16, 16, k); \
+	VFMUL_4S(17, 17, k); \
+	VFMUL_4S(18, 18, k); \
+	VFMUL_4S(19, 19, k); \
+	VFMUL_4S(20, 20, k); \
+	VFMUL_4S(21, 21, k); \
+	VFMUL_4S(22, 22, k); \
+	VFMUL_4S(23, 23, k)
+
+#define DADD32(k) \
+	VFADD_4S(16, 16, k); \
+	VFADD_4S(17, 17, k); \
+	VFADD_4S(18, 18, k); \
+	VFADD_4S(19, 19, k); \
+	VFADD_4S(20, 20, k); \
+	VFADD_4S(21, 21, k); \
+	VFADD_4S(22, 22, k); \
+	VFADD_4S(23, 23, k)
+
+// DSTORE32: the 32 float32 of V16-V23 to R0; R0 += 128.
+#define DSTORE32 \
+	VST1.P	[V16.S4, V17.S4, V18.S4, V19.S4], 64(R0); \
+	VST1.P	[V20.S4, V21.S4, V22.S4, V23.S4], 64(R0)
+
+// RECIP(ok, bail): F19 = id = d != 0 ? 1/d : 0 for d in F17, as ggml;
+// to bail if 1/d overflows to ±Inf with d != 0 (d subnormal below
+// 2^-128), where x86's conversion of the Inf or NaN products differs from
+// ARM's saturating one (F30 1.0, R10 0x7F800000; R5 scratch). Then V24
+// = id in every lane.
+#define RECIP(ok, bail) \
+	FDIVS	F17, F30, F19; \
+	FMOVS	F19, R5; \
+	ANDW	$0x7FFFFFFF, R5; \
+	CMPW	R10, R5; \
+	BNE	ok; \
+	FCMPS	$(0.0), F17; \
+	BNE	bail; \
+	FMOVS	ZR, F19; \
+ok: \
+	VDUP	V19.S[0], V24.S4
+
+// PUTF16(freg, off): the binary16 of freg (round to nearest even; freg
+// is overwritten) to off(R0) (R5 scratch).
+#define PUTF16(freg, off) \
+	FCVTSH	freg, freg; \
+	FMOVS	freg, R5; \
+	MOVH	R5, off(R0)
+
+// QPROLOGUE(div): the quantizers' arguments (R0 dst, R1 src, R2 nb),
+// R3 = 0 blocks done, R10 = 0x7F800000, R11 = 0x80000000, F30 = 1.0,
+// F31 = the divisor of d (float32 bits div).
+#define QPROLOGUE(div) \
+	MOVD	dst+0(FP), R0; \
+	MOVD	src+8(FP), R1; \
+	MOVD	nb+16(FP), R2; \
+	MOVD	ZR, R3; \
+	MOVW	$0x7F800000, R10; \
+	MOVW	$0x80000000, R11; \
+	FMOVS	$(1.0), F30; \
+	MOVW	$div, R4; \
+	FMOVS	R4, F31
+
+// SIGNEDMAX(pos, neg, scan, have): F22 = the first element of largest
+// magnitude of the block (ggml's `if (amax < fabsf(v))` scan, +0 for an
+// all-zero block), from F16 = its max and F20 = its min: max when
+// max > -min, min when -min > max, else (both signs reach the largest
+// magnitude) the first such element, found by a scalar scan of the 128
+// bytes before R1.
+#define SIGNEDMAX(pos, neg, scan, have) \
+	FNEGS	F20, F22; \
+	FCMPS	F22, F16; \
+	BGT	pos; \
+	BLT	neg; \
+	FMOVS	ZR, F22; \
+	FCMPS	$(0.0), F16; \
+	BEQ	have; \
+	SUB	$128, R1, R7; \
+scan: \
+	FMOVS.P	4(R7), F22; \
+	FABSS	F22, F23; \
+	FCMPS	F16, F23; \
+	BNE	scan; \
+	B	have; \
+neg: \
+	FMOVS	F20, F22; \
+	B	have; \
+pos: \
+	FMOVS	F16, F22; \
+have:
+
+// FIRSTZERO(scan, ok): when F20, the block's min, is -0 (FMIN orders -0
+// below +0), F20 = the first zero of the 128 bytes before R1, with its
+// sign: ggml's `if (v < min)` scan keeps the first of equal values
+// (R11 0x80000000).
+#define FIRSTZERO(scan, ok) \
+	FMOVS	F20, R5; \
+	CMPW	R11, R5; \
+	BNE	ok; \
+	SUB	$128, R1, R7; \
+scan: \
+	FMOVS.P	4(R7), F20; \
+	FCMPS	$(0.0), F20; \
+	BNE	scan; \
+ok:
+
+// DPROLOGUE: the dequantizers' arguments (R0 dst, R1 src, R2 nb), R3 = 0
+// blocks done, R10 = 0x7C00 (the exponent field of binary16).
+#define DPROLOGUE \
+	MOVD	dst+0(FP), R0; \
+	MOVD	src+8(FP), R1; \
+	MOVD	nb+16(FP), R2; \
+	MOVD	ZR, R3; \
+	MOVW	$0x7C00, R10
+
+// SCALE(r, freg, bail): freg = the float32 of the binary16 bits in r
+// (FCVT: exact); to bail if they are ±Inf or NaN (R7 scratch).
+#define SCALE(r, freg, bail) \
+	ANDW	$0x7C00, r, R7; \
+	CMPW	R10, R7; \
+	BEQ	bail; \
+	FMOVS	r, freg; \
+	FCVTHS	freg, freg
+
+// QHCONSTS: V26 0x0F bytes, V28 0x10 bytes, V29 the byte weights, V30 and
+// V31 the TBL indices of QHSPREAD, from qhconst at R4.
+#define QHCONSTS \
+	VMOVI	$15, V26.B16; \
+	VMOVI	$16, V28.B16; \
+	VLD1	(R4), [V29.B16, V30.B16, V31.B16]

@@ -1,0 +1,78 @@
+//go:build gc && !purego
+
+package ggml
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"testing"
+)
+
+// TestNEONStops: each kernel does the blocks before the first one that
+// needs the reference, returns their number and writes nothing of that
+// block or after it (quantize: 1/d overflows; dequantize: a ±Inf or NaN
+// scale); the wrappers' results are checked against the reference by
+// simd_test.go.
+func TestNEONStops(t *testing.T) {
+	if !hasNEON {
+		t.Skip("no ASIMD")
+	}
+	quant := map[Type]func(*byte, *float32, int) int{
+		Q8_0: q8_0QuantNEON, Q8_1: q8_1QuantNEON, Q4_0: q4_0QuantNEON,
+		Q4_1: q4_1QuantNEON, Q5_0: q5_0QuantNEON, Q5_1: q5_1QuantNEON,
+	}
+	for typ, k := range quant {
+		x := make([]float32, 3*QK)
+		for i := range x {
+			x[i] = float32(i%7) - 3
+		}
+		// block 1: 64 to 128 ulps of the smallest subnormal, so that
+		// d rounds to a subnormal whose reciprocal overflows.
+		for i := QK; i < 2*QK; i++ {
+			x[i] = math.Float32frombits(uint32(64 + i%65))
+			if typ == Q4_1 || typ == Q5_1 {
+				x[i] = math.Float32frombits(uint32(i%2) * 30)
+			}
+		}
+		ts := typ.TypeSize()
+		dst := bytes.Repeat([]byte{0xA5}, 3*ts)
+		if n := k(&dst[0], &x[0], 3); n != 1 {
+			t.Errorf("%v: kernel did %d blocks, want 1 (block 1's 1/d overflows)", typ, n)
+		}
+		if !bytes.Equal(dst[ts:], bytes.Repeat([]byte{0xA5}, 2*ts)) {
+			t.Errorf("%v: kernel wrote past the block it stopped at: % x", typ, dst)
+		}
+		if n := k(&dst[2*ts], &x[2*QK], 1); n != 1 {
+			t.Errorf("%v: kernel did %d of 1 ordinary blocks", typ, n)
+		}
+	}
+	dequant := map[Type]func(*float32, *byte, int) int{
+		Q8_0: q8_0DequantNEON, Q8_1: q8_1DequantNEON, Q4_0: q4_0DequantNEON,
+		Q4_1: q4_1DequantNEON, Q5_0: q5_0DequantNEON, Q5_1: q5_1DequantNEON,
+	}
+	for typ, k := range dequant {
+		ts := typ.TypeSize()
+		for _, off := range []int{0, 2} {
+			if off == 2 && typ != Q4_1 && typ != Q5_1 {
+				continue
+			}
+			for _, h := range []uint16{0x7C00, 0xFC00, 0x7E00, 0xFC01} {
+				src := make([]byte, 3*ts)
+				binary.LittleEndian.PutUint16(src[ts+off:], h)
+				dst := make([]float32, 3*QK)
+				for i := range dst {
+					dst[i] = 7
+				}
+				if n := k(&dst[0], &src[0], 3); n != 1 {
+					t.Errorf("%v: scale %#04x at %d: kernel did %d blocks, want 1", typ, h, off, n)
+				}
+				for i := QK; i < 3*QK; i++ {
+					if dst[i] != 7 {
+						t.Fatalf("%v: scale %#04x at %d: kernel wrote element %d past the block it stopped at", typ, h, off, i)
+					}
+				}
+			}
+		}
+	}
+}

@@ -68,8 +68,8 @@ func guarded(f func()) (err error) {
 func TestSIMDGuardPages(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	const maxBlocks = 9
-	a := newGuardMem(t, 4*QK*maxBlocks)
-	b := newGuardMem(t, 4*QK*maxBlocks)
+	a := newGuardMem(t, 4*QKK*maxBlocks) // room for the k-quants
+	b := newGuardMem(t, 4*QKK*maxBlocks)
 	for _, atTail := range []bool{true, false} {
 		for nb := 1; nb <= maxBlocks; nb++ {
 			x := randomRow(r, nb*QK)
@@ -91,7 +91,7 @@ func TestSIMDGuardPages(t *testing.T) {
 				for i := range src {
 					src[i] = byte(r.Uint32())
 				}
-				dst := b.floatsAt(nb*QK, atTail)
+				dst := b.floatsAt(nb*typ.BlockSize(), atTail)
 				if err := guarded(func() { simdDequant[typ](dst, src) }); err != nil {
 					t.Fatalf("%v dequantize, %d blocks, tail %v: %v", typ, nb, atTail, err)
 				}

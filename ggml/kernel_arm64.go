@@ -67,6 +67,15 @@ func q5_0DequantNEON(dst *float32, src *byte, nb int) int
 //go:noescape
 func q5_1DequantNEON(dst *float32, src *byte, nb int) int
 
+// The k-quant dequantizers: nb super-blocks (292 and 210 bytes) into
+// 256·nb floats.
+
+//go:noescape
+func q8_KDequantNEON(dst *float32, src *byte, nb int) int
+
+//go:noescape
+func q6_KDequantNEON(dst *float32, src *byte, nb int) int
+
 // hasNEON reports whether the kernels can run: ASIMD (every ARMv8-A CPU;
 // GODEBUG=cpu.asimd=off clears it).
 var hasNEON = cpu.ARM64.HasASIMD
@@ -92,6 +101,7 @@ func init() {
 		Q8_0: q8_0DequantNEON, Q8_1: q8_1DequantNEON,
 		Q4_0: q4_0DequantNEON, Q4_1: q4_1DequantNEON,
 		Q5_0: q5_0DequantNEON, Q5_1: q5_1DequantNEON,
+		Q8_K: q8_KDequantNEON, Q6_K: q6_KDequantNEON,
 	} {
 		simdDequant[t] = dequantRowNEON(t, k)
 	}
@@ -116,13 +126,13 @@ func quantRowNEON(t Type, k func(*byte, *float32, int) int) func([]byte, []float
 // dequantRowNEON adapts a dequantize kernel to the len(src)/t.TypeSize()
 // blocks of src, running the reference on the blocks the kernel leaves.
 func dequantRowNEON(t Type, k func(*float32, *byte, int) int) func([]float32, []byte) {
-	ts, ref := t.TypeSize(), codecs[t].dequant
+	bs, ts, ref := t.BlockSize(), t.TypeSize(), codecs[t].dequant
 	return func(dst []float32, src []byte) {
 		nb := len(src) / ts
 		for i := 0; i < nb; i++ {
-			i += k(&dst[i*QK], &src[i*ts], nb-i)
+			i += k(&dst[i*bs], &src[i*ts], nb-i)
 			if i < nb {
-				ref(dst[i*QK:(i+1)*QK], src[i*ts:(i+1)*ts])
+				ref(dst[i*bs:(i+1)*bs], src[i*ts:(i+1)*ts])
 			}
 		}
 	}

@@ -374,3 +374,81 @@ ok:
 	VMOVI	$15, V26.B16; \
 	VMOVI	$16, V28.B16; \
 	VLD1	(R4), [V29.B16, V30.B16, V31.B16]
+
+// Q6SCALES: V8-V11 = the 16 float32 d·float(int8 sc[i]) of a Q6_K block,
+// from the scales in V6 and d in V24 (V7, V12 scratch).
+#define Q6SCALES \
+	VSXTL_8H(7, 6); \
+	VSXTL2_8H(12, 6); \
+	VSXTL_4S(8, 7); \
+	VSXTL2_4S(9, 7); \
+	VSXTL_4S(10, 12); \
+	VSXTL2_4S(11, 12); \
+	VSCVTF_4S(8, 8); \
+	VSCVTF_4S(9, 9); \
+	VSCVTF_4S(10, 10); \
+	VSCVTF_4S(11, 11); \
+	VFMUL_4S(8, 8, 24); \
+	VFMUL_4S(9, 9, 24); \
+	VFMUL_4S(10, 10, 24); \
+	VFMUL_4S(11, 11, 24)
+
+// Q6OUT(sv, ia, ib): the 32 float32 (q-32)·ds of the 6-bit codes in V0
+// (elements 0-15, scale sv.S[ia]) and V1 (16-31, scale sv.S[ib]) to R0;
+// R0 += 128 (V28 32 bytes; V29, V30 scratch).
+#define Q6OUT(sv, ia, ib) \
+	VSUB	V28.B16, V0.B16, V0.B16; \
+	VSUB	V28.B16, V1.B16, V1.B16; \
+	WIDEN32; \
+	VDUP	sv.S[ia], V29.S4; \
+	VDUP	sv.S[ib], V30.S4; \
+	VFMUL_4S(16, 16, 29); \
+	VFMUL_4S(17, 17, 29); \
+	VFMUL_4S(18, 18, 29); \
+	VFMUL_4S(19, 19, 29); \
+	VFMUL_4S(20, 20, 30); \
+	VFMUL_4S(21, 21, 30); \
+	VFMUL_4S(22, 22, 30); \
+	VFMUL_4S(23, 23, 30); \
+	DSTORE32
+
+// Q6HALF(sa, sb): 128 elements of a Q6_K block: 64 bytes of ql at R6 and
+// 32 of qh at R7 (both advanced), scales ds in sa (sub-blocks 0-3) and
+// sb (4-7); ql in V12-V15, qh in V6-V7 (V26 0x0F, V27 3 bytes). Element
+// l+32k takes its low nibble from ql[l] (k even) or ql[l+32] (k odd),
+// low (k < 2) or high, and bits 2k, 2k+1 of qh[l] as bits 4 and 5.
+#define Q6HALF(sa, sb) \
+	VLD1.P	64(R6), [V12.B16, V13.B16, V14.B16, V15.B16]; \
+	VLD1.P	32(R7), [V6.B16, V7.B16]; \
+	VAND	V26.B16, V12.B16, V0.B16; \
+	VAND	V26.B16, V13.B16, V1.B16; \
+	VAND	V27.B16, V6.B16, V2.B16; \
+	VAND	V27.B16, V7.B16, V3.B16; \
+	VSLI	$4, V2.B16, V0.B16; \
+	VSLI	$4, V3.B16, V1.B16; \
+	Q6OUT(sa, 0, 1); \
+	VAND	V26.B16, V14.B16, V0.B16; \
+	VAND	V26.B16, V15.B16, V1.B16; \
+	VUSHR	$2, V6.B16, V2.B16; \
+	VUSHR	$2, V7.B16, V3.B16; \
+	VAND	V27.B16, V2.B16, V2.B16; \
+	VAND	V27.B16, V3.B16, V3.B16; \
+	VSLI	$4, V2.B16, V0.B16; \
+	VSLI	$4, V3.B16, V1.B16; \
+	Q6OUT(sa, 2, 3); \
+	VUSHR	$4, V12.B16, V0.B16; \
+	VUSHR	$4, V13.B16, V1.B16; \
+	VUSHR	$4, V6.B16, V2.B16; \
+	VUSHR	$4, V7.B16, V3.B16; \
+	VAND	V27.B16, V2.B16, V2.B16; \
+	VAND	V27.B16, V3.B16, V3.B16; \
+	VSLI	$4, V2.B16, V0.B16; \
+	VSLI	$4, V3.B16, V1.B16; \
+	Q6OUT(sb, 0, 1); \
+	VUSHR	$4, V14.B16, V0.B16; \
+	VUSHR	$4, V15.B16, V1.B16; \
+	VUSHR	$6, V6.B16, V2.B16; \
+	VUSHR	$6, V7.B16, V3.B16; \
+	VSLI	$4, V2.B16, V0.B16; \
+	VSLI	$4, V3.B16, V1.B16; \
+	Q6OUT(sb, 2, 3)

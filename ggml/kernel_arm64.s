@@ -430,3 +430,65 @@ d51loop:
 d51done:
 	MOVD	R3, ret+24(FP)
 	RET
+
+// The k-quant dequantizers: a 256-element super-block per iteration.
+
+// func q8_KDequantNEON(dst *float32, src *byte, nb int) int
+TEXT ·q8_KDequantNEON(SB), NOSPLIT, $0-32
+	DPROLOGUE
+	MOVW	$0x7F800000, R10
+	CBZ	R2, d8kdone
+
+d8kloop:
+	MOVWU	(R1), R5         // d, float32
+	ANDW	$0x7F800000, R5, R7
+	CMPW	R10, R7
+	BEQ	d8kdone          // ±Inf or NaN
+	FMOVS	R5, F24
+	VDUP	V24.S[0], V24.S4
+	ADD	$4, R1, R6
+	MOVD	$8, R8
+
+d8kgroup:
+	VLD1.P	32(R6), [V0.B16, V1.B16]
+	WIDEN32
+	DMUL32(24)
+	DSTORE32
+	SUBS	$1, R8, R8
+	BNE	d8kgroup
+	ADD	$292, R1
+	ADD	$1, R3
+	CMP	R2, R3
+	BLT	d8kloop
+
+d8kdone:
+	MOVD	R3, ret+24(FP)
+	RET
+
+// func q6_KDequantNEON(dst *float32, src *byte, nb int) int
+TEXT ·q6_KDequantNEON(SB), NOSPLIT, $0-32
+	DPROLOGUE
+	VMOVI	$15, V26.B16
+	VMOVI	$3, V27.B16
+	VMOVI	$32, V28.B16
+	CBZ	R2, d6kdone
+
+d6kloop:
+	MOVHU	208(R1), R5
+	SCALE(R5, F24, d6kdone)
+	VDUP	V24.S[0], V24.S4
+	ADD	$192, R1, R6
+	VLD1	(R6), [V6.B16]
+	Q6SCALES
+	MOVD	R1, R6           // ql
+	ADD	$128, R1, R7     // qh
+	Q6HALF(V8, V9)
+	Q6HALF(V10, V11)
+	ADD	$210, R1
+	ADD	$1, R3
+	CMP	R2, R3
+	BLT	d6kloop
+
+d6kdone:
+	MOVD	R3, ret+24(FP)
+	RET

@@ -50,24 +50,32 @@ func TestNEONStops(t *testing.T) {
 	dequant := map[Type]func(*float32, *byte, int) int{
 		Q8_0: q8_0DequantNEON, Q8_1: q8_1DequantNEON, Q4_0: q4_0DequantNEON,
 		Q4_1: q4_1DequantNEON, Q5_0: q5_0DequantNEON, Q5_1: q5_1DequantNEON,
+		Q8_K: q8_KDequantNEON, Q6_K: q6_KDequantNEON,
 	}
+	// the offsets of each type's fp16 scales (Q8_K: the high half of its
+	// float32 d)
+	scales := map[Type][]int{Q4_1: {0, 2}, Q5_1: {0, 2}, Q8_K: {2}, Q6_K: {208}}
 	for typ, k := range dequant {
-		ts := typ.TypeSize()
-		for _, off := range []int{0, 2} {
-			if off == 2 && typ != Q4_1 && typ != Q5_1 {
-				continue
-			}
-			for _, h := range []uint16{0x7C00, 0xFC00, 0x7E00, 0xFC01} {
+		ts, bs := typ.TypeSize(), typ.BlockSize()
+		offs, ok := scales[typ]
+		if !ok {
+			offs = []int{0}
+		}
+		for _, off := range offs {
+			for _, h := range []uint16{0x7C00, 0xFC00, 0x7E00, 0xFC01, 0x7F80, 0xFFC0} {
+				if typ != Q8_K && h&0x7F80 == 0x7F80 || typ == Q8_K && h&0x7F80 != 0x7F80 {
+					continue // ±Inf, NaN as binary16 or as the top of a float32
+				}
 				src := make([]byte, 3*ts)
 				binary.LittleEndian.PutUint16(src[ts+off:], h)
-				dst := make([]float32, 3*QK)
+				dst := make([]float32, 3*bs)
 				for i := range dst {
 					dst[i] = 7
 				}
 				if n := k(&dst[0], &src[0], 3); n != 1 {
 					t.Errorf("%v: scale %#04x at %d: kernel did %d blocks, want 1", typ, h, off, n)
 				}
-				for i := QK; i < 3*QK; i++ {
+				for i := bs; i < 3*bs; i++ {
 					if dst[i] != 7 {
 						t.Fatalf("%v: scale %#04x at %d: kernel wrote element %d past the block it stopped at", typ, h, off, i)
 					}

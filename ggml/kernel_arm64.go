@@ -67,8 +67,14 @@ func q5_0DequantNEON(dst *float32, src *byte, nb int) int
 //go:noescape
 func q5_1DequantNEON(dst *float32, src *byte, nb int) int
 
-// The k-quant dequantizers: nb super-blocks (292 and 210 bytes) into
-// 256·nb floats.
+// The k-quant dequantizers: nb super-blocks (144, 176, 210 and 292
+// bytes) into 256·nb floats.
+
+//go:noescape
+func q4_KDequantNEON(dst *float32, src *byte, nb int) int
+
+//go:noescape
+func q5_KDequantNEON(dst *float32, src *byte, nb int) int
 
 //go:noescape
 func q8_KDequantNEON(dst *float32, src *byte, nb int) int
@@ -101,7 +107,8 @@ func init() {
 		Q8_0: q8_0DequantNEON, Q8_1: q8_1DequantNEON,
 		Q4_0: q4_0DequantNEON, Q4_1: q4_1DequantNEON,
 		Q5_0: q5_0DequantNEON, Q5_1: q5_1DequantNEON,
-		Q8_K: q8_KDequantNEON, Q6_K: q6_KDequantNEON,
+		Q4_K: q4_KDequantNEON, Q5_K: q5_KDequantNEON,
+		Q6_K: q6_KDequantNEON, Q8_K: q8_KDequantNEON,
 	} {
 		simdDequant[t] = dequantRowNEON(t, k)
 	}

@@ -452,3 +452,92 @@ ok:
 	VSLI	$4, V2.B16, V0.B16; \
 	VSLI	$4, V3.B16, V1.B16; \
 	Q6OUT(sb, 2, 3)
+
+// K4SCALES: V8, V9 = the eight float32 d·sc[j] and V10, V11 the eight
+// dmin·m[j] of a Q4_K or Q5_K block (get_scale_min_k4), from the 12
+// scale bytes q[0..11] in V6, d in V24, dmin in V25 (V27 63 bytes, V26
+// 0x0F bytes; V7, V12, V13, V29, V30 scratch). For j < 4: sc = q[j]&63,
+// m = q[j+4]&63; for j >= 4: sc = q[j+4]&0xF | (q[j-4]>>6)<<4,
+// m = q[j+4]>>4 | (q[j]>>6)<<4; the 6-bit values are exact in float32.
+#define K4SCALES \
+	VAND	V27.B16, V6.B16, V12.B16; \
+	VUSHR	$6, V6.B16, V7.B16; \
+	VSHL	$4, V7.B16, V7.B16; \
+	VEXT	$8, V6.B16, V6.B16, V13.B16; \
+	VAND	V26.B16, V13.B16, V29.B16; \
+	VORR	V7.B16, V29.B16, V29.B16; \
+	VUSHR	$4, V13.B16, V30.B16; \
+	VEXT	$4, V7.B16, V7.B16, V7.B16; \
+	VORR	V7.B16, V30.B16, V30.B16; \
+	VZIP1	V29.S4, V12.S4, V13.S4; \
+	VEXT	$4, V12.B16, V12.B16, V12.B16; \
+	VZIP1	V30.S4, V12.S4, V12.S4; \
+	VUXTL	V13.B8, V13.H8; \
+	VUXTL	V12.B8, V12.H8; \
+	VUXTL	V13.H4, V8.S4; \
+	VUXTL2	V13.H8, V9.S4; \
+	VUXTL	V12.H4, V10.S4; \
+	VUXTL2	V12.H8, V11.S4; \
+	VSCVTF_4S(8, 8); \
+	VSCVTF_4S(9, 9); \
+	VSCVTF_4S(10, 10); \
+	VSCVTF_4S(11, 11); \
+	VFMUL_4S(8, 8, 24); \
+	VFMUL_4S(9, 9, 24); \
+	VFMUL_4S(10, 10, 25); \
+	VFMUL_4S(11, 11, 25)
+
+// K4OUT(dv, mv, i): the 32 float32 float32(d1·q) - m1 of the codes
+// (0-31) in V0 and V1, d1 = dv.S[i], m1 = mv.S[i], to R0; R0 += 128
+// (V29, V30 scratch).
+#define K4OUT(dv, mv, i) \
+	WIDEN32; \
+	VDUP	dv.S[i], V29.S4; \
+	VDUP	mv.S[i], V30.S4; \
+	DMUL32(29); \
+	VFSUB_4S(16, 16, 30); \
+	VFSUB_4S(17, 17, 30); \
+	VFSUB_4S(18, 18, 30); \
+	VFSUB_4S(19, 19, 30); \
+	VFSUB_4S(20, 20, 30); \
+	VFSUB_4S(21, 21, 30); \
+	VFSUB_4S(22, 22, 30); \
+	VFSUB_4S(23, 23, 30); \
+	DSTORE32
+
+// K4GROUP(dv, mv, ia, ib): 64 elements of a Q4_K block: the 32 bytes
+// of qs at R6 (advanced), low nibbles with sub-block ia, high with ib.
+#define K4GROUP(dv, mv, ia, ib) \
+	VLD1.P	32(R6), [V12.B16, V13.B16]; \
+	VAND	V26.B16, V12.B16, V0.B16; \
+	VAND	V26.B16, V13.B16, V1.B16; \
+	K4OUT(dv, mv, ia); \
+	VUSHR	$4, V12.B16, V0.B16; \
+	VUSHR	$4, V13.B16, V1.B16; \
+	K4OUT(dv, mv, ib)
+
+// K5GROUP(dv, mv, ia, ib, u1, u2): K4GROUP for Q5_K (ql at R6), with
+// bit 4 of each code from qh (V14, V15): bit u1 (mask) of qh[l] for the
+// low nibbles, u2 for the high (V28 0x10 bytes; V31, V2, V3 scratch).
+#define K5GROUP(dv, mv, ia, ib, u1, u2) \
+	VLD1.P	32(R6), [V12.B16, V13.B16]; \
+	VAND	V26.B16, V12.B16, V0.B16; \
+	VAND	V26.B16, V13.B16, V1.B16; \
+	VMOVI	$u1, V31.B16; \
+	VCMTST	V31.B16, V14.B16, V2.B16; \
+	VCMTST	V31.B16, V15.B16, V3.B16; \
+	VAND	V28.B16, V2.B16, V2.B16; \
+	VAND	V28.B16, V3.B16, V3.B16; \
+	VORR	V2.B16, V0.B16, V0.B16; \
+	VORR	V3.B16, V1.B16, V1.B16; \
+	K4OUT(dv, mv, ia); \
+	VUSHR	$4, V12.B16, V0.B16; \
+	VUSHR	$4, V13.B16, V1.B16; \
+	VMOVI	$u2, V31.B16; \
+	VCMTST	V31.B16, V14.B16, V2.B16; \
+	VCMTST	V31.B16, V15.B16, V3.B16; \
+	VAND	V28.B16, V2.B16, V2.B16; \
+	VAND	V28.B16, V3.B16, V3.B16; \
+	VORR	V2.B16, V0.B16, V0.B16; \
+	VORR	V3.B16, V1.B16, V1.B16; \
+	K4OUT(dv, mv, ib)

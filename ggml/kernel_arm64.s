@@ -492,3 +492,67 @@ d6kloop:
 d6kdone:
 	MOVD	R3, ret+24(FP)
 	RET
+
+// func q4_KDequantNEON(dst *float32, src *byte, nb int) int
+TEXT ·q4_KDequantNEON(SB), NOSPLIT, $0-32
+	DPROLOGUE
+	VMOVI	$15, V26.B16
+	VMOVI	$63, V27.B16
+	CBZ	R2, d4kdone
+
+d4kloop:
+	MOVHU	(R1), R5
+	SCALE(R5, F24, d4kdone)  // d
+	MOVHU	2(R1), R5
+	SCALE(R5, F25, d4kdone)  // dmin
+	VDUP	V24.S[0], V24.S4
+	VDUP	V25.S[0], V25.S4
+	ADD	$4, R1, R6
+	VLD1	(R6), [V6.B16]   // the 12 scale bytes (and 4 of qs)
+	K4SCALES
+	ADD	$16, R1, R6
+	K4GROUP(V8, V10, 0, 1)
+	K4GROUP(V8, V10, 2, 3)
+	K4GROUP(V9, V11, 0, 1)
+	K4GROUP(V9, V11, 2, 3)
+	ADD	$144, R1
+	ADD	$1, R3
+	CMP	R2, R3
+	BLT	d4kloop
+
+d4kdone:
+	MOVD	R3, ret+24(FP)
+	RET
+
+// func q5_KDequantNEON(dst *float32, src *byte, nb int) int
+TEXT ·q5_KDequantNEON(SB), NOSPLIT, $0-32
+	DPROLOGUE
+	VMOVI	$15, V26.B16
+	VMOVI	$63, V27.B16
+	VMOVI	$16, V28.B16
+	CBZ	R2, d5kdone
+
+d5kloop:
+	MOVHU	(R1), R5
+	SCALE(R5, F24, d5kdone)
+	MOVHU	2(R1), R5
+	SCALE(R5, F25, d5kdone)
+	VDUP	V24.S[0], V24.S4
+	VDUP	V25.S[0], V25.S4
+	ADD	$4, R1, R6
+	VLD1	(R6), [V6.B16]
+	K4SCALES
+	ADD	$16, R1, R6
+	VLD1.P	32(R6), [V14.B16, V15.B16] // qh; R6 = ql
+	K5GROUP(V8, V10, 0, 1, 1, 2)
+	K5GROUP(V8, V10, 2, 3, 4, 8)
+	K5GROUP(V9, V11, 0, 1, 16, 32)
+	K5GROUP(V9, V11, 2, 3, 64, 128)
+	ADD	$176, R1
+	ADD	$1, R3
+	CMP	R2, R3
+	BLT	d5kloop
+
+d5kdone:
+	MOVD	R3, ret+24(FP)
+	RET

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -50,11 +51,12 @@ func TestNEONStops(t *testing.T) {
 	dequant := map[Type]func(*float32, *byte, int) int{
 		Q8_0: q8_0DequantNEON, Q8_1: q8_1DequantNEON, Q4_0: q4_0DequantNEON,
 		Q4_1: q4_1DequantNEON, Q5_0: q5_0DequantNEON, Q5_1: q5_1DequantNEON,
-		Q8_K: q8_KDequantNEON, Q6_K: q6_KDequantNEON,
+		Q4_K: q4_KDequantNEON, Q5_K: q5_KDequantNEON,
+		Q6_K: q6_KDequantNEON, Q8_K: q8_KDequantNEON,
 	}
 	// the offsets of each type's fp16 scales (Q8_K: the high half of its
 	// float32 d)
-	scales := map[Type][]int{Q4_1: {0, 2}, Q5_1: {0, 2}, Q8_K: {2}, Q6_K: {208}}
+	scales := map[Type][]int{Q4_1: {0, 2}, Q5_1: {0, 2}, Q4_K: {0, 2}, Q5_K: {0, 2}, Q6_K: {208}, Q8_K: {2}}
 	for typ, k := range dequant {
 		ts, bs := typ.TypeSize(), typ.BlockSize()
 		offs, ok := scales[typ]
@@ -82,5 +84,49 @@ func TestNEONStops(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNEONKScales: the k-quant dequantizers (through the wrappers) equal
+// the reference on blocks whose scales are every special binary16 (at
+// each scale's offset; Q8_K: the top half of its float32 d), with the
+// scale bytes random or zero (m = 0: Inf·0).
+func TestNEONKScales(t *testing.T) {
+	if !hasNEON {
+		t.Skip("no ASIMD")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	halves := []uint16{0, 0x8000, 1, 0x03FF, 0x3C00, 0xBC00, 0x7BFF, 0x7C00, 0xFC00, 0x7C01, 0x7E00, 0xFE00, 0x7F80, 0xFF80, 0xFFC0, 0xFFFF}
+	offs := map[Type][]int{Q4_K: {0, 2}, Q5_K: {0, 2}, Q6_K: {208}, Q8_K: {2}}
+	for _, typ := range []Type{Q4_K, Q5_K, Q6_K, Q8_K} {
+		if simdDequant[typ] == nil {
+			t.Fatalf("%v: no NEON dequantizer registered", typ)
+		}
+		ts := typ.TypeSize()
+		var sp []byte
+		for _, zero := range []bool{false, true} {
+			for _, a := range halves {
+				for _, b := range halves {
+					blk := make([]byte, ts)
+					for i := range blk {
+						blk[i] = byte(r.Uint32())
+					}
+					if zero && (typ == Q4_K || typ == Q5_K) {
+						clear(blk[4:16]) // every scale and min 0
+					}
+					if zero && typ == Q6_K {
+						clear(blk[192:208])
+					}
+					binary.LittleEndian.PutUint16(blk[offs[typ][0]:], a)
+					if len(offs[typ]) > 1 {
+						binary.LittleEndian.PutUint16(blk[offs[typ][1]:], b)
+					} else if b != 0 {
+						continue
+					}
+					sp = append(sp, blk...)
+				}
+			}
+		}
+		checkDequantSIMD(t, typ, sp, "special k-quant scales")
 	}
 }

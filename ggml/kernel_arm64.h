@@ -61,6 +61,29 @@
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]; \
 	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 
+// VOP4(op, d, n, k): op(d+i, n+i, k) for i = 0..3, op a WORD macro of
+// three registers; VOP8 the same for i = 0..7. VUN8(op, d, n): op(d+i,
+// n+i) for i = 0..7, op a WORD macro of two registers.
+#define VOP4(op, d, n, k) \
+	op(d, n, k); \
+	op((d)+1, (n)+1, k); \
+	op((d)+2, (n)+2, k); \
+	op((d)+3, (n)+3, k)
+
+#define VOP8(op, d, n, k) \
+	VOP4(op, d, n, k); \
+	VOP4(op, (d)+4, (n)+4, k)
+
+#define VUN8(op, d, n) \
+	op(d, n); \
+	op((d)+1, (n)+1); \
+	op((d)+2, (n)+2); \
+	op((d)+3, (n)+3); \
+	op((d)+4, (n)+4); \
+	op((d)+5, (n)+5); \
+	op((d)+6, (n)+6); \
+	op((d)+7, (n)+7)
+
 // MAXV8(a): Fa = the largest lane of V(a)..V(a+7) (overwritten), NaN if
 // any lane is NaN (FMAX, FMAXV propagate NaN).
 #define MAXV8(a) \
@@ -73,107 +96,49 @@
 	VFMAX_4S(a, a, (a)+4); \
 	VFMAXV_4S(a, a)
 
-// FMAXV32(s): Fs = the largest of V0-V7 (V(s)..V(s+3) scratch).
-#define FMAXV32(s) \
-	VFMAX_4S(s, 0, 1); \
-	VFMAX_4S((s)+1, 2, 3); \
-	VFMAX_4S((s)+2, 4, 5); \
-	VFMAX_4S((s)+3, 6, 7); \
-	VFMAX_4S(s, s, (s)+1); \
-	VFMAX_4S((s)+2, (s)+2, (s)+3); \
-	VFMAX_4S(s, s, (s)+2); \
-	VFMAXV_4S(s, s)
+// REDUCE32(op, opv, s): Fs = op over the lanes of V0-V7 by a tree
+// (V(s)..V(s+3) scratch); FMAXV32 and FMINV32 (FMAX, FMIN: NaN
+// propagates) give the block's max and min.
+#define REDUCE32(op, opv, s) \
+	op(s, 0, 1); \
+	op((s)+1, 2, 3); \
+	op((s)+2, 4, 5); \
+	op((s)+3, 6, 7); \
+	op(s, s, (s)+1); \
+	op((s)+2, (s)+2, (s)+3); \
+	op(s, s, (s)+2); \
+	opv(s, s)
 
-// FMINV32(s): Fs = the smallest of V0-V7 (V(s)..V(s+3) scratch).
-#define FMINV32(s) \
-	VFMIN_4S(s, 0, 1); \
-	VFMIN_4S((s)+1, 2, 3); \
-	VFMIN_4S((s)+2, 4, 5); \
-	VFMIN_4S((s)+3, 6, 7); \
-	VFMIN_4S(s, s, (s)+1); \
-	VFMIN_4S((s)+2, (s)+2, (s)+3); \
-	VFMIN_4S(s, s, (s)+2); \
-	VFMINV_4S(s, s)
+#define FMAXV32(s) REDUCE32(VFMAX_4S, VFMAXV_4S, s)
+
+#define FMINV32(s) REDUCE32(VFMIN_4S, VFMINV_4S, s)
 
 // ABSMAXV32: F16 = max |V0-V7| (V16-V23 scratch).
 #define ABSMAXV32 \
-	VFABS_4S(16, 0); \
-	VFABS_4S(17, 1); \
-	VFABS_4S(18, 2); \
-	VFABS_4S(19, 3); \
-	VFABS_4S(20, 4); \
-	VFABS_4S(21, 5); \
-	VFABS_4S(22, 6); \
-	VFABS_4S(23, 7); \
+	VUN8(VFABS_4S, 16, 0); \
 	MAXV8(16)
 
-// NONFINITE32: F16 is NaN if any of V0-V7 is NaN or ±Inf (x - x is +0
-// for finite x, NaN otherwise), else +0 (V16-V23 scratch).
+// NONFINITE32: F16 is NaN if any of V0-V7 is NaN or ±Inf (x·0 is ±0
+// for finite x, NaN otherwise), else ±0 (V16-V23, V31 scratch).
 #define NONFINITE32 \
-	VFSUB_4S(16, 0, 0); \
-	VFSUB_4S(17, 1, 1); \
-	VFSUB_4S(18, 2, 2); \
-	VFSUB_4S(19, 3, 3); \
-	VFSUB_4S(20, 4, 4); \
-	VFSUB_4S(21, 5, 5); \
-	VFSUB_4S(22, 6, 6); \
-	VFSUB_4S(23, 7, 7); \
+	VEOR	V31.B16, V31.B16, V31.B16; \
+	VOP8(VFMUL_4S, 16, 0, 31); \
 	MAXV8(16)
 
 // FMUL32(k), FADD32(k), FSUB32(k): V0-V7 = V0-V7 op Vk, lane by lane,
 // each result rounded once.
-#define FMUL32(k) \
-	VFMUL_4S(0, 0, k); \
-	VFMUL_4S(1, 1, k); \
-	VFMUL_4S(2, 2, k); \
-	VFMUL_4S(3, 3, k); \
-	VFMUL_4S(4, 4, k); \
-	VFMUL_4S(5, 5, k); \
-	VFMUL_4S(6, 6, k); \
-	VFMUL_4S(7, 7, k)
+#define FMUL32(k) VOP8(VFMUL_4S, 0, 0, k)
 
-#define FADD32(k) \
-	VFADD_4S(0, 0, k); \
-	VFADD_4S(1, 1, k); \
-	VFADD_4S(2, 2, k); \
-	VFADD_4S(3, 3, k); \
-	VFADD_4S(4, 4, k); \
-	VFADD_4S(5, 5, k); \
-	VFADD_4S(6, 6, k); \
-	VFADD_4S(7, 7, k)
+#define FADD32(k) VOP8(VFADD_4S, 0, 0, k)
 
-#define FSUB32(k) \
-	VFSUB_4S(0, 0, k); \
-	VFSUB_4S(1, 1, k); \
-	VFSUB_4S(2, 2, k); \
-	VFSUB_4S(3, 3, k); \
-	VFSUB_4S(4, 4, k); \
-	VFSUB_4S(5, 5, k); \
-	VFSUB_4S(6, 6, k); \
-	VFSUB_4S(7, 7, k)
+#define FSUB32(k) VOP8(VFSUB_4S, 0, 0, k)
 
 // FCVTAS32: V0-V7 = int32 of V0-V7 rounded to nearest, halves away from
 // zero (C's roundf then the conversion).
-#define FCVTAS32 \
-	VFCVTAS_4S(0, 0); \
-	VFCVTAS_4S(1, 1); \
-	VFCVTAS_4S(2, 2); \
-	VFCVTAS_4S(3, 3); \
-	VFCVTAS_4S(4, 4); \
-	VFCVTAS_4S(5, 5); \
-	VFCVTAS_4S(6, 6); \
-	VFCVTAS_4S(7, 7)
+#define FCVTAS32 VUN8(VFCVTAS_4S, 0, 0)
 
 // FCVTZS32: V0-V7 = int32 of V0-V7 truncated toward zero (NaN gives 0).
-#define FCVTZS32 \
-	VFCVTZS_4S(0, 0); \
-	VFCVTZS_4S(1, 1); \
-	VFCVTZS_4S(2, 2); \
-	VFCVTZS_4S(3, 3); \
-	VFCVTZS_4S(4, 4); \
-	VFCVTZS_4S(5, 5); \
-	VFCVTZS_4S(6, 6); \
-	VFCVTZS_4S(7, 7)
+#define FCVTZS32 VUN8(VFCVTZS_4S, 0, 0)
 
 // NARROW32: V12 = the low bytes of the int32 lanes of V0-V3 (elements
 // 0-15), V13 those of V4-V7 (16-31): C's (int8_t) or (uint8_t) of the
@@ -234,35 +199,18 @@
 	VSXTL2_4S(21, 4); \
 	VSXTL_4S(22, 5); \
 	VSXTL2_4S(23, 5); \
-	VSCVTF_4S(16, 16); \
-	VSCVTF_4S(17, 17); \
-	VSCVTF_4S(18, 18); \
-	VSCVTF_4S(19, 19); \
-	VSCVTF_4S(20, 20); \
-	VSCVTF_4S(21, 21); \
-	VSCVTF_4S(22, 22); \
-	VSCVTF_4S(23, 23)
+	VUN8(VSCVTF_4S, 16, 16)
 
 // DMUL32(k), DADD32(k): V16-V23 = V16-V23 op Vk.
-#define DMUL32(k) \
-	VFMUL_4S(16, 16, k); \
-	VFMUL_4S(17, 17, k); \
-	VFMUL_4S(18, 18, k); \
-	VFMUL_4S(19, 19, k); \
-	VFMUL_4S(20, 20, k); \
-	VFMUL_4S(21, 21, k); \
-	VFMUL_4S(22, 22, k); \
-	VFMUL_4S(23, 23, k)
+#define DMUL32(k) VOP8(VFMUL_4S, 16, 16, k)
 
-#define DADD32(k) \
-	VFADD_4S(16, 16, k); \
-	VFADD_4S(17, 17, k); \
-	VFADD_4S(18, 18, k); \
-	VFADD_4S(19, 19, k); \
-	VFADD_4S(20, 20, k); \
-	VFADD_4S(21, 21, k); \
-	VFADD_4S(22, 22, k); \
-	VFADD_4S(23, 23, k)
+#define DADD32(k) VOP8(VFADD_4S, 16, 16, k)
+
+// DOUT32(k): the 32 float32 float(V0, V1 int8 lanes)·Vk to R0; R0 += 128.
+#define DOUT32(k) \
+	WIDEN32; \
+	DMUL32(k); \
+	DSTORE32
 
 // DSTORE32: the 32 float32 of V16-V23 to R0; R0 += 128.
 #define DSTORE32 \
@@ -388,10 +336,7 @@ ok:
 	VSCVTF_4S(9, 9); \
 	VSCVTF_4S(10, 10); \
 	VSCVTF_4S(11, 11); \
-	VFMUL_4S(8, 8, 24); \
-	VFMUL_4S(9, 9, 24); \
-	VFMUL_4S(10, 10, 24); \
-	VFMUL_4S(11, 11, 24)
+	VOP4(VFMUL_4S, 8, 8, 24)
 
 // Q6OUT(sv, ia, ib): the 32 float32 (q-32)·ds of the 6-bit codes in V0
 // (elements 0-15, scale sv.S[ia]) and V1 (16-31, scale sv.S[ib]) to R0;
@@ -402,14 +347,8 @@ ok:
 	WIDEN32; \
 	VDUP	sv.S[ia], V29.S4; \
 	VDUP	sv.S[ib], V30.S4; \
-	VFMUL_4S(16, 16, 29); \
-	VFMUL_4S(17, 17, 29); \
-	VFMUL_4S(18, 18, 29); \
-	VFMUL_4S(19, 19, 29); \
-	VFMUL_4S(20, 20, 30); \
-	VFMUL_4S(21, 21, 30); \
-	VFMUL_4S(22, 22, 30); \
-	VFMUL_4S(23, 23, 30); \
+	VOP4(VFMUL_4S, 16, 16, 29); \
+	VOP4(VFMUL_4S, 20, 20, 30); \
 	DSTORE32
 
 // Q6HALF(sa, sb): 128 elements of a Q6_K block: 64 bytes of ql at R6 and
@@ -495,14 +434,7 @@ ok:
 	VDUP	dv.S[i], V29.S4; \
 	VDUP	mv.S[i], V30.S4; \
 	DMUL32(29); \
-	VFSUB_4S(16, 16, 30); \
-	VFSUB_4S(17, 17, 30); \
-	VFSUB_4S(18, 18, 30); \
-	VFSUB_4S(19, 19, 30); \
-	VFSUB_4S(20, 20, 30); \
-	VFSUB_4S(21, 21, 30); \
-	VFSUB_4S(22, 22, 30); \
-	VFSUB_4S(23, 23, 30); \
+	VOP8(VFSUB_4S, 16, 16, 30); \
 	DSTORE32
 
 // K4GROUP(dv, mv, ia, ib): 64 elements of a Q4_K block: the 32 bytes
@@ -541,3 +473,11 @@ ok:
 	VORR	V2.B16, V0.B16, V0.B16; \
 	VORR	V3.B16, V1.B16, V1.B16; \
 	K4OUT(dv, mv, ib)
+
+// NEXTBLOCK(ptr, size, loop): ptr += size (the block's bytes), one more
+// block done (R3), and on to loop while fewer than R2 are.
+#define NEXTBLOCK(ptr, size, loop) \
+	ADD	$size, ptr; \
+	ADD	$1, R3; \
+	CMP	R2, R3; \
+	BLT	loop

@@ -43,10 +43,7 @@ q80loop:
 	PUTF16(F17, 0)
 	ADD	$2, R0, R6
 	VST1	[V12.B16, V13.B16], (R6)
-	ADD	$34, R0
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	q80loop
+	NEXTBLOCK(R0, 34, q80loop)
 
 q80done:
 	MOVD	R3, ret+24(FP)
@@ -78,10 +75,7 @@ q81loop:
 	PUTF16(F17, 0)
 	ADD	$4, R0, R6
 	VST1	[V12.B16, V13.B16], (R6)
-	ADD	$36, R0
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	q81loop
+	NEXTBLOCK(R0, 36, q81loop)
 
 q81done:
 	MOVD	R3, ret+24(FP)
@@ -113,10 +107,7 @@ q40loop:
 	PUTF16(F17, 0)
 	ADD	$2, R0, R6
 	VST1	[V12.B16], (R6)
-	ADD	$18, R0
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	q40loop
+	NEXTBLOCK(R0, 18, q40loop)
 
 q40done:
 	MOVD	R3, ret+24(FP)
@@ -152,10 +143,7 @@ q41loop:
 	PUTF16(F20, 2)
 	ADD	$4, R0, R6
 	VST1	[V12.B16], (R6)
-	ADD	$20, R0
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	q41loop
+	NEXTBLOCK(R0, 20, q41loop)
 
 q41done:
 	MOVD	R3, ret+24(FP)
@@ -191,10 +179,7 @@ q50loop:
 	FMOVS	F14, 2(R0)
 	ADD	$6, R0, R6
 	VST1	[V12.B16], (R6)
-	ADD	$22, R0
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	q50loop
+	NEXTBLOCK(R0, 22, q50loop)
 
 q50done:
 	MOVD	R3, ret+24(FP)
@@ -231,10 +216,7 @@ q51loop:
 	FMOVS	F14, 4(R0)
 	ADD	$8, R0, R6
 	VST1	[V12.B16], (R6)
-	ADD	$24, R0
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	q51loop
+	NEXTBLOCK(R0, 24, q51loop)
 
 q51done:
 	MOVD	R3, ret+24(FP)
@@ -274,13 +256,8 @@ d80loop:
 	VDUP	V24.S[0], V24.S4
 	ADD	$2, R1, R6
 	VLD1	(R6), [V0.B16, V1.B16]
-	WIDEN32
-	DMUL32(24)
-	DSTORE32
-	ADD	$34, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d80loop
+	DOUT32(24)
+	NEXTBLOCK(R1, 34, d80loop)
 
 d80done:
 	MOVD	R3, ret+24(FP)
@@ -297,13 +274,8 @@ d81loop:
 	VDUP	V24.S[0], V24.S4
 	ADD	$4, R1, R6
 	VLD1	(R6), [V0.B16, V1.B16]
-	WIDEN32
-	DMUL32(24)
-	DSTORE32
-	ADD	$36, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d81loop
+	DOUT32(24)
+	NEXTBLOCK(R1, 36, d81loop)
 
 d81done:
 	MOVD	R3, ret+24(FP)
@@ -325,13 +297,8 @@ d40loop:
 	NIBBLES
 	VSUB	V27.B16, V0.B16, V0.B16 // q - 8
 	VSUB	V27.B16, V1.B16, V1.B16
-	WIDEN32
-	DMUL32(24)
-	DSTORE32
-	ADD	$18, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d40loop
+	DOUT32(24)
+	NEXTBLOCK(R1, 18, d40loop)
 
 d40done:
 	MOVD	R3, ret+24(FP)
@@ -357,10 +324,7 @@ d41loop:
 	DMUL32(24)
 	DADD32(25)               // q·d + m
 	DSTORE32
-	ADD	$20, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d41loop
+	NEXTBLOCK(R1, 20, d41loop)
 
 d41done:
 	MOVD	R3, ret+24(FP)
@@ -386,13 +350,8 @@ d50loop:
 	QHSPREAD
 	VSUB	V27.B16, V0.B16, V0.B16 // q - 16
 	VSUB	V27.B16, V1.B16, V1.B16
-	WIDEN32
-	DMUL32(24)
-	DSTORE32
-	ADD	$22, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d50loop
+	DOUT32(24)
+	NEXTBLOCK(R1, 22, d50loop)
 
 d50done:
 	MOVD	R3, ret+24(FP)
@@ -422,10 +381,7 @@ d51loop:
 	DMUL32(24)
 	DADD32(25)
 	DSTORE32
-	ADD	$24, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d51loop
+	NEXTBLOCK(R1, 24, d51loop)
 
 d51done:
 	MOVD	R3, ret+24(FP)
@@ -451,15 +407,10 @@ d8kloop:
 
 d8kgroup:
 	VLD1.P	32(R6), [V0.B16, V1.B16]
-	WIDEN32
-	DMUL32(24)
-	DSTORE32
+	DOUT32(24)
 	SUBS	$1, R8, R8
 	BNE	d8kgroup
-	ADD	$292, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d8kloop
+	NEXTBLOCK(R1, 292, d8kloop)
 
 d8kdone:
 	MOVD	R3, ret+24(FP)
@@ -484,10 +435,7 @@ d6kloop:
 	ADD	$128, R1, R7     // qh
 	Q6HALF(V8, V9)
 	Q6HALF(V10, V11)
-	ADD	$210, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d6kloop
+	NEXTBLOCK(R1, 210, d6kloop)
 
 d6kdone:
 	MOVD	R3, ret+24(FP)
@@ -515,10 +463,7 @@ d4kloop:
 	K4GROUP(V8, V10, 2, 3)
 	K4GROUP(V9, V11, 0, 1)
 	K4GROUP(V9, V11, 2, 3)
-	ADD	$144, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d4kloop
+	NEXTBLOCK(R1, 144, d4kloop)
 
 d4kdone:
 	MOVD	R3, ret+24(FP)
@@ -548,10 +493,7 @@ d5kloop:
 	K5GROUP(V8, V10, 2, 3, 4, 8)
 	K5GROUP(V9, V11, 0, 1, 16, 32)
 	K5GROUP(V9, V11, 2, 3, 64, 128)
-	ADD	$176, R1
-	ADD	$1, R3
-	CMP	R2, R3
-	BLT	d5kloop
+	NEXTBLOCK(R1, 176, d5kloop)
 
 d5kdone:
 	MOVD	R3, ret+24(FP)

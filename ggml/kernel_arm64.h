@@ -119,9 +119,8 @@
 	MAXV8(16)
 
 // NONFINITE32: F16 is NaN if any of V0-V7 is NaN or ±Inf (x·0 is ±0
-// for finite x, NaN otherwise), else ±0 (V16-V23, V31 scratch).
+// for finite x, NaN otherwise), else ±0 (V31 zero; V16-V23 scratch).
 #define NONFINITE32 \
-	VEOR	V31.B16, V31.B16, V31.B16; \
 	VOP8(VFMUL_4S, 16, 0, 31); \
 	MAXV8(16)
 

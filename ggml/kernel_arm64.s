@@ -227,6 +227,7 @@ TEXT ·finiteBlocksNEON(SB), NOSPLIT, $0-24
 	MOVD	src+0(FP), R1
 	MOVD	nb+8(FP), R2
 	MOVD	ZR, R3
+	VEOR	V31.B16, V31.B16, V31.B16
 	CBZ	R2, findone
 
 finloop:

@@ -11,17 +11,18 @@ import (
 // The NEON kernels (kernel_arm64.s, hand-written with the WORD macros of
 // kernel_arm64.h). Each walks up to nb whole blocks, reading exactly the
 // source blocks and writing exactly the destination blocks, gives the
-// bytes or floats of the per-block reference code in legacy.go, and
-// returns the number of blocks done: it stops, with nothing of that block
-// written, at the first block that the reference must do, where x86's
-// results (which ggml's reference and the oracle vectors have) are not
-// ARM's:
+// bytes or floats of the per-block reference code (legacy.go, kquants.go)
+// and returns the number of blocks done: it stops, with nothing of that
+// block written, at the first block that the reference must do, where
+// x86's results (which ggml's reference and the oracle vectors have) are
+// not ARM's:
 //
+//   - dequantize: a block with a ±Inf or NaN scale (fp16; Q8_K's float32
+//     d). x86's default NaN (Inf·0, Inf-Inf) is 0xFFC00000, ARM's
+//     0x7FC00000.
 //   - quantize (src finite, as Quantize checks first): a block whose
 //     1/d overflows to ±Inf (d nonzero below 2^-128). x86 converts the
 //     Inf and NaN products x·id to INT32_MIN, ARM saturates them.
-//   - dequantize: a block with a ±Inf or NaN fp16 scale. x86's default
-//     NaN (Inf·0, Inf-Inf) is 0xFFC00000, ARM's 0x7FC00000.
 //
 // The wrappers below run the reference on that block and call again.
 

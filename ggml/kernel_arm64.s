@@ -3,9 +3,9 @@
 #include "textflag.h"
 #include "kernel_arm64.h"
 
-// NEON kernels of the 32-element ggml formats. Contracts: see the
-// declarations in kernel_arm64.go; the arithmetic is that of legacy.go,
-// bit for bit: each float32 operation of the reference is one NEON
+// NEON kernels of the 32-element ggml formats and the k-quant
+// dequantizers. Contracts: see the declarations in kernel_arm64.go; the
+// arithmetic is that of legacy.go and kquants.go, bit for bit: each float32 operation of the reference is one NEON
 // operation rounded on its own (FMUL then FADD, never FMLA), d and id are
 // scalar FDIVs, the fp16 scales are FCVT (round to nearest even, as
 // ggml's conversion for every value that is not NaN; the quantizers' d,

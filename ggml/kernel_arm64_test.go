@@ -130,3 +130,48 @@ func TestNEONKScales(t *testing.T) {
 		checkDequantSIMD(t, typ, sp, "special k-quant scales")
 	}
 }
+
+// TestNEONFP16: the kernels' fp16 stores (FCVT) are FP32ToFP16, ggml's
+// conversion, on every float32 that matters to rounding: each finite
+// binary16 value, both signs, the midpoints to the next one (ties, to
+// even) and the floats either side of them, the overflow threshold
+// 65520 and its neighbours. Through Q4_1, whose block of 32 equal values
+// v stores fp16(v) as its min.
+func TestNEONFP16(t *testing.T) {
+	if !hasNEON {
+		t.Skip("no ASIMD")
+	}
+	var vs []float32
+	for h := uint16(0); h < 0x7C00; h++ {
+		f := FP16ToFP32(h)
+		next := FP16ToFP32(h + 1) // 0x7C00: +Inf; the midpoint is then 65520
+		mid := float32((float64(f) + float64(next)) / 2)
+		if h == 0x7BFF {
+			mid = 65520
+		}
+		for _, v := range []float32{f, math.Nextafter32(mid, 0), mid, math.Nextafter32(mid, float32(math.Inf(1)))} {
+			vs = append(vs, v, -v)
+		}
+	}
+	vs = append(vs, math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32)
+	const chunk = 4096
+	x := make([]float32, chunk*QK)
+	b := make([]byte, chunk*20)
+	for len(vs) > 0 {
+		n := min(chunk, len(vs))
+		for i, v := range vs[:n] {
+			for j := range QK {
+				x[i*QK+j] = v
+			}
+		}
+		if got := q4_1QuantNEON(&b[0], &x[0], n); got != n {
+			t.Fatalf("kernel did %d of %d blocks", got, n)
+		}
+		for i, v := range vs[:n] {
+			if got, want := binary.LittleEndian.Uint16(b[20*i+2:]), FP32ToFP16(v); got != want {
+				t.Fatalf("fp16 of %v (%#08x): kernel %#04x, FP32ToFP16 %#04x", v, math.Float32bits(v), got, want)
+			}
+		}
+		vs = vs[n:]
+	}
+}

@@ -18,7 +18,8 @@ import (
 )
 
 // TestNEONEncodings proves the WORD-encoded instructions of the NEON
-// assembly (neonAsmFiles). Each macro, defined in kernel_arm64.h, is
+// assembly of every package in neonPackages (this one's and ggml's). Each
+// macro, defined in the package's kernel_arm64.h, is
 // preceded by a comment with its ARM mnemonic, whose operands are named
 // after the macro's parameters ("fdiv Vd.4s, Vn.4s, Vm.4s" above
 // VFDIV_4S(d, n, m)); the header's multi-line macros (FDIV16, QUANTIZE8_LOOP,
@@ -26,7 +27,7 @@ import (
 // expands every macro call of the .s files as the assembler does (the
 // instructions of an expansion all carry the line of the call), derives
 // each WORD's concrete instruction ("fdiv v0.4s, v0.4s, v16.4s"),
-// cross-builds the package for arm64, disassembles each assembly object
+// cross-builds each package for arm64, disassembles each assembly object
 // with go tool objdump, checks that each such line assembled to as many
 // instructions as its expansion has, and checks each WORD, by its position
 // in the line's instructions, two ways:
@@ -46,25 +47,36 @@ func TestNEONEncodings(t *testing.T) {
 	if err != nil {
 		t.Skip("go command not on PATH; cannot cross-build the arm64 binary")
 	}
-	hdr, err := os.ReadFile(neonMacroFile)
-	if err != nil {
-		t.Fatal(err)
+	type parsed struct {
+		macros map[string]neonMacro
+		sites  []neonSite
+		counts map[string]int
+		used   map[string]bool
 	}
-	macros := parseNEONMacros(t, hdr)
+	var pkgs []parsed
 	var sites []neonSite
-	counts := map[string]int{}
-	used := map[string]bool{}
-	for _, f := range neonAsmFiles {
-		src, err := os.ReadFile(f)
+	for _, p := range neonPackages {
+		hdrFile := filepath.Join(p.dir, p.header)
+		hdr, err := os.ReadFile(hdrFile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, c := parseNEONSites(t, f, src, macros, used)
-		if len(s) == 0 {
-			t.Fatalf("no macro call sites found in %s", f)
+		pp := parsed{macros: parseNEONMacros(t, hdrFile, hdr), counts: map[string]int{}, used: map[string]bool{}}
+		for _, f := range p.files {
+			f = filepath.Join(p.dir, f)
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, c := parseNEONSites(t, f, hdrFile, src, pp.macros, pp.used)
+			if len(s) == 0 {
+				t.Fatalf("no macro call sites found in %s", f)
+			}
+			pp.sites = append(pp.sites, s...)
+			maps.Copy(pp.counts, c)
 		}
-		sites = append(sites, s...)
-		maps.Copy(counts, c)
+		pkgs = append(pkgs, pp)
+		sites = append(sites, pp.sites...)
 	}
 
 	want := readEncodings(t)
@@ -83,25 +95,68 @@ func TestNEONEncodings(t *testing.T) {
 		t.Fatal("-update-neon-encodings needs llvm-mc on PATH (Debian package llvm) or LLVM_MC set")
 	}
 
-	// Build the package (not its tests, so that no other test file can
-	// break this one) for arm64, take the assembly objects out of the
-	// archive and disassemble them.
+	for i, p := range neonPackages {
+		pp := pkgs[i]
+		dis := disassembleNEON(t, goCmd, p)
+		for where, n := range pp.counts {
+			if got := len(dis[where]); got != n {
+				t.Errorf("%s: %d instructions at this line in the binary, the expansion has %d", where, got, n)
+			}
+		}
+		checked := 0
+		for _, s := range pp.sites {
+			insns := dis[s.pos()]
+			if len(insns) != pp.counts[s.pos()] {
+				continue // reported above
+			}
+			got := insns[s.idx]
+			enc, ok := want[s.text]
+			if !ok {
+				t.Errorf("%s: %q is not in testdata/neon_encodings.txt; regenerate it with -update-neon-encodings", s.pos(), s.text)
+			} else if got.word != enc {
+				t.Errorf("%s %s: assembled %08x, llvm-mc encodes %q as %08x", s.pos(), s.call, got.word, s.text, enc)
+			}
+			if g := goSyntax(s.text); !goSyntaxMatches(got.text, g) {
+				t.Errorf("%s %s: Go's disassembler reads %08x as %q, want %q (%s)", s.pos(), s.call, got.word, got.text, g, s.text)
+			}
+			checked++
+		}
+		for name := range pp.macros {
+			if !pp.used[name] {
+				t.Errorf("%s: macro %s is defined but never used", p.header, name)
+			}
+		}
+		words := 0
+		for _, m := range pp.macros {
+			if m.template != "" {
+				words++
+			}
+		}
+		t.Logf("%s: checked %d WORD instructions of %d WORD macros (%d macros in all) on %d lines", p.dir, checked, words, len(pp.macros), len(pp.counts))
+	}
+}
+
+// disassembleNEON builds package p (not its tests, so that no other test
+// file can break this one) for arm64, takes the assembly objects out of
+// the archive and disassembles each, returning the instructions of each
+// line of p's assembly files, keyed "dir/file:line".
+func disassembleNEON(t *testing.T, goCmd string, p neonPackage) map[string][]disInsn {
 	dir := t.TempDir()
-	build := exec.Command(goCmd, "build", "-o", filepath.Join(dir, "quant.a"), ".")
+	build := exec.Command(goCmd, "build", "-o", filepath.Join(dir, "pkg.a"), "./"+p.dir)
 	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("cross-building the package for arm64: %v\n%s", err, out)
+		t.Fatalf("cross-building %s for arm64: %v\n%s", p.dir, err, out)
 	}
 	// The archive truncates member names to 16 bytes (kernel_blocked_a), so
 	// extract every member and disassemble each assembly object; objdump
 	// names the source file of every instruction.
-	list := exec.Command(goCmd, "tool", "pack", "t", "quant.a")
+	list := exec.Command(goCmd, "tool", "pack", "t", "pkg.a")
 	list.Dir = dir
 	members, err := list.Output()
 	if err != nil {
 		t.Fatalf("go tool pack t: %v", err)
 	}
-	pack := exec.Command(goCmd, "tool", "pack", "x", "quant.a")
+	pack := exec.Command(goCmd, "tool", "pack", "x", "pkg.a")
 	pack.Dir = dir
 	if out, err := pack.CombinedOutput(); err != nil {
 		t.Fatalf("go tool pack x: %v\n%s", err, out)
@@ -111,63 +166,37 @@ func TestNEONEncodings(t *testing.T) {
 		if m == "__.PKGDEF" || m == "_go_.o" {
 			continue
 		}
-		out, err := exec.Command(goCmd, "tool", "objdump", "-s", `quant\.neon`, filepath.Join(dir, m)).Output()
+		out, err := exec.Command(goCmd, "tool", "objdump", "-s", p.symbols, filepath.Join(dir, m)).Output()
 		if err != nil {
 			t.Fatalf("go tool objdump %s: %v", m, err)
 		}
 		objdump = append(objdump, out...)
 	}
 	dis := map[string][]disInsn{}
-	for _, f := range neonAsmFiles {
-		parseObjdump(t, f, objdump, dis)
+	for _, f := range p.files {
+		parseObjdump(t, filepath.Join(p.dir, f), objdump, dis)
 	}
-
-	for where, n := range counts {
-		if got := len(dis[where]); got != n {
-			t.Errorf("%s: %d instructions at this line in the binary, the expansion has %d", where, got, n)
-		}
-	}
-	checked := 0
-	for _, s := range sites {
-		insns := dis[s.pos()]
-		if len(insns) != counts[s.pos()] {
-			continue // reported above
-		}
-		got := insns[s.idx]
-		enc, ok := want[s.text]
-		if !ok {
-			t.Errorf("%s: %q is not in testdata/neon_encodings.txt; regenerate it with -update-neon-encodings", s.pos(), s.text)
-		} else if got.word != enc {
-			t.Errorf("%s %s: assembled %08x, llvm-mc encodes %q as %08x", s.pos(), s.call, got.word, s.text, enc)
-		}
-		if g := goSyntax(s.text); !goSyntaxMatches(got.text, g) {
-			t.Errorf("%s %s: Go's disassembler reads %08x as %q, want %q (%s)", s.pos(), s.call, got.word, got.text, g, s.text)
-		}
-		checked++
-	}
-	for name := range macros {
-		if !used[name] {
-			t.Errorf("macro %s is defined but never used", name)
-		}
-	}
-	words := 0
-	for _, m := range macros {
-		if m.template != "" {
-			words++
-		}
-	}
-	t.Logf("checked %d WORD instructions of %d WORD macros (%d macros in all) on %d lines", checked, words, len(macros), len(counts))
+	return dis
 }
 
 var updateEncodings = flag.Bool("update-neon-encodings", false, "rewrite testdata/neon_encodings.txt with llvm-mc")
 
 const encodingsFile = "testdata/neon_encodings.txt"
 
-// neonMacroFile defines the WORD macros and the multi-line macros built
-// from them; neonAsmFiles use them.
-const neonMacroFile = "kernel_arm64.h"
+// neonPackage is a package with NEON assembly: its directory (relative
+// to this one), the header defining its WORD macros and the multi-line
+// macros built from them, its assembly files using them, and the objdump
+// symbol pattern of its kernels.
+type neonPackage struct {
+	dir, header string
+	files       []string
+	symbols     string
+}
 
-var neonAsmFiles = []string{"kernel_arm64.s", "kernel_blocked_arm64.s"}
+var neonPackages = []neonPackage{
+	{".", "kernel_arm64.h", []string{"kernel_arm64.s", "kernel_blocked_arm64.s"}, `quant\.neon`},
+	{"ggml", "kernel_arm64.h", []string{"kernel_arm64.s"}, `ggml\.[A-Za-z0-9_]*NEON$`},
+}
 
 // neonMacro is a macro of kernel_arm64.h: a WORD macro (one instruction,
 // template set) or a multi-line macro (body: statements separated by
@@ -199,14 +228,14 @@ var (
 	operRE   = regexp.MustCompile(`\b([VS])([a-z])\b`)
 )
 
-// parseNEONMacros reads the macro definitions of kernel_arm64.h.
-func parseNEONMacros(t *testing.T, src []byte) map[string]neonMacro {
+// parseNEONMacros reads the macro definitions of a header (hdrFile).
+func parseNEONMacros(t *testing.T, hdrFile string, src []byte) map[string]neonMacro {
 	macros := map[string]neonMacro{}
 	lines := strings.Split(string(src), "\n")
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if strings.HasPrefix(strings.TrimSpace(l), "WORD") {
-			t.Fatalf("%s:%d: bare WORD; use a macro with a mnemonic comment", neonMacroFile, i+1)
+			t.Fatalf("%s:%d: bare WORD; use a macro with a mnemonic comment", hdrFile, i+1)
 		}
 		if !strings.HasPrefix(l, "#define") {
 			continue
@@ -218,7 +247,7 @@ func parseNEONMacros(t *testing.T, src []byte) map[string]neonMacro {
 		}
 		m := defineRE.FindStringSubmatch(l)
 		if m == nil {
-			t.Fatalf("%s:%d: cannot parse %q", neonMacroFile, first+1, l)
+			t.Fatalf("%s:%d: cannot parse %q", hdrFile, first+1, l)
 		}
 		var params []string
 		if m[2] != "" {
@@ -229,16 +258,16 @@ func parseNEONMacros(t *testing.T, src []byte) map[string]neonMacro {
 		body := strings.TrimSpace(m[4])
 		if strings.HasPrefix(body, "WORD") {
 			if first == 0 || !strings.HasPrefix(lines[first-1], "// ") {
-				t.Fatalf("%s:%d: macro %s lacks its mnemonic comment on the line above", neonMacroFile, first+1, m[1])
+				t.Fatalf("%s:%d: macro %s lacks its mnemonic comment on the line above", hdrFile, first+1, m[1])
 			}
 			if !strings.HasPrefix(body, "WORD $") || strings.Contains(body, ";") {
-				t.Fatalf("%s:%d: macro %s: a WORD macro is one WORD $(...)", neonMacroFile, first+1, m[1])
+				t.Fatalf("%s:%d: macro %s: a WORD macro is one WORD $(...)", hdrFile, first+1, m[1])
 			}
 			macros[m[1]] = neonMacro{params: params, template: strings.TrimPrefix(lines[first-1], "// ")}
 			continue
 		}
 		if strings.Contains(body, "WORD") {
-			t.Fatalf("%s:%d: macro %s: WORD outside a WORD macro", neonMacroFile, first+1, m[1])
+			t.Fatalf("%s:%d: macro %s: WORD outside a WORD macro", hdrFile, first+1, m[1])
 		}
 		var stmts []string
 		for _, st := range strings.Split(body, ";") {
@@ -364,14 +393,14 @@ func expandNEON(t *testing.T, where, stmt string, macros map[string]neonMacro, u
 // define no macro and hold no bare WORD of its own, and returns the WORD
 // sites and, per line with a macro call, the number of instructions it
 // assembles to.
-func parseNEONSites(t *testing.T, file string, src []byte, macros map[string]neonMacro, used map[string]bool) ([]neonSite, map[string]int) {
+func parseNEONSites(t *testing.T, file, hdrFile string, src []byte, macros map[string]neonMacro, used map[string]bool) ([]neonSite, map[string]int) {
 	var sites []neonSite
 	counts := map[string]int{}
 	for i, l := range strings.Split(string(src), "\n") {
 		code, _, _ := strings.Cut(l, "//")
 		code = strings.TrimSpace(code)
 		if strings.HasPrefix(code, "WORD") || strings.HasPrefix(code, "#define") {
-			t.Fatalf("%s:%d: WORD or macro definition outside %s", file, i+1, neonMacroFile)
+			t.Fatalf("%s:%d: WORD or macro definition outside %s", file, i+1, hdrFile)
 		}
 		m := callRE.FindStringSubmatch(code)
 		if m == nil || m[2] == "" && macros[m[1]].params != nil {
@@ -490,16 +519,17 @@ type disInsn struct {
 var objdumpRE = regexp.MustCompile(`^\s+([a-z0-9_]+\.s):(\d+)\s+0x[0-9a-f]+\s+([0-9a-f]{8})\s+(.*?)\s*$`)
 
 // parseObjdump adds to dis, keyed "file:line", the instructions assembled
-// from each line of the assembly file, in address order.
+// from each line of the assembly file (a path; objdump names its base), in
+// address order.
 func parseObjdump(t *testing.T, file string, out []byte, dis map[string][]disInsn) {
 	n := 0
 	for _, l := range strings.Split(string(out), "\n") {
 		m := objdumpRE.FindStringSubmatch(l)
-		if m == nil || m[1] != file {
+		if m == nil || m[1] != filepath.Base(file) {
 			continue
 		}
 		w, _ := strconv.ParseUint(m[3], 16, 32)
-		key := m[1] + ":" + m[2]
+		key := file + ":" + m[2]
 		dis[key] = append(dis[key], disInsn{uint32(w), m[4]})
 		n++
 	}

@@ -40,8 +40,9 @@ arm64=(env GOOS=linux GOARCH=arm64)
 emu_pkgs=$(go list ./... | grep -v '/cmd/')
 # The library itself: what the pure-Go fallback must serve on every port.
 lib_pkgs=$(go list ./... | grep -v -e '/cmd/' -e '/bench$')
-# Fuzz targets of the per-tensor kernels (FUZZ_TARGETS overrides).
-fuzz_targets=${FUZZ_TARGETS:-'^Fuzz(QuantizeU8|QuantizeI8|DequantizeU8|DequantizeI8|MinMax|AbsMax|QuantError|SquaredError)$'}
+# Fuzz targets of the per-tensor kernels, and ggml's FuzzSIMD (its NEON
+# block kernels against the reference) (FUZZ_TARGETS overrides).
+fuzz_targets=${FUZZ_TARGETS:-'^Fuzz(QuantizeU8|QuantizeI8|DequantizeU8|DequantizeI8|MinMax|AbsMax|QuantError|SquaredError|SIMD)$'}
 
 # go test -fuzz re-executes os.Args[0] for its workers, which fails with
 # "exec format error" for an arm64 binary unless binfmt_misc is set up (it

@@ -1,0 +1,5 @@
+//go:build gc && !purego
+
+package ggml
+
+func hasSIMD() bool { return hasNEON }

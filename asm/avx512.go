@@ -135,6 +135,10 @@ func generateAVX512() bool {
 			zQuantizeBlocks8(c, signed, blk8Perm)
 		}
 	}
+	fields, pairIdx, outIdx := zB32Data()
+	for _, c := range []conv{seed, onnx, pytorch} {
+		zQuantizeB32I4(c, fields, pairIdx, outIdx)
+	}
 	Generate()
 	return true
 }

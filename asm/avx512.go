@@ -101,10 +101,19 @@ func generateAVX512() bool {
 	for i := range zBlock {
 		DATA(4*i, U32(uint32(i)))
 	}
-	zDequantizeVBMI(false, magic, idxTab)
-	zDequantizeVBMI(true, magic, idxTab)
+	if *ymmExperiment {
+		yDequantizeVBMI(false, magic, idxTab)
+		yDequantizeVBMI(true, magic, idxTab)
+	} else {
+		zDequantizeVBMI(false, magic, idxTab)
+		zDequantizeVBMI(true, magic, idxTab)
+	}
 	zMinMax()
-	zAbsMax()
+	if *ymmExperiment {
+		yAbsMax()
+	} else {
+		zAbsMax()
+	}
 	for _, v := range qvars {
 		zQuantError(v)
 	}

@@ -6888,42 +6888,42 @@ DATA avx512B32OutIdx<>+28(SB)/1, $0x2c
 DATA avx512B32OutIdx<>+29(SB)/1, $0x2e
 DATA avx512B32OutIdx<>+30(SB)/1, $0x3c
 DATA avx512B32OutIdx<>+31(SB)/1, $0x3e
-DATA avx512B32OutIdx<>+32(SB)/1, $0x00
-DATA avx512B32OutIdx<>+33(SB)/1, $0x00
-DATA avx512B32OutIdx<>+34(SB)/1, $0x00
-DATA avx512B32OutIdx<>+35(SB)/1, $0x00
-DATA avx512B32OutIdx<>+36(SB)/1, $0x00
-DATA avx512B32OutIdx<>+37(SB)/1, $0x00
-DATA avx512B32OutIdx<>+38(SB)/1, $0x00
-DATA avx512B32OutIdx<>+39(SB)/1, $0x00
-DATA avx512B32OutIdx<>+40(SB)/1, $0x00
-DATA avx512B32OutIdx<>+41(SB)/1, $0x00
-DATA avx512B32OutIdx<>+42(SB)/1, $0x00
-DATA avx512B32OutIdx<>+43(SB)/1, $0x00
-DATA avx512B32OutIdx<>+44(SB)/1, $0x00
-DATA avx512B32OutIdx<>+45(SB)/1, $0x00
-DATA avx512B32OutIdx<>+46(SB)/1, $0x00
-DATA avx512B32OutIdx<>+47(SB)/1, $0x00
-DATA avx512B32OutIdx<>+48(SB)/1, $0x00
-DATA avx512B32OutIdx<>+49(SB)/1, $0x00
-DATA avx512B32OutIdx<>+50(SB)/1, $0x00
-DATA avx512B32OutIdx<>+51(SB)/1, $0x00
-DATA avx512B32OutIdx<>+52(SB)/1, $0x00
-DATA avx512B32OutIdx<>+53(SB)/1, $0x00
-DATA avx512B32OutIdx<>+54(SB)/1, $0x00
-DATA avx512B32OutIdx<>+55(SB)/1, $0x00
-DATA avx512B32OutIdx<>+56(SB)/1, $0x00
-DATA avx512B32OutIdx<>+57(SB)/1, $0x00
-DATA avx512B32OutIdx<>+58(SB)/1, $0x00
-DATA avx512B32OutIdx<>+59(SB)/1, $0x00
-DATA avx512B32OutIdx<>+60(SB)/1, $0x00
-DATA avx512B32OutIdx<>+61(SB)/1, $0x00
-DATA avx512B32OutIdx<>+62(SB)/1, $0x00
-DATA avx512B32OutIdx<>+63(SB)/1, $0x00
+DATA avx512B32OutIdx<>+32(SB)/1, $0x40
+DATA avx512B32OutIdx<>+33(SB)/1, $0x42
+DATA avx512B32OutIdx<>+34(SB)/1, $0x50
+DATA avx512B32OutIdx<>+35(SB)/1, $0x52
+DATA avx512B32OutIdx<>+36(SB)/1, $0x60
+DATA avx512B32OutIdx<>+37(SB)/1, $0x62
+DATA avx512B32OutIdx<>+38(SB)/1, $0x70
+DATA avx512B32OutIdx<>+39(SB)/1, $0x72
+DATA avx512B32OutIdx<>+40(SB)/1, $0x44
+DATA avx512B32OutIdx<>+41(SB)/1, $0x46
+DATA avx512B32OutIdx<>+42(SB)/1, $0x54
+DATA avx512B32OutIdx<>+43(SB)/1, $0x56
+DATA avx512B32OutIdx<>+44(SB)/1, $0x64
+DATA avx512B32OutIdx<>+45(SB)/1, $0x66
+DATA avx512B32OutIdx<>+46(SB)/1, $0x74
+DATA avx512B32OutIdx<>+47(SB)/1, $0x76
+DATA avx512B32OutIdx<>+48(SB)/1, $0x48
+DATA avx512B32OutIdx<>+49(SB)/1, $0x4a
+DATA avx512B32OutIdx<>+50(SB)/1, $0x58
+DATA avx512B32OutIdx<>+51(SB)/1, $0x5a
+DATA avx512B32OutIdx<>+52(SB)/1, $0x68
+DATA avx512B32OutIdx<>+53(SB)/1, $0x6a
+DATA avx512B32OutIdx<>+54(SB)/1, $0x78
+DATA avx512B32OutIdx<>+55(SB)/1, $0x7a
+DATA avx512B32OutIdx<>+56(SB)/1, $0x4c
+DATA avx512B32OutIdx<>+57(SB)/1, $0x4e
+DATA avx512B32OutIdx<>+58(SB)/1, $0x5c
+DATA avx512B32OutIdx<>+59(SB)/1, $0x5e
+DATA avx512B32OutIdx<>+60(SB)/1, $0x6c
+DATA avx512B32OutIdx<>+61(SB)/1, $0x6e
+DATA avx512B32OutIdx<>+62(SB)/1, $0x7c
+DATA avx512B32OutIdx<>+63(SB)/1, $0x7e
 GLOBL avx512B32OutIdx<>(SB), RODATA|NOPTR, $64
 
 // func avx512QuantizeB32I4Seed(dst *uint8, src *float32, ngroups int, ps *Params, w uint32) (done int)
-// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI
 TEXT ·avx512QuantizeB32I4Seed(SB), $896-48
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
@@ -7092,12 +7092,65 @@ pair:
 	VPMINSB         Z9, Z13, Z13
 	VPANDD          Z4, Z13, Z13
 	VPMADDUBSW      Z0, Z13, Z13
-	VPERMB          Z13, Z2, Z13
-	VMOVDQU8        Y13, (AX)
-	ADDQ            $0x00000100, CX
-	ADDQ            $0x00000020, AX
-	ADDQ            $0x00000028, BX
-	ADDQ            $0x02, R9
+	VBROADCASTSS    8(SI)(R9*4), Z9
+	VBROADCASTSS    40(BX), Z10
+	VBROADCASTSS    72(SI)(R9*4), Z11
+	VPBROADCASTD    136(SI)(R9*4), Z12
+	VMOVUPS         256(CX), Z14
+	VCMPPS          $0x07, Z14, Z14, K1
+	VRANGEPS        $0x02, Z11, Z14, Z14
+	VMULPS          Z9, Z14, Z15
+	VFNMADD231PS    Z10, Z15, Z14
+	VFMADD231PS     Z9, Z14, Z15
+	VMOVAPS         Z12, Z14
+	VADDPS          Z12, Z15, K1, Z14
+	VCVTPS2DQ       Z14, Z14
+	VMOVUPS         320(CX), Z15
+	VCMPPS          $0x07, Z15, Z15, K1
+	VRANGEPS        $0x02, Z11, Z15, Z15
+	VMULPS          Z9, Z15, Z11
+	VFNMADD231PS    Z10, Z11, Z15
+	VFMADD231PS     Z9, Z15, Z11
+	VMOVAPS         Z12, Z9
+	VADDPS          Z12, Z11, K1, Z9
+	VCVTPS2DQ       Z9, Z9
+	VPACKSSDW       Z9, Z14, Z14
+	VBROADCASTSS    12(SI)(R9*4), Z9
+	VBROADCASTSS    60(BX), Z10
+	VBROADCASTSS    76(SI)(R9*4), Z11
+	VPBROADCASTD    140(SI)(R9*4), Z12
+	VMOVUPS         384(CX), Z15
+	VCMPPS          $0x07, Z15, Z15, K1
+	VRANGEPS        $0x02, Z11, Z15, Z15
+	VMULPS          Z9, Z15, Z16
+	VFNMADD231PS    Z10, Z16, Z15
+	VFMADD231PS     Z9, Z15, Z16
+	VMOVAPS         Z12, Z15
+	VADDPS          Z12, Z16, K1, Z15
+	VCVTPS2DQ       Z15, Z15
+	VMOVUPS         448(CX), Z16
+	VCMPPS          $0x07, Z16, Z16, K1
+	VRANGEPS        $0x02, Z11, Z16, Z16
+	VMULPS          Z9, Z16, Z11
+	VFNMADD231PS    Z10, Z11, Z16
+	VFMADD231PS     Z9, Z16, Z11
+	VMOVAPS         Z12, Z9
+	VADDPS          Z12, Z11, K1, Z9
+	VCVTPS2DQ       Z9, Z9
+	VPACKSSDW       Z9, Z15, Z15
+	VPACKSSWB       Z15, Z14, Z14
+	VBROADCASTI32X4 208(SI)(R9*8), Z9
+	VPMAXSB         Z9, Z14, Z14
+	VBROADCASTI32X4 336(SI)(R9*8), Z9
+	VPMINSB         Z9, Z14, Z14
+	VPANDD          Z4, Z14, Z14
+	VPMADDUBSW      Z0, Z14, Z14
+	VPERMT2B        Z14, Z2, Z13
+	VMOVDQU8        Z13, (AX)
+	ADDQ            $0x00000200, CX
+	ADDQ            $0x00000040, AX
+	ADDQ            $0x00000050, BX
+	ADDQ            $0x04, R9
 	CMPQ            R9, $0x10
 	JB              pair
 	DECQ            DX
@@ -7114,7 +7167,7 @@ ret:
 	RET
 
 // func avx512QuantizeB32I4ONNX(dst *uint8, src *float32, ngroups int, ps *Params, w uint32) (done int)
-// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI
 TEXT ·avx512QuantizeB32I4ONNX(SB), $896-48
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
@@ -7289,12 +7342,59 @@ pair:
 	VPMINSB         Z12, Z17, Z17
 	VPANDD          Z4, Z17, Z17
 	VPMADDUBSW      Z0, Z17, Z17
-	VPERMB          Z17, Z2, Z17
-	VMOVDQU8        Y17, (AX)
-	ADDQ            $0x00000100, CX
-	ADDQ            $0x00000020, AX
-	ADDQ            $0x00000028, BX
-	ADDQ            $0x02, R9
+	VBROADCASTSS    8(SI)(R9*4), Z12
+	VBROADCASTSS    40(BX), Z13
+	VBROADCASTSS    72(SI)(R9*4), Z14
+	VPBROADCASTD    136(SI)(R9*4), Z15
+	VMOVUPS         256(CX), Z16
+	VCMPPS          $0x07, Z16, Z16, K1
+	VRANGEPS        $0x02, Z14, Z16, Z16
+	VMULPS          Z12, Z16, Z18
+	VFNMADD231PS    Z13, Z18, Z16
+	VFMADD231PS     Z12, Z16, Z18
+	VCVTPS2DQ.Z     Z18, K1, Z18
+	VMOVUPS         320(CX), Z16
+	VCMPPS          $0x07, Z16, Z16, K1
+	VRANGEPS        $0x02, Z14, Z16, Z16
+	VMULPS          Z12, Z16, Z14
+	VFNMADD231PS    Z13, Z14, Z16
+	VFMADD231PS     Z12, Z16, Z14
+	VCVTPS2DQ.Z     Z14, K1, Z14
+	VPACKSSDW       Z14, Z18, Z18
+	VPADDSW         Z15, Z18, Z18
+	VBROADCASTSS    12(SI)(R9*4), Z12
+	VBROADCASTSS    60(BX), Z13
+	VBROADCASTSS    76(SI)(R9*4), Z14
+	VPBROADCASTD    140(SI)(R9*4), Z15
+	VMOVUPS         384(CX), Z16
+	VCMPPS          $0x07, Z16, Z16, K1
+	VRANGEPS        $0x02, Z14, Z16, Z16
+	VMULPS          Z12, Z16, Z19
+	VFNMADD231PS    Z13, Z19, Z16
+	VFMADD231PS     Z12, Z16, Z19
+	VCVTPS2DQ.Z     Z19, K1, Z19
+	VMOVUPS         448(CX), Z16
+	VCMPPS          $0x07, Z16, Z16, K1
+	VRANGEPS        $0x02, Z14, Z16, Z16
+	VMULPS          Z12, Z16, Z14
+	VFNMADD231PS    Z13, Z14, Z16
+	VFMADD231PS     Z12, Z16, Z14
+	VCVTPS2DQ.Z     Z14, K1, Z14
+	VPACKSSDW       Z14, Z19, Z19
+	VPADDSW         Z15, Z19, Z19
+	VPACKSSWB       Z19, Z18, Z18
+	VBROADCASTI32X4 208(SI)(R9*8), Z12
+	VPMAXSB         Z12, Z18, Z18
+	VBROADCASTI32X4 336(SI)(R9*8), Z12
+	VPMINSB         Z12, Z18, Z18
+	VPANDD          Z4, Z18, Z18
+	VPMADDUBSW      Z0, Z18, Z18
+	VPERMT2B        Z18, Z2, Z17
+	VMOVDQU8        Z17, (AX)
+	ADDQ            $0x00000200, CX
+	ADDQ            $0x00000040, AX
+	ADDQ            $0x00000050, BX
+	ADDQ            $0x04, R9
 	CMPQ            R9, $0x10
 	JB              pair
 	DECQ            DX
@@ -7311,7 +7411,7 @@ ret:
 	RET
 
 // func avx512QuantizeB32I4PyTorch(dst *uint8, src *float32, ngroups int, ps *Params, w uint32) (done int)
-// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI, AVX512VL
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VBMI
 TEXT ·avx512QuantizeB32I4PyTorch(SB), $896-48
 	MOVQ         dst+0(FP), AX
 	MOVQ         src+8(FP), CX
@@ -7462,12 +7562,47 @@ pair:
 	VPMINSB         Z10, Z12, Z12
 	VPANDD          Z4, Z12, Z12
 	VPMADDUBSW      Z0, Z12, Z12
-	VPERMB          Z12, Z2, Z12
-	VMOVDQU8        Y12, (AX)
-	ADDQ            $0x00000100, CX
-	ADDQ            $0x00000020, AX
-	ADDQ            $0x00000028, BX
-	ADDQ            $0x02, R9
+	VBROADCASTSS    8(SI)(R9*4), Z10
+	VPBROADCASTD    136(SI)(R9*4), Z11
+	VMOVUPS         256(CX), Z13
+	VCMPPS          $0x07, Z13, Z13, K1
+	VMULPS          Z10, Z13, Z13
+	VRANGEPS        $0x02, Z5, Z13, Z13
+	VCVTPS2DQ.Z     Z13, K1, Z13
+	VMOVUPS         320(CX), Z14
+	VCMPPS          $0x07, Z14, Z14, K1
+	VMULPS          Z10, Z14, Z14
+	VRANGEPS        $0x02, Z5, Z14, Z14
+	VCVTPS2DQ.Z     Z14, K1, Z14
+	VPACKSSDW       Z14, Z13, Z13
+	VPADDSW         Z11, Z13, Z13
+	VBROADCASTSS    12(SI)(R9*4), Z10
+	VPBROADCASTD    140(SI)(R9*4), Z11
+	VMOVUPS         384(CX), Z14
+	VCMPPS          $0x07, Z14, Z14, K1
+	VMULPS          Z10, Z14, Z14
+	VRANGEPS        $0x02, Z5, Z14, Z14
+	VCVTPS2DQ.Z     Z14, K1, Z14
+	VMOVUPS         448(CX), Z15
+	VCMPPS          $0x07, Z15, Z15, K1
+	VMULPS          Z10, Z15, Z15
+	VRANGEPS        $0x02, Z5, Z15, Z15
+	VCVTPS2DQ.Z     Z15, K1, Z15
+	VPACKSSDW       Z15, Z14, Z14
+	VPADDSW         Z11, Z14, Z14
+	VPACKSSWB       Z14, Z13, Z13
+	VBROADCASTI32X4 208(SI)(R9*8), Z10
+	VPMAXSB         Z10, Z13, Z13
+	VBROADCASTI32X4 336(SI)(R9*8), Z10
+	VPMINSB         Z10, Z13, Z13
+	VPANDD          Z4, Z13, Z13
+	VPMADDUBSW      Z0, Z13, Z13
+	VPERMT2B        Z13, Z2, Z12
+	VMOVDQU8        Z12, (AX)
+	ADDQ            $0x00000200, CX
+	ADDQ            $0x00000040, AX
+	ADDQ            $0x00000050, BX
+	ADDQ            $0x04, R9
 	CMPQ            R9, $0x10
 	JB              pair
 	DECQ            DX

@@ -38,7 +38,7 @@ package main
 // same side as v + z. Two codes per byte: VPANDD keeps the low nibbles,
 // VPMADDUBSW with the weights (1, 16) (low nibble first) or (16, 1) forms
 // each adjacent pair's byte in a word (at most 255: no saturation), and
-// one VPERMB puts the 32 bytes of the pair in order.
+// one VPERMT2B puts the 64 bytes of two pairs in order.
 
 import (
 	"fmt"
@@ -86,18 +86,15 @@ func zB32Data() (fields, pairIdx, outIdx Mem) {
 	// After VPACKSSDW and VPACKSSWB, 128-bit lane L holds, by word:
 	// A's pairs 2L, 2L+1, 8+2L, 9+2L, then B's. Output byte 16X + p is
 	// pair p of block X.
+	// Bytes 32-63: the same from the second pair's vector (+64).
 	outIdx = GLOBL("avx512B32OutIdx", RODATA|NOPTR)
 	for j := range 64 {
-		v := 0
-		if j < 32 {
-			x, p := j/16, j%16
-			l, k := p/2, p%2
-			if p >= 8 {
-				l, k = (p-8)/2, 2+p%2
-			}
-			v = 2 * (8*l + 4*x + k)
+		x, p := (j%32)/16, j%16
+		l, k := p/2, p%2
+		if p >= 8 {
+			l, k = (p-8)/2, 2+p%2
 		}
-		DATA(j, U8(v))
+		DATA(j, U8(64*(j/32)+2*(8*l+4*x+k)))
 	}
 	return fields, pairIdx, outIdx
 }
@@ -200,67 +197,74 @@ func zQuantizeB32I4(c conv, fields, pairIdx, outIdx Mem) {
 	pair := GP64()
 	XORQ(pair, pair)
 	Label("pair")
-	var w [2]reg.VecVirtual
-	for x := range w {
-		ti := func(base int) Mem { return Mem{Base: cur, Disp: base + 4*x, Index: pair, Scale: 4} }
-		var cv, sv reg.VecVirtual
-		yv := ZMM()
-		VBROADCASTSS(ti(b32TabY), yv)
-		if c != pytorch {
-			sv, cv = ZMM(), ZMM()
-			VBROADCASTSS(Mem{Base: ps, Disp: paramsSize * x}, sv)
-			VBROADCASTSS(ti(b32TabC), cv)
-		}
-		zv := ZMM()
-		VPBROADCASTD(ti(b32TabZ), zv)
-		var r [2]reg.VecVirtual
-		for h := range r {
-			xv := ZMM()
-			VMOVUPS(Mem{Base: src, Disp: 128*x + 64*h}, xv)
-			// NaN lanes (ko clear) are computed from NaN and replaced
-			// at the end, off the critical path: by float32(z) before
-			// the conversion (Seed), by 0 in it (ONNX, PyTorch).
-			ko := K()
-			VCMPPS(U8(7), xv, xv, ko)
-			var q reg.VecVirtual
-			if c == pytorch {
-				VMULPS(yv, xv, xv)
-				VRANGEPS(U8(2), two25, xv, xv) // clamp to ±2^25
-				q = xv
-			} else {
-				VRANGEPS(U8(2), cv, xv, xv)
-				q = markstein(qconsts{k: sv, y: yv}, xv)
+	// Two pairs (bo = 0, 2: the block offset) per iteration.
+	var pw [2]reg.VecVirtual
+	for i, bo := range []int{0, 2} {
+		var w [2]reg.VecVirtual
+		for x := range w {
+			b := bo + x
+			ti := func(base int) Mem { return Mem{Base: cur, Disp: base + 4*b, Index: pair, Scale: 4} }
+			var cv, sv reg.VecVirtual
+			yv := ZMM()
+			VBROADCASTSS(ti(b32TabY), yv)
+			if c != pytorch {
+				sv, cv = ZMM(), ZMM()
+				VBROADCASTSS(Mem{Base: ps, Disp: paramsSize * b}, sv)
+				VBROADCASTSS(ti(b32TabC), cv)
 			}
-			r[h] = q
-			if c == seed {
-				r[h] = ZMM()
-				VMOVAPS(zv, r[h])
-				VADDPS(zv, q, ko, r[h]) // NaN: zf
-				VCVTPS2DQ(r[h], r[h])
-			} else {
-				VCVTPS2DQ_Z(q, ko, r[h]) // NaN: 0
+			zv := ZMM()
+			VPBROADCASTD(ti(b32TabZ), zv)
+			var r [2]reg.VecVirtual
+			for h := range r {
+				xv := ZMM()
+				VMOVUPS(Mem{Base: src, Disp: 128*b + 64*h}, xv)
+				// NaN lanes (ko clear) are computed from NaN and
+				// replaced at the end, off the critical path: by
+				// float32(z) before the conversion (Seed), by 0 in it
+				// (ONNX, PyTorch).
+				ko := K()
+				VCMPPS(U8(7), xv, xv, ko)
+				var q reg.VecVirtual
+				if c == pytorch {
+					VMULPS(yv, xv, xv)
+					VRANGEPS(U8(2), two25, xv, xv) // clamp to ±2^25
+					q = xv
+				} else {
+					VRANGEPS(U8(2), cv, xv, xv)
+					q = markstein(qconsts{k: sv, y: yv}, xv)
+				}
+				r[h] = q
+				if c == seed {
+					r[h] = ZMM()
+					VMOVAPS(zv, r[h])
+					VADDPS(zv, q, ko, r[h]) // NaN: zf
+					VCVTPS2DQ(r[h], r[h])
+				} else {
+					VCVTPS2DQ_Z(q, ko, r[h]) // NaN: 0
+				}
+			}
+			w[x] = r[0]
+			VPACKSSDW(r[1], r[0], w[x])
+			if c != seed {
+				VPADDSW(zv, w[x], w[x])
 			}
 		}
-		w[x] = r[0]
-		VPACKSSDW(r[1], r[0], w[x])
-		if c != seed {
-			VPADDSW(zv, w[x], w[x])
-		}
+		VPACKSSWB(w[1], w[0], w[0])
+		bnd := ZMM()
+		VBROADCASTI32X4(Mem{Base: cur, Disp: b32TabLo + 8*bo, Index: pair, Scale: 8}, bnd)
+		VPMAXSB(bnd, w[0], w[0])
+		VBROADCASTI32X4(Mem{Base: cur, Disp: b32TabHi + 8*bo, Index: pair, Scale: 8}, bnd)
+		VPMINSB(bnd, w[0], w[0])
+		VPANDD(nib, w[0], w[0])
+		VPMADDUBSW(weights, w[0], w[0])
+		pw[i] = w[0]
 	}
-	VPACKSSWB(w[1], w[0], w[0])
-	bnd := ZMM()
-	VBROADCASTI32X4(Mem{Base: cur, Disp: b32TabLo, Index: pair, Scale: 8}, bnd)
-	VPMAXSB(bnd, w[0], w[0])
-	VBROADCASTI32X4(Mem{Base: cur, Disp: b32TabHi, Index: pair, Scale: 8}, bnd)
-	VPMINSB(bnd, w[0], w[0])
-	VPANDD(nib, w[0], w[0])
-	VPMADDUBSW(weights, w[0], w[0])
-	VPERMB(w[0], oidx, w[0])
-	VMOVDQU8(w[0].AsY(), Mem{Base: dst})
-	ADDQ(U32(256), src)
-	ADDQ(U32(32), dst)
-	ADDQ(U32(2*paramsSize), ps)
-	ADDQ(U8(2), pair)
+	VPERMT2B(pw[1], oidx, pw[0]) // both pairs' 32 bytes in order
+	VMOVDQU8(pw[0], Mem{Base: dst})
+	ADDQ(U32(512), src)
+	ADDQ(U32(64), dst)
+	ADDQ(U32(4*paramsSize), ps)
+	ADDQ(U8(4), pair)
 	CMPQ(pair, U8(b32Group))
 	JB(LabelRef("pair"))
 

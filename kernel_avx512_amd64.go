@@ -443,14 +443,13 @@ func quantizeBlocksI4AVX512(dst []uint8, src []float32, block int, ps []Params, 
 	}
 	n := len(src)
 	nfull := n / block
-	for j, j1 := 0, 0; j < nfull; j = j1 {
+	j := 0
+	if block == 32 {
+		j = quantizeB32I4AVX512(dst, src, ps[:nfull], o)
+	}
+	for j1 := j; j < nfull; j = j1 {
 		j1 = convRun(ps, j, nfull)
-		if block == 32 {
-			j = quantizeB32I4AVX512(dst, src, ps, j, j1, o)
-		}
-		if j < j1 {
-			avx512QuantizeBlocksI4Asm(&dst[j*block/2], &src[j*block], block, j1-j, &ps[j], o)
-		}
+		avx512QuantizeBlocksI4Asm(&dst[j*block/2], &src[j*block], block, j1-j, &ps[j], o)
 	}
 	if e := nfull * block; e < n {
 		quantizeBlocksI4AVX2(dst[e/2:], src[e:], block, ps[nfull:], o)
@@ -458,17 +457,21 @@ func quantizeBlocksI4AVX512(dst []uint8, src []float32, block int, ps []Params, 
 }
 
 // quantizeB32I4AVX512 quantizes the whole groups of 16 blocks of 32 in
-// blocks j..j1-1 (one Convention) with the group kernels, a group they
-// refuse with the per-block kernel, and returns the first block left.
-func quantizeB32I4AVX512(dst []uint8, src []float32, ps []Params, j, j1 int, o NibbleOrder) int {
+// ps (every block whole) with the group kernels, of the Convention of
+// each group's first block; a group they refuse (mixed Conventions, a
+// scale or zero point outside their domain) is done by the per-block
+// kernels, run by run. It returns the number of blocks done (a multiple
+// of 16).
+func quantizeB32I4AVX512(dst []uint8, src []float32, ps []Params, o NibbleOrder) int {
 	w := uint32(0x10011001) // VPMADDUBSW weights: code pair c0 + 16*c1
 	if o == HighFirst {
 		w = 0x01100110 // 16*c0 + c1
 	}
-	for ng := (j1 - j) / 16; ng > 0; {
+	j := 0
+	for ng := len(ps) / 16; ng > 0; {
 		d, s, p := &dst[j*16], &src[j*32], &ps[j]
 		var done int
-		switch ps[j].Convention {
+		switch p.Convention {
 		case Seed:
 			done = avx512QuantizeB32I4Seed(d, s, ng, p, w)
 		case ONNX:
@@ -478,7 +481,10 @@ func quantizeB32I4AVX512(dst []uint8, src []float32, ps []Params, j, j1 int, o N
 		}
 		j, ng = j+16*done, ng-done
 		if ng > 0 {
-			avx512QuantizeBlocksI4Asm(&dst[j*16], &src[j*32], 32, 16, &ps[j], o)
+			for k, k1 := j, j; k < j+16; k = k1 {
+				k1 = convRun(ps, k, j+16)
+				avx512QuantizeBlocksI4Asm(&dst[k*16], &src[k*32], 32, k1-k, &ps[k], o)
+			}
 			j, ng = j+16, ng-1
 		}
 	}
@@ -603,7 +609,8 @@ func quantizeBlocks8AVX512Asm[T int8 | uint8](dst *T, src *float32, block, nbloc
 // the VPMADDUBSW weights of a code pair. A kernel stops at the first
 // group with a scale outside exactDivScale (Seed, ONNX) or a zero point
 // outside -32512..32512 (ONNX, PyTorch), writing nothing of it, and
-// returns the number of groups done (asm/avx512_b32.go says why).
+// returns the number of groups done (asm/avx512_b32.go says why). They
+// also stop at a group whose blocks do not all have their Convention.
 
 //go:noescape
 func avx512QuantizeB32I4Seed(dst *uint8, src *float32, ngroups int, ps *Params, w uint32) (done int)

@@ -144,9 +144,9 @@ func generateAVX512() bool {
 			zQuantizeBlocks8(c, signed, blk8Perm)
 		}
 	}
-	fields, pairIdx, outIdx := zB32Data()
+	fields, convIdx, pairIdx, outIdx := zB32Data()
 	for _, c := range []conv{seed, onnx, pytorch} {
-		zQuantizeB32I4(c, fields, pairIdx, outIdx)
+		zQuantizeB32I4(c, fields, convIdx, pairIdx, outIdx)
 	}
 	Generate()
 	return true

@@ -7,11 +7,12 @@ package main
 //
 // Per group (16 Params, 320 bytes at ps): five loads, four VPERMI2D and
 // eight VSHUFI32X4 transpose Scale, Zero, Lo and Hi into vectors; one
-// VDIVPS gives the 16 reciprocals y = RN(1/s); one VPCMPUD tests every
-// scale for exactDivScale (Seed, ONNX) and one every zero point for
-// |z| <= 32512 (ONNX, PyTorch). If a block fails, the kernel returns the
-// number of groups done and the Go wrapper runs that group through the
-// per-block kernel. The rest goes to a table on the stack: y, c = s*2^25,
+// VDIVPS gives the 16 reciprocals y = RN(1/s); four masked VPERMI2D and
+// one VPTESTNMD test that every block has the kernel's Convention, one
+// VPCMPUD every scale for exactDivScale (Seed, ONNX) and one every zero
+// point for |z| <= 32512 (ONNX, PyTorch). If a block fails, the kernel
+// returns the number of groups done and the Go wrapper runs that group
+// through the per-block kernels. The rest goes to a table on the stack: y, c = s*2^25,
 // float32(z) (Seed) or z in both 16-bit halves (ONNX, PyTorch), and per
 // pair of blocks 16 bytes of Lo (8 of the first block, 8 of the second),
 // the same of Hi. The blocks read their constants with broadcast loads,
@@ -64,7 +65,7 @@ const (
 // group, the VPERMB index making the bound patterns of pairs 0-3 (pairs
 // 4-7: +32), and the VPERMB index putting the packed bytes of a pair in
 // order.
-func zB32Data() (fields, pairIdx, outIdx Mem) {
+func zB32Data() (fields, convIdx, pairIdx, outIdx Mem) {
 	// fields+64j: lane 4f+b takes field f (Scale, Zero, Lo, Hi) of block
 	// 4j+b, dword 5(4j+b)+f of the group, from the 32 dwords starting at
 	// 16*floor(20j/16) = 16j: index 4j + 5b + f.
@@ -74,6 +75,14 @@ func zB32Data() (fields, pairIdx, outIdx Mem) {
 			for b := range 4 {
 				DATA(64*j+4*(4*f+b), U32(uint32(4*j+5*b+f)))
 			}
+		}
+	}
+	// convIdx: lane 4j+b takes the Convention dword of block 4j+b from the
+	// same windows: 4j + 5b + 4.
+	convIdx = GLOBL("avx512B32ConvIdx", RODATA|NOPTR)
+	for j := range 4 {
+		for b := range 4 {
+			DATA(4*(4*j+b), U32(uint32(4*j+5*b+4)))
 		}
 	}
 	// Byte j of a pattern (pair p = j/16): the low byte of dword
@@ -96,11 +105,11 @@ func zB32Data() (fields, pairIdx, outIdx Mem) {
 		}
 		DATA(j, U8(64*(j/32)+2*(8*l+4*x+k)))
 	}
-	return fields, pairIdx, outIdx
+	return fields, convIdx, pairIdx, outIdx
 }
 
 // zQuantizeB32I4 emits avx512QuantizeB32I4{Seed,ONNX,PyTorch}.
-func zQuantizeB32I4(c conv, fields, pairIdx, outIdx Mem) {
+func zQuantizeB32I4(c conv, fields, convIdx, pairIdx, outIdx Mem) {
 	Implement(fmt.Sprintf("avx512QuantizeB32I4%s", c))
 	// Not NOSPLIT: the two tables exceed the nosplit stack limit.
 	tabs := AllocLocal(2 * b32Tab)
@@ -130,25 +139,40 @@ func zQuantizeB32I4(c conv, fields, pairIdx, outIdx Mem) {
 		zBias, zSpan = zConst32(32512), zConst32(2*32512)
 		m16 = zConst32(0xffff)
 	}
+	convB, m255 := zConst32(uint32(c)), zConst32(0xff)
 
 	// prep writes the table of the group whose Params are at ps+disp to
 	// the table at tb, and sets ok (1 if the group may take this kernel).
 	prep := func(disp int, tb reg.Register, ok reg.Register) {
-		s, z, lo, hi := transpose(fields, Mem{Base: ps, Disp: disp})
+		s, z, lo, hi, p := transpose(fields, Mem{Base: ps, Disp: disp})
+		// The group's Conventions: VPERMI2D under the masks 0xf << 4j
+		// (the other lanes keep their indices for the next).
+		cv, km := ZMM(), K()
+		VMOVDQU32(convIdx, cv)
+		{
+			t := GP32()
+			MOVL(U32(0xf), t)
+			KMOVW(t, km)
+		}
+		for j := range 4 {
+			VPERMI2D(p[j+1], p[j], km, cv)
+			if j < 3 {
+				KSHIFTLW(U8(4), km, km)
+			}
+		}
+		VPXORD(convB, cv, cv)
+		kc := K()
+		VPTESTNMD(m255, cv, kc) // the Convention byte is c
 		// The domain: every scale in 2^-100..2^100, every |z| <= 32512.
-		kd := K()
+		kd := kc
 		t := ZMM()
 		if c != pytorch {
 			VPSUBD(sLo, s, t)
-			VPCMPUD(U8(2), sSpan, t, kd) // unsigned <=
+			VPCMPUD(U8(2), sSpan, t, kd, kd) // unsigned <=
 		}
 		if c != seed {
 			VPADDD(zBias, z, t)
-			if c == pytorch {
-				VPCMPUD(U8(2), zSpan, t, kd)
-			} else {
-				VPCMPUD(U8(2), zSpan, t, kd, kd)
-			}
+			VPCMPUD(U8(2), zSpan, t, kd, kd)
 		}
 		KORTESTW(kd, kd)
 		SETCS(ok) // CF: all ones
@@ -283,12 +307,11 @@ func zQuantizeB32I4(c conv, fields, pairIdx, outIdx Mem) {
 	RET()
 }
 
-// transpose loads the 16 Params at m (80 dwords) and returns their Scale,
-// Zero, Lo and Hi fields as vectors: VPERMI2D makes Q_j (lanes 4f+b: field
+// transpose loads the 16 Params at m (80 dwords, returned in p) and
+// returns their Scale, Zero, Lo and Hi fields as vectors: VPERMI2D makes Q_j (lanes 4f+b: field
 // f of block 4j+b) from the two ZMM holding blocks 4j..4j+3, then two
 // rounds of VSHUFI32X4 gather each field's four 128-bit lanes.
-func transpose(fields, m Mem) (s, z, lo, hi reg.VecVirtual) {
-	var p [5]reg.VecVirtual
+func transpose(fields, m Mem) (s, z, lo, hi reg.VecVirtual, p [5]reg.VecVirtual) {
 	for k := range p {
 		p[k] = ZMM()
 		VMOVDQU32(m.Offset(64*k), p[k])
@@ -308,5 +331,5 @@ func transpose(fields, m Mem) (s, z, lo, hi reg.VecVirtual) {
 	// 0xdd: lanes 1, 3.
 	a, b := shuf(0x44, q[0], q[1]), shuf(0x44, q[2], q[3]) // Scale, Zero
 	c, d := shuf(0xee, q[0], q[1]), shuf(0xee, q[2], q[3]) // Lo, Hi
-	return shuf(0x88, a, b), shuf(0xdd, a, b), shuf(0x88, c, d), shuf(0xdd, c, d)
+	return shuf(0x88, a, b), shuf(0xdd, a, b), shuf(0x88, c, d), shuf(0xdd, c, d), p
 }

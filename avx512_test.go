@@ -324,18 +324,7 @@ func checkAVX512BlockedI4(t *testing.T, r *rand.Rand, block, n, run, rare int) {
 		}
 		c := Convention((i / run) % 3)
 		ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: c}
-		for j := i * block; j < min(n, (i+1)*block); j++ {
-			switch r.IntN(5) {
-			case 0:
-				src[j] = specialFloats[r.IntN(len(specialFloats))]
-			case 1:
-				src[j] = float32(float64(r.IntN(40)-20)+0.5) * s
-			case 2:
-				src[j] = math.Nextafter32(float32(float64(r.IntN(40)-20)+0.5)*s, 0)
-			default:
-				src[j] = float32(r.NormFloat64()*8) * s
-			}
-		}
+		fillBlockSrc(r, src[i*block:min(n, (i+1)*block)], s, 20, 8)
 	}
 	for _, hf := range []NibbleOrder{LowFirst, HighFirst} {
 		got, want := make([]uint8, (n+1)/2), make([]uint8, (n+1)/2)
@@ -359,6 +348,24 @@ func checkAVX512BlockedI4(t *testing.T, r *rand.Rand, block, n, run, rare int) {
 						block, n, signed, hf, i, gf[i], wf[i], ps[i/block])
 				}
 			}
+		}
+	}
+}
+
+// fillBlockSrc fills one block's elements for scale s: a fifth special
+// values, a fifth ties (k + 0.5)*s with |k| <= ties, a fifth just below
+// them, the rest normal with deviation sigma*s.
+func fillBlockSrc(r *rand.Rand, src []float32, s float32, ties int, sigma float64) {
+	for j := range src {
+		switch r.IntN(5) {
+		case 0:
+			src[j] = specialFloats[r.IntN(len(specialFloats))]
+		case 1:
+			src[j] = float32(float64(r.IntN(2*ties)-ties)+0.5) * s
+		case 2:
+			src[j] = math.Nextafter32(float32(float64(r.IntN(2*ties)-ties)+0.5)*s, 0)
+		default:
+			src[j] = float32(r.NormFloat64()*sigma) * s
 		}
 	}
 }
@@ -390,18 +397,7 @@ func TestAVX512Blocked8(t *testing.T) {
 						z = int32(r.IntN(2*MaxZero+1) - MaxZero)
 					}
 					ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: Convention((i / 3) % 3)}
-					for j := i * block; j < min(n, (i+1)*block); j++ {
-						switch r.IntN(5) {
-						case 0:
-							src[j] = specialFloats[r.IntN(len(specialFloats))]
-						case 1:
-							src[j] = float32(float64(r.IntN(600)-300)+0.5) * s
-						case 2:
-							src[j] = math.Nextafter32(float32(float64(r.IntN(600)-300)+0.5)*s, 0)
-						default:
-							src[j] = float32(r.NormFloat64()*100) * s
-						}
-					}
+					fillBlockSrc(r, src[i*block:min(n, (i+1)*block)], s, 300, 100)
 				}
 				got, want := make([]uint8, n), make([]uint8, n)
 				if signed {

@@ -1,7 +1,8 @@
 package main
 
 // The 256-bit (AVX-512VL) forms of the AVX-512 AbsMax and VPERMB
-// dequantize kernels, generated in place of the ZMM ones by -avx512-ymm,
+// dequantize kernels (the latter by zDequantizeVBMI with ymm), generated
+// in place of the ZMM ones by -avx512-ymm,
 // for measurement only (see README, "zmm or ymm"): same symbols, same
 // arithmetic and masked tails, 8 lanes per vector with 8-bit opmasks,
 // 32 elements per iteration; the stream flag is ignored (plain stores).
@@ -90,69 +91,6 @@ func yAbsMax() {
 	VPERMILPS(U8(0xb1), x, t)
 	VMAXPS(t, x, x)
 	VMOVSS(x, Mem{Base: out})
-	VZEROUPPER()
-	RET()
-}
-
-// yDequantizeVBMI emits avx512DequantizeVBMI{U8,I8} on YMM: per 8
-// elements one VPERMB of the 32 source bytes.
-func yDequantizeVBMI(signed bool, magic, idxTab Mem) {
-	if signed {
-		Implement("avx512DequantizeVBMII8")
-	} else {
-		Implement("avx512DequantizeVBMIU8")
-	}
-	Attributes(NOSPLIT)
-	dst := Load(Param("dst"), GP64())
-	src := Load(Param("src"), GP64())
-	n := Load(Param("n"), GP64())
-	s, m := YMM(), YMM()
-	VBROADCASTSS(paramAddr("s"), s)
-	VBROADCASTSS(paramAddr("m"), m)
-	var idx [yBlock / 8]reg.VecVirtual // byte 4i of dword i: 8j+i
-	for j := range idx {
-		idx[j] = YMM()
-		VMOVDQU32(idxTab.Offset(32*j), idx[j])
-	}
-	kb0 := K()
-	t := GP64()
-	MOVL(U32(0x11111111), t.As32())
-	KMOVD(t.As32(), kb0)
-	var x80 reg.VecVirtual
-	if signed {
-		x80 = YMM()
-		MOVL(U32(0x80808080), t.As32())
-		VPBROADCASTD(t.As32(), x80)
-	}
-	yloop(n, []reg.Register{dst, src}, []int{4, 1}, func(tm reg.GPVirtual) {
-		blk := YMM()
-		switch {
-		case tm == nil && signed:
-			VPXORD(Mem{Base: src}, x80, blk)
-		case tm == nil:
-			VMOVDQU8(Mem{Base: src}, blk)
-		default:
-			kt := K()
-			KMOVD(tm.As32(), kt)
-			VMOVDQU8_Z(Mem{Base: src}, kt, blk)
-			if signed {
-				VPXORD(blk, x80, blk)
-			}
-		}
-		for j := range idx {
-			v := YMM()
-			VMOVDQU32(magic, v)
-			VPERMB(blk, idx[j], kb0, v) // 2^23 + u
-			VSUBPS(m, v, v)             // u - z', exact
-			VMULPS(s, v, v)
-			out := Mem{Base: dst, Disp: 32 * j}
-			if tm == nil {
-				VMOVUPS(v, out)
-			} else {
-				VMOVUPS(v, kByte(tm, j), out)
-			}
-		}
-	})
 	VZEROUPPER()
 	RET()
 }

@@ -2,11 +2,11 @@ package main
 
 // The 256-bit (AVX-512VL) forms of the AVX-512 AbsMax and VPERMB
 // dequantize kernels (the latter by zDequantizeVBMI with ymm), generated
-// in place of the ZMM ones by -avx512-ymm,
-// for measurement only (see README, "zmm or ymm"): same symbols, same
-// arithmetic and masked tails, 8 lanes per vector with 8-bit opmasks,
-// 32 elements per iteration; the stream flag is ignored (plain stores).
-// The committed file uses the ZMM forms.
+// in place of the ZMM ones by -avx512-ymm, for measurement only (see
+// README, "zmm or ymm"): same symbols, same arithmetic and masked tails,
+// 8 lanes per vector with 8-bit opmasks, 32 elements per iteration; the
+// stream flag is ignored (plain stores). The committed file uses the ZMM
+// forms.
 
 import (
 	"flag"

@@ -3,9 +3,11 @@
 package quant
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // BenchmarkAVX512Paired runs each kernel on avx2 and avx512 alternately
@@ -76,3 +78,73 @@ func BenchmarkAVX512Paired(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAVX512Bound compares, at n = 4096 (in L1) and 65536 (256 KiB of
+// float32, in L2), the dequantize (uint8, and int4 in blocks of 32) and
+// AbsMax kernels of avx2 and avx512
+// with what the memory system allows at the same footprint: clear of the
+// float32 output (the stores alone), bytes.Equal of two halves of the
+// float32 input, made equal (the loads alone, AVX2), and the avx512
+// dequantize with non-temporal stores (which write around the caches). Every function
+// runs alternately and the fastest call of each is reported, as in
+// BenchmarkAVX512Paired.
+func BenchmarkAVX512Bound(b *testing.B) {
+	if !avx512Impl.Supported() || !avx2Impl.Supported() {
+		b.Skip("needs avx2 and avx512")
+	}
+	for _, n := range []int{4096, 65536} {
+		src := benchData(n)
+		q8, f32 := make([]uint8, n), make([]float32, n)
+		raw := unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*n)
+		half := append([]byte(nil), raw[:2*n]...)
+		copy(raw[2*n:], half) // the second half equal to the first
+		p := benchParams(ONNX, false)
+		i4, ps := make([]uint8, n/2), make([]Params, n/32)
+		for i := range ps {
+			ps[i] = Params{Scale: 0.5 + float32(i%7)*0.125, Zero: int32(i % 3), Lo: -8, Hi: 7, Convention: ONNX}
+		}
+		fs := []struct {
+			name  string
+			f     func()
+			after func() // untimed
+		}{
+			{"deq-avx2", func() { avx2Impl.DequantizeU8(f32, q8, p) }, nil},
+			{"deq-avx512", func() { avx512Impl.DequantizeU8(f32, q8, p) }, nil},
+			{"deqI4-avx2", func() { avx2Impl.k.dequantizeBlocksI4(f32, i4, 32, ps, signExtend, LowFirst) }, nil},
+			{"deqI4-avx512", func() { avx512Impl.k.dequantizeBlocksI4(f32, i4, 32, ps, signExtend, LowFirst) }, nil},
+			{"clear", func() { clear(f32) }, nil},
+			{"absmax-avx2", func() { avx2Impl.AbsMax(src) }, nil},
+			{"absmax-avx512", func() { avx512Impl.AbsMax(src) }, nil},
+			{"equal", func() { boundSink = bytes.Equal(raw[:2*n], raw[2*n:]) }, nil},
+			// The non-temporal stores evict f32 from the caches: clear
+			// brings it back before the next timing.
+			{"deq-avx512-nt", func() { avx512DequantizeU8Call(&f32[0], &q8[0], n, &p, true, avx512VBMI) }, func() { clear(f32); clear(f32) }},
+		}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			reps := max(1, 65536/n)
+			best := make([]time.Duration, len(fs))
+			for i := range best {
+				best[i] = 1 << 62
+			}
+			for b.Loop() {
+				for i, f := range fs {
+					t0 := time.Now()
+					for range reps {
+						f.f()
+					}
+					if d := time.Since(t0); d < best[i] {
+						best[i] = d
+					}
+					if f.after != nil {
+						f.after()
+					}
+				}
+			}
+			for i, f := range fs {
+				b.ReportMetric(float64(best[i])/float64(reps), f.name+"-ns")
+			}
+		})
+	}
+}
+
+var boundSink bool

@@ -4,7 +4,9 @@ package quant
 
 import (
 	"math/rand/v2"
+	"runtime/debug"
 	"testing"
+	"unsafe"
 )
 
 // TestAVX512GuardPages runs the AVX-512 kernels, including the
@@ -61,6 +63,66 @@ func TestAVX512GuardPages(t *testing.T) {
 			a.MinMax(src)
 			a.AbsMax(src)
 			a.SquaredError(src, other)
+		}
+	}
+}
+
+// TestAVX512B32GuardPages runs blocked int4 quantize with blocks of 32 in
+// runs of one convention long enough for the group kernels (16 blocks a
+// group), with the source, the destination and the Params each right
+// after or right before an inaccessible page, a refused group (a zero
+// point beyond ±32512 or, for Seed and ONNX, a scale outside the exact
+// domain) first, in the middle or nowhere, and compares with generic.
+func TestAVX512B32GuardPages(t *testing.T) {
+	_, a := avx512ForTest(t)
+	if !avx512VBMI {
+		t.Skip("no AVX512VBMI: the int4 kernels are the AVX2 ones")
+	}
+	const maxBlocks = 50
+	size := int(unsafe.Sizeof(Params{}))
+	in, out, pr := guarded(t, 2*maxBlocks*32*4/4096+1), guarded(t, 2), guarded(t, 2)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	r := rand.New(rand.NewPCG(16, 17))
+	for _, nb := range []int{16, 17, 31, 32, 33, 48, maxBlocks} {
+		for _, extra := range []int{0, 5} { // a short last block
+			n := 32*nb + extra
+			nps := nb + min(extra, 1)
+			for _, atEnd := range []bool{false, true} {
+				at := func(b []byte, bytes int) int {
+					if atEnd {
+						return len(b) - bytes
+					}
+					return 0
+				}
+				src := f32s(in, at(in, 4*n), n)
+				fillFloats(r, src, 0.1)
+				ps := unsafe.Slice((*Params)(unsafe.Pointer(&pr[at(pr, size*nps)])), nps)
+				for _, c := range conventions {
+					for _, refuse := range []int{-1, 3, 16 + 7} {
+						for i := range ps {
+							ps[i] = Params{Scale: 0.05 + 0.01*float32(r.IntN(20)), Zero: int32(r.IntN(5) - 2), Lo: -8, Hi: 7, Convention: c}
+						}
+						if refuse >= 0 && refuse < nb {
+							ps[refuse].Zero = 40000
+							if c != PyTorch && r.IntN(2) == 0 {
+								ps[refuse].Zero, ps[refuse].Scale = 0, 1e35
+							}
+						}
+						for _, o := range []NibbleOrder{LowFirst, HighFirst} {
+							np := (n + 1) / 2
+							want := make([]uint8, np)
+							quantizeBlocksI4Generic(want, src, 32, ps, o)
+							got := out[at(out, np) : at(out, np)+np]
+							if err := call(func() { a.k.quantizeBlocksI4(got, src, 32, ps, o) }); err != nil {
+								t.Fatalf("n=%d atEnd=%v %v refuse=%d %v: %v", n, atEnd, c, refuse, o, err)
+							}
+							if string(got) != string(want) {
+								t.Fatalf("n=%d atEnd=%v %v refuse=%d %v: differs", n, atEnd, c, refuse, o)
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 }

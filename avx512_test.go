@@ -259,69 +259,113 @@ func TestAVX512BlockedI4(t *testing.T) {
 		t.Skip("no AVX512VBMI: the int4 kernels are the AVX2 ones")
 	}
 	r := rand.New(rand.NewPCG(77, 1))
-	scales := []float32{0x1p-126, 1e-35, math.Nextafter32(exactDivMinScale, 0), exactDivMinScale, 1e-30,
-		0.1, 1, 3, exactDivMaxScale, math.Nextafter32(exactDivMaxScale, 2*exactDivMaxScale), 1e35, math.MaxFloat32}
-	k := avx512Impl.k
 	for _, block := range []int{32, 64, 96, 128, 256} {
 		for _, n := range []int{block, 3 * block, 5*block + 2, 7*block + 31, 4 * block} {
-			nb := (n + block - 1) / block
-			src := make([]float32, n)
-			ps := make([]Params, nb)
-			for i := range ps {
-				s := scales[r.IntN(len(scales))]
-				lo, hi := int32(-8), int32(7)
-				if r.IntN(2) == 0 {
-					lo, hi = 0, 15
-				}
-				if r.IntN(3) == 0 {
-					lo, hi = lo+int32(r.IntN(4)), hi-int32(r.IntN(4))
-				}
-				z := int32(r.IntN(int(hi-lo)+1)) + lo
-				switch r.IntN(6) {
-				case 0:
-					z = int32(r.IntN(2*MaxZero+1) - MaxZero)
-				case 1: // where 2^23 + z (+8) stops being exact
-					z = []int32{MaxZero, MaxZero - 1, MaxZero - 7, MaxZero - 8, MaxZero - 9, -MaxZero}[r.IntN(6)]
-				}
-				c := Convention((i / 3) % 3) // runs of three blocks
-				ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: c}
-				for j := i * block; j < min(n, (i+1)*block); j++ {
-					switch r.IntN(5) {
-					case 0:
-						src[j] = specialFloats[r.IntN(len(specialFloats))]
-					case 1:
-						src[j] = float32(float64(r.IntN(40)-20)+0.5) * s
-					case 2:
-						src[j] = math.Nextafter32(float32(float64(r.IntN(40)-20)+0.5)*s, 0)
-					default:
-						src[j] = float32(r.NormFloat64()*8) * s
-					}
+			checkAVX512BlockedI4(t, r, block, n, 3, 1)
+		}
+	}
+}
+
+// TestAVX512B32Groups is TestAVX512BlockedI4 for the kernels of blocks of
+// 32 in groups of 16: convention runs of 40 blocks, so that whole groups
+// occur at every offset in a run, and scales outside the exact domain or
+// zero points beyond ±32512 in one block of 60 on average, so that most
+// groups take the group kernel and some are refused (in the first, a
+// middle or the last group of a call).
+func TestAVX512B32Groups(t *testing.T) {
+	avx512ForTest(t)
+	if !avx512VBMI {
+		t.Skip("no AVX512VBMI: the int4 kernels are the AVX2 ones")
+	}
+	r := rand.New(rand.NewPCG(79, 1))
+	for _, n := range []int{16 * 32, 16*32 + 31, 40 * 32, 120*32 + 17, 300 * 32} {
+		for range 8 {
+			checkAVX512BlockedI4(t, r, 32, n, 40, 60)
+		}
+	}
+}
+
+// checkAVX512BlockedI4 compares avx512's blocked int4 quantize and
+// dequantize with the reference on n random elements in blocks of block,
+// the Convention changing every run blocks; rare (>= 1) is the inverse
+// frequency of the special Params (scales outside or at the edges of the
+// exact-division domain, zero points up to MaxZero).
+func checkAVX512BlockedI4(t *testing.T, r *rand.Rand, block, n, run, rare int) {
+	t.Helper()
+	domain := []float32{0x1p-126, 1e-35, math.Nextafter32(exactDivMinScale, 0), exactDivMinScale, 1e-30,
+		exactDivMaxScale, math.Nextafter32(exactDivMaxScale, 2*exactDivMaxScale), 1e35, math.MaxFloat32}
+	scales := []float32{0.1, 1, 3, 0.0123}
+	k := avx512Impl.k
+	nb := (n + block - 1) / block
+	src := make([]float32, n)
+	ps := make([]Params, nb)
+	for i := range ps {
+		s := scales[r.IntN(len(scales))]
+		if r.IntN(rare) == 0 {
+			s = append(domain, scales...)[r.IntN(len(domain)+len(scales))]
+		}
+		lo, hi := int32(-8), int32(7)
+		if r.IntN(2) == 0 {
+			lo, hi = 0, 15
+		}
+		if r.IntN(3) == 0 {
+			lo, hi = lo+int32(r.IntN(4)), hi-int32(r.IntN(4))
+		}
+		z := int32(r.IntN(int(hi-lo)+1)) + lo
+		if r.IntN(2*rare) == 0 {
+			switch r.IntN(3) {
+			case 0:
+				z = int32(r.IntN(2*MaxZero+1) - MaxZero)
+			case 1: // where 2^23 + z (+8) stops being exact
+				z = []int32{MaxZero, MaxZero - 1, MaxZero - 7, MaxZero - 8, MaxZero - 9, -MaxZero}[r.IntN(6)]
+			default: // the group kernels' limit ±32512
+				z = []int32{32512, 32513, -32512, -32513, 32511, -32511}[r.IntN(6)]
+			}
+		}
+		c := Convention((i / run) % 3)
+		ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: c}
+		fillBlockSrc(r, src[i*block:min(n, (i+1)*block)], s, 20, 8)
+	}
+	for _, hf := range []NibbleOrder{LowFirst, HighFirst} {
+		got, want := make([]uint8, (n+1)/2), make([]uint8, (n+1)/2)
+		k.quantizeBlocksI4(got, src, block, ps, hf)
+		quantizeBlocksI4Generic(want, src, block, ps, hf)
+		if i := firstDiff(got, want); i >= 0 {
+			p := ps[2*i/block]
+			t.Fatalf("QuantizeBlocksI4 block=%d n=%d hiFirst=%v: byte %d got %#02x want %#02x (x=%v, %v; %+v)",
+				block, n, hf, i, got[i], want[i], src[2*i], src[min(2*i+1, n-1)], p)
+		}
+		for _, signed := range []nibbleExt{zeroExtend, signExtend} {
+			for i := range got {
+				got[i] = uint8(r.Uint32())
+			}
+			gf, wf := make([]float32, n), make([]float32, n)
+			k.dequantizeBlocksI4(gf, got, block, ps, signed, hf)
+			dequantizeBlocksI4Generic(wf, got, block, ps, signed, hf)
+			for i := range gf {
+				if !bitsEqual32(gf[i], wf[i]) {
+					t.Fatalf("DequantizeBlocksI4 block=%d n=%d signed=%v hiFirst=%v: [%d] got %v want %v (%+v)",
+						block, n, signed, hf, i, gf[i], wf[i], ps[i/block])
 				}
 			}
-			for _, hf := range []NibbleOrder{LowFirst, HighFirst} {
-				got, want := make([]uint8, (n+1)/2), make([]uint8, (n+1)/2)
-				k.quantizeBlocksI4(got, src, block, ps, hf)
-				quantizeBlocksI4Generic(want, src, block, ps, hf)
-				if i := firstDiff(got, want); i >= 0 {
-					p := ps[2*i/block]
-					t.Fatalf("QuantizeBlocksI4 block=%d n=%d hiFirst=%v: byte %d got %#02x want %#02x (x=%v, %v; %+v)",
-						block, n, hf, i, got[i], want[i], src[2*i], src[min(2*i+1, n-1)], p)
-				}
-				for _, signed := range []nibbleExt{zeroExtend, signExtend} {
-					for i := range got {
-						got[i] = uint8(r.Uint32())
-					}
-					gf, wf := make([]float32, n), make([]float32, n)
-					k.dequantizeBlocksI4(gf, got, block, ps, signed, hf)
-					dequantizeBlocksI4Generic(wf, got, block, ps, signed, hf)
-					for i := range gf {
-						if !bitsEqual32(gf[i], wf[i]) {
-							t.Fatalf("DequantizeBlocksI4 block=%d n=%d signed=%v hiFirst=%v: [%d] got %v want %v (%+v)",
-								block, n, signed, hf, i, gf[i], wf[i], ps[i/block])
-						}
-					}
-				}
-			}
+		}
+	}
+}
+
+// fillBlockSrc fills one block's elements for scale s: a fifth special
+// values, a fifth ties (k + 0.5)*s with |k| <= ties, a fifth just below
+// them, the rest normal with deviation sigma*s.
+func fillBlockSrc(r *rand.Rand, src []float32, s float32, ties int, sigma float64) {
+	for j := range src {
+		switch r.IntN(5) {
+		case 0:
+			src[j] = specialFloats[r.IntN(len(specialFloats))]
+		case 1:
+			src[j] = float32(float64(r.IntN(2*ties)-ties)+0.5) * s
+		case 2:
+			src[j] = math.Nextafter32(float32(float64(r.IntN(2*ties)-ties)+0.5)*s, 0)
+		default:
+			src[j] = float32(r.NormFloat64()*sigma) * s
 		}
 	}
 }
@@ -353,18 +397,7 @@ func TestAVX512Blocked8(t *testing.T) {
 						z = int32(r.IntN(2*MaxZero+1) - MaxZero)
 					}
 					ps[i] = Params{Scale: s, Zero: z, Lo: lo, Hi: hi, Convention: Convention((i / 3) % 3)}
-					for j := i * block; j < min(n, (i+1)*block); j++ {
-						switch r.IntN(5) {
-						case 0:
-							src[j] = specialFloats[r.IntN(len(specialFloats))]
-						case 1:
-							src[j] = float32(float64(r.IntN(600)-300)+0.5) * s
-						case 2:
-							src[j] = math.Nextafter32(float32(float64(r.IntN(600)-300)+0.5)*s, 0)
-						default:
-							src[j] = float32(r.NormFloat64()*100) * s
-						}
-					}
+					fillBlockSrc(r, src[i*block:min(n, (i+1)*block)], s, 300, 100)
 				}
 				got, want := make([]uint8, n), make([]uint8, n)
 				if signed {

@@ -443,26 +443,70 @@ func quantizeBlocksI4AVX512(dst []uint8, src []float32, block int, ps []Params, 
 	}
 	n := len(src)
 	nfull := n / block
-	for j, j1 := 0, 0; j < nfull; j = j1 {
+	j := 0
+	if block == 32 {
+		j = quantizeB32I4AVX512(dst, src, ps[:nfull], o)
+	}
+	for j1 := j; j < nfull; j = j1 {
 		j1 = convRun(ps, j, nfull)
-		d, s, m, p := &dst[j*block/2], &src[j*block], j1-j, &ps[j]
-		switch {
-		case ps[j].Convention == Seed && o == HighFirst:
-			avx512QuantizeBlocksI4SeedHi(d, s, block, m, p)
-		case ps[j].Convention == Seed:
-			avx512QuantizeBlocksI4SeedLo(d, s, block, m, p)
-		case ps[j].Convention == ONNX && o == HighFirst:
-			avx512QuantizeBlocksI4ONNXHi(d, s, block, m, p)
-		case ps[j].Convention == ONNX:
-			avx512QuantizeBlocksI4ONNXLo(d, s, block, m, p)
-		case o == HighFirst:
-			avx512QuantizeBlocksI4PyTorchHi(d, s, block, m, p)
-		default:
-			avx512QuantizeBlocksI4PyTorchLo(d, s, block, m, p)
-		}
+		avx512QuantizeBlocksI4Asm(&dst[j*block/2], &src[j*block], block, j1-j, &ps[j], o)
 	}
 	if e := nfull * block; e < n {
 		quantizeBlocksI4AVX2(dst[e/2:], src[e:], block, ps[nfull:], o)
+	}
+}
+
+// quantizeB32I4AVX512 quantizes the whole groups of 16 blocks of 32 in
+// ps (every block whole) with the group kernels, of the Convention of
+// each group's first block; a group they refuse (mixed Conventions, a
+// scale or zero point outside their domain) is done by the per-block
+// kernels, run by run. It returns the number of blocks done (a multiple
+// of 16).
+func quantizeB32I4AVX512(dst []uint8, src []float32, ps []Params, o NibbleOrder) int {
+	w := uint32(0x10011001) // VPMADDUBSW weights: code pair c0 + 16*c1
+	if o == HighFirst {
+		w = 0x01100110 // 16*c0 + c1
+	}
+	j := 0
+	for ng := len(ps) / 16; ng > 0; {
+		d, s, p := &dst[j*16], &src[j*32], &ps[j]
+		var done int
+		switch p.Convention {
+		case Seed:
+			done = avx512QuantizeB32I4Seed(d, s, ng, p, w)
+		case ONNX:
+			done = avx512QuantizeB32I4ONNX(d, s, ng, p, w)
+		default:
+			done = avx512QuantizeB32I4PyTorch(d, s, ng, p, w)
+		}
+		j, ng = j+16*done, ng-done
+		if ng > 0 {
+			for k, k1 := j, j; k < j+16; k = k1 {
+				k1 = convRun(ps, k, j+16)
+				avx512QuantizeBlocksI4Asm(&dst[k*16], &src[k*32], 32, k1-k, &ps[k], o)
+			}
+			j, ng = j+16, ng-1
+		}
+	}
+	return j
+}
+
+// avx512QuantizeBlocksI4Asm calls the per-block assembly of ps[0]'s
+// Convention and of o directly.
+func avx512QuantizeBlocksI4Asm(d *uint8, s *float32, block, m int, p *Params, o NibbleOrder) {
+	switch {
+	case p.Convention == Seed && o == HighFirst:
+		avx512QuantizeBlocksI4SeedHi(d, s, block, m, p)
+	case p.Convention == Seed:
+		avx512QuantizeBlocksI4SeedLo(d, s, block, m, p)
+	case p.Convention == ONNX && o == HighFirst:
+		avx512QuantizeBlocksI4ONNXHi(d, s, block, m, p)
+	case p.Convention == ONNX:
+		avx512QuantizeBlocksI4ONNXLo(d, s, block, m, p)
+	case o == HighFirst:
+		avx512QuantizeBlocksI4PyTorchHi(d, s, block, m, p)
+	default:
+		avx512QuantizeBlocksI4PyTorchLo(d, s, block, m, p)
 	}
 }
 
@@ -557,3 +601,22 @@ func quantizeBlocks8AVX512Asm[T int8 | uint8](dst *T, src *float32, block, nbloc
 		avx512QuantizeBlocksI8PyTorch(d, src, block, nblocks, ps)
 	}
 }
+
+// The int4 quantize kernels for blocks of exactly 32 elements, in groups
+// of 16 blocks (512 elements, 256 packed bytes, 16 Params per group): the
+// codes of avx512QuantizeBlocksI4Seed etc. for groups 0..ngroups-1, with
+// w = 0x10011001 (low nibble first) or 0x01100110 (high nibble first),
+// the VPMADDUBSW weights of a code pair. A kernel stops at the first
+// group with a scale outside exactDivScale (Seed, ONNX) or a zero point
+// outside -32512..32512 (ONNX, PyTorch), writing nothing of it, and
+// returns the number of groups done (asm/avx512_b32.go says why). They
+// also stop at a group whose blocks do not all have their Convention.
+
+//go:noescape
+func avx512QuantizeB32I4Seed(dst *uint8, src *float32, ngroups int, ps *Params, w uint32) (done int)
+
+//go:noescape
+func avx512QuantizeB32I4ONNX(dst *uint8, src *float32, ngroups int, ps *Params, w uint32) (done int)
+
+//go:noescape
+func avx512QuantizeB32I4PyTorch(dst *uint8, src *float32, ngroups int, ps *Params, w uint32) (done int)

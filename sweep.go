@@ -49,7 +49,7 @@ func TieRanges(p Params, radius uint32) []BitRange {
 // (Kernel "QuantError") Bits is the first input of the chunk and Got and
 // Want are zero (the sums differ).
 type Mismatch struct {
-	Kernel    string // "QuantizeU8", "QuantizeI8", "QuantizeBlocks", "QuantizeBlocksI4" or "QuantError"
+	Kernel    string // "QuantizeU8", "QuantizeI8", "QuantizeBlocks", "QuantizeBlocksI4", "QuantizeBlocksI4/32" or "QuantError"
 	Bits      uint32
 	Got, Want int32
 }
@@ -82,8 +82,9 @@ const sweepBlock = 1000
 // Sweep checks m against the reference (the generic kernels) on every
 // float32 in ranges, for p: QuantizeI8 (signed) or QuantizeU8, the blocked
 // kernel of the same type with p in every block, the packed 4-bit kernel
-// when p's bounds fit 4 bits (-8..7 signed, 0..15 unsigned), and
-// QuantError over each chunk of up to 65536 inputs (bit-identical sums). It
+// (blocks of sweepBlock and of 32) when p's bounds fit 4 bits (-8..7
+// signed, 0..15 unsigned), and QuantError over each chunk of up to 65536
+// inputs (bit-identical sums). It
 // uses every core (GOMAXPROCS workers) and calls progress, if not nil,
 // from one goroutine at a time with the number of inputs done so far and
 // the total. p must be valid for the output type; otherwise Sweep returns
@@ -166,7 +167,7 @@ type sweeper struct {
 func newSweeper(m *Impl, p Params, signed bool) *sweeper {
 	w := &sweeper{m: m, p: p, signed: signed,
 		src: make([]float32, sweepChunk), want: make([]int32, sweepChunk), got8: make([]uint8, sweepChunk), goti: make([]int8, sweepChunk),
-		ps: make([]Params, (sweepChunk+sweepBlock-1)/sweepBlock), packed: make([]uint8, PackedLen(sweepChunk))}
+		ps: make([]Params, sweepChunk/32), packed: make([]uint8, PackedLen(sweepChunk))}
 	for i := range w.ps {
 		w.ps[i] = p
 	}
@@ -220,14 +221,20 @@ func (w *sweeper) check(c BitRange) []Mismatch {
 	}
 	if w.i4 && n%2 == 0 {
 		pk := w.packed[:n/2]
-		w.m.k.quantizeBlocksI4(pk, src, sweepBlock, ps, LowFirst)
-		cmp("QuantizeBlocksI4", func(i int) int32 {
+		val := func(i int) int32 {
 			v := int32(pk[i/2]>>(4*(i%2))) & 0xF
 			if w.signed && v >= 8 {
 				v -= 16
 			}
 			return v
-		})
+		}
+		w.m.k.quantizeBlocksI4(pk, src, sweepBlock, ps, LowFirst)
+		cmp("QuantizeBlocksI4", val)
+		// Blocks of 32, which have kernels of their own (groups of 16
+		// blocks on AVX-512).
+		clear(pk)
+		w.m.k.quantizeBlocksI4(pk, src, 32, w.ps[:(n+31)/32], LowFirst)
+		cmp("QuantizeBlocksI4/32", val)
 	}
 	gotE := canonicalNaN(w.m.k.quantError(src, *p))
 	wantE := canonicalNaN(quantErrorCodes(src, want, p))

@@ -101,10 +101,14 @@ func generateAVX512() bool {
 	for i := range zBlock {
 		DATA(4*i, U32(uint32(i)))
 	}
-	zDequantizeVBMI(false, magic, idxTab)
-	zDequantizeVBMI(true, magic, idxTab)
+	zDequantizeVBMI(false, magic, idxTab, *ymmExperiment)
+	zDequantizeVBMI(true, magic, idxTab, *ymmExperiment)
 	zMinMax()
-	zAbsMax()
+	if *ymmExperiment {
+		yAbsMax()
+	} else {
+		zAbsMax()
+	}
 	for _, v := range qvars {
 		zQuantError(v)
 	}
@@ -134,6 +138,10 @@ func generateAVX512() bool {
 		for _, c := range []conv{seed, onnx, pytorch} {
 			zQuantizeBlocks8(c, signed, blk8Perm)
 		}
+	}
+	fields, convIdx, pairIdx, outIdx := zB32Data()
+	for _, c := range []conv{seed, onnx, pytorch} {
+		zQuantizeB32I4(c, fields, convIdx, pairIdx, outIdx)
 	}
 	Generate()
 	return true
@@ -462,36 +470,42 @@ func zDequantize(signed bool) {
 // (2^23 + u) - m, m = 2^23 + z' (z' = z, or z+128 for int8) is u - z' =
 // q - z exactly, and one multiply by s. Three vector instructions instead
 // of four (VPMOVZXBD, VPSUBD, VCVTDQ2PS, VMULPS).
-func zDequantizeVBMI(signed bool, magic, idxTab Mem) {
-	if signed {
-		Implement("avx512DequantizeVBMII8")
-	} else {
-		Implement("avx512DequantizeVBMIU8")
+func zDequantizeVBMI(signed bool, magic, idxTab Mem, ymm bool) {
+	dst, src, n := dequantizeVBMIHead(signed)
+	// The vector width: ZMM, or with ymm the AVX-512VL form (-avx512-ymm,
+	// measurement only: YMM, 8-bit masks per vector, no stream path).
+	vec, vb, part := ZMM, 64, kWord
+	if ymm {
+		vec, vb, part = YMM, 32, kByte
 	}
-	Attributes(NOSPLIT)
-	dst := Load(Param("dst"), GP64())
-	src := Load(Param("src"), GP64())
-	n := Load(Param("n"), GP64())
-	s := zBroadcast("s")
-	m := zBroadcast("m")
-	// idx[j]: byte 4i of dword i is 16j+i (the other bytes are masked).
-	var idx [zBlock / 16]reg.VecVirtual
+	kmov := func(g reg.GPVirtual, k reg.OpmaskVirtual) { // all vb mask bits
+		if ymm {
+			KMOVD(g.As32(), k)
+		} else {
+			KMOVQ(g, k)
+		}
+	}
+	s, m := vec(), vec()
+	VBROADCASTSS(paramAddr("s"), s)
+	VBROADCASTSS(paramAddr("m"), m)
+	// idx[j]: byte 4i of dword i is (vb/4)j+i (the other bytes are masked).
+	idx := make([]reg.VecVirtual, 4)
 	for j := range idx {
-		idx[j] = ZMM()
-		VMOVDQU32(idxTab.Offset(64*j), idx[j])
+		idx[j] = vec()
+		VMOVDQU32(idxTab.Offset(vb*j), idx[j])
 	}
 	kb0 := K()
 	t := GP64()
 	MOVQ(U64(0x1111111111111111), t)
-	KMOVQ(t, kb0)
+	kmov(t, kb0)
 	var x80 reg.VecVirtual
 	if signed {
-		x80 = ZMM()
+		x80 = vec()
 		MOVL(U32(0x80808080), t.As32())
 		VPBROADCASTD(t.As32(), x80)
 	}
 	body := func(tm reg.GPVirtual, st zstore) {
-		blk := ZMM()
+		blk := vec()
 		switch {
 		case tm == nil && signed:
 			VPXORD(Mem{Base: src}, x80, blk)
@@ -499,31 +513,47 @@ func zDequantizeVBMI(signed bool, magic, idxTab Mem) {
 			VMOVDQU8(Mem{Base: src}, blk)
 		default:
 			kt := K()
-			KMOVQ(tm, kt)
+			kmov(tm, kt)
 			VMOVDQU8_Z(Mem{Base: src}, kt, blk)
 			if signed {
 				VPXORD(blk, x80, blk)
 			}
 		}
 		for j := range idx {
-			v := ZMM()
+			v := vec()
 			VMOVDQU32(magic, v)
 			VPERMB(blk, idx[j], kb0, v) // 2^23 + u
 			VSUBPS(m, v, v)             // u - z', exact
 			VMULPS(s, v, v)
-			out := Mem{Base: dst, Disp: 64 * j}
+			out := Mem{Base: dst, Disp: vb * j}
 			if tm == nil {
 				st(v, out)
 			} else {
-				VMOVUPS(v, kWord(tm, j), out)
+				VMOVUPS(v, part(tm, j), out)
 			}
 		}
 	}
-	zloop(n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0},
-		func(v reg.VecVirtual, m Mem) { VMOVUPS(v, m) },
-		func(v reg.VecVirtual, m Mem) { VMOVNTPS(v, m) }, body)
+	plain := func(v reg.VecVirtual, m Mem) { VMOVUPS(v, m) }
+	if ymm {
+		yloop(n, []reg.Register{dst, src}, []int{4, 1}, func(t reg.GPVirtual) { body(t, plain) })
+	} else {
+		zloop(n, []reg.Register{dst, src}, []int{4, 1}, &stream{"stream", 0},
+			plain, func(v reg.VecVirtual, m Mem) { VMOVNTPS(v, m) }, body)
+	}
 	VZEROUPPER()
 	RET()
+}
+
+// dequantizeVBMIHead starts avx512DequantizeVBMI{U8,I8} (either width)
+// and loads its pointers and length.
+func dequantizeVBMIHead(signed bool) (dst, src, n reg.Register) {
+	if signed {
+		Implement("avx512DequantizeVBMII8")
+	} else {
+		Implement("avx512DequantizeVBMIU8")
+	}
+	Attributes(NOSPLIT)
+	return Load(Param("dst"), GP64()), Load(Param("src"), GP64()), Load(Param("n"), GP64())
 }
 
 // zConst32 broadcasts a 32-bit constant into a new ZMM.

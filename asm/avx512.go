@@ -135,6 +135,11 @@ func generateAVX512() bool {
 			zQuantizeBlocks8(c, signed, blk8Perm)
 		}
 	}
+	for _, out := range []string{"I8", "U8"} {
+		for _, c := range []conv{seed, onnx, pytorch} {
+			zQuantizeColumns(out, c)
+		}
+	}
 	Generate()
 	return true
 }

@@ -47,8 +47,8 @@ const (
 	tZ
 )
 
-// colField returns the table field at off for the column index i (plus
-// j vectors of width bytes).
+// colField returns the table field at off for the column index i,
+// disp bytes further.
 func colField(t, i reg.Register, off, disp int) Mem {
 	return Mem{Base: t, Index: i, Scale: 4, Disp: off + disp}
 }
@@ -80,26 +80,11 @@ func quantizeColumns(out string, c conv, perm Mem) {
 		f := func(off int) Mem { return colField(t, i, off, 32*j) }
 		if c == pytorch {
 			VMULPS(f(tK), x, q)
-			VMINPS(f(tHF), q, q)
-			VCVTPS2DQ(q, q)
-			VPMAXSD(f(tLo), q, q)
-			VPADDD(f(tZ), q, q)
-			return
+		} else {
+			VMINPS(f(tC), x, x)
+			VMAXPS(f(tNC), x, x)
 		}
-		VMINPS(f(tC), x, x)
-		VMAXPS(f(tNC), x, x)
-		VMULPS(f(tK), x, q)       // q0 = RN(x*y)
-		VFNMADD231PS(f(tS), q, x) // x = RN(x - q0*s) = r, exact
-		VFMADD231PS(f(tK), x, q)  // q = RN(r*y + q0) = RN(x/s)
-		if c == seed {
-			VADDPS(f(tZF), q, q)
-		}
-		VCVTPS2DQ(q, q)
-		if c == onnx {
-			VPADDD(f(tZ), q, q)
-		}
-		VPMAXSD(f(tLo), q, q)
-		VPMINSD(f(tHi), q, q)
+		colCodes(c, f, x, q)
 	}
 	packB := VPACKSSWB
 	if out == "U8" {
@@ -153,6 +138,32 @@ func quantizeColumns(out string, c conv, perm Mem) {
 	RET()
 }
 
+// colCodes finishes the int32 codes in q (YMM or ZMM) from the table
+// fields f: for PyTorch q holds RN(x*k) with NaN lanes zeroed; for Seed
+// and ONNX x holds x' (NaN zeroed, clamped to ±c) and the quotient is
+// Markstein's (exactdiv.go), its two fused instructions.
+func colCodes(c conv, f func(off int) Mem, x, q reg.VecVirtual) {
+	if c == pytorch {
+		VMINPS(f(tHF), q, q)
+		VCVTPS2DQ(q, q)
+		VPMAXSD(f(tLo), q, q)
+		VPADDD(f(tZ), q, q)
+		return
+	}
+	VMULPS(f(tK), x, q)       // q0 = RN(x*y)
+	VFNMADD231PS(f(tS), q, x) // x = RN(x - q0*s) = r, exact
+	VFMADD231PS(f(tK), x, q)  // q = RN(r*y + q0) = RN(x/s)
+	if c == seed {
+		VADDPS(f(tZF), q, q)
+	}
+	VCVTPS2DQ(q, q)
+	if c == onnx {
+		VPADDD(f(tZ), q, q)
+	}
+	VPMAXSD(f(tLo), q, q)
+	VPMINSD(f(tHi), q, q)
+}
+
 // zQuantizeColumns emits avx512QuantizeColumns{I8,U8}{Seed,ONNX,PyTorch}:
 // quantizeColumns on 16 lanes, w (1 <= w <= colChunk) columns per row
 // in groups of 16 and a masked last group (masked loads of x and stores;
@@ -182,27 +193,12 @@ func zQuantizeColumns(out string, c conv) {
 		q := ZMM()
 		if c == pytorch {
 			VMULPS_Z(f(tK), x, ko, q) // NaN -> +0
-			VMINPS(f(tHF), q, q)
-			VCVTPS2DQ(q, q)
-			VPMAXSD(f(tLo), q, q)
-			VPADDD(f(tZ), q, q)
 		} else {
 			// imm 2: the operand of smaller magnitude with the sign of
 			// x: clamp(x, -c, c); NaN lanes zeroed.
 			VRANGEPS_Z(U8(2), f(tC), x, ko, x)
-			VMULPS(f(tK), x, q)       // q0 = RN(x*y)
-			VFNMADD231PS(f(tS), q, x) // x = RN(x - q0*s) = r, exact
-			VFMADD231PS(f(tK), x, q)  // q = RN(r*y + q0) = RN(x/s)
-			if c == seed {
-				VADDPS(f(tZF), q, q)
-			}
-			VCVTPS2DQ(q, q)
-			if c == onnx {
-				VPADDD(f(tZ), q, q)
-			}
-			VPMAXSD(f(tLo), q, q)
-			VPMINSD(f(tHi), q, q)
 		}
+		colCodes(c, f, x, q)
 		dm := Mem{Base: dst, Index: i, Scale: 1}
 		if km == nil {
 			VPMOVDB(q, dm)

@@ -53,6 +53,24 @@ func colField(t, i reg.Register, off, disp int) Mem {
 	return Mem{Base: t, Index: i, Scale: 4, Disp: off + disp}
 }
 
+// colArgs loads the arguments of the per-column kernels.
+func colArgs() (dst, src, rows, stride, w, t reg.Register) {
+	return Load(Param("dst"), GP64()), Load(Param("src"), GP64()), Load(Param("rows"), GP64()),
+		Load(Param("stride"), GP64()), Load(Param("w"), GP64()), Load(Param("t"), GP64())
+}
+
+// colNextRow ends a row of a per-column kernel (label "next"): the
+// pointers move one row on, and the loop returns to "row" until rows is 0.
+func colNextRow(dst, src, rows, stride reg.Register) {
+	Label("next")
+	LEAQ(Mem{Base: src, Index: stride, Scale: 4}, src)
+	ADDQ(stride, dst)
+	DECQ(rows)
+	JNZ(LabelRef("row"))
+	VZEROUPPER()
+	RET()
+}
+
 // quantizeColumns emits avx2QuantizeColumns{I8,U8}{Seed,ONNX,PyTorch}:
 // rows rows of w (8 <= w <= colChunk) elements at src, stride elements
 // apart, into dst (stride bytes apart), column j with the constants of
@@ -62,12 +80,7 @@ func colField(t, i reg.Register, off, disp int) Mem {
 func quantizeColumns(out string, c conv, perm Mem) {
 	Implement("avx2QuantizeColumns" + out + c.String())
 	Attributes(NOSPLIT)
-	dst := Load(Param("dst"), GP64())
-	src := Load(Param("src"), GP64())
-	rows := Load(Param("rows"), GP64())
-	stride := Load(Param("stride"), GP64())
-	w := Load(Param("w"), GP64())
-	t := Load(Param("t"), GP64())
+	dst, src, rows, stride, w, t := colArgs()
 	idx := YMM()
 	VMOVDQU(perm, idx)
 	i, e := GP64(), GP64()
@@ -129,13 +142,7 @@ func quantizeColumns(out string, c conv, perm Mem) {
 	MOVQ(w, e)
 	SUBQ(i, e)
 	JMP(LabelRef("g8"))
-	Label("next")
-	LEAQ(Mem{Base: src, Index: stride, Scale: 4}, src)
-	ADDQ(stride, dst)
-	DECQ(rows)
-	JNZ(LabelRef("row"))
-	VZEROUPPER()
-	RET()
+	colNextRow(dst, src, rows, stride)
 }
 
 // colCodes finishes the int32 codes in q (YMM or ZMM) from the table
@@ -172,12 +179,7 @@ func colCodes(c conv, f func(off int) Mem, x, q reg.VecVirtual) {
 func zQuantizeColumns(out string, c conv) {
 	Implement("avx512QuantizeColumns" + out + c.String())
 	Attributes(NOSPLIT)
-	dst := Load(Param("dst"), GP64())
-	src := Load(Param("src"), GP64())
-	rows := Load(Param("rows"), GP64())
-	stride := Load(Param("stride"), GP64())
-	w := Load(Param("w"), GP64())
-	t := Load(Param("t"), GP64())
+	dst, src, rows, stride, w, t := colArgs()
 	i, e := GP64(), GP64()
 	body := func(km reg.OpmaskVirtual) {
 		x := ZMM()
@@ -222,11 +224,5 @@ func zQuantizeColumns(out string, c conv) {
 	km := K()
 	KMOVW(tailMask(e).As32(), km)
 	body(km)
-	Label("next")
-	LEAQ(Mem{Base: src, Index: stride, Scale: 4}, src)
-	ADDQ(stride, dst)
-	DECQ(rows)
-	JNZ(LabelRef("row"))
-	VZEROUPPER()
-	RET()
+	colNextRow(dst, src, rows, stride)
 }

@@ -3,7 +3,8 @@ package quant
 // The division conventions (Seed, ONNX) need the correctly rounded
 // quotient RN(x/s). The SIMD kernels compute it without the divider by
 // Markstein's correction, with y = RN(1/s) computed once per call (or per
-// block):
+// block, or per column: kernel_columns_amd64.go keeps one y, s and c per
+// lane):
 //
 //	x' = clamp(x, -c, c)       c = s * 2^25 (exact: a power-of-two multiple)
 //	q0 = RN(x' * y)
@@ -11,7 +12,9 @@ package quant
 //	q  = fma(r, y, q0)         = RN(x'/s)
 //
 // Domain: exactDivScale(s), i.e. 2^-100 <= s <= 2^100; outside it a kernel
-// falls back to true division for the whole call (or block). NaN lanes are
+// falls back to true division for the whole call (or block, or chunk of
+// columns). Everything below is per scale and per element, so it holds
+// lane by lane when each lane has its own s, y and c. NaN lanes are
 // zeroed before this sequence, or carried through it and zeroed after the
 // conversion to integers, as each kernel documents.
 //

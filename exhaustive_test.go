@@ -181,8 +181,9 @@ func TestSweepTies(t *testing.T) {
 }
 
 // The sweep can fail: an implementation whose QuantizeU8 is off by one on
-// one input, whose blocked kernel is wrong on another, and whose
-// QuantError differs in one chunk is caught, each at the right place.
+// one input, whose blocked and per-column kernels are wrong on others,
+// and whose QuantError differs in one chunk is caught, each at the right
+// place.
 func TestSweepCatchesMutant(t *testing.T) {
 	const bad = 0x3f800000 // 1.0
 	k := genericKernels
@@ -202,6 +203,14 @@ func TestSweepCatchesMutant(t *testing.T) {
 			}
 		}
 	}
+	k.quantizeColumnsU8 = func(dst []uint8, src []float32, cols int, ps []Params) {
+		composeColumns(quantizeBlocks8Generic[uint8])(dst, src, cols, ps)
+		for i, x := range src {
+			if math.Float32bits(x) == bad-9 {
+				dst[i] = 0
+			}
+		}
+	}
 	k.quantError = func(src []float32, p Params) float64 {
 		e := quantErrorGeneric(src, p)
 		if len(src) > 0 && math.Float32bits(src[0]) == 0x40000000 {
@@ -218,10 +227,11 @@ func TestSweepCatchesMutant(t *testing.T) {
 	want := []Mismatch{
 		{"QuantizeU8", bad, int32(p.Quantize(1)) + 1, p.Quantize(1)},
 		{"QuantizeBlocks", bad + 7, p.Quantize(math.Float32frombits(bad+7)) - 1, p.Quantize(math.Float32frombits(bad + 7))},
+		{"QuantizeColumns", bad - 9, 0, p.Quantize(math.Float32frombits(bad - 9))},
 		{"QuantError", 0x40000000, 0, 0},
 	}
-	if res.Mismatches != 3 || res.Checked != 210 {
-		t.Fatalf("got %d mismatches in %d inputs (%v), want 3 in 210", res.Mismatches, res.Checked, res.First)
+	if res.Mismatches != 4 || res.Checked != 210 {
+		t.Fatalf("got %d mismatches in %d inputs (%v), want 4 in 210", res.Mismatches, res.Checked, res.First)
 	}
 	for _, w := range want {
 		found := false

@@ -56,6 +56,8 @@ var avx2Impl = register("avx2", "AVX2 FMA", cpu.X86.HasAVX2 && cpu.X86.HasFMA, k
 
 	quantizeBlocksI8:   quantizeBlocks8AVX2[int8],
 	quantizeBlocksU8:   quantizeBlocks8AVX2[uint8],
+	quantizeColumnsI8:  quantizeColumnsAVX2[int8],
+	quantizeColumnsU8:  quantizeColumnsAVX2[uint8],
 	dequantizeBlocksI8: dequantizeBlocks8AVX2[int8],
 	dequantizeBlocksU8: dequantizeBlocks8AVX2[uint8],
 	quantizeBlocksI4:   quantizeBlocksI4AVX2,

@@ -72,6 +72,8 @@ var avx512Impl = register("avx512", "AVX512F AVX512BW AVX512VL AVX512DQ BMI2 AVX
 		// The grouped kernels are the AVX2 ones (see README).
 		quantizeBlocksI8:   quantizeBlocks8AVX512[int8],
 		quantizeBlocksU8:   quantizeBlocks8AVX512[uint8],
+		quantizeColumnsI8:  quantizeColumnsAVX512[int8],
+		quantizeColumnsU8:  quantizeColumnsAVX512[uint8],
 		dequantizeBlocksI8: dequantizeBlocks8AVX2[int8],
 		dequantizeBlocksU8: dequantizeBlocks8AVX2[uint8],
 		quantizeBlocksI4:   quantizeBlocksI4AVX512,

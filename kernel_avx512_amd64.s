@@ -6724,6 +6724,342 @@ chunk:
 	VZEROUPPER
 	RET
 
+// func avx512QuantizeColumnsI8Seed(dst *int8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·avx512QuantizeColumnsI8Seed(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ rows+16(FP), DX
+	MOVQ stride+24(FP), BX
+	MOVQ w+32(FP), SI
+	MOVQ t+40(FP), DI
+
+row:
+	XORQ R8, R8
+
+loop:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000010
+	JB           tail
+	VMOVUPS      (CX)(R8*4), Z0
+	VCMPPS       $0x07, Z0, Z0, K1
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K1, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VADDPS       2048(DI)(R8*4), Z1, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, (AX)(R8*1)
+	ADDQ         $0x00000010, R8
+	JMP          loop
+
+tail:
+	TESTQ        R9, R9
+	JZ           next
+	MOVQ         $-1, R10
+	BZHIQ        R9, R10, R9
+	KMOVW        R9, K1
+	VMOVUPS.Z    (CX)(R8*4), K1, Z0
+	VCMPPS       $0x07, Z0, Z0, K2
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K2, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VADDPS       2048(DI)(R8*4), Z1, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, K1, (AX)(R8*1)
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeColumnsI8ONNX(dst *int8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·avx512QuantizeColumnsI8ONNX(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ rows+16(FP), DX
+	MOVQ stride+24(FP), BX
+	MOVQ w+32(FP), SI
+	MOVQ t+40(FP), DI
+
+row:
+	XORQ R8, R8
+
+loop:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000010
+	JB           tail
+	VMOVUPS      (CX)(R8*4), Z0
+	VCMPPS       $0x07, Z0, Z0, K1
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K1, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPADDD       4096(DI)(R8*4), Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, (AX)(R8*1)
+	ADDQ         $0x00000010, R8
+	JMP          loop
+
+tail:
+	TESTQ        R9, R9
+	JZ           next
+	MOVQ         $-1, R10
+	BZHIQ        R9, R10, R9
+	KMOVW        R9, K1
+	VMOVUPS.Z    (CX)(R8*4), K1, Z0
+	VCMPPS       $0x07, Z0, Z0, K2
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K2, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPADDD       4096(DI)(R8*4), Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, K1, (AX)(R8*1)
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeColumnsI8PyTorch(dst *int8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·avx512QuantizeColumnsI8PyTorch(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ rows+16(FP), DX
+	MOVQ stride+24(FP), BX
+	MOVQ w+32(FP), SI
+	MOVQ t+40(FP), DI
+
+row:
+	XORQ R8, R8
+
+loop:
+	MOVQ      SI, R9
+	SUBQ      R8, R9
+	CMPQ      R9, $0x00000010
+	JB        tail
+	VMOVUPS   (CX)(R8*4), Z0
+	VCMPPS    $0x07, Z0, Z0, K1
+	VMULPS.Z  (DI)(R8*4), Z0, K1, Z0
+	VMINPS    2560(DI)(R8*4), Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPMAXSD   3072(DI)(R8*4), Z0, Z0
+	VPADDD    4096(DI)(R8*4), Z0, Z0
+	VPMOVDB   Z0, (AX)(R8*1)
+	ADDQ      $0x00000010, R8
+	JMP       loop
+
+tail:
+	TESTQ     R9, R9
+	JZ        next
+	MOVQ      $-1, R10
+	BZHIQ     R9, R10, R9
+	KMOVW     R9, K1
+	VMOVUPS.Z (CX)(R8*4), K1, Z0
+	VCMPPS    $0x07, Z0, Z0, K2
+	VMULPS.Z  (DI)(R8*4), Z0, K2, Z0
+	VMINPS    2560(DI)(R8*4), Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPMAXSD   3072(DI)(R8*4), Z0, Z0
+	VPADDD    4096(DI)(R8*4), Z0, Z0
+	VPMOVDB   Z0, K1, (AX)(R8*1)
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeColumnsU8Seed(dst *uint8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·avx512QuantizeColumnsU8Seed(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ rows+16(FP), DX
+	MOVQ stride+24(FP), BX
+	MOVQ w+32(FP), SI
+	MOVQ t+40(FP), DI
+
+row:
+	XORQ R8, R8
+
+loop:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000010
+	JB           tail
+	VMOVUPS      (CX)(R8*4), Z0
+	VCMPPS       $0x07, Z0, Z0, K1
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K1, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VADDPS       2048(DI)(R8*4), Z1, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, (AX)(R8*1)
+	ADDQ         $0x00000010, R8
+	JMP          loop
+
+tail:
+	TESTQ        R9, R9
+	JZ           next
+	MOVQ         $-1, R10
+	BZHIQ        R9, R10, R9
+	KMOVW        R9, K1
+	VMOVUPS.Z    (CX)(R8*4), K1, Z0
+	VCMPPS       $0x07, Z0, Z0, K2
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K2, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VADDPS       2048(DI)(R8*4), Z1, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, K1, (AX)(R8*1)
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeColumnsU8ONNX(dst *uint8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·avx512QuantizeColumnsU8ONNX(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ rows+16(FP), DX
+	MOVQ stride+24(FP), BX
+	MOVQ w+32(FP), SI
+	MOVQ t+40(FP), DI
+
+row:
+	XORQ R8, R8
+
+loop:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000010
+	JB           tail
+	VMOVUPS      (CX)(R8*4), Z0
+	VCMPPS       $0x07, Z0, Z0, K1
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K1, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPADDD       4096(DI)(R8*4), Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, (AX)(R8*1)
+	ADDQ         $0x00000010, R8
+	JMP          loop
+
+tail:
+	TESTQ        R9, R9
+	JZ           next
+	MOVQ         $-1, R10
+	BZHIQ        R9, R10, R9
+	KMOVW        R9, K1
+	VMOVUPS.Z    (CX)(R8*4), K1, Z0
+	VCMPPS       $0x07, Z0, Z0, K2
+	VRANGEPS.Z   $0x02, 1024(DI)(R8*4), Z0, K2, Z0
+	VMULPS       (DI)(R8*4), Z0, Z1
+	VFNMADD231PS 512(DI)(R8*4), Z1, Z0
+	VFMADD231PS  (DI)(R8*4), Z0, Z1
+	VCVTPS2DQ    Z1, Z1
+	VPADDD       4096(DI)(R8*4), Z1, Z1
+	VPMAXSD      3072(DI)(R8*4), Z1, Z1
+	VPMINSD      3584(DI)(R8*4), Z1, Z1
+	VPMOVDB      Z1, K1, (AX)(R8*1)
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx512QuantizeColumnsU8PyTorch(dst *uint8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·avx512QuantizeColumnsU8PyTorch(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ rows+16(FP), DX
+	MOVQ stride+24(FP), BX
+	MOVQ w+32(FP), SI
+	MOVQ t+40(FP), DI
+
+row:
+	XORQ R8, R8
+
+loop:
+	MOVQ      SI, R9
+	SUBQ      R8, R9
+	CMPQ      R9, $0x00000010
+	JB        tail
+	VMOVUPS   (CX)(R8*4), Z0
+	VCMPPS    $0x07, Z0, Z0, K1
+	VMULPS.Z  (DI)(R8*4), Z0, K1, Z0
+	VMINPS    2560(DI)(R8*4), Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPMAXSD   3072(DI)(R8*4), Z0, Z0
+	VPADDD    4096(DI)(R8*4), Z0, Z0
+	VPMOVDB   Z0, (AX)(R8*1)
+	ADDQ      $0x00000010, R8
+	JMP       loop
+
+tail:
+	TESTQ     R9, R9
+	JZ        next
+	MOVQ      $-1, R10
+	BZHIQ     R9, R10, R9
+	KMOVW     R9, K1
+	VMOVUPS.Z (CX)(R8*4), K1, Z0
+	VCMPPS    $0x07, Z0, Z0, K2
+	VMULPS.Z  (DI)(R8*4), Z0, K2, Z0
+	VMINPS    2560(DI)(R8*4), Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPMAXSD   3072(DI)(R8*4), Z0, Z0
+	VPADDD    4096(DI)(R8*4), Z0, Z0
+	VPMOVDB   Z0, K1, (AX)(R8*1)
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
 DATA avx512B32Fields<>+0(SB)/4, $0x00000000
 DATA avx512B32Fields<>+4(SB)/4, $0x00000005
 DATA avx512B32Fields<>+8(SB)/4, $0x0000000a

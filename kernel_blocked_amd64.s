@@ -2891,6 +2891,325 @@ done:
 	VZEROUPPER
 	RET
 
+// func avx2QuantizeColumnsI8Seed(dst *int8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2QuantizeColumnsI8Seed(SB), NOSPLIT, $0-48
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    rows+16(FP), DX
+	MOVQ    stride+24(FP), BX
+	MOVQ    w+32(FP), SI
+	MOVQ    t+40(FP), DI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+row:
+	XORQ R8, R8
+
+g32:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000020
+	JB           g8
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VADDPS       2048(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VMOVUPS      32(CX)(R8*4), Y3
+	VCMPPS       $0x07, Y3, Y3, Y2
+	VANDPS       Y3, Y2, Y3
+	VMINPS       1056(DI)(R8*4), Y3, Y3
+	VMAXPS       1568(DI)(R8*4), Y3, Y3
+	VMULPS       32(DI)(R8*4), Y3, Y2
+	VFNMADD231PS 544(DI)(R8*4), Y2, Y3
+	VFMADD231PS  32(DI)(R8*4), Y3, Y2
+	VADDPS       2080(DI)(R8*4), Y2, Y2
+	VCVTPS2DQ    Y2, Y2
+	VPMAXSD      3104(DI)(R8*4), Y2, Y2
+	VPMINSD      3616(DI)(R8*4), Y2, Y2
+	VMOVUPS      64(CX)(R8*4), Y4
+	VCMPPS       $0x07, Y4, Y4, Y3
+	VANDPS       Y4, Y3, Y4
+	VMINPS       1088(DI)(R8*4), Y4, Y4
+	VMAXPS       1600(DI)(R8*4), Y4, Y4
+	VMULPS       64(DI)(R8*4), Y4, Y3
+	VFNMADD231PS 576(DI)(R8*4), Y3, Y4
+	VFMADD231PS  64(DI)(R8*4), Y4, Y3
+	VADDPS       2112(DI)(R8*4), Y3, Y3
+	VCVTPS2DQ    Y3, Y3
+	VPMAXSD      3136(DI)(R8*4), Y3, Y3
+	VPMINSD      3648(DI)(R8*4), Y3, Y3
+	VMOVUPS      96(CX)(R8*4), Y5
+	VCMPPS       $0x07, Y5, Y5, Y4
+	VANDPS       Y5, Y4, Y5
+	VMINPS       1120(DI)(R8*4), Y5, Y5
+	VMAXPS       1632(DI)(R8*4), Y5, Y5
+	VMULPS       96(DI)(R8*4), Y5, Y4
+	VFNMADD231PS 608(DI)(R8*4), Y4, Y5
+	VFMADD231PS  96(DI)(R8*4), Y5, Y4
+	VADDPS       2144(DI)(R8*4), Y4, Y4
+	VCVTPS2DQ    Y4, Y4
+	VPMAXSD      3168(DI)(R8*4), Y4, Y4
+	VPMINSD      3680(DI)(R8*4), Y4, Y4
+	VPACKSSDW    Y2, Y1, Y1
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSWB    Y3, Y1, Y1
+	VPERMD       Y1, Y0, Y1
+	VMOVDQU      Y1, (AX)(R8*1)
+	ADDQ         $0x00000020, R8
+	JMP          g32
+
+g8:
+	CMPQ  R9, $0x00000008
+	JAE   one8
+	TESTQ R9, R9
+	JZ    next
+	MOVQ  SI, R8
+	SUBQ  $0x00000008, R8
+
+one8:
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VADDPS       2048(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKSSWB    X1, X1, X1
+	VMOVQ        X1, (AX)(R8*1)
+	ADDQ         $0x00000008, R8
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	JMP          g8
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx2QuantizeColumnsI8ONNX(dst *int8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2QuantizeColumnsI8ONNX(SB), NOSPLIT, $0-48
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    rows+16(FP), DX
+	MOVQ    stride+24(FP), BX
+	MOVQ    w+32(FP), SI
+	MOVQ    t+40(FP), DI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+row:
+	XORQ R8, R8
+
+g32:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000020
+	JB           g8
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPADDD       4096(DI)(R8*4), Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VMOVUPS      32(CX)(R8*4), Y3
+	VCMPPS       $0x07, Y3, Y3, Y2
+	VANDPS       Y3, Y2, Y3
+	VMINPS       1056(DI)(R8*4), Y3, Y3
+	VMAXPS       1568(DI)(R8*4), Y3, Y3
+	VMULPS       32(DI)(R8*4), Y3, Y2
+	VFNMADD231PS 544(DI)(R8*4), Y2, Y3
+	VFMADD231PS  32(DI)(R8*4), Y3, Y2
+	VCVTPS2DQ    Y2, Y2
+	VPADDD       4128(DI)(R8*4), Y2, Y2
+	VPMAXSD      3104(DI)(R8*4), Y2, Y2
+	VPMINSD      3616(DI)(R8*4), Y2, Y2
+	VMOVUPS      64(CX)(R8*4), Y4
+	VCMPPS       $0x07, Y4, Y4, Y3
+	VANDPS       Y4, Y3, Y4
+	VMINPS       1088(DI)(R8*4), Y4, Y4
+	VMAXPS       1600(DI)(R8*4), Y4, Y4
+	VMULPS       64(DI)(R8*4), Y4, Y3
+	VFNMADD231PS 576(DI)(R8*4), Y3, Y4
+	VFMADD231PS  64(DI)(R8*4), Y4, Y3
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       4160(DI)(R8*4), Y3, Y3
+	VPMAXSD      3136(DI)(R8*4), Y3, Y3
+	VPMINSD      3648(DI)(R8*4), Y3, Y3
+	VMOVUPS      96(CX)(R8*4), Y5
+	VCMPPS       $0x07, Y5, Y5, Y4
+	VANDPS       Y5, Y4, Y5
+	VMINPS       1120(DI)(R8*4), Y5, Y5
+	VMAXPS       1632(DI)(R8*4), Y5, Y5
+	VMULPS       96(DI)(R8*4), Y5, Y4
+	VFNMADD231PS 608(DI)(R8*4), Y4, Y5
+	VFMADD231PS  96(DI)(R8*4), Y5, Y4
+	VCVTPS2DQ    Y4, Y4
+	VPADDD       4192(DI)(R8*4), Y4, Y4
+	VPMAXSD      3168(DI)(R8*4), Y4, Y4
+	VPMINSD      3680(DI)(R8*4), Y4, Y4
+	VPACKSSDW    Y2, Y1, Y1
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKSSWB    Y3, Y1, Y1
+	VPERMD       Y1, Y0, Y1
+	VMOVDQU      Y1, (AX)(R8*1)
+	ADDQ         $0x00000020, R8
+	JMP          g32
+
+g8:
+	CMPQ  R9, $0x00000008
+	JAE   one8
+	TESTQ R9, R9
+	JZ    next
+	MOVQ  SI, R8
+	SUBQ  $0x00000008, R8
+
+one8:
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPADDD       4096(DI)(R8*4), Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKSSWB    X1, X1, X1
+	VMOVQ        X1, (AX)(R8*1)
+	ADDQ         $0x00000008, R8
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	JMP          g8
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx2QuantizeColumnsI8PyTorch(dst *int8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX2
+TEXT ·avx2QuantizeColumnsI8PyTorch(SB), NOSPLIT, $0-48
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    rows+16(FP), DX
+	MOVQ    stride+24(FP), BX
+	MOVQ    w+32(FP), SI
+	MOVQ    t+40(FP), DI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+row:
+	XORQ R8, R8
+
+g32:
+	MOVQ      SI, R9
+	SUBQ      R8, R9
+	CMPQ      R9, $0x00000020
+	JB        g8
+	VMOVUPS   (CX)(R8*4), Y2
+	VCMPPS    $0x07, Y2, Y2, Y1
+	VANDPS    Y2, Y1, Y2
+	VMULPS    (DI)(R8*4), Y2, Y1
+	VMINPS    2560(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ Y1, Y1
+	VPMAXSD   3072(DI)(R8*4), Y1, Y1
+	VPADDD    4096(DI)(R8*4), Y1, Y1
+	VMOVUPS   32(CX)(R8*4), Y3
+	VCMPPS    $0x07, Y3, Y3, Y2
+	VANDPS    Y3, Y2, Y3
+	VMULPS    32(DI)(R8*4), Y3, Y2
+	VMINPS    2592(DI)(R8*4), Y2, Y2
+	VCVTPS2DQ Y2, Y2
+	VPMAXSD   3104(DI)(R8*4), Y2, Y2
+	VPADDD    4128(DI)(R8*4), Y2, Y2
+	VMOVUPS   64(CX)(R8*4), Y4
+	VCMPPS    $0x07, Y4, Y4, Y3
+	VANDPS    Y4, Y3, Y4
+	VMULPS    64(DI)(R8*4), Y4, Y3
+	VMINPS    2624(DI)(R8*4), Y3, Y3
+	VCVTPS2DQ Y3, Y3
+	VPMAXSD   3136(DI)(R8*4), Y3, Y3
+	VPADDD    4160(DI)(R8*4), Y3, Y3
+	VMOVUPS   96(CX)(R8*4), Y5
+	VCMPPS    $0x07, Y5, Y5, Y4
+	VANDPS    Y5, Y4, Y5
+	VMULPS    96(DI)(R8*4), Y5, Y4
+	VMINPS    2656(DI)(R8*4), Y4, Y4
+	VCVTPS2DQ Y4, Y4
+	VPMAXSD   3168(DI)(R8*4), Y4, Y4
+	VPADDD    4192(DI)(R8*4), Y4, Y4
+	VPACKSSDW Y2, Y1, Y1
+	VPACKSSDW Y4, Y3, Y3
+	VPACKSSWB Y3, Y1, Y1
+	VPERMD    Y1, Y0, Y1
+	VMOVDQU   Y1, (AX)(R8*1)
+	ADDQ      $0x00000020, R8
+	JMP       g32
+
+g8:
+	CMPQ  R9, $0x00000008
+	JAE   one8
+	TESTQ R9, R9
+	JZ    next
+	MOVQ  SI, R8
+	SUBQ  $0x00000008, R8
+
+one8:
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VMINPS       2560(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPADDD       4096(DI)(R8*4), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKSSWB    X1, X1, X1
+	VMOVQ        X1, (AX)(R8*1)
+	ADDQ         $0x00000008, R8
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	JMP          g8
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
 // func avx2QuantizeColsU8Seed(dst *uint8, src *float32, n int, ps *Params)
 // Requires: AVX, AVX2
 TEXT ·avx2QuantizeColsU8Seed(SB), NOSPLIT, $0-32
@@ -3111,5 +3430,324 @@ loop:
 	JMP        loop
 
 done:
+	VZEROUPPER
+	RET
+
+// func avx2QuantizeColumnsU8Seed(dst *uint8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2QuantizeColumnsU8Seed(SB), NOSPLIT, $0-48
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    rows+16(FP), DX
+	MOVQ    stride+24(FP), BX
+	MOVQ    w+32(FP), SI
+	MOVQ    t+40(FP), DI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+row:
+	XORQ R8, R8
+
+g32:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000020
+	JB           g8
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VADDPS       2048(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VMOVUPS      32(CX)(R8*4), Y3
+	VCMPPS       $0x07, Y3, Y3, Y2
+	VANDPS       Y3, Y2, Y3
+	VMINPS       1056(DI)(R8*4), Y3, Y3
+	VMAXPS       1568(DI)(R8*4), Y3, Y3
+	VMULPS       32(DI)(R8*4), Y3, Y2
+	VFNMADD231PS 544(DI)(R8*4), Y2, Y3
+	VFMADD231PS  32(DI)(R8*4), Y3, Y2
+	VADDPS       2080(DI)(R8*4), Y2, Y2
+	VCVTPS2DQ    Y2, Y2
+	VPMAXSD      3104(DI)(R8*4), Y2, Y2
+	VPMINSD      3616(DI)(R8*4), Y2, Y2
+	VMOVUPS      64(CX)(R8*4), Y4
+	VCMPPS       $0x07, Y4, Y4, Y3
+	VANDPS       Y4, Y3, Y4
+	VMINPS       1088(DI)(R8*4), Y4, Y4
+	VMAXPS       1600(DI)(R8*4), Y4, Y4
+	VMULPS       64(DI)(R8*4), Y4, Y3
+	VFNMADD231PS 576(DI)(R8*4), Y3, Y4
+	VFMADD231PS  64(DI)(R8*4), Y4, Y3
+	VADDPS       2112(DI)(R8*4), Y3, Y3
+	VCVTPS2DQ    Y3, Y3
+	VPMAXSD      3136(DI)(R8*4), Y3, Y3
+	VPMINSD      3648(DI)(R8*4), Y3, Y3
+	VMOVUPS      96(CX)(R8*4), Y5
+	VCMPPS       $0x07, Y5, Y5, Y4
+	VANDPS       Y5, Y4, Y5
+	VMINPS       1120(DI)(R8*4), Y5, Y5
+	VMAXPS       1632(DI)(R8*4), Y5, Y5
+	VMULPS       96(DI)(R8*4), Y5, Y4
+	VFNMADD231PS 608(DI)(R8*4), Y4, Y5
+	VFMADD231PS  96(DI)(R8*4), Y5, Y4
+	VADDPS       2144(DI)(R8*4), Y4, Y4
+	VCVTPS2DQ    Y4, Y4
+	VPMAXSD      3168(DI)(R8*4), Y4, Y4
+	VPMINSD      3680(DI)(R8*4), Y4, Y4
+	VPACKSSDW    Y2, Y1, Y1
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKUSWB    Y3, Y1, Y1
+	VPERMD       Y1, Y0, Y1
+	VMOVDQU      Y1, (AX)(R8*1)
+	ADDQ         $0x00000020, R8
+	JMP          g32
+
+g8:
+	CMPQ  R9, $0x00000008
+	JAE   one8
+	TESTQ R9, R9
+	JZ    next
+	MOVQ  SI, R8
+	SUBQ  $0x00000008, R8
+
+one8:
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VADDPS       2048(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)(R8*1)
+	ADDQ         $0x00000008, R8
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	JMP          g8
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx2QuantizeColumnsU8ONNX(dst *uint8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX2, FMA3
+TEXT ·avx2QuantizeColumnsU8ONNX(SB), NOSPLIT, $0-48
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    rows+16(FP), DX
+	MOVQ    stride+24(FP), BX
+	MOVQ    w+32(FP), SI
+	MOVQ    t+40(FP), DI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+row:
+	XORQ R8, R8
+
+g32:
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000020
+	JB           g8
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPADDD       4096(DI)(R8*4), Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VMOVUPS      32(CX)(R8*4), Y3
+	VCMPPS       $0x07, Y3, Y3, Y2
+	VANDPS       Y3, Y2, Y3
+	VMINPS       1056(DI)(R8*4), Y3, Y3
+	VMAXPS       1568(DI)(R8*4), Y3, Y3
+	VMULPS       32(DI)(R8*4), Y3, Y2
+	VFNMADD231PS 544(DI)(R8*4), Y2, Y3
+	VFMADD231PS  32(DI)(R8*4), Y3, Y2
+	VCVTPS2DQ    Y2, Y2
+	VPADDD       4128(DI)(R8*4), Y2, Y2
+	VPMAXSD      3104(DI)(R8*4), Y2, Y2
+	VPMINSD      3616(DI)(R8*4), Y2, Y2
+	VMOVUPS      64(CX)(R8*4), Y4
+	VCMPPS       $0x07, Y4, Y4, Y3
+	VANDPS       Y4, Y3, Y4
+	VMINPS       1088(DI)(R8*4), Y4, Y4
+	VMAXPS       1600(DI)(R8*4), Y4, Y4
+	VMULPS       64(DI)(R8*4), Y4, Y3
+	VFNMADD231PS 576(DI)(R8*4), Y3, Y4
+	VFMADD231PS  64(DI)(R8*4), Y4, Y3
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       4160(DI)(R8*4), Y3, Y3
+	VPMAXSD      3136(DI)(R8*4), Y3, Y3
+	VPMINSD      3648(DI)(R8*4), Y3, Y3
+	VMOVUPS      96(CX)(R8*4), Y5
+	VCMPPS       $0x07, Y5, Y5, Y4
+	VANDPS       Y5, Y4, Y5
+	VMINPS       1120(DI)(R8*4), Y5, Y5
+	VMAXPS       1632(DI)(R8*4), Y5, Y5
+	VMULPS       96(DI)(R8*4), Y5, Y4
+	VFNMADD231PS 608(DI)(R8*4), Y4, Y5
+	VFMADD231PS  96(DI)(R8*4), Y5, Y4
+	VCVTPS2DQ    Y4, Y4
+	VPADDD       4192(DI)(R8*4), Y4, Y4
+	VPMAXSD      3168(DI)(R8*4), Y4, Y4
+	VPMINSD      3680(DI)(R8*4), Y4, Y4
+	VPACKSSDW    Y2, Y1, Y1
+	VPACKSSDW    Y4, Y3, Y3
+	VPACKUSWB    Y3, Y1, Y1
+	VPERMD       Y1, Y0, Y1
+	VMOVDQU      Y1, (AX)(R8*1)
+	ADDQ         $0x00000020, R8
+	JMP          g32
+
+g8:
+	CMPQ  R9, $0x00000008
+	JAE   one8
+	TESTQ R9, R9
+	JZ    next
+	MOVQ  SI, R8
+	SUBQ  $0x00000008, R8
+
+one8:
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMINPS       1024(DI)(R8*4), Y2, Y2
+	VMAXPS       1536(DI)(R8*4), Y2, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VFNMADD231PS 512(DI)(R8*4), Y1, Y2
+	VFMADD231PS  (DI)(R8*4), Y2, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPADDD       4096(DI)(R8*4), Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPMINSD      3584(DI)(R8*4), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)(R8*1)
+	ADDQ         $0x00000008, R8
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	JMP          g8
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func avx2QuantizeColumnsU8PyTorch(dst *uint8, src *float32, rows int, stride int, w int, t *colTable)
+// Requires: AVX, AVX2
+TEXT ·avx2QuantizeColumnsU8PyTorch(SB), NOSPLIT, $0-48
+	MOVQ    dst+0(FP), AX
+	MOVQ    src+8(FP), CX
+	MOVQ    rows+16(FP), DX
+	MOVQ    stride+24(FP), BX
+	MOVQ    w+32(FP), SI
+	MOVQ    t+40(FP), DI
+	VMOVDQU blkPerm<>+0(SB), Y0
+
+row:
+	XORQ R8, R8
+
+g32:
+	MOVQ      SI, R9
+	SUBQ      R8, R9
+	CMPQ      R9, $0x00000020
+	JB        g8
+	VMOVUPS   (CX)(R8*4), Y2
+	VCMPPS    $0x07, Y2, Y2, Y1
+	VANDPS    Y2, Y1, Y2
+	VMULPS    (DI)(R8*4), Y2, Y1
+	VMINPS    2560(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ Y1, Y1
+	VPMAXSD   3072(DI)(R8*4), Y1, Y1
+	VPADDD    4096(DI)(R8*4), Y1, Y1
+	VMOVUPS   32(CX)(R8*4), Y3
+	VCMPPS    $0x07, Y3, Y3, Y2
+	VANDPS    Y3, Y2, Y3
+	VMULPS    32(DI)(R8*4), Y3, Y2
+	VMINPS    2592(DI)(R8*4), Y2, Y2
+	VCVTPS2DQ Y2, Y2
+	VPMAXSD   3104(DI)(R8*4), Y2, Y2
+	VPADDD    4128(DI)(R8*4), Y2, Y2
+	VMOVUPS   64(CX)(R8*4), Y4
+	VCMPPS    $0x07, Y4, Y4, Y3
+	VANDPS    Y4, Y3, Y4
+	VMULPS    64(DI)(R8*4), Y4, Y3
+	VMINPS    2624(DI)(R8*4), Y3, Y3
+	VCVTPS2DQ Y3, Y3
+	VPMAXSD   3136(DI)(R8*4), Y3, Y3
+	VPADDD    4160(DI)(R8*4), Y3, Y3
+	VMOVUPS   96(CX)(R8*4), Y5
+	VCMPPS    $0x07, Y5, Y5, Y4
+	VANDPS    Y5, Y4, Y5
+	VMULPS    96(DI)(R8*4), Y5, Y4
+	VMINPS    2656(DI)(R8*4), Y4, Y4
+	VCVTPS2DQ Y4, Y4
+	VPMAXSD   3168(DI)(R8*4), Y4, Y4
+	VPADDD    4192(DI)(R8*4), Y4, Y4
+	VPACKSSDW Y2, Y1, Y1
+	VPACKSSDW Y4, Y3, Y3
+	VPACKUSWB Y3, Y1, Y1
+	VPERMD    Y1, Y0, Y1
+	VMOVDQU   Y1, (AX)(R8*1)
+	ADDQ      $0x00000020, R8
+	JMP       g32
+
+g8:
+	CMPQ  R9, $0x00000008
+	JAE   one8
+	TESTQ R9, R9
+	JZ    next
+	MOVQ  SI, R8
+	SUBQ  $0x00000008, R8
+
+one8:
+	VMOVUPS      (CX)(R8*4), Y2
+	VCMPPS       $0x07, Y2, Y2, Y1
+	VANDPS       Y2, Y1, Y2
+	VMULPS       (DI)(R8*4), Y2, Y1
+	VMINPS       2560(DI)(R8*4), Y1, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPMAXSD      3072(DI)(R8*4), Y1, Y1
+	VPADDD       4096(DI)(R8*4), Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X2
+	VPACKSSDW    X2, X1, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)(R8*1)
+	ADDQ         $0x00000008, R8
+	MOVQ         SI, R9
+	SUBQ         R8, R9
+	JMP          g8
+
+next:
+	LEAQ (CX)(BX*4), CX
+	ADDQ BX, AX
+	DECQ DX
+	JNZ  row
 	VZEROUPPER
 	RET

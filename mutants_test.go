@@ -250,6 +250,15 @@ var mutants = []mutant{
 			return s
 		}
 	}},
+	{"QuantizeColumnsU8 quantizes a row's last column with the Params of the one before", "QuantizeLayoutU8", func(k *kernels) {
+		k.quantizeColumnsU8 = func(dst []uint8, src []float32, cols int, ps []Params) {
+			q := ps
+			if cols >= 2 {
+				q = append(append([]Params(nil), ps[:cols-1]...), ps[cols-2])
+			}
+			composeColumns(quantizeBlocks8Generic[uint8])(dst, src, cols, q)
+		}
+	}},
 	{"QuantError ignores the zero point in dequantization of NaN", "QuantError", func(k *kernels) {
 		k.quantError = func(src []float32, p Params) float64 {
 			var l [sumLanes]float64

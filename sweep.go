@@ -49,7 +49,7 @@ func TieRanges(p Params, radius uint32) []BitRange {
 // (Kernel "QuantError") Bits is the first input of the chunk and Got and
 // Want are zero (the sums differ).
 type Mismatch struct {
-	Kernel    string // "QuantizeU8", "QuantizeI8", "QuantizeBlocks", "QuantizeBlocksI4", "QuantizeBlocksI4/32" or "QuantError"
+	Kernel    string // "QuantizeU8", "QuantizeI8", "QuantizeBlocks", "QuantizeColumns", "QuantizeBlocksI4", "QuantizeBlocksI4/32" or "QuantError"
 	Bits      uint32
 	Got, Want int32
 }
@@ -75,16 +75,18 @@ const MaxMismatches = 100
 // sweepChunk is the number of inputs per unit of work of Sweep.
 const sweepChunk = 1 << 16
 
-// sweepBlock is the block length of the blocked kernels' check: not a
-// multiple of any vector width, so the blocks' tails are exercised.
+// sweepBlock is the block length of the blocked kernels' check and the
+// row length of the per-column kernels' (the inputs as rows of that many
+// columns, p in every column): not a multiple of any vector width, so the
+// blocks' tails and the columns' last groups are exercised.
 const sweepBlock = 1000
 
 // Sweep checks m against the reference (the generic kernels) on every
 // float32 in ranges, for p: QuantizeI8 (signed) or QuantizeU8, the blocked
-// kernel of the same type with p in every block, the packed 4-bit kernel
-// (blocks of sweepBlock and of 32) when p's bounds fit 4 bits (-8..7
-// signed, 0..15 unsigned), and QuantError over each chunk of up to 65536
-// inputs (bit-identical sums). It
+// and the per-column kernels of the same type with p in every block and
+// column, the packed 4-bit kernel (blocks of sweepBlock and of 32) when
+// p's bounds fit 4 bits (-8..7 signed, 0..15 unsigned), and QuantError
+// over each chunk of up to 65536 inputs (bit-identical sums). It
 // uses every core (GOMAXPROCS workers) and calls progress, if not nil,
 // from one goroutine at a time with the number of inputs done so far and
 // the total. p must be valid for the output type; otherwise Sweep returns
@@ -161,15 +163,19 @@ type sweeper struct {
 	got8   []uint8
 	goti   []int8
 	ps     []Params
+	cols   []Params
 	packed []uint8
 }
 
 func newSweeper(m *Impl, p Params, signed bool) *sweeper {
 	w := &sweeper{m: m, p: p, signed: signed,
 		src: make([]float32, sweepChunk), want: make([]int32, sweepChunk), got8: make([]uint8, sweepChunk), goti: make([]int8, sweepChunk),
-		ps: make([]Params, sweepChunk/32), packed: make([]uint8, PackedLen(sweepChunk))}
+		ps: make([]Params, sweepChunk/32), cols: make([]Params, sweepBlock), packed: make([]uint8, PackedLen(sweepChunk))}
 	for i := range w.ps {
 		w.ps[i] = p
+	}
+	for i := range w.cols {
+		w.cols[i] = p
 	}
 	if signed {
 		w.i4 = p.ValidateI4() == nil
@@ -210,6 +216,9 @@ func (w *sweeper) check(c BitRange) []Mismatch {
 		clear(g)
 		w.m.k.quantizeBlocksI8(g, src, sweepBlock, ps)
 		cmp("QuantizeBlocks", val)
+		clear(g)
+		sweepColumns(w.m.k.quantizeColumnsI8, g, src, w.cols)
+		cmp("QuantizeColumns", val)
 	} else {
 		val := func(i int) int32 { return int32(got[i]) }
 		clear(got)
@@ -218,6 +227,9 @@ func (w *sweeper) check(c BitRange) []Mismatch {
 		clear(got)
 		w.m.k.quantizeBlocksU8(got, src, sweepBlock, ps)
 		cmp("QuantizeBlocks", val)
+		clear(got)
+		sweepColumns(w.m.k.quantizeColumnsU8, got, src, w.cols)
+		cmp("QuantizeColumns", val)
 	}
 	if w.i4 && n%2 == 0 {
 		pk := w.packed[:n/2]
@@ -242,6 +254,19 @@ func (w *sweeper) check(c BitRange) []Mismatch {
 		ms = append(ms, Mismatch{Kernel: "QuantError", Bits: uint32(c.From)})
 	}
 	return ms
+}
+
+// sweepColumns runs a per-column kernel on src as rows of len(cols)
+// columns, and on the rest as one shorter row.
+func sweepColumns[T int8 | uint8](q func([]T, []float32, int, []Params), dst []T, src []float32, cols []Params) {
+	c := len(cols)
+	whole := len(src) / c * c
+	if whole > 0 {
+		q(dst[:whole], src[:whole], c, cols)
+	}
+	if r := len(src) - whole; r > 0 {
+		q(dst[whole:], src[whole:], r, cols[:r])
+	}
 }
 
 // quantErrorCodes is quantErrorGeneric with the codes q already computed

@@ -139,6 +139,11 @@ func generateAVX512() bool {
 			zQuantizeBlocks8(c, signed, blk8Perm)
 		}
 	}
+	for _, out := range []string{"I8", "U8"} {
+		for _, c := range []conv{seed, onnx, pytorch} {
+			zQuantizeColumns(out, c)
+		}
+	}
 	fields, convIdx, pairIdx, outIdx := zB32Data()
 	for _, c := range []conv{seed, onnx, pytorch} {
 		zQuantizeB32I4(c, fields, convIdx, pairIdx, outIdx)

@@ -78,6 +78,9 @@ func generateBlocked() bool {
 			quantizeCols(out, c, colIdx)
 		}
 		dequantizeCols(out == "I8", colIdx)
+		for _, c := range []conv{seed, onnx, pytorch} {
+			quantizeColumns(out, c, perm)
+		}
 	}
 	Generate()
 	return true

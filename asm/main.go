@@ -541,7 +541,8 @@ func cvtHalf(v Op, h int, d reg.VecVirtual) {
 // canonical). On this CPU the float adds, compares, min/max, rounding and
 // all conversions share two pipes; that is the bound of this loop, so it
 // clamps the lower bound and subtracts z in integers (any pipe) and
-// converts y to float64 from memory.
+// converts y to float64 from memory. (With -qe-exact-diff, a measurement
+// only, the terms are exactDiffTerms'.)
 func quantError(c conv) {
 	Implement("avx2QuantError" + c.String())
 	Attributes(NOSPLIT)
@@ -562,6 +563,10 @@ func quantError(c conv) {
 		d[j], y[j] = YMM(), YMM()
 	}
 	yl := AllocLocal(32 * len(y)) // y of the block between mid and back
+	var ed *exactDiffTerms
+	if *qeExactDiff {
+		ed = newExactDiffTerms(len(y))
+	}
 	// front: d = x / k (or x * k) for the block at src+off.
 	front := func(off int) {
 		for j := range d {
@@ -576,8 +581,8 @@ func quantError(c conv) {
 	}
 	// mid: y = float32(q - z) * s, with q - z = max(cvtps2dq(min(d [+ zf],
 	// hi)), lo) [- z] as in quantize (lo, hi = Lo-z, Hi-z for ONNX and
-	// PyTorch, whose q - z needs no subtraction).
-	mid := func() {
+	// PyTorch, whose q - z needs no subtraction); x at src+off.
+	mid := func(off int) {
 		for j := range d {
 			if c == seed {
 				VADDPS(zf, d[j], y[j])
@@ -596,13 +601,26 @@ func quantError(c conv) {
 			// x: VCVTPS2PD from a register needs a VEXTRACTF128 for the
 			// upper half and costs more on the float-add pipes.
 			VMOVUPS(y[j], yl.Offset(32*j))
+			if ed != nil {
+				ed.mid(j, Mem{Base: src, Disp: off + 32*j}, y[j])
+			}
+		}
+		if ed != nil {
+			ed.flag()
 		}
 	}
 	// back: the terms (x - y)^2 of the block at src+off.
 	back := func(acc [4]reg.VecVirtual, off int) {
-		for j := range y {
-			addSquares(Mem{Base: src, Disp: off + 32*j}, yl.Offset(32*j), acc[2*j], acc[2*j+1])
+		slow := func() {
+			for j := range y {
+				addSquares(Mem{Base: src, Disp: off + 32*j}, yl.Offset(32*j), acc[2*j], acc[2*j+1])
+			}
 		}
+		if ed != nil {
+			ed.back(acc, slow)
+			return
+		}
+		slow()
 	}
 	const bs = 4 * sumBlock // bytes per block
 	var acc [4]reg.VecVirtual
@@ -613,7 +631,7 @@ func quantError(c conv) {
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	front(0)
-	mid()
+	mid(0)
 	CMPQ(n, U32(sumBlock))
 	JNE(LabelRef("two"))
 	back(acc, 0)
@@ -626,13 +644,13 @@ func quantError(c conv) {
 	CMPQ(n, U32(sumBlock))
 	JE(LabelRef("last"))
 	back(acc, 0)
-	mid()
+	mid(bs)
 	front(2 * bs)
 	ADDQ(U32(bs), src)
 	JMP(LabelRef("loop"))
 	Label("last")
 	back(acc, 0)
-	mid()
+	mid(bs)
 	back(acc, bs)
 	Label("done")
 	for j := range acc {
@@ -640,6 +658,9 @@ func quantError(c conv) {
 	}
 	VZEROUPPER()
 	RET()
+	if ed != nil {
+		ed.emitSlow()
+	}
 }
 
 // squaredError emits avx2SquaredError.

@@ -72,21 +72,28 @@ func groupData(rng *rand.Rand, n int, salt bool) []float32 {
 }
 
 // groupParams returns n valid Params with bounds inside lo..hi, scales
-// from 1e-30 to 7.5, zero points inside or next to the bounds, and a
-// random convention each.
+// from 1e-35 to 4e30 (some outside the divider-free domain 2^-100..2^100,
+// whose kernels fall back to division), zero points inside or next to the
+// bounds, and a random convention each or (half the time) one for all, so
+// that per-column kernels see long runs of a convention.
 func groupParams(rng *rand.Rand, n int, lo, hi int32) []quant.Params {
 	ps := make([]quant.Params, n)
+	one := rng.IntN(2) == 0
+	c := quant.Convention(rng.IntN(3))
 	for i := range ps {
 		a, b := lo+rng.Int32N(hi-lo+1), lo+rng.Int32N(hi-lo+1)
 		if rng.IntN(2) == 0 {
 			a, b = lo, hi
 		}
 		ps[i] = quant.Params{
-			Scale:      []float32{0.25, 0.1, 1, 3e-3, 1e-30, 7.5}[rng.IntN(6)],
+			Scale:      []float32{0.25, 0.1, 1, 3e-3, 1e-30, 7.5, 1e-35, 4e30}[rng.IntN(8)],
 			Zero:       lo + rng.Int32N(hi-lo+1) + int32(rng.IntN(3)-1),
 			Lo:         min(a, b),
 			Hi:         max(a, b),
 			Convention: quant.Convention(rng.IntN(3)),
+		}
+		if one {
+			ps[i].Convention = c
 		}
 	}
 	return ps

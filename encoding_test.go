@@ -167,7 +167,7 @@ const encodingsFile = "testdata/neon_encodings.txt"
 // from them; neonAsmFiles use them.
 const neonMacroFile = "kernel_arm64.h"
 
-var neonAsmFiles = []string{"kernel_arm64.s", "kernel_blocked_arm64.s"}
+var neonAsmFiles = []string{"kernel_arm64.s", "kernel_blocked_arm64.s", "kernel_columns_arm64.s"}
 
 // neonMacro is a macro of kernel_arm64.h: a WORD macro (one instruction,
 // template set) or a multi-line macro (body: statements separated by

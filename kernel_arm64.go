@@ -49,6 +49,8 @@ var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, kernels{
 	quantizeBlocksI4:   quantizeBlocksI4NEON,
 	dequantizeBlocksI4: dequantizeBlocksI4NEON,
 	minMaxColumns:      minMaxColumnsNEON,
+	quantizeColumnsI8:  quantizeColumns8NEON[int8],
+	quantizeColumnsU8:  quantizeColumns8NEON[uint8],
 	quantizeI4: func(dst []uint8, src []float32, p Params, o NibbleOrder) {
 		ps := [1]Params{p}
 		quantizeBlocksI4NEON(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], o)

@@ -101,6 +101,11 @@ var blockedKernels = []kernel{
 	{"QuantizeCols U8 PyTorch", "neonQuantizeCols", "qcu8torch", "", 16, ""},
 	{"QuantizeCols U8 ONNX", "neonQuantizeCols", "qcu8onnx", "", 16, ""},
 	{"QuantizeCols U8 Seed", "neonQuantizeCols", "qcu8seed", "", 16, ""},
+	{"QuantizeColumns U8 PyTorch", "neonQuantizeColumns", "qcolu8torch", "", 16, ""},
+	{"QuantizeColumns U8 ONNX", "neonQuantizeColumns", "qcolu8onnxr", "", 16, ""},
+	{"QuantizeColumns U8 Seed", "neonQuantizeColumns", "qcolu8seedr", "", 16, ""},
+	{"QuantizeColumns U8 ONNX (FDIV)", "neonQuantizeColumns", "qcolu8onnx", "", 16, ""},
+	{"QuantizeColumns U8 Seed (FDIV)", "neonQuantizeColumns", "qcolu8seed", "", 16, ""},
 	{"MinMaxColumns", "neonMinMaxColumns", "mmcloop", "", 16, ""},
 }
 

@@ -1,0 +1,95 @@
+package quant
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// colRunParams returns cols valid Params within lo..hi in runs sharing a
+// Convention (run lengths from 1 to maxRun), with scales that are common,
+// random (any exponent a valid scale has), and outside exactDivScale's
+// domain (below 2^-100, above 2^100), so that the SIMD per-column kernels
+// meet long runs of one quotient, their splits and their ragged ends.
+func colRunParams(rng *rand.Rand, cols, maxRun int, lo, hi int32) []Params {
+	ps := grpRandParams(rng, cols, lo, hi)
+	for j := 0; j < cols; {
+		c := Convention(rng.IntN(3))
+		tiny := rng.IntN(4) == 0 // a run outside exactDivScale's domain
+		run := 1 + rng.IntN(maxRun)
+		for ; run > 0 && j < cols; run, j = run-1, j+1 {
+			ps[j].Convention = c
+			switch {
+			case tiny:
+				ps[j].Scale = []float32{1e-35, 0x1p-101, 0x1p101, 3e37}[rng.IntN(4)]
+			case rng.IntN(2) == 0:
+				// A random valid scale: any sign-less normal above 2^-103.
+				e := 24 + rng.IntN(230)
+				ps[j].Scale = math.Float32frombits(uint32(e)<<23 | rng.Uint32N(1<<23))
+			}
+		}
+	}
+	return ps
+}
+
+// TestQuantizeColumnsRuns holds every implementation's per-column quantize
+// kernels (quantizeColumnsI8/U8) to the generic one on matrices whose
+// columns come in long runs of one Convention and quotient, with specials
+// in the data, and checks nothing is written past dst.
+func TestQuantizeColumnsRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, rows := range []int{1, 3, 4, 5, 9} {
+		for _, cols := range []int{1, 15, 16, 17, 31, 33, 100, 128, 129, 130, 143, 144, 145, 200, 257, 300} {
+			for _, maxRun := range []int{cols, 40, 17} {
+				n := rows * cols
+				src := grpRandData(rng, n, true)
+				for _, m := range grpTestImpls() {
+					name := fmt.Sprintf("%s/%dx%d/run%d", m.Name(), rows, cols, maxRun)
+					ps := colRunParams(rng, cols, maxRun, -128, 127)
+					want := make([]int8, n)
+					genericKernels.quantizeColumnsI8(want, src, cols, ps)
+					got := make([]int8, n+3)
+					for i := range got {
+						got[i] = grpCanary
+					}
+					m.k.quantizeColumnsI8(got[:n], src, cols, ps)
+					require.Equal(t, want, got[:n], "%s i8", name)
+					require.Equal(t, []int8{grpCanary, grpCanary, grpCanary}, got[n:], name)
+
+					ps = colRunParams(rng, cols, maxRun, 0, 255)
+					wantU := make([]uint8, n)
+					genericKernels.quantizeColumnsU8(wantU, src, cols, ps)
+					gotU := make([]uint8, n+3)
+					for i := range gotU {
+						gotU[i] = grpCanary
+					}
+					m.k.quantizeColumnsU8(gotU[:n], src, cols, ps)
+					require.Equal(t, wantU, gotU[:n], "%s u8", name)
+					require.Equal(t, []uint8{grpCanary, grpCanary, grpCanary}, gotU[n:], name)
+				}
+			}
+		}
+	}
+}
+
+// TestQuantizeColumnsAllocs: QuantizeLayout per column with one
+// Convention (the per-column kernels' records) allocates nothing.
+func TestQuantizeColumnsAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	l := PerColumn(64, 300)
+	src := grpRandData(rng, l.Len(), true)
+	d8 := make([]int8, len(src))
+	for _, c := range []Convention{Seed, ONNX, PyTorch} {
+		ps := grpRandParams(rng, l.NumParams(), -128, 127)
+		for i := range ps {
+			ps[i].Convention = c
+		}
+		for _, m := range grpTestImpls() {
+			assert.Zero(t, testing.AllocsPerRun(5, func() { m.QuantizeLayoutI8(d8, src, l, ps) }), "%s %v", m.Name(), c)
+		}
+	}
+}

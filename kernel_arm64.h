@@ -200,6 +200,42 @@
 	FADD16(0, 0, 17); \
 	FCVTNS16
 
+// QUANT_SEED_FAST16: QUANT_SEED_RECIP16 without zeroing the NaN inputs
+// first: the same bits for every lane whose x is not NaN. A NaN x stays
+// NaN through RECIP_QUOTIENT16 and the FADD, and FCVTNS turns it into 0
+// (not rne(zf) as Seed asks) and raises Invalid Operation, which sets
+// FPSR.IOC; no other lane can raise it (x' is clamped to ±c, so every
+// product, sum and conversion is of finite values below 2^26 in
+// magnitude). A kernel that runs this loop with FPSR.IOC clear redoes the
+// whole call with QUANT_SEED_RECIP16 if IOC is set at its end
+// (SEED_FAST_BEGIN, SEED_FAST_END).
+#define QUANT_SEED_FAST16 \
+	RECIP_QUOTIENT16; \
+	FADD16(0, 0, 17); \
+	FCVTNS16
+
+// SEED_FAST_BEGIN: clears the FPSR's cumulative exception flags (QC,
+// IDC, IXC, UFC, OFC, DZC, IOC) and saves R0, R1, R3, R4 (dst, src,
+// groups, pending) in R10-R13 for SEED_FAST_END.
+#define SEED_FAST_BEGIN \
+	MSR	ZR, FPSR; \
+	MOVD	R0, R10; \
+	MOVD	R1, R11; \
+	MOVD	R3, R12; \
+	MOVD	R4, R13
+
+// SEED_FAST_END(safe, done): after a QUANT_SEED_FAST16 loop: if FPSR.IOC
+// is clear, go to done; else a NaN was met: restore R0, R1, R3, R4 and go
+// to the loop safe (QUANT_SEED_RECIP16), which rewrites every byte.
+#define SEED_FAST_END(safe, done) \
+	MRS	FPSR, R14; \
+	TBZ	$0, R14, done; \
+	MOVD	R10, R0; \
+	MOVD	R11, R1; \
+	MOVD	R12, R3; \
+	MOVD	R13, R4; \
+	B	safe
+
 // QUANT_ONNX_RECIP16: QUANT_ONNX16 with RECIP_QUOTIENT16 (a NaN x stays
 // NaN through it, and FCVTNS maps it to 0 as it does x/s = NaN).
 #define QUANT_ONNX_RECIP16 \

@@ -58,12 +58,14 @@ type kernel struct {
 // "(FDIV)" are those of the other scales. The blocked forms are modelled
 // at block 32 (two groups of 16 and the per-block prologue).
 var kernels = []kernel{
-	{"QuantizeU8 Seed", "neonQuantize8", "u8seedr", "", 16, "quantize_u8_seed"},
+	{"QuantizeU8 Seed", "neonQuantize8", "u8seedfl", "", 16, "quantize_u8_seed"},
 	{"QuantizeU8 ONNX", "neonQuantize8", "u8onnxr", "", 16, "quantize_u8_onnx"},
 	{"QuantizeU8 PyTorch", "neonQuantize8", "u8torch", "", 16, "quantize_u8_torch"},
-	{"QuantizeI8 Seed", "neonQuantize8", "i8seedr", "", 16, "quantize_i8_seed"},
+	{"QuantizeI8 Seed", "neonQuantize8", "i8seedfl", "", 16, "quantize_i8_seed"},
 	{"QuantizeI8 ONNX", "neonQuantize8", "i8onnxr", "", 16, "quantize_i8_onnx"},
 	{"QuantizeI8 PyTorch", "neonQuantize8", "i8torch", "", 16, "quantize_i8_torch"},
+	{"QuantizeU8 Seed (NaN redo)", "neonQuantize8", "u8seedr", "", 16, "quantize_u8_seed"},
+	{"QuantizeI8 Seed (NaN redo)", "neonQuantize8", "i8seedr", "", 16, "quantize_i8_seed"},
 	{"QuantizeU8 Seed (FDIV)", "neonQuantize8", "u8seed", "", 16, "quantize_u8_seed"},
 	{"QuantizeU8 ONNX (FDIV)", "neonQuantize8", "u8onnx", "", 16, "quantize_u8_onnx"},
 	{"QuantizeI8 Seed (FDIV)", "neonQuantize8", "i8seed", "", 16, "quantize_i8_seed"},

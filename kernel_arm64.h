@@ -236,6 +236,35 @@
 	MOVD	R13, R4; \
 	B	safe
 
+// BLOCKS_SEED_FAST_BEGIN: SEED_FAST_BEGIN for the blocked quantize
+// kernels, whose Seed blocks by reciprocal run QUANT_SEED_FAST16 while
+// R21 = 0: clears the FPSR's cumulative flags, saves R0, R1, R3, R4 (dst,
+// src, blocks left, ps) in R14-R17, R21 = 0.
+#define BLOCKS_SEED_FAST_BEGIN \
+	MSR	ZR, FPSR; \
+	MOVD	R0, R14; \
+	MOVD	R1, R15; \
+	MOVD	R3, R16; \
+	MOVD	R4, R17; \
+	MOVD	$0, R21
+
+// BLOCKS_SEED_FAST_END(block): after the last block: unless this was
+// already the careful pass (R21 = 1) or FPSR.IOC is clear (no NaN input
+// met: FCVTNS raises Invalid Operation on every NaN lane, whatever the
+// block's convention), restore R0, R1, R3, R4, set R21 = 1 and redo every
+// block from block, the Seed blocks with QUANT_SEED_RECIP16. Falls
+// through when done.
+#define BLOCKS_SEED_FAST_END(block) \
+	MRS	FPSR, R22; \
+	CBNZ	R21, 8(PC); \
+	TBZ	$0, R22, 7(PC); \
+	MOVD	R14, R0; \
+	MOVD	R15, R1; \
+	MOVD	R16, R3; \
+	MOVD	R17, R4; \
+	MOVD	$1, R21; \
+	B	block
+
 // QUANT_ONNX_RECIP16: QUANT_ONNX16 with RECIP_QUOTIENT16 (a NaN x stays
 // NaN through it, and FCVTNS maps it to 0 as it does x/s = NaN).
 #define QUANT_ONNX_RECIP16 \

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,6 +92,60 @@ func TestQuantizeColumnsAllocs(t *testing.T) {
 		}
 		for _, m := range grpTestImpls() {
 			assert.Zero(t, testing.AllocsPerRun(5, func() { m.QuantizeLayoutI8(d8, src, l, ps) }), "%s %v", m.Name(), c)
+		}
+	}
+}
+
+// TestSweepTiesColumns holds every implementation's per-column kernels to
+// the generic one on the inputs near the rounding ties of each sweep case
+// (TieRanges, radius 64, 16 under -short; QUANT_EXHAUSTIVE=ties uses
+// QUANT_EXHAUSTIVE_RADIUS, default 4096): 17 columns with the case's
+// Params (a whole group and a ragged one), row r holding the inputs
+// r, r+1, ..., r+16 of the list (mod its length), so that each input
+// meets every lane.
+func TestSweepTiesColumns(t *testing.T) {
+	radius := uint32(64)
+	if testing.Short() {
+		radius = 16
+	}
+	if os.Getenv("QUANT_EXHAUSTIVE") == "ties" {
+		radius = 4096
+		if r := os.Getenv("QUANT_EXHAUSTIVE_RADIUS"); r != "" {
+			v, err := strconv.ParseUint(r, 10, 32)
+			require.NoError(t, err)
+			radius = uint32(v)
+		}
+	}
+	const cols = 17
+	for _, c := range sweepCases() {
+		var xs []float32
+		for _, r := range TieRanges(c.p, radius) {
+			for b := r.From; b < r.To; b++ {
+				xs = append(xs, math.Float32frombits(uint32(b)))
+			}
+		}
+		src := make([]float32, len(xs)*cols)
+		for r := range xs {
+			for j := range cols {
+				src[r*cols+j] = xs[(r+j)%len(xs)]
+			}
+		}
+		ps := make([]Params, cols)
+		for j := range ps {
+			ps[j] = c.p
+		}
+		for _, m := range Supported() {
+			if c.signed {
+				want, got := make([]int8, len(src)), make([]int8, len(src))
+				genericKernels.quantizeColumnsI8(want, src, cols, ps)
+				m.k.quantizeColumnsI8(got, src, cols, ps)
+				require.Equal(t, want, got, "%s/%s", m.Name(), c.name)
+			} else {
+				want, got := make([]uint8, len(src)), make([]uint8, len(src))
+				genericKernels.quantizeColumnsU8(want, src, cols, ps)
+				m.k.quantizeColumnsU8(got, src, cols, ps)
+				require.Equal(t, want, got, "%s/%s", m.Name(), c.name)
+			}
 		}
 	}
 }

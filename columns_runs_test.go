@@ -51,31 +51,28 @@ func TestQuantizeColumnsRuns(t *testing.T) {
 				src := grpRandData(rng, n, true)
 				for _, m := range grpTestImpls() {
 					name := fmt.Sprintf("%s/%dx%d/run%d", m.Name(), rows, cols, maxRun)
-					ps := colRunParams(rng, cols, maxRun, -128, 127)
-					want := make([]int8, n)
-					genericKernels.quantizeColumnsI8(want, src, cols, ps)
-					got := make([]int8, n+3)
-					for i := range got {
-						got[i] = grpCanary
-					}
-					m.k.quantizeColumnsI8(got[:n], src, cols, ps)
-					require.Equal(t, want, got[:n], "%s i8", name)
-					require.Equal(t, []int8{grpCanary, grpCanary, grpCanary}, got[n:], name)
-
-					ps = colRunParams(rng, cols, maxRun, 0, 255)
-					wantU := make([]uint8, n)
-					genericKernels.quantizeColumnsU8(wantU, src, cols, ps)
-					gotU := make([]uint8, n+3)
-					for i := range gotU {
-						gotU[i] = grpCanary
-					}
-					m.k.quantizeColumnsU8(gotU[:n], src, cols, ps)
-					require.Equal(t, wantU, gotU[:n], "%s u8", name)
-					require.Equal(t, []uint8{grpCanary, grpCanary, grpCanary}, gotU[n:], name)
+					checkColumns(t, name+" i8", m.k.quantizeColumnsI8, genericKernels.quantizeColumnsI8, src, cols, colRunParams(rng, cols, maxRun, -128, 127))
+					checkColumns(t, name+" u8", m.k.quantizeColumnsU8, genericKernels.quantizeColumnsU8, src, cols, colRunParams(rng, cols, maxRun, 0, 255))
 				}
 			}
 		}
 	}
+}
+
+// checkColumns requires kernel to write what ref writes for src, cols,
+// ps, and nothing past the end of dst.
+func checkColumns[T int8 | uint8](t *testing.T, name string, kernel, ref func([]T, []float32, int, []Params), src []float32, cols int, ps []Params) {
+	t.Helper()
+	n := len(src)
+	want := make([]T, n)
+	ref(want, src, cols, ps)
+	got := make([]T, n+3)
+	for i := range got {
+		got[i] = grpCanary
+	}
+	kernel(got[:n], src, cols, ps)
+	require.Equal(t, want, got[:n], name)
+	require.Equal(t, []T{grpCanary, grpCanary, grpCanary}, got[n:], name)
 }
 
 // TestQuantizeColumnsAllocs: QuantizeLayout per column with one
@@ -135,16 +132,11 @@ func TestSweepTiesColumns(t *testing.T) {
 			ps[j] = c.p
 		}
 		for _, m := range Supported() {
+			name := m.Name() + "/" + c.name
 			if c.signed {
-				want, got := make([]int8, len(src)), make([]int8, len(src))
-				genericKernels.quantizeColumnsI8(want, src, cols, ps)
-				m.k.quantizeColumnsI8(got, src, cols, ps)
-				require.Equal(t, want, got, "%s/%s", m.Name(), c.name)
+				checkColumns(t, name, m.k.quantizeColumnsI8, genericKernels.quantizeColumnsI8, src, cols, ps)
 			} else {
-				want, got := make([]uint8, len(src)), make([]uint8, len(src))
-				genericKernels.quantizeColumnsU8(want, src, cols, ps)
-				m.k.quantizeColumnsU8(got, src, cols, ps)
-				require.Equal(t, want, got, "%s/%s", m.Name(), c.name)
+				checkColumns(t, name, m.k.quantizeColumnsU8, genericKernels.quantizeColumnsU8, src, cols, ps)
 			}
 		}
 	}

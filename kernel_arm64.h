@@ -214,33 +214,11 @@
 	FADD16(0, 0, 17); \
 	FCVTNS16
 
-// SEED_FAST_BEGIN: clears the FPSR's cumulative exception flags (QC,
-// IDC, IXC, UFC, OFC, DZC, IOC) and saves R0, R1, R3, R4 (dst, src,
-// groups, pending) in R10-R13 for SEED_FAST_END.
+// SEED_FAST_BEGIN: before a kernel's first QUANT_SEED_FAST16 pass: clears
+// the FPSR's cumulative flags (QC, IDC, IXC, UFC, OFC, DZC, IOC), saves
+// R0, R1, R3, R4 (dst, src, and the kernel's count and pending flag or
+// Params pointer) in R14-R17, R21 = 0 (the first pass).
 #define SEED_FAST_BEGIN \
-	MSR	ZR, FPSR; \
-	MOVD	R0, R10; \
-	MOVD	R1, R11; \
-	MOVD	R3, R12; \
-	MOVD	R4, R13
-
-// SEED_FAST_END(safe, done): after a QUANT_SEED_FAST16 loop: if FPSR.IOC
-// is clear, go to done; else a NaN was met: restore R0, R1, R3, R4 and go
-// to the loop safe (QUANT_SEED_RECIP16), which rewrites every byte.
-#define SEED_FAST_END(safe, done) \
-	MRS	FPSR, R14; \
-	TBZ	$0, R14, done; \
-	MOVD	R10, R0; \
-	MOVD	R11, R1; \
-	MOVD	R12, R3; \
-	MOVD	R13, R4; \
-	B	safe
-
-// BLOCKS_SEED_FAST_BEGIN: SEED_FAST_BEGIN for the blocked quantize
-// kernels, whose Seed blocks by reciprocal run QUANT_SEED_FAST16 while
-// R21 = 0: clears the FPSR's cumulative flags, saves R0, R1, R3, R4 (dst,
-// src, blocks left, ps) in R14-R17, R21 = 0.
-#define BLOCKS_SEED_FAST_BEGIN \
 	MSR	ZR, FPSR; \
 	MOVD	R0, R14; \
 	MOVD	R1, R15; \
@@ -248,13 +226,12 @@
 	MOVD	R4, R17; \
 	MOVD	$0, R21
 
-// BLOCKS_SEED_FAST_END(block): after the last block: unless this was
-// already the careful pass (R21 = 1) or FPSR.IOC is clear (no NaN input
-// met: FCVTNS raises Invalid Operation on every NaN lane, whatever the
-// block's convention), restore R0, R1, R3, R4, set R21 = 1 and redo every
-// block from block, the Seed blocks with QUANT_SEED_RECIP16. Falls
-// through when done.
-#define BLOCKS_SEED_FAST_END(block) \
+// SEED_FAST_END(again): at the end of the first pass (R21 = 0) with
+// FPSR.IOC set — a NaN input was met: FCVTNS raises Invalid Operation on
+// every NaN lane, whatever the loop — restore R0, R1, R3, R4, set R21 = 1
+// and go to again, which redoes the call with QUANT_SEED_RECIP16 for the
+// Seed lanes. Else (no NaN, or the careful pass) fall through.
+#define SEED_FAST_END(again) \
 	MRS	FPSR, R22; \
 	CBNZ	R21, 8(PC); \
 	TBZ	$0, R22, 7(PC); \
@@ -263,7 +240,7 @@
 	MOVD	R16, R3; \
 	MOVD	R17, R4; \
 	MOVD	$1, R21; \
-	B	block
+	B	again
 
 // QUANT_ONNX_RECIP16: QUANT_ONNX16 with RECIP_QUOTIENT16 (a NaN x stays
 // NaN through it, and FCVTNS maps it to 0 as it does x/s = NaN).
@@ -877,6 +854,19 @@ loop: \
 #define COLUMNS_Z16 \
 	VLD1.P	64(R10), [V24.S4, V25.S4, V26.S4, V27.S4]
 
+// COLUMNS_ADDZ16: V0-V3 = fcvtns(V0-V3) + z (the record's next 16 int32,
+// saturating). COLUMNS_ADDZF16: V0-V3 = fcvtns(V0-V3 + zf) (the record's
+// next 16 float32).
+#define COLUMNS_ADDZ16 \
+	COLUMNS_Z16; \
+	FCVTNS16; \
+	EACH16(VSQADD_4S, 0, 0, 24)
+
+#define COLUMNS_ADDZF16 \
+	COLUMNS_Z16; \
+	EACH16(VFADD_4S, 0, 0, 24); \
+	FCVTNS16
+
 // The per-column quantize bodies, V0-V3 to int32 (the clamp follows):
 //	COLUMNS_ONNXR16: record c, -c, y, s, z:   fcvtns(RN(x/s)) + z
 //	COLUMNS_SEEDR16: record c, -c, y, s, zf:  fcvtns(RN(x'/s) + zf)
@@ -886,58 +876,36 @@ loop: \
 // x' = 0 for NaN x; zf = float32(z); sums of int32 saturating.
 #define COLUMNS_ONNXR16 \
 	COLUMNS_RECIP16; \
-	COLUMNS_Z16; \
-	FCVTNS16; \
-	EACH16(VSQADD_4S, 0, 0, 24)
+	COLUMNS_ADDZ16
 
 #define COLUMNS_SEEDR16 \
 	ZERO_NANS16; \
 	COLUMNS_RECIP16; \
-	COLUMNS_Z16; \
-	EACH16(VFADD_4S, 0, 0, 24); \
-	FCVTNS16
+	COLUMNS_ADDZF16
 
 #define COLUMNS_ONNX16 \
 	COLUMNS_K16; \
 	EACH16(VFDIV_4S, 0, 0, 16); \
-	COLUMNS_Z16; \
-	FCVTNS16; \
-	EACH16(VSQADD_4S, 0, 0, 24)
+	COLUMNS_ADDZ16
 
 #define COLUMNS_SEED16 \
 	ZERO_NANS16; \
 	COLUMNS_K16; \
 	EACH16(VFDIV_4S, 0, 0, 16); \
-	COLUMNS_Z16; \
-	EACH16(VFADD_4S, 0, 0, 24); \
-	FCVTNS16
+	COLUMNS_ADDZF16
 
 #define COLUMNS_TORCH16 \
 	COLUMNS_K16; \
 	EACH16(VFMUL_4S, 0, 0, 16); \
-	COLUMNS_Z16; \
-	FCVTNS16; \
-	EACH16(VSQADD_4S, 0, 0, 24)
-
-// COLUMNS_NARROW_I8, COLUMNS_NARROW_U8: V10 = the int16 lanes of V8-V9
-// saturated to int8 (uint8), then clamped lane by lane to V28 (lo) ..
-// V29 (hi), the record's last 32 bytes.
-#define COLUMNS_NARROW_I8 \
-	SQXTN16_B; \
-	VSMAX_16B(10, 10, 28); \
-	VSMIN_16B(10, 10, 29)
-
-#define COLUMNS_NARROW_U8 \
-	SQXTUN16_B; \
-	VUMAX	V28.B16, V10.B16, V10.B16; \
-	VUMIN	V29.B16, V10.B16, V10.B16
+	COLUMNS_ADDZ16
 
 // QCOLUMNS_LOOP(loop, last, row, done, QUANT, NARROW): the rows loop of
 // neonQuantizeColumns. Per row (label row): R8/R9 = the row's src/dst
 // (R1/R0), R10 = the records (R5), R11 = whole groups (R13), R12 = 1 if a
 // ragged last group is pending (R14). Per group (label loop): 16 float32
-// from R8, QUANT (COLUMNS_*16), SQXTN16_H, lo and hi from R10, NARROW, 16
-// bytes to R9. The ragged last group is the 16 columns ending at n (src
+// from R8, QUANT (COLUMNS_*16), SQXTN16_H, lo and hi from R10 into V19
+// and V20 (dead by then), NARROW (NARROW16_I8 or NARROW16_U8), 16 bytes to
+// R9. The ragged last group is the 16 columns ending at n (src
 // R1+R15, dst R0+R16), whose record follows the others'. Then (label
 // last) R1 += 4*stride, R0 += stride (R4), and the next row until R3 rows
 // are done.
@@ -952,7 +920,7 @@ loop: \
 	VLD1.P	64(R8), [V0.S4, V1.S4, V2.S4, V3.S4]; \
 	QUANT; \
 	SQXTN16_H; \
-	VLD1.P	32(R10), [V28.B16, V29.B16]; \
+	VLD1.P	32(R10), [V19.B16, V20.B16]; \
 	NARROW; \
 	VST1.P	[V10.B16], 16(R9); \
 	SUBS	$1, R11, R11; \

@@ -29,8 +29,8 @@
 // that .ci/fma.txt's counter sees each fused instruction in this file.
 // Seed by reciprocal first runs QUANT_SEED_FAST16 (no NaN zeroing) with
 // the FPSR's flags cleared, and only if that met a NaN (FPSR.IOC set)
-// redoes the call with QUANT_SEED_RECIP16 (SEED_FAST_BEGIN/END; R10-R13
-// the saved dst, src, blocks, pending; R14 the FPSR).
+// redoes the call with QUANT_SEED_RECIP16 (SEED_FAST_BEGIN/END; R14-R17
+// the saved dst, src, blocks, pending; R21 the pass, R22 the FPSR).
 
 // func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool, y, c float32)
 TEXT ·neonQuantize8(SB), NOSPLIT, $0-88
@@ -74,17 +74,11 @@ TEXT ·neonQuantize8(SB), NOSPLIT, $0-88
 
 i8seedf:
 	SEED_FAST_BEGIN
-
-i8seedfl:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	QUANT_SEED_FAST16
-	SQXTN16_H
-	NARROW16_I8
-	VST1.P	[V10.B16], 16(R0)
-	NEXT_GROUP(i8seedfl, i8seedfe, R3, R4)
+	QUANTIZE8_LOOP(i8seedfl, i8seedfe, R3, R4, QUANT_SEED_FAST16, NARROW16_I8)
 
 i8seedfe:
-	SEED_FAST_END(i8seedr, q8done)
+	SEED_FAST_END(i8seedr)
+	B	q8done
 
 i8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -116,17 +110,11 @@ q8unsigned:
 
 u8seedf:
 	SEED_FAST_BEGIN
-
-u8seedfl:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	QUANT_SEED_FAST16
-	SQXTN16_H
-	NARROW16_U8
-	VST1.P	[V10.B16], 16(R0)
-	NEXT_GROUP(u8seedfl, u8seedfe, R3, R4)
+	QUANTIZE8_LOOP(u8seedfl, u8seedfe, R3, R4, QUANT_SEED_FAST16, NARROW16_U8)
 
 u8seedfe:
-	SEED_FAST_END(u8seedr, q8done)
+	SEED_FAST_END(u8seedr)
+	B	q8done
 
 u8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]

@@ -40,7 +40,7 @@
 //	the first pass (R21 = 0); if that pass met a NaN input (FPSR.IOC),
 //	the call is redone from the saved R0, R1, R3, R4 (R14-R17) with
 //	R21 = 1, the Seed blocks then by QUANT_SEED_RECIP16
-//	(BLOCKS_SEED_FAST_BEGIN/END; R22 the FPSR).
+//	(SEED_FAST_BEGIN/END; R22 the FPSR).
 //
 // int4: the codes (-8..15) are clamped as int8 codes; then two TBLs take
 // the 8 codes of the low nibbles (V24 indices: the even codes, or the odd
@@ -66,7 +66,7 @@ TEXT ·neonQuantizeBlocksI4(SB), NOSPLIT, $0-48
 	VDUP	R12, V27.S4
 	MOVW	$0x0d800000, R19
 	MOVW	$0x64000000, R20
-	BLOCKS_SEED_FAST_BEGIN
+	SEED_FAST_BEGIN
 
 qi4block:
 	LSR	$4, R2, R5
@@ -102,16 +102,7 @@ qi4seedp:
 	RECIP_CONSTS
 	CBNZ	R21, qi4seedr
 
-qi4seedf:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	QUANT_SEED_FAST16
-	SQXTN16_H
-	NARROW16_I8
-	VTBL	V24.B8, [V10.B16], V11.B8
-	VTBL	V25.B8, [V10.B16], V12.B8
-	VSLI	$4, V12.B8, V11.B8
-	VST1.P	[V11.B8], 8(R0)
-	NEXT_GROUP(qi4seedf, qi4next, R5, R9)
+	QUANTIZE4_LOOP(qi4seedf, qi4next, QUANT_SEED_FAST16)
 
 qi4seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -128,7 +119,7 @@ qi4seedr:
 qi4next:
 	SUBS	$1, R3, R3
 	BNE	qi4block
-	BLOCKS_SEED_FAST_END(qi4block)
+	SEED_FAST_END(qi4block)
 	RET
 
 // func neonQuantizeBlocks8(dst *byte, src *float32, block, nblocks int, ps *Params, unsigned bool)
@@ -149,7 +140,7 @@ TEXT ·neonQuantizeBlocks8(SB), NOSPLIT, $0-41
 	VDUP	R12, V27.S4
 	MOVW	$0x0d800000, R19
 	MOVW	$0x64000000, R20
-	BLOCKS_SEED_FAST_BEGIN
+	SEED_FAST_BEGIN
 
 q8block:
 	LSR	$4, R2, R5
@@ -183,13 +174,7 @@ i8seedp:
 	RECIP_CONSTS
 	CBNZ	R21, i8seedr
 
-i8seedf:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	QUANT_SEED_FAST16
-	SQXTN16_H
-	NARROW16_I8
-	VST1.P	[V10.B16], 16(R0)
-	NEXT_GROUP(i8seedf, q8next, R5, R9)
+	QUANTIZE8_LOOP(i8seedf, q8next, R5, R9, QUANT_SEED_FAST16, NARROW16_I8)
 
 i8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -226,13 +211,7 @@ u8seedp:
 	RECIP_CONSTS
 	CBNZ	R21, u8seedr
 
-u8seedf:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	QUANT_SEED_FAST16
-	SQXTN16_H
-	NARROW16_U8
-	VST1.P	[V10.B16], 16(R0)
-	NEXT_GROUP(u8seedf, q8next, R5, R9)
+	QUANTIZE8_LOOP(u8seedf, q8next, R5, R9, QUANT_SEED_FAST16, NARROW16_U8)
 
 u8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -246,7 +225,7 @@ u8seedr:
 q8next:
 	SUBS	$1, R3, R3
 	BNE	q8block
-	BLOCKS_SEED_FAST_END(q8block)
+	SEED_FAST_END(q8block)
 	RET
 
 // Dequantize int4: per group of 8 bytes (16 nibbles), V0 = bytes XOR

@@ -42,11 +42,11 @@ TEXT ·neonQuantizeColumns(SB), NOSPLIT, $0-57
 	BEQ	qcoli8torchw
 	CMP	$1, R6
 	BEQ	qcoli8onnxw
-	QCOLUMNS_LOOP(qcoli8seed, qcoli8seedl, qcoli8seedw, qcoldone, COLUMNS_SEED16, COLUMNS_NARROW_I8)
-	QCOLUMNS_LOOP(qcoli8onnx, qcoli8onnxl, qcoli8onnxw, qcoldone, COLUMNS_ONNX16, COLUMNS_NARROW_I8)
-	QCOLUMNS_LOOP(qcoli8torch, qcoli8torchl, qcoli8torchw, qcoldone, COLUMNS_TORCH16, COLUMNS_NARROW_I8)
-	QCOLUMNS_LOOP(qcoli8seedr, qcoli8seedrl, qcoli8seedrw, qcoldone, COLUMNS_SEEDR16, COLUMNS_NARROW_I8)
-	QCOLUMNS_LOOP(qcoli8onnxr, qcoli8onnxrl, qcoli8onnxrw, qcoldone, COLUMNS_ONNXR16, COLUMNS_NARROW_I8)
+	QCOLUMNS_LOOP(qcoli8seed, qcoli8seedl, qcoli8seedw, qcoldone, COLUMNS_SEED16, NARROW16_I8)
+	QCOLUMNS_LOOP(qcoli8onnx, qcoli8onnxl, qcoli8onnxw, qcoldone, COLUMNS_ONNX16, NARROW16_I8)
+	QCOLUMNS_LOOP(qcoli8torch, qcoli8torchl, qcoli8torchw, qcoldone, COLUMNS_TORCH16, NARROW16_I8)
+	QCOLUMNS_LOOP(qcoli8seedr, qcoli8seedrl, qcoli8seedrw, qcoldone, COLUMNS_SEEDR16, NARROW16_I8)
+	QCOLUMNS_LOOP(qcoli8onnxr, qcoli8onnxrl, qcoli8onnxrw, qcoldone, COLUMNS_ONNXR16, NARROW16_I8)
 
 qcolu8:
 	CMP	$4, R6
@@ -57,11 +57,11 @@ qcolu8:
 	BEQ	qcolu8torchw
 	CMP	$1, R6
 	BEQ	qcolu8onnxw
-	QCOLUMNS_LOOP(qcolu8seed, qcolu8seedl, qcolu8seedw, qcoldone, COLUMNS_SEED16, COLUMNS_NARROW_U8)
-	QCOLUMNS_LOOP(qcolu8onnx, qcolu8onnxl, qcolu8onnxw, qcoldone, COLUMNS_ONNX16, COLUMNS_NARROW_U8)
-	QCOLUMNS_LOOP(qcolu8torch, qcolu8torchl, qcolu8torchw, qcoldone, COLUMNS_TORCH16, COLUMNS_NARROW_U8)
-	QCOLUMNS_LOOP(qcolu8seedr, qcolu8seedrl, qcolu8seedrw, qcoldone, COLUMNS_SEEDR16, COLUMNS_NARROW_U8)
-	QCOLUMNS_LOOP(qcolu8onnxr, qcolu8onnxrl, qcolu8onnxrw, qcoldone, COLUMNS_ONNXR16, COLUMNS_NARROW_U8)
+	QCOLUMNS_LOOP(qcolu8seed, qcolu8seedl, qcolu8seedw, qcoldone, COLUMNS_SEED16, NARROW16_U8)
+	QCOLUMNS_LOOP(qcolu8onnx, qcolu8onnxl, qcolu8onnxw, qcoldone, COLUMNS_ONNX16, NARROW16_U8)
+	QCOLUMNS_LOOP(qcolu8torch, qcolu8torchl, qcolu8torchw, qcoldone, COLUMNS_TORCH16, NARROW16_U8)
+	QCOLUMNS_LOOP(qcolu8seedr, qcolu8seedrl, qcolu8seedrw, qcoldone, COLUMNS_SEEDR16, NARROW16_U8)
+	QCOLUMNS_LOOP(qcolu8onnxr, qcolu8onnxrl, qcolu8onnxrw, qcoldone, COLUMNS_ONNXR16, NARROW16_U8)
 
 qcoldone:
 	RET

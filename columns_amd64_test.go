@@ -68,38 +68,3 @@ func TestQuantizeColumns(t *testing.T) {
 		}
 	}
 }
-
-func checkColumns[T int8 | uint8](t *testing.T, what string, got, want func([]T, []float32, int, []Params), src []float32, cols int, ps []Params) {
-	t.Helper()
-	g, w := make([]T, len(src)+1), make([]T, len(src))
-	g[len(src)] = 0x5a
-	got(g[:len(src)], src, cols, ps)
-	want(w, src, cols, ps)
-	if g[len(src)] != 0x5a {
-		t.Fatalf("%s: wrote past the end", what)
-	}
-	for i := range w {
-		if g[i] != w[i] {
-			t.Fatalf("%s: dst[%d] = %d, want %d (x = %g %#x, %+v)", what, i, g[i], w[i], src[i], math.Float32bits(src[i]), ps[i%cols])
-		}
-	}
-}
-
-// TestQuantizeColumnsAllocs: the per-column kernels keep their table on
-// the stack.
-func TestQuantizeColumnsAllocs(t *testing.T) {
-	ps := make([]Params, 300)
-	for j := range ps {
-		ps[j] = Params{Scale: 0.01 * float32(j+1), Zero: 3, Lo: -128, Hi: 127, Convention: Convention(j / 100)}
-	}
-	src := make([]float32, 4*len(ps))
-	dst := make([]int8, len(src))
-	for _, m := range []*Impl{avx2Impl, avx512Impl} {
-		if !m.Supported() {
-			continue
-		}
-		if a := testing.AllocsPerRun(10, func() { m.k.quantizeColumnsI8(dst, src, len(ps), ps) }); a != 0 {
-			t.Errorf("%s: %v allocations per call", m.Name(), a)
-		}
-	}
-}

@@ -194,7 +194,7 @@ type neonPackage struct {
 }
 
 var neonPackages = []neonPackage{
-	{".", "kernel_arm64.h", []string{"kernel_arm64.s", "kernel_blocked_arm64.s"}, `quant\.neon`},
+	{".", "kernel_arm64.h", []string{"kernel_arm64.s", "kernel_blocked_arm64.s", "kernel_columns_arm64.s"}, `quant\.neon`},
 	{"ggml", "kernel_arm64.h", []string{"kernel_arm64.s"}, `ggml\.[A-Za-z0-9_]*NEON$`},
 }
 

@@ -49,6 +49,8 @@ var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, kernels{
 	quantizeBlocksI4:   quantizeBlocksI4NEON,
 	dequantizeBlocksI4: dequantizeBlocksI4NEON,
 	minMaxColumns:      minMaxColumnsNEON,
+	quantizeColumnsI8:  quantizeColumns8NEON[int8],
+	quantizeColumnsU8:  quantizeColumns8NEON[uint8],
 	quantizeI4: func(dst []uint8, src []float32, p Params, o NibbleOrder) {
 		ps := [1]Params{p}
 		quantizeBlocksI4NEON(dst, src, evenBlock(len(src)), ps[:min(len(src), 1)], o)
@@ -76,7 +78,9 @@ var neonImpl = register("neon", "ASIMD", cpu.ARM64.HasASIMD, kernels{
 // float32(z). conv 3 and 4 are Seed and ONNX with the quotient x/s
 // computed without the divider from y = RN(1/s) and c = s*2^25 by
 // Markstein's correction (exactdiv.go): the same bits for
-// exactDivScale(s).
+// exactDivScale(s). It clears the FPSR's cumulative exception flags
+// (conv 3 reads FPSR.IOC to tell whether a NaN input needs its slower
+// loop) and leaves them as its arithmetic sets them.
 //
 //go:noescape
 func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool, y, c float32)

@@ -200,6 +200,48 @@
 	FADD16(0, 0, 17); \
 	FCVTNS16
 
+// QUANT_SEED_FAST16: QUANT_SEED_RECIP16 without zeroing the NaN inputs
+// first: the same bits for every lane whose x is not NaN. A NaN x stays
+// NaN through RECIP_QUOTIENT16 and the FADD, and FCVTNS turns it into 0
+// (not rne(zf) as Seed asks) and raises Invalid Operation, which sets
+// FPSR.IOC; no other lane can raise it (x' is clamped to ±c, so every
+// product, sum and conversion is of finite values below 2^26 in
+// magnitude). A kernel that runs this loop with FPSR.IOC clear redoes the
+// whole call with QUANT_SEED_RECIP16 if IOC is set at its end
+// (SEED_FAST_BEGIN, SEED_FAST_END).
+#define QUANT_SEED_FAST16 \
+	RECIP_QUOTIENT16; \
+	FADD16(0, 0, 17); \
+	FCVTNS16
+
+// SEED_FAST_BEGIN: before a kernel's first QUANT_SEED_FAST16 pass: clears
+// the FPSR's cumulative flags (QC, IDC, IXC, UFC, OFC, DZC, IOC), saves
+// R0, R1, R3, R4 (dst, src, and the kernel's count and pending flag or
+// Params pointer) in R14-R17, R21 = 0 (the first pass).
+#define SEED_FAST_BEGIN \
+	MSR	ZR, FPSR; \
+	MOVD	R0, R14; \
+	MOVD	R1, R15; \
+	MOVD	R3, R16; \
+	MOVD	R4, R17; \
+	MOVD	$0, R21
+
+// SEED_FAST_END(again): at the end of the first pass (R21 = 0) with
+// FPSR.IOC set — a NaN input was met: FCVTNS raises Invalid Operation on
+// every NaN lane, whatever the loop — restore R0, R1, R3, R4, set R21 = 1
+// and go to again, which redoes the call with QUANT_SEED_RECIP16 for the
+// Seed lanes. Else (no NaN, or the careful pass) fall through.
+#define SEED_FAST_END(again) \
+	MRS	FPSR, R22; \
+	CBNZ	R21, 8(PC); \
+	TBZ	$0, R22, 7(PC); \
+	MOVD	R14, R0; \
+	MOVD	R15, R1; \
+	MOVD	R16, R3; \
+	MOVD	R17, R4; \
+	MOVD	$1, R21; \
+	B	again
+
 // QUANT_ONNX_RECIP16: QUANT_ONNX16 with RECIP_QUOTIENT16 (a NaN x stays
 // NaN through it, and FCVTNS maps it to 0 as it does x/s = NaN).
 #define QUANT_ONNX_RECIP16 \
@@ -778,3 +820,120 @@ loop: \
 	VFDIV_4S(21, 15, 16); \
 	VFMUL_4S(22, 16, 26); \
 	VFMUL_4S(23, 16, 27)
+
+// Per-column quantize over rows (neonQuantizeColumns): the Params of a
+// group of 16 columns are read from their record (R10, post-incremented
+// loads, in the order below: the Go wrapper writes it once per call) with
+// element i of the group in lane i%4 of register i/4, as the data:
+// COLUMNS_RECIP16: V0-V3 = RN(x/s) as RECIP_QUOTIENT16, lane by lane:
+// record c (V24-V27), -c (V28-V31), y = RN(1/s) (V16-V19), s (V20-V23).
+// The fused instructions (FMLS, FMLA: exactdiv.go's correction) are
+// written out, so that .ci/fma.txt's count sees them.
+#define COLUMNS_RECIP16 \
+	VLD1.P	64(R10), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P	64(R10), [V28.S4, V29.S4, V30.S4, V31.S4]; \
+	EACH16(VFMIN_4S, 4, 0, 24); \
+	EACH16(VFMAX_4S, 4, 4, 28); \
+	VLD1.P	64(R10), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P	64(R10), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	EACH16(VFMUL_4S, 0, 4, 16); \
+	VFMLS_4S(4, 0, 20); \
+	VFMLS_4S(5, 1, 21); \
+	VFMLS_4S(6, 2, 22); \
+	VFMLS_4S(7, 3, 23); \
+	VFMLA_4S(0, 4, 16); \
+	VFMLA_4S(1, 5, 17); \
+	VFMLA_4S(2, 6, 18); \
+	VFMLA_4S(3, 7, 19)
+
+// COLUMNS_K16: V16-V19 = the record's next 16 float32 (s, or inv).
+#define COLUMNS_K16 \
+	VLD1.P	64(R10), [V16.S4, V17.S4, V18.S4, V19.S4]
+
+// COLUMNS_Z16: V24-V27 = the record's next 16 words (z, or float32(z)).
+#define COLUMNS_Z16 \
+	VLD1.P	64(R10), [V24.S4, V25.S4, V26.S4, V27.S4]
+
+// COLUMNS_ADDZ16: V0-V3 = fcvtns(V0-V3) + z (the record's next 16 int32,
+// saturating). COLUMNS_ADDZF16: V0-V3 = fcvtns(V0-V3 + zf) (the record's
+// next 16 float32).
+#define COLUMNS_ADDZ16 \
+	COLUMNS_Z16; \
+	FCVTNS16; \
+	EACH16(VSQADD_4S, 0, 0, 24)
+
+#define COLUMNS_ADDZF16 \
+	COLUMNS_Z16; \
+	EACH16(VFADD_4S, 0, 0, 24); \
+	FCVTNS16
+
+// The per-column quantize bodies, V0-V3 to int32 (the clamp follows):
+//	COLUMNS_ONNXR16: record c, -c, y, s, z:   fcvtns(RN(x/s)) + z
+//	COLUMNS_SEEDR16: record c, -c, y, s, zf:  fcvtns(RN(x'/s) + zf)
+//	COLUMNS_ONNX16:  record s, z:             fcvtns(x/s) + z
+//	COLUMNS_SEED16:  record s, zf:            fcvtns(x'/s + zf)
+//	COLUMNS_TORCH16: record inv, z:           fcvtns(x*inv) + z
+// x' = 0 for NaN x; zf = float32(z); sums of int32 saturating.
+#define COLUMNS_ONNXR16 \
+	COLUMNS_RECIP16; \
+	COLUMNS_ADDZ16
+
+#define COLUMNS_SEEDR16 \
+	ZERO_NANS16; \
+	COLUMNS_RECIP16; \
+	COLUMNS_ADDZF16
+
+#define COLUMNS_ONNX16 \
+	COLUMNS_K16; \
+	EACH16(VFDIV_4S, 0, 0, 16); \
+	COLUMNS_ADDZ16
+
+#define COLUMNS_SEED16 \
+	ZERO_NANS16; \
+	COLUMNS_K16; \
+	EACH16(VFDIV_4S, 0, 0, 16); \
+	COLUMNS_ADDZF16
+
+#define COLUMNS_TORCH16 \
+	COLUMNS_K16; \
+	EACH16(VFMUL_4S, 0, 0, 16); \
+	COLUMNS_ADDZ16
+
+// QCOLUMNS_LOOP(loop, last, row, done, QUANT, NARROW): the rows loop of
+// neonQuantizeColumns. Per row (label row): R8/R9 = the row's src/dst
+// (R1/R0), R10 = the records (R5), R11 = whole groups (R13), R12 = 1 if a
+// ragged last group is pending (R14). Per group (label loop): 16 float32
+// from R8, QUANT (COLUMNS_*16), SQXTN16_H, lo and hi from R10 into V19
+// and V20 (dead by then), NARROW (NARROW16_I8 or NARROW16_U8), 16 bytes to
+// R9. The ragged last group is the 16 columns ending at n (src
+// R1+R15, dst R0+R16), whose record follows the others'. Then (label
+// last) R1 += 4*stride, R0 += stride (R4), and the next row until R3 rows
+// are done.
+#define QCOLUMNS_LOOP(loop, last, row, done, QUANT, NARROW) \
+row: \
+	MOVD	R1, R8; \
+	MOVD	R0, R9; \
+	MOVD	R5, R10; \
+	MOVD	R13, R11; \
+	MOVD	R14, R12; \
+loop: \
+	VLD1.P	64(R8), [V0.S4, V1.S4, V2.S4, V3.S4]; \
+	QUANT; \
+	SQXTN16_H; \
+	VLD1.P	32(R10), [V19.B16, V20.B16]; \
+	NARROW; \
+	VST1.P	[V10.B16], 16(R9); \
+	SUBS	$1, R11, R11; \
+	BNE	loop; \
+	CBZ	R12, last; \
+	ADD	R15, R1, R8; \
+	ADD	R16, R0, R9; \
+	MOVD	$1, R11; \
+	MOVD	$0, R12; \
+	B	loop; \
+last: \
+	ADD	R4<<2, R1, R1; \
+	ADD	R4, R0, R0; \
+	SUBS	$1, R3, R3; \
+	BNE	row; \
+	B	done

@@ -27,6 +27,10 @@
 // of QUANTIZE8_LOOP (kernel_arm64.h), and for conv 3 and 4 (Seed and ONNX
 // with the quotient by RECIP_QUOTIENT16) the same loop written out, so
 // that .ci/fma.txt's counter sees each fused instruction in this file.
+// Seed by reciprocal first runs QUANT_SEED_FAST16 (no NaN zeroing) with
+// the FPSR's flags cleared, and only if that met a NaN (FPSR.IOC set)
+// redoes the call with QUANT_SEED_RECIP16 (SEED_FAST_BEGIN/END; R14-R17
+// the saved dst, src, blocks, pending; R21 the pass, R22 the FPSR).
 
 // func neonQuantize8(dst []byte, src []float32, conv int, k, zf float32, z, lo, hi int32, unsigned bool, y, c float32)
 TEXT ·neonQuantize8(SB), NOSPLIT, $0-88
@@ -61,12 +65,20 @@ TEXT ·neonQuantize8(SB), NOSPLIT, $0-88
 	CMP	$1, R8
 	BEQ	i8onnx
 	CMP	$3, R8
-	BEQ	i8seedr
+	BEQ	i8seedf
 	CMP	$4, R8
 	BEQ	i8onnxr
 	QUANTIZE8_LOOP(i8torch, q8done, R3, R4, QUANT_TORCH16, NARROW16_I8)
 	QUANTIZE8_LOOP(i8onnx, q8done, R3, R4, QUANT_ONNX16, NARROW16_I8)
 	QUANTIZE8_LOOP(i8seed, q8done, R3, R4, QUANT_SEED16, NARROW16_I8)
+
+i8seedf:
+	SEED_FAST_BEGIN
+	QUANTIZE8_LOOP(i8seedfl, i8seedfe, R3, R4, QUANT_SEED_FAST16, NARROW16_I8)
+
+i8seedfe:
+	SEED_FAST_END(i8seedr)
+	B	q8done
 
 i8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -89,12 +101,20 @@ q8unsigned:
 	CMP	$1, R8
 	BEQ	u8onnx
 	CMP	$3, R8
-	BEQ	u8seedr
+	BEQ	u8seedf
 	CMP	$4, R8
 	BEQ	u8onnxr
 	QUANTIZE8_LOOP(u8torch, q8done, R3, R4, QUANT_TORCH16, NARROW16_U8)
 	QUANTIZE8_LOOP(u8onnx, q8done, R3, R4, QUANT_ONNX16, NARROW16_U8)
 	QUANTIZE8_LOOP(u8seed, q8done, R3, R4, QUANT_SEED16, NARROW16_U8)
+
+u8seedf:
+	SEED_FAST_BEGIN
+	QUANTIZE8_LOOP(u8seedfl, u8seedfe, R3, R4, QUANT_SEED_FAST16, NARROW16_U8)
+
+u8seedfe:
+	SEED_FAST_END(u8seedr)
+	B	q8done
 
 u8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]

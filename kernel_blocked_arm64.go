@@ -46,7 +46,9 @@ func neonQuantizeBlocksI4(dst *uint8, src *float32, block, nblocks int, ps *Para
 // neonQuantizeBlocks8 quantizes nblocks >= 1 blocks of block >= 16
 // elements of src with ps[0], ps[1], ..., each exactly as neonQuantize8
 // would with that Params and unsigned, into the bytes
-// dst[:nblocks*block].
+// dst[:nblocks*block]. Like neonQuantize8 it clears the FPSR's cumulative
+// flags, and reads FPSR.IOC to redo the call if a NaN input met the Seed
+// loop without NaN zeroing; so does neonQuantizeBlocksI4.
 //
 //go:noescape
 func neonQuantizeBlocks8(dst *byte, src *float32, block, nblocks int, ps *Params, unsigned bool)

@@ -36,6 +36,11 @@
 //	blocks whose s is in exactDivScale's domain (RECIP_OR) the quotient
 //	is RECIP_QUOTIENT16's (V21 y, V22 c, V23 -c from RECIP_CONSTS; V26
 //	2^25, V27 -2^25), else FDIV; R12 scratch, R19/R20 the domain test.
+//	Seed blocks by reciprocal run QUANT_SEED_FAST16 (no NaN zeroing) on
+//	the first pass (R21 = 0); if that pass met a NaN input (FPSR.IOC),
+//	the call is redone from the saved R0, R1, R3, R4 (R14-R17) with
+//	R21 = 1, the Seed blocks then by QUANT_SEED_RECIP16
+//	(SEED_FAST_BEGIN/END; R22 the FPSR).
 //
 // int4: the codes (-8..15) are clamped as int8 codes; then two TBLs take
 // the 8 codes of the low nibbles (V24 indices: the even codes, or the odd
@@ -61,6 +66,7 @@ TEXT ·neonQuantizeBlocksI4(SB), NOSPLIT, $0-48
 	VDUP	R12, V27.S4
 	MOVW	$0x0d800000, R19
 	MOVW	$0x64000000, R20
+	SEED_FAST_BEGIN
 
 qi4block:
 	LSR	$4, R2, R5
@@ -94,6 +100,9 @@ qi4seedp:
 	VSCVTF_4S(17, 18)
 	RECIP_OR(qi4seed)
 	RECIP_CONSTS
+	CBNZ	R21, qi4seedr
+
+	QUANTIZE4_LOOP(qi4seedf, qi4next, QUANT_SEED_FAST16)
 
 qi4seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -110,6 +119,7 @@ qi4seedr:
 qi4next:
 	SUBS	$1, R3, R3
 	BNE	qi4block
+	SEED_FAST_END(qi4block)
 	RET
 
 // func neonQuantizeBlocks8(dst *byte, src *float32, block, nblocks int, ps *Params, unsigned bool)
@@ -130,6 +140,7 @@ TEXT ·neonQuantizeBlocks8(SB), NOSPLIT, $0-41
 	VDUP	R12, V27.S4
 	MOVW	$0x0d800000, R19
 	MOVW	$0x64000000, R20
+	SEED_FAST_BEGIN
 
 q8block:
 	LSR	$4, R2, R5
@@ -161,6 +172,9 @@ i8seedp:
 	VSCVTF_4S(17, 18)
 	RECIP_OR(i8seed)
 	RECIP_CONSTS
+	CBNZ	R21, i8seedr
+
+	QUANTIZE8_LOOP(i8seedf, q8next, R5, R9, QUANT_SEED_FAST16, NARROW16_I8)
 
 i8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -195,6 +209,9 @@ u8seedp:
 	VSCVTF_4S(17, 18)
 	RECIP_OR(u8seed)
 	RECIP_CONSTS
+	CBNZ	R21, u8seedr
+
+	QUANTIZE8_LOOP(u8seedf, q8next, R5, R9, QUANT_SEED_FAST16, NARROW16_U8)
 
 u8seedr:
 	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -208,6 +225,7 @@ u8seedr:
 q8next:
 	SUBS	$1, R3, R3
 	BNE	q8block
+	SEED_FAST_END(q8block)
 	RET
 
 // Dequantize int4: per group of 8 bytes (16 nibbles), V0 = bytes XOR

@@ -272,6 +272,18 @@ var mutants = []mutant{
 			return combineLanes(&l)
 		}
 	}},
+	{"per-column quantize takes the ragged last group's Params one group back", "QuantizeLayoutU8", func(k *kernels) {
+		k.quantizeColumnsU8 = func(dst []uint8, src []float32, cols int, ps []Params) {
+			genericKernels.quantizeColumnsU8(dst, src, cols, ps)
+			if cols <= 16 || cols%16 == 0 {
+				return
+			}
+			for r := 0; r < len(src); r += cols {
+				j := cols - 1
+				dst[r+j] = uint8(ps[j-16].Quantize(src[r+j]))
+			}
+		}
+	}},
 }
 
 // blockMutants break the raw grouped kernels; the Blocks suite

@@ -55,15 +55,19 @@ type kernel struct {
 
 // kernels is the table of modelled loops. Seed and ONNX quantize are the
 // loops of scales in exactDivScale's domain (the quotient by reciprocal);
-// "(FDIV)" are those of the other scales. The blocked forms are modelled
-// at block 32 (two groups of 16 and the per-block prologue).
+// "(FDIV)" are those of the other scales; Seed "(NaN redo)" is the loop
+// that zeroes NaN inputs, which a Seed call runs only when its first pass
+// met a NaN. The blocked forms are modelled at block 32 (two groups of 16
+// and the per-block prologue).
 var kernels = []kernel{
-	{"QuantizeU8 Seed", "neonQuantize8", "u8seedr", "", 16, "quantize_u8_seed"},
+	{"QuantizeU8 Seed", "neonQuantize8", "u8seedfl", "", 16, "quantize_u8_seed"},
 	{"QuantizeU8 ONNX", "neonQuantize8", "u8onnxr", "", 16, "quantize_u8_onnx"},
 	{"QuantizeU8 PyTorch", "neonQuantize8", "u8torch", "", 16, "quantize_u8_torch"},
-	{"QuantizeI8 Seed", "neonQuantize8", "i8seedr", "", 16, "quantize_i8_seed"},
+	{"QuantizeI8 Seed", "neonQuantize8", "i8seedfl", "", 16, "quantize_i8_seed"},
 	{"QuantizeI8 ONNX", "neonQuantize8", "i8onnxr", "", 16, "quantize_i8_onnx"},
 	{"QuantizeI8 PyTorch", "neonQuantize8", "i8torch", "", 16, "quantize_i8_torch"},
+	{"QuantizeU8 Seed (NaN redo)", "neonQuantize8", "u8seedr", "", 16, "quantize_u8_seed"},
+	{"QuantizeI8 Seed (NaN redo)", "neonQuantize8", "i8seedr", "", 16, "quantize_i8_seed"},
 	{"QuantizeU8 Seed (FDIV)", "neonQuantize8", "u8seed", "", 16, "quantize_u8_seed"},
 	{"QuantizeU8 ONNX (FDIV)", "neonQuantize8", "u8onnx", "", 16, "quantize_u8_onnx"},
 	{"QuantizeI8 Seed (FDIV)", "neonQuantize8", "i8seed", "", 16, "quantize_i8_seed"},
@@ -84,12 +88,16 @@ var kernels = []kernel{
 // blockedKernels are the grouped loops. The walks of the blocked kernels
 // are one block of 32 from the block loop's label: the per-block
 // dispatch (unsigned flag, convention), two passes of the group loop and
-// the block loop's end.
+// the block loop's end. "B=1" is QuantizeBlocks with block 1 (one row,
+// the Params gathered in the loop); "per column" is the per-column
+// quantize over rows of QuantizeLayout (the Params' records loaded in the
+// row loop), one group of 16 columns.
 var blockedKernels = []kernel{
 	{"QuantizeBlocksU8 PyTorch B=32", "neonQuantizeBlocks8", "q8block", "TNNTNT", 32, ""},
 	{"QuantizeBlocksI8 PyTorch B=32", "neonQuantizeBlocks8", "q8block", "NNNTNT", 32, ""},
 	{"QuantizeBlocksI8 ONNX B=32", "neonQuantizeBlocks8", "q8block", "NNTNTNT", 32, ""},
-	{"QuantizeBlocksI8 Seed B=32", "neonQuantizeBlocks8", "q8block", "NTNTNT", 32, ""},
+	{"QuantizeBlocksI8 Seed B=32", "neonQuantizeBlocks8", "q8block", "NTNNTNT", 32, ""},
+	{"QuantizeBlocksI8 Seed (NaN redo) B=32", "neonQuantizeBlocks8", "q8block", "NTNTTNT", 32, ""},
 	{"QuantizeBlocksI8 ONNX (FDIV) B=32", "neonQuantizeBlocks8", "q8block", "NNTTTNT", 32, ""},
 	{"QuantizeBlocksI8 Seed (FDIV) B=32", "neonQuantizeBlocks8", "q8block", "NTTTNT", 32, ""},
 	{"QuantizeBlocksI4 PyTorch B=32", "neonQuantizeBlocksI4", "qi4block", "NNTNT", 32, ""},
@@ -98,9 +106,14 @@ var blockedKernels = []kernel{
 	{"DequantizeBlocksU8 B=32", "neonDequantizeBlocks8", "d8block", "TTNT", 32, ""},
 	{"DequantizeBlocksI8 B=32", "neonDequantizeBlocks8", "d8block", "NTNT", 32, ""},
 	{"DequantizeBlocksI4 B=32", "neonDequantizeBlocksI4", "di4block", "TNT", 32, ""},
-	{"QuantizeCols U8 PyTorch", "neonQuantizeCols", "qcu8torch", "", 16, ""},
-	{"QuantizeCols U8 ONNX", "neonQuantizeCols", "qcu8onnx", "", 16, ""},
-	{"QuantizeCols U8 Seed", "neonQuantizeCols", "qcu8seed", "", 16, ""},
+	{"QuantizeBlocksU8 B=1 PyTorch", "neonQuantizeCols", "qcu8torch", "", 16, ""},
+	{"QuantizeBlocksU8 B=1 ONNX", "neonQuantizeCols", "qcu8onnx", "", 16, ""},
+	{"QuantizeBlocksU8 B=1 Seed", "neonQuantizeCols", "qcu8seed", "", 16, ""},
+	{"QuantizeLayoutU8 per column PyTorch", "neonQuantizeColumns", "qcolu8torch", "", 16, ""},
+	{"QuantizeLayoutU8 per column ONNX", "neonQuantizeColumns", "qcolu8onnxr", "", 16, ""},
+	{"QuantizeLayoutU8 per column Seed", "neonQuantizeColumns", "qcolu8seedr", "", 16, ""},
+	{"QuantizeLayoutU8 per column ONNX (FDIV)", "neonQuantizeColumns", "qcolu8onnx", "", 16, ""},
+	{"QuantizeLayoutU8 per column Seed (FDIV)", "neonQuantizeColumns", "qcolu8seed", "", 16, ""},
 	{"MinMaxColumns", "neonMinMaxColumns", "mmcloop", "", 16, ""},
 }
 

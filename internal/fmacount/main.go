@@ -13,7 +13,8 @@
 // constant encodes one of them (FMLA/FMLS by vector or by element, and
 // the scalar fused multiply-add group), and any macro whose name contains
 // FMLA or FMLS or whose body holds fused instructions (#define in the .s
-// file or in a .h file it includes), counted once per use.
+// file or in a .h file it includes), counted once per use, also when a
+// macro call passes it as an argument.
 package main
 
 import (
@@ -175,6 +176,13 @@ func (m macros) fused(st string) int {
 		op = op[:i]
 	}
 	if n, ok := m[op]; ok {
+		// A macro passed as an argument (the loop macros take their
+		// bodies so) is counted once per call.
+		if i := strings.Index(st, "("); i >= 0 {
+			for _, a := range strings.FieldsFunc(st[i:], func(r rune) bool { return strings.ContainsRune("(), \t", r) }) {
+				n += m[a]
+			}
+		}
 		return n
 	}
 	for _, p := range []string{"VFMADD", "VFMSUB", "VFNMADD", "VFNMSUB", "FMADD", "FMSUB", "FNMADD", "FNMSUB", "FMLA", "FMLS", "VFMLA", "VFMLS"} {

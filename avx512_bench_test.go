@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
-	"time"
 	"unsafe"
 )
 
@@ -58,22 +57,10 @@ func BenchmarkAVX512Paired(b *testing.B) {
 				// Each timing covers reps calls (65536 elements), so that
 				// the clock's own cost does not flatten the ratio at small n.
 				reps := max(1, 65536/n)
-				best := [2]time.Duration{1 << 62, 1 << 62}
-				impls := [2]*Impl{avx2Impl, avx512Impl}
-				for b.Loop() {
-					for i, m := range impls {
-						t0 := time.Now()
-						for range reps {
-							kc.run(m)
-						}
-						if d := time.Since(t0); d < best[i] {
-							best[i] = d
-						}
-					}
-				}
-				b.ReportMetric(float64(best[0])/float64(reps), "min-avx2-ns")
-				b.ReportMetric(float64(best[1])/float64(reps), "min-avx512-ns")
-				b.ReportMetric(float64(best[0])/float64(best[1]), "speedup")
+				ns := pairedMin(b, reps, func() { kc.run(avx2Impl) }, func() { kc.run(avx512Impl) })
+				b.ReportMetric(ns[0], "min-avx2-ns")
+				b.ReportMetric(ns[1], "min-avx512-ns")
+				b.ReportMetric(ns[0]/ns[1], "speedup")
 			})
 		}
 	}
@@ -122,26 +109,13 @@ func BenchmarkAVX512Bound(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			reps := max(1, 65536/n)
-			best := make([]time.Duration, len(fs))
-			for i := range best {
-				best[i] = 1 << 62
-			}
-			for b.Loop() {
-				for i, f := range fs {
-					t0 := time.Now()
-					for range reps {
-						f.f()
-					}
-					if d := time.Since(t0); d < best[i] {
-						best[i] = d
-					}
-					if f.after != nil {
-						f.after()
-					}
-				}
-			}
+			calls, after := make([]func(), len(fs)), make([]func(), len(fs))
 			for i, f := range fs {
-				b.ReportMetric(float64(best[i])/float64(reps), f.name+"-ns")
+				calls[i], after[i] = f.f, f.after
+			}
+			ns := pairedMinAfter(b, reps, calls, after)
+			for i, f := range fs {
+				b.ReportMetric(ns[i], f.name+"-ns")
 			}
 		})
 	}

@@ -13,8 +13,9 @@
 // constant encodes one of them (FMLA/FMLS by vector or by element, and
 // the scalar fused multiply-add group), and any macro whose name contains
 // FMLA or FMLS or whose body holds fused instructions (#define in the .s
-// file or in a .h file it includes), counted once per use, also when a
-// macro call passes it as an argument.
+// file or in a .h file it includes): a macro call is expanded, with its
+// arguments substituted for its parameters, so a macro passed as an
+// argument counts once per use in the body it is passed to.
 package main
 
 import (
@@ -132,31 +133,41 @@ func source(name string) ([]string, error) {
 	return out, nil
 }
 
-// macros collects #define bodies and the number of fused instructions
-// each expands to.
-type macros map[string]int
+// macros collects the #define macros: their parameters and body (its
+// statements joined by ";").
+type macros map[string]macro
+
+type macro struct {
+	params []string
+	body   string
+}
 
 func (m macros) define(line string) {
 	d := defineRE.FindStringSubmatch(line)
-	name := d[1]
-	body := strings.TrimSpace(line[len(d[0]):])
-	if strings.HasPrefix(body, "(") { // parameters
+	body := line[len(d[0]):]
+	var params []string
+	if strings.HasPrefix(body, "(") { // a function-like macro
 		if i := strings.Index(body, ")"); i >= 0 {
+			for _, p := range strings.Split(body[1:i], ",") {
+				params = append(params, strings.TrimSpace(p))
+			}
 			body = body[i+1:]
 		}
 	}
-	n := 0
-	for _, st := range strings.Split(body, ";") {
-		n += m.fused(st)
-	}
-	if n == 0 && (strings.Contains(name, "FMLA") || strings.Contains(name, "FMLS")) {
-		n = 1
-	}
-	m[name] = n
+	m[d[1]] = macro{params, strings.TrimSpace(body)}
 }
 
-// fused returns the number of fused instructions in one statement.
-func (m macros) fused(st string) int {
+// maxExpansion bounds the nesting of macro expansions (a macro that
+// expands to itself is an error of the source, not an infinite loop).
+const maxExpansion = 32
+
+// fused returns the number of fused instructions in one statement: a
+// macro call is expanded, its arguments substituted for its parameters
+// (so a macro passed as an argument counts once per use in the body),
+// and its statements counted in turn.
+func (m macros) fused(st string) int { return m.fusedDepth(st, 0) }
+
+func (m macros) fusedDepth(st string, depth int) int {
 	st = strings.TrimSpace(st)
 	if i := strings.Index(st, ":"); i >= 0 && !strings.ContainsAny(st[:i], " \t(") {
 		st = strings.TrimSpace(st[i+1:]) // a label
@@ -175,13 +186,27 @@ func (m macros) fused(st string) int {
 	if i := strings.IndexAny(op, " \t("); i >= 0 {
 		op = op[:i]
 	}
-	if n, ok := m[op]; ok {
-		// A macro passed as an argument (the loop macros take their
-		// bodies so) is counted once per call.
-		if i := strings.Index(st, "("); i >= 0 {
-			for _, a := range strings.FieldsFunc(st[i:], func(r rune) bool { return strings.ContainsRune("(), \t", r) }) {
-				n += m[a]
+	if mac, ok := m[op]; ok {
+		if depth >= maxExpansion {
+			panic(fmt.Sprintf("fmacount: macro %s nested more than %d deep", op, maxExpansion))
+		}
+		body := mac.body
+		if len(mac.params) > 0 {
+			args := macroArgs(st[len(op):])
+			for i, p := range mac.params {
+				a := ""
+				if i < len(args) {
+					a = args[i]
+				}
+				body = regexp.MustCompile(`\b`+regexp.QuoteMeta(p)+`\b`).ReplaceAllLiteralString(body, a)
 			}
+		}
+		n := 0
+		for _, s := range strings.Split(body, ";") {
+			n += m.fusedDepth(s, depth+1)
+		}
+		if n == 0 && (strings.Contains(op, "FMLA") || strings.Contains(op, "FMLS")) {
+			n = 1
 		}
 		return n
 	}
@@ -191,6 +216,34 @@ func (m macros) fused(st string) int {
 		}
 	}
 	return 0
+}
+
+// macroArgs splits the parenthesized argument list that starts s (after
+// optional space) at its top-level commas.
+func macroArgs(s string) []string {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "(") {
+		return nil
+	}
+	var args []string
+	depth, start := 0, 1
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return append(args, strings.TrimSpace(s[start:i]))
+			}
+		case ',':
+			if depth == 1 {
+				args = append(args, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return append(args, strings.TrimSpace(s[start:]))
 }
 
 // fusedWord reports whether an arm64 instruction word is a fused

@@ -36,7 +36,10 @@ func TestCountFile(t *testing.T) {
 		"TEXT ·b(SB), NOSPLIT, $0\nloop:\n\tVFMLA_4S(1, 2, 3)\n\tMYFMA(1)\n\tVFADD_4S(1, 2, 3)\n\tWORD $0x4ea2cc20\n\tFMADDS F1, F2, F3, F4\n\tRET\n" +
 		"TEXT ·c(SB), NOSPLIT, $0\n\t// VFMADD231PS in a comment\n\tRET\n" +
 		"#define LOOP(l, BODY) \\\nl: \\\n\tBODY; \\\n\tVFADD_4S(1, 2, 3)\n" +
-		"TEXT ·d(SB), NOSPLIT, $0\n\tLOOP(x, TWO(1))\n\tLOOP(y, VFADD_4S)\n\tRET\n"
+		"TEXT ·d(SB), NOSPLIT, $0\n\tLOOP(x, TWO(1))\n\tLOOP(y, VFADD_4S)\n\tRET\n" +
+		// A body passed down through two macros and used twice: 2 × 2.
+		"#define TWICE(B) \\\n\tB; \\\n\tB\n#define OUTER(l, B) \\\nl: \\\n\tTWICE(B)\n" +
+		"TEXT ·e(SB), NOSPLIT, $0\n\tOUTER(z, TWO(1))\n\tRET\n"
 	if err := os.WriteFile(filepath.Join(dir, "k.h"), []byte(h), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +51,7 @@ func TestCountFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"a": 3, "b": 4, "c": 0, "d": 2}
+	want := map[string]int{"a": 3, "b": 4, "c": 0, "d": 2, "e": 4}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %d fused, want %d (all: %v)", k, got[k], v, got)

@@ -32,7 +32,13 @@
 //	V0-V3 data, V4-V7 NaN masks, V8-V9 int16, V10 codes (bytes);
 //	V16 k (s, or inv = float32(1/s) by a vector FDIV of V15 = 1.0 for
 //	PyTorch), V17 float32(z) (Seed), V18 z (int32), V19 lo, V20 hi
-//	(bytes), loaded by LOAD_BLOCK_PARAMS (R13 = 4); for Seed and ONNX
+//	(bytes), loaded by LOAD_BLOCK_PARAMS (R13 = 4) — in the 8-bit
+//	kernel, a block whose Lo, Hi (read as one 64-bit word into R24) are
+//	the codes' full range (R23: -128, 127 or 0, 255) and whose
+//	Convention is PyTorch skips the lo/hi broadcasts and the clamp (the
+//	saturating narrow already gives the full range; SMAX/SMIN or
+//	UMAX/UMIN with those bounds change no byte): loops i8torchf and
+//	u8torchf; other blocks load them (q8bounds); for Seed and ONNX
 //	blocks whose s is in exactDivScale's domain (RECIP_OR) the quotient
 //	is RECIP_QUOTIENT16's (V21 y, V22 c, V23 -c from RECIP_CONSTS; V26
 //	2^25, V27 -2^25), else FDIV; R12 scratch, R19/R20 the domain test.
@@ -140,6 +146,11 @@ TEXT ·neonQuantizeBlocks8(SB), NOSPLIT, $0-41
 	VDUP	R12, V27.S4
 	MOVW	$0x0d800000, R19
 	MOVW	$0x64000000, R20
+	MOVD	$0x0000007fffffff80, R23
+	CBZ	R11, q8signed
+	MOVD	$0x000000ff00000000, R23
+
+q8signed:
 	SEED_FAST_BEGIN
 
 q8block:
@@ -147,7 +158,26 @@ q8block:
 	AND	$15, R2, R9
 	ADD	R10<<2, R1, R6
 	ADD	R10, R0, R7
-	LOAD_BLOCK_PARAMS
+	VLD1R.P	4(R4), [V16.S4]
+	VLD1R.P	4(R4), [V18.S4]
+	MOVBU	8(R4), R8
+	CMP	$2, R8
+	BNE	q8bounds
+	MOVD	(R4), R24
+	CMP	R23, R24
+	BNE	q8bounds
+	ADD	$12, R4, R4
+	VFDIV_4S(16, 15, 16)
+	CBNZ	R11, u8torchfp
+	QUANTIZE8_LOOP(i8torchf, q8next, R5, R9, QUANT_TORCH16, SQXTN16_B)
+
+u8torchfp:
+	QUANTIZE8_LOOP(u8torchf, q8next, R5, R9, QUANT_TORCH16, SQXTUN16_B)
+
+q8bounds:
+	VLD1R.P	(R4)(R13), [V19.B16]
+	VLD1R.P	(R4)(R13), [V20.B16]
+	ADD	$4, R4, R4
 	CBNZ	R11, q8unsigned
 	CBZ	R8, i8seedp
 	CMP	$1, R8

@@ -88,18 +88,20 @@ var kernels = []kernel{
 // blockedKernels are the grouped loops. The walks of the blocked kernels
 // are one block of 32 from the block loop's label: the per-block
 // dispatch (unsigned flag, convention), two passes of the group loop and
-// the block loop's end. "B=1" is QuantizeBlocks with block 1 (one row,
-// the Params gathered in the loop); "per column" is the per-column
-// quantize over rows of QuantizeLayout (the Params' records loaded in the
-// row loop), one group of 16 columns.
+// the block loop's end; PyTorch blocks have Lo, Hi the codes' full range
+// (no clamp), "(clamped)" narrower ones. "B=1" is QuantizeBlocks with
+// block 1 (one row, the Params gathered in the loop); "per column" is the
+// per-column quantize over rows of QuantizeLayout (the Params' records
+// loaded in the row loop), one group of 16 columns.
 var blockedKernels = []kernel{
-	{"QuantizeBlocksU8 PyTorch B=32", "neonQuantizeBlocks8", "q8block", "TNNTNT", 32, ""},
+	{"QuantizeBlocksU8 PyTorch B=32", "neonQuantizeBlocks8", "q8block", "NNTTNT", 32, ""},
 	{"QuantizeBlocksI8 PyTorch B=32", "neonQuantizeBlocks8", "q8block", "NNNTNT", 32, ""},
-	{"QuantizeBlocksI8 ONNX B=32", "neonQuantizeBlocks8", "q8block", "NNTNTNT", 32, ""},
-	{"QuantizeBlocksI8 Seed B=32", "neonQuantizeBlocks8", "q8block", "NTNNTNT", 32, ""},
-	{"QuantizeBlocksI8 Seed (NaN redo) B=32", "neonQuantizeBlocks8", "q8block", "NTNTTNT", 32, ""},
-	{"QuantizeBlocksI8 ONNX (FDIV) B=32", "neonQuantizeBlocks8", "q8block", "NNTTTNT", 32, ""},
-	{"QuantizeBlocksI8 Seed (FDIV) B=32", "neonQuantizeBlocks8", "q8block", "NTTTNT", 32, ""},
+	{"QuantizeBlocksI8 PyTorch (clamped) B=32", "neonQuantizeBlocks8", "q8block", "NTNNNTNT", 32, ""},
+	{"QuantizeBlocksI8 ONNX B=32", "neonQuantizeBlocks8", "q8block", "TNNTNTNT", 32, ""},
+	{"QuantizeBlocksI8 Seed B=32", "neonQuantizeBlocks8", "q8block", "TNTNNTNT", 32, ""},
+	{"QuantizeBlocksI8 Seed (NaN redo) B=32", "neonQuantizeBlocks8", "q8block", "TNTNTTNT", 32, ""},
+	{"QuantizeBlocksI8 ONNX (FDIV) B=32", "neonQuantizeBlocks8", "q8block", "TNNTTTNT", 32, ""},
+	{"QuantizeBlocksI8 Seed (FDIV) B=32", "neonQuantizeBlocks8", "q8block", "TNTTTNT", 32, ""},
 	{"QuantizeBlocksI4 PyTorch B=32", "neonQuantizeBlocksI4", "qi4block", "NNTNT", 32, ""},
 	{"QuantizeBlocksI4 ONNX B=32", "neonQuantizeBlocksI4", "qi4block", "NTNTNT", 32, ""},
 	{"QuantizeBlocksI4 ONNX (FDIV) B=32", "neonQuantizeBlocksI4", "qi4block", "NTTTNT", 32, ""},

@@ -399,6 +399,16 @@ loop: \
 	VST1.P	[V10.B16], 16(R0); \
 	NEXT_GROUP(loop, done, n, pending)
 
+// FULL8_LOOP(iloop, uentry, uloop, done, QUANT): QUANTIZE8_LOOP for a
+// block whose bounds are the codes' full range (-128..127 or 0..255), so
+// no clamp: if R11 (unsigned) is set, go to uentry, the uint8 loop uloop
+// (SQXTUN); else the int8 loop iloop (SQXTN); both go to done.
+#define FULL8_LOOP(iloop, uentry, uloop, done, QUANT) \
+	CBNZ	R11, uentry; \
+	QUANTIZE8_LOOP(iloop, done, R5, R9, QUANT, SQXTN16_B); \
+uentry: \
+	QUANTIZE8_LOOP(uloop, done, R5, R9, QUANT, SQXTUN16_B)
+
 // QUANTIZE4_LOOP(loop, done, QUANT): QUANTIZE8_LOOP with NARROW16_I8 for
 // int4 codes, packed: TBL V24 takes the 8 codes of the low nibbles to V11,
 // TBL V25 those of the high nibbles to V12, SLI #4 forms V12<<4 |

@@ -34,11 +34,14 @@
 //	PyTorch), V17 float32(z) (Seed), V18 z (int32), V19 lo, V20 hi
 //	(bytes), loaded by LOAD_BLOCK_PARAMS (R13 = 4) — in the 8-bit
 //	kernel, a block whose Lo, Hi (read as one 64-bit word into R24) are
-//	the codes' full range (R23: -128, 127 or 0, 255) and whose
-//	Convention is PyTorch skips the lo/hi broadcasts and the clamp (the
-//	saturating narrow already gives the full range; SMAX/SMIN or
-//	UMAX/UMIN with those bounds change no byte): loops i8torchf and
-//	u8torchf; other blocks load them (q8bounds); for Seed and ONNX
+//	the codes' full range (R23: -128, 127 or 0, 255) skips the lo/hi
+//	broadcasts and the clamp (the saturating narrow already gives the
+//	full range; SMAX/SMIN or UMAX/UMIN with those bounds change no byte):
+//	loops i8torchf/u8torchf (PyTorch), i8onnxf/u8onnxf (ONNX by
+//	reciprocal) and i8seedff/u8seedff (Seed by reciprocal, first pass);
+//	such Seed and ONNX blocks that need FDIV or the careful Seed loop go
+//	back to q8bounds (q8fslow), which loads the bounds as for every other
+//	block; for Seed and ONNX
 //	blocks whose s is in exactDivScale's domain (RECIP_OR) the quotient
 //	is RECIP_QUOTIENT16's (V21 y, V22 c, V23 -c from RECIP_CONSTS; V26
 //	2^25, V27 -2^25), else FDIV; R12 scratch, R19/R20 the domain test.
@@ -161,18 +164,30 @@ q8block:
 	VLD1R.P	4(R4), [V16.S4]
 	VLD1R.P	4(R4), [V18.S4]
 	MOVBU	8(R4), R8
-	CMP	$2, R8
-	BNE	q8bounds
 	MOVD	(R4), R24
 	CMP	R23, R24
 	BNE	q8bounds
 	ADD	$12, R4, R4
+	CMP	$2, R8
+	BNE	q8fullsr
 	VFDIV_4S(16, 15, 16)
-	CBNZ	R11, u8torchfp
-	QUANTIZE8_LOOP(i8torchf, q8next, R5, R9, QUANT_TORCH16, SQXTN16_B)
+	FULL8_LOOP(i8torchf, u8torchfp, u8torchf, q8next, QUANT_TORCH16)
 
-u8torchfp:
-	QUANTIZE8_LOOP(u8torchf, q8next, R5, R9, QUANT_TORCH16, SQXTUN16_B)
+q8fullsr:
+	CBZ	R8, q8fseedp
+	RECIP_OR(q8fslow)
+	RECIP_CONSTS
+	FULL8_LOOP(i8onnxf, u8onnxfp, u8onnxf, q8next, QUANT_ONNX_RECIP16)
+
+q8fseedp:
+	RECIP_OR(q8fslow)
+	CBNZ	R21, q8fslow
+	VSCVTF_4S(17, 18)
+	RECIP_CONSTS
+	FULL8_LOOP(i8seedff, u8seedfp, u8seedff, q8next, QUANT_SEED_FAST16)
+
+q8fslow:
+	SUB	$12, R4, R4
 
 q8bounds:
 	VLD1R.P	(R4)(R13), [V19.B16]
